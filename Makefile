@@ -1,0 +1,40 @@
+# The project's two commands: `make lab` and `make test`. Both set up everything they
+# need on a fresh Debian machine (a virtual environment in .venv, the Python packages,
+# and any system package the tests use), so a clean clone needs nothing else.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# PyTorch 2.13.0 (CPU) lies on this machine kind's disk; point pip at it when present so
+# the test extra never downloads a multi-gigabyte CUDA build.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+PIP    := $(BIN)/python -m pip install --quiet $(FIND_LINKS)
+
+.PHONY: lab test bench install-test install-lab clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test,lab]'
+	touch $@
+
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[lab]'
+	touch $@
+
+install-test: $(VENV)/.test-installed
+install-lab: $(VENV)/.lab-installed
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+lab: install-lab
+	$(BIN)/jupyter lab --notebook-dir=. lessons/
+
+bench: install-test
+	$(BIN)/python -m workbench bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,39 @@
+"""``python -m workbench``: small command-line tools.
+
+``python -m workbench primitives`` prints every primitive with the rules it defines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _primitives_table() -> str:
+    from workbench.core import primitives  # noqa: PLC0415
+    from workbench.core.primitive import RULE_KINDS  # noqa: PLC0415
+
+    prims = primitives()
+    width = max(len(p.name) for p in prims)
+    fam_width = max(len(p.family) for p in prims)
+    header = f"{'primitive':<{width}}  {'family':<{fam_width}}  " + "  ".join(f"{k:<5}" for k in RULE_KINDS)
+    lines = [header, "-" * len(header)]
+    for p in prims:
+        marks = "  ".join(f"{'yes' if k in p.rules else '-':<5}" for k in RULE_KINDS)
+        lines.append(f"{p.name:<{width}}  {p.family:<{fam_width}}  {marks}")
+    lines.append(f"\n{len(prims)} primitives")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("primitives", help="list every primitive and the rules it defines")
+    args = parser.parse_args(argv)
+    if args.command == "primitives":
+        print(_primitives_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Dtypes the workbench supports, their short names, and the one promotion table.
+
+Dtypes are NumPy dtype objects (hashable, shared with CuPy). Primitives in the core are
+strict: a binary primitive needs equal dtypes. Front ends that promote (as PyTorch and
+jax.numpy do) call :func:`promote_types`, which reads the table below, and insert an
+explicit ``cast``, so every dtype change is visible in a graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+bool_ = np.dtype("bool")
+uint32 = np.dtype("uint32")  # only for random bits (Threefry works on 32-bit words)
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+
+DTYPES: tuple[np.dtype, ...] = (bool_, uint32, int32, int64, float16, float32, float64)
+FLOAT_DTYPES: tuple[np.dtype, ...] = (float16, float32, float64)
+INT_DTYPES: tuple[np.dtype, ...] = (uint32, int32, int64)
+DEFAULT_FLOAT = float32
+DEFAULT_INT = int64
+
+_SHORT_NAMES = {
+    bool_: "bool",
+    uint32: "u32",
+    int32: "i32",
+    int64: "i64",
+    float16: "f16",
+    float32: "f32",
+    float64: "f64",
+}
+
+# The promotion table. Read a cell as "row op column gives cell".
+#
+#            bool  u32   i32   i64   f16   f32   f64
+#    bool    bool  u32   i32   i64   f16   f32   f64
+#    u32     u32   u32   i64   i64   f16   f32   f64
+#    i32     i32   i64   i32   i64   f16   f32   f64
+#    i64     i64   i64   i64   i64   f16   f32   f64
+#    f16     f16   f16   f16   f16   f16   f32   f64
+#    f32     f32   f32   f32   f32   f32   f32   f64
+#    f64     f64   f64   f64   f64   f64   f64   f64
+#
+# It is the lattice PyTorch and JAX share for these types: bool < integers < floats, a
+# wider type wins within a kind, and any float beats any integer (int64 + float16 is
+# float16, as in both frameworks). Python scalars are "weak": they take the dtype of the
+# array they meet (see :func:`result_type_with_scalar`).
+_ORDER = {bool_: 0, uint32: 1, int32: 2, int64: 3, float16: 4, float32: 5, float64: 6}
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """Return the dtype two operands are promoted to (the table above).
+
+    Raises:
+        TypeError: if either dtype is not one the workbench supports.
+    """
+    a = canonical(a)
+    b = canonical(b)
+    if a == b:
+        return a
+    if {a, b} == {uint32, int32}:
+        return int64
+    return a if _ORDER[a] > _ORDER[b] else b
+
+
+def canonical(dtype: Any) -> np.dtype:
+    """Turn anything NumPy accepts as a dtype into a supported dtype, or raise."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"not a dtype: {dtype!r}") from err
+    if result not in _ORDER:
+        supported = ", ".join(_SHORT_NAMES[d] for d in DTYPES)
+        raise TypeError(f"dtype {result} is not supported by the workbench (supported: {supported})")
+    return result
+
+
+def result_type_with_scalar(dtype: np.dtype, scalar: Any) -> np.dtype:
+    """Dtype of ``array (op) python_scalar``: the array's, unless a float scalar meets an
+    integer or bool array (then the default float), or an int scalar meets a bool array."""
+    if isinstance(scalar, bool):
+        return dtype
+    if isinstance(scalar, float) and not is_float(dtype):
+        return DEFAULT_FLOAT
+    if isinstance(scalar, int) and dtype == bool_:
+        return DEFAULT_INT
+    return dtype
+
+
+def is_float(dtype: np.dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def is_int(dtype: np.dtype) -> bool:
+    return dtype.kind in "iu"
+
+
+def short_name(dtype: np.dtype) -> str:
+    """``f32``, ``i64``, ``bool``: the names the IR text form uses."""
+    return _SHORT_NAMES.get(dtype, str(dtype))

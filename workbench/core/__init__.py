@@ -1,0 +1,61 @@
+"""The shared engine: primitives, the one dispatcher, the IR, tracing and autodiff.
+
+Knows nothing of PyTorch, TensorFlow or JAX names; the front ends translate their
+vocabulary into :func:`apply` calls and the transformations exported here.
+"""
+
+from workbench.core import composites, ops, tree
+from workbench.core.autodiff import (
+    backward_graph,
+    backward_pass,
+    grad,
+    jvp,
+    jvp_graph,
+    value_and_grad,
+    vjp,
+)
+from workbench.core.dispatch import apply, interpreter, is_tracing
+from workbench.core.gradcheck import GradientCheckError, check_grads, numerical_jvp
+from workbench.core.ir import Equation, Graph, Literal, Type, Var, graph_text
+from workbench.core.primitive import Primitive, get_primitive, primitives
+from workbench.core.primitives.operands import array
+from workbench.core.trace import eval_graph, make_graph, trace
+from workbench.core.validate import GraphError, validate
+from workbench.core.values import Array, ConcretizationError, Tracer
+
+__all__ = [
+    "Array",
+    "ConcretizationError",
+    "Equation",
+    "Graph",
+    "GraphError",
+    "GradientCheckError",
+    "Literal",
+    "Primitive",
+    "Tracer",
+    "Type",
+    "Var",
+    "apply",
+    "array",
+    "backward_graph",
+    "backward_pass",
+    "check_grads",
+    "composites",
+    "eval_graph",
+    "get_primitive",
+    "grad",
+    "graph_text",
+    "interpreter",
+    "is_tracing",
+    "jvp",
+    "jvp_graph",
+    "make_graph",
+    "numerical_jvp",
+    "ops",
+    "primitives",
+    "trace",
+    "tree",
+    "validate",
+    "value_and_grad",
+    "vjp",
+]

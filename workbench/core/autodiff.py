@@ -1,0 +1,382 @@
+"""Automatic differentiation: forward mode (JVP) and reverse mode (VJP).
+
+Forward mode carries a tangent beside every primal value and applies each primitive's
+JVP rule. Reverse mode records a tape: every operation on a tracked value appends a
+:class:`Node` (primitive, params, input values, output values, and which tracked values
+fed it). The backward pass walks those nodes in reverse topological order and applies
+VJP rules. Because rules are written in primitives and run with the next interpreter
+down, both modes nest and compose (grad of grad, JVP of VJP).
+
+This module owns the rules' *use*; the rules themselves live with their primitives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workbench.backend import dtypes
+from workbench.core import ops, tree
+from workbench.core.dispatch import Interpreter, apply, interpreter
+from workbench.core.ir import Graph, Type
+from workbench.core.primitive import Primitive
+from workbench.core.trace import eval_graph, make_graph
+from workbench.core.values import Tracer, short_type
+
+
+def _is_float(x: Any) -> bool:
+    return dtypes.is_float(x.dtype)
+
+
+# ---------------------------------------------------------------------------------------
+# Forward mode
+
+
+class JVPTracer(Tracer):
+    """A primal value with its tangent (``None`` is a known zero tangent)."""
+
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, interp: JVPInterpreter, primal: Any, tangent: Any) -> None:
+        self.interpreter = interp
+        self.primal = primal
+        self.tangent = tangent
+
+    @property
+    def type(self) -> Type:
+        p = self.primal
+        return Type(tuple(p.shape), p.dtype, p.device)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.primal.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.primal.dtype
+
+    @property
+    def device(self) -> Any:
+        return self.primal.device
+
+
+class JVPInterpreter(Interpreter):
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Any]:
+        primals, tangents = [], []
+        for x in args:
+            if isinstance(x, JVPTracer) and x.interpreter is self:
+                primals.append(x.primal)
+                tangents.append(x.tangent)
+            else:
+                primals.append(x)
+                tangents.append(None)
+        if all(t is None for t in tangents):
+            out = apply(prim, *primals, **params)
+            outs = out if prim.multiple_results else (out,)
+            return [JVPTracer(self, o, None) for o in outs]
+        if prim.jvp_rule is None:
+            raise NotImplementedError(f"{prim.name}: no JVP rule, so it cannot be differentiated in forward mode")
+        out, tangent = prim.jvp_rule(tuple(primals), tuple(tangents), **params)
+        if prim.multiple_results:
+            return [JVPTracer(self, o, t) for o, t in zip(out, tangent)]
+        return [JVPTracer(self, out, tangent)]
+
+
+def _check_tangent(primal: Any, tangent: Any) -> None:
+    if tuple(primal.shape) != tuple(tangent.shape) or primal.dtype != tangent.dtype:
+        raise TypeError(
+            f"jvp: a tangent must have its primal's shape and dtype: primal {short_type(primal)}, "
+            f"tangent {short_type(tangent)}"
+        )
+
+
+def jvp(fn: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Evaluate ``fn`` at ``primals`` and its derivative in the direction ``tangents``.
+
+    Returns:
+        ``(fn(*primals), J · tangents)`` with the structure of ``fn``'s result.
+
+    Example:
+        >>> from workbench.core import array, ops
+        >>> jvp(ops.sin, (array(0.0),), (array(2.0),))[1]
+        Array(f32[] cpu:0, 2.0)
+    """
+    flat_p, in_tree = tree.flatten(tuple(primals))
+    flat_t, t_tree = tree.flatten(tuple(tangents))
+    if in_tree != t_tree:
+        raise TypeError(f"jvp: primals {in_tree} and tangents {t_tree} must have one structure")
+    for p, t in zip(flat_p, flat_t):
+        _check_tangent(p, t)
+    with interpreter(JVPInterpreter) as interp:
+        tracers = [JVPTracer(interp, p, t) for p, t in zip(flat_p, flat_t)]
+        result = fn(*tree.unflatten(in_tree, tracers))
+        flat_out, out_tree = tree.flatten(result)
+    out_primals, out_tangents = [], []
+    for o in flat_out:
+        if isinstance(o, JVPTracer) and o.interpreter is interp:
+            primal, tangent = o.primal, o.tangent
+        else:
+            primal, tangent = o, None
+        out_primals.append(primal)
+        out_tangents.append(ops.zeros_like(primal) if tangent is None else tangent)
+    return tree.unflatten(out_tree, out_primals), tree.unflatten(out_tree, out_tangents)
+
+
+# ---------------------------------------------------------------------------------------
+# Reverse mode: the tape
+
+
+class Node:
+    """One recorded application: what the backward pass needs to run its VJP rule.
+
+    ``parents[i]`` is the tracked value that was input ``i`` (``None`` for constants);
+    ``inputs`` and ``outputs`` are the primal values (the rule's residuals).
+    """
+
+    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "__weakref__")
+
+    def __init__(self, prim: Primitive, params: dict[str, Any], inputs: tuple[Any, ...],
+                 outputs: Any, parents: tuple[VJPTracer | None, ...]) -> None:
+        self.prim = prim
+        self.params = params
+        self.inputs = inputs
+        self.outputs = outputs
+        self.parents = parents
+
+    def __repr__(self) -> str:
+        return f"Node({self.prim.name})"
+
+
+class VJPTracer(Tracer):
+    """A tracked value: its primal, and the node that produced it (``None`` for the
+    values being differentiated with respect to)."""
+
+    __slots__ = ("primal", "node", "index")
+
+    def __init__(self, interp: VJPInterpreter, primal: Any, node: Node | None, index: int = 0) -> None:
+        self.interpreter = interp
+        self.primal = primal
+        self.node = node
+        self.index = index
+
+    @property
+    def type(self) -> Type:
+        p = self.primal
+        return Type(tuple(p.shape), p.dtype, p.device)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.primal.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.primal.dtype
+
+    @property
+    def device(self) -> Any:
+        return self.primal.device
+
+
+class VJPInterpreter(Interpreter):
+    """Computes primal values with the interpreter below and records a tape."""
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Any]:
+        primals = []
+        parents: list[VJPTracer | None] = []
+        tracked = False
+        for i, x in enumerate(args):
+            if isinstance(x, VJPTracer) and x.interpreter is self:
+                primals.append(x.primal)
+                if i in prim.nondiff_inputs:
+                    parents.append(None)
+                else:
+                    parents.append(x)
+                    tracked = True
+            else:
+                primals.append(x)
+                parents.append(None)
+        out = apply(prim, *primals, **params)
+        outs = out if prim.multiple_results else (out,)
+        if not tracked or not any(_is_float(o) for o in outs):
+            return list(outs)  # nothing to differentiate: plain values of the level below
+        if prim.vjp_rule is None:
+            raise NotImplementedError(f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode")
+        node = Node(prim, params, tuple(primals), out, tuple(parents))
+        return [VJPTracer(self, o, node, i) if _is_float(o) else o for i, o in enumerate(outs)]
+
+
+def _key(t: VJPTracer) -> Any:
+    return id(t) if t.node is None else (id(t.node), t.index)
+
+
+def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
+    """Nodes reachable from ``roots``, each after all the nodes it depends on.
+    Iterative depth-first search, so a 10,000-op chain does not hit the recursion limit."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(r.node, False) for r in roots if r.node is not None]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent is not None and parent.node is not None and id(parent.node) not in seen:
+                stack.append((parent.node, False))
+    return order
+
+
+def backward_pass(outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequence[Any]) -> list[Any]:
+    """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
+
+    Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
+    """
+    grads: dict[Any, Any] = {}
+
+    def accumulate(key: Any, g: Any) -> None:
+        previous = grads.get(key)
+        grads[key] = g if previous is None else ops.add(previous, g)
+
+    roots = []
+    for o, g in zip(outputs, cotangents):
+        if isinstance(o, VJPTracer) and g is not None:
+            accumulate(_key(o), g)
+            roots.append(o)
+    for node in reversed(_toposort(roots)):
+        if node.prim.multiple_results:
+            gs = tuple(grads.pop((id(node), i), None) for i in range(len(node.outputs)))
+            if all(g is None for g in gs):
+                continue
+            g_out: Any = gs
+        else:
+            g_out = grads.pop((id(node), 0), None)
+            if g_out is None:
+                continue
+        in_grads = node.prim.vjp_rule(g_out, *node.inputs, out=node.outputs, **node.params)
+        for parent, g in zip(node.parents, in_grads):
+            if parent is not None and g is not None:
+                accumulate(_key(parent), g)
+    return [grads.get(_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+
+
+def vjp(fn: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Evaluate ``fn`` and return its pullback (vector-Jacobian product function).
+
+    Returns:
+        ``(out, pullback)`` or, with ``has_aux``, ``(out, pullback, aux)`` where ``fn``
+        returns ``(out, aux)``. ``pullback(cotangent)`` returns a tuple with one
+        cotangent per primal argument.
+
+    Example:
+        >>> from workbench.core import array, ops
+        >>> out, pullback = vjp(ops.mul, array(3.0), array(4.0))
+        >>> pullback(array(1.0))
+        (Array(f32[] cpu:0, 4.0), Array(f32[] cpu:0, 3.0))
+    """
+    flat, in_tree = tree.flatten(primals)
+    with interpreter(VJPInterpreter) as tape:
+        leaves = [VJPTracer(tape, p, None) for p in flat]
+        result = fn(*tree.unflatten(in_tree, leaves))
+    if has_aux:
+        result, aux = result
+        aux = tree.tree_map(lambda v: v.primal if isinstance(v, VJPTracer) and v.interpreter is tape else v, aux)
+    flat_out, out_tree = tree.flatten(result)
+    out_primals = [o.primal if isinstance(o, VJPTracer) and o.interpreter is tape else o for o in flat_out]
+
+    def pullback(cotangent: Any) -> tuple[Any, ...]:
+        flat_ct, ct_tree = tree.flatten(cotangent)
+        if ct_tree != out_tree:
+            raise TypeError(f"pullback: the cotangent's structure {ct_tree} differs from the output's {out_tree}")
+        for o, g in zip(out_primals, flat_ct):
+            if tuple(o.shape) != tuple(g.shape) or o.dtype != g.dtype:
+                raise TypeError(
+                    f"pullback: a cotangent must match its output: output {short_type(o)}, "
+                    f"cotangent {short_type(g)}"
+                )
+        grads = backward_pass(flat_out, flat_ct, leaves)
+        filled = [ops.zeros_like(p) if g is None else g for g, p in zip(grads, flat)]
+        return tuple(tree.unflatten(in_tree, filled))
+
+    out = tree.unflatten(out_tree, out_primals)
+    return (out, pullback, aux) if has_aux else (out, pullback)
+
+
+def _scalar_output(name: str, out: Any) -> None:
+    if not hasattr(out, "shape") or tuple(out.shape) != () or not _is_float(out):
+        raise TypeError(f"{name}: the function must return a float scalar, got {short_type(out)}")
+
+
+def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
+    """``fn``'s value and its gradient with respect to the arguments ``argnums``."""
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+
+    def wrapped(*args: Any) -> Any:
+        chosen = [args[i] for i in nums]
+
+        def partial(*xs: Any) -> Any:
+            full = list(args)
+            for i, x in zip(nums, xs):
+                full[i] = x
+            return fn(*full)
+
+        results = vjp(partial, *chosen, has_aux=has_aux)
+        out, pullback = results[0], results[1]
+        _scalar_output("grad", out)
+        grads = pullback(ops.ones_like(out))
+        grads = grads[0] if single else grads
+        if has_aux:
+            return (out, results[2]), grads
+        return out, grads
+
+    return wrapped
+
+
+def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """The gradient of a scalar function (with respect to argument ``argnums``).
+
+    Example:
+        >>> from workbench.core import array, ops
+        >>> grad(lambda x: ops.reduce_sum(ops.square(x)))(array([1.0, 2.0]))
+        Array(f32[2] cpu:0, [2. 4.])
+    """
+    vg = value_and_grad(fn, argnums, has_aux)
+
+    def wrapped(*args: Any) -> Any:
+        (value_or_pair, grads) = vg(*args)
+        return (grads, value_or_pair[1]) if has_aux else grads
+
+    return wrapped
+
+
+# ---------------------------------------------------------------------------------------
+# The same transformations, graph to graph
+
+
+def backward_graph(graph: Graph) -> Graph:
+    """The reverse-mode graph of ``graph``: inputs are the forward inputs followed by one
+    cotangent per output; outputs are one cotangent per forward input."""
+    n = len(graph.inputs)
+
+    def backward(*args: Any) -> Any:
+        _, pullback = vjp(lambda *xs: eval_graph(graph, *xs), *args[:n])
+        return list(pullback(list(args[n:])))
+
+    return make_graph(backward, *graph.in_types, *graph.out_types)
+
+
+def jvp_graph(graph: Graph) -> Graph:
+    """The forward-mode graph of ``graph``: inputs are primals then tangents; outputs are
+    the primal outputs then their tangents."""
+    n = len(graph.inputs)
+
+    def forward(*args: Any) -> Any:
+        out, tangents = jvp(lambda *xs: eval_graph(graph, *xs), args[:n], args[n:])
+        return list(out) + list(tangents)
+
+    return make_graph(forward, *graph.in_types, *graph.in_types)

@@ -1,0 +1,87 @@
+"""Composite operations: built from primitives, so their gradients come for free.
+
+Every layer the front ends offer is made of these and the primitives; none needs a
+primitive of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.core import ops
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """e^(x - max) / Σ e^(x - max) along ``axis`` (shifted by the max, so it never overflows)."""
+    shifted = ops.sub(x, ops.stop_gradient(ops.reduce_max(x, axis, keepdims=True)))
+    e = ops.exp(shifted)
+    return ops.div(e, ops.reduce_sum(e, axis, keepdims=True))
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """x - logsumexp(x) along ``axis``."""
+    return ops.sub(x, ops.logsumexp(x, axis, keepdims=True))
+
+
+def one_hot(labels: Any, num_classes: int, dtype: Any) -> Any:
+    """``[labels == k for k in range(num_classes)]`` along a new last axis, as ``dtype``."""
+    classes = ops.array(list(range(num_classes)), dtype=labels.dtype, device=labels.device)
+    shape = tuple(labels.shape) + (num_classes,)
+    hits = ops.eq(ops.broadcast_to(ops.expand_dims(labels, [-1]), shape), ops.broadcast_to(classes, shape))
+    return ops.cast(hits, dtype)
+
+
+def softmax_cross_entropy(logits: Any, labels: Any) -> Any:
+    """Mean over the batch of -log softmax(logits)[label] (integer class labels)."""
+    logp = log_softmax(logits, -1)
+    picked = ops.reduce_sum(ops.mul(logp, one_hot(labels, logits.shape[-1], logits.dtype)), -1)
+    return ops.neg(ops.mean(picked))
+
+
+def variance(x: Any, axes: Sequence[int], keepdims: bool = False) -> Any:
+    """Population variance (divide by N), as normalisation layers use."""
+    centred = ops.sub(x, ops.mean(x, axes, keepdims=True))
+    return ops.mean(ops.square(centred), axes, keepdims)
+
+
+def layer_norm(x: Any, weight: Any | None, bias: Any | None, axes: Sequence[int] = (-1,), eps: float = 1e-5) -> Any:
+    """(x - mean) / sqrt(var + eps) over ``axes``, then scaled and shifted."""
+    mu = ops.mean(x, axes, keepdims=True)
+    centred = ops.sub(x, mu)
+    var = ops.mean(ops.square(centred), axes, keepdims=True)
+    out = ops.mul(centred, ops.rsqrt(ops.add(var, eps)))
+    if weight is not None:
+        out = ops.mul(out, weight)
+    if bias is not None:
+        out = ops.add(out, bias)
+    return out
+
+
+def gelu(x: Any, approximate: bool = False) -> Any:
+    """x Φ(x); Φ by erf, or by the tanh approximation when ``approximate``."""
+    if approximate:
+        inner = ops.mul(ops.add(x, ops.mul(ops.pow(x, 3.0), 0.044715)), math.sqrt(2 / math.pi))
+        return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1.0))
+    return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, 1 / math.sqrt(2))), 1.0))
+
+
+def silu(x: Any) -> Any:
+    """x σ(x)."""
+    return ops.mul(x, ops.logistic(x))
+
+
+def linear(x: Any, weight: Any, bias: Any | None = None) -> Any:
+    """x Wᵀ + b with W of shape (out, in), PyTorch's layout."""
+    out = ops.dot_general(x, weight, contracting=((x.ndim - 1,), (1,)))
+    return out if bias is None else ops.add(out, bias)
+
+
+def attention(q: Any, k: Any, v: Any, mask: Any | None = None) -> Any:
+    """softmax(q kᵀ / √d [+ mask]) v over the last two axes (batch axes broadcast)."""
+    d = q.shape[-1]
+    scores = ops.div(ops.matmul(q, ops.transpose(k, list(range(k.ndim - 2)) + [k.ndim - 1, k.ndim - 2])), math.sqrt(d))
+    if mask is not None:
+        scores = ops.add(scores, mask)
+    return ops.matmul(softmax(scores, -1), v)

@@ -1,0 +1,158 @@
+"""The one dispatcher: ``apply(primitive, *inputs, **params)`` and the interpreter stack.
+
+Every front end computes by calling :func:`apply`. What it does depends on the values
+and the active interpreters: evaluate now (the bottom of the stack), record into a
+graph, carry tangents, or record a tape for reverse mode. Interpreters form a stack;
+a value owned by a higher interpreter is processed there, and the interpreter's rules
+call ``apply`` again with lower-level values, so transformations compose. This module
+owns that stack and evaluation; it never builds graphs itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from workbench.backend import Device
+from workbench.core.primitive import Primitive, type_text
+from workbench.core.values import Array, Tracer
+
+
+class Interpreter:
+    """Base class. ``level`` is the position on the stack (0 is evaluation)."""
+
+    level: int = 0
+    active: bool = True
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        """Apply ``prim`` to ``args`` (values of this level or below); return a list of
+        outputs owned by this interpreter."""
+        raise NotImplementedError
+
+
+class EvalInterpreter(Interpreter):
+    """Evaluate now: run the primitive's implementation on concrete arrays."""
+
+    level = 0
+
+    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Array]:
+        return evaluate(prim, args, params)
+
+
+def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Array]:
+    """Check the inputs, run ``prim.impl`` and wrap the results as Arrays."""
+    device: Device | None = None
+    datas = []
+    for x in args:
+        if x.__class__ is not Array:
+            _bad_operand(prim, x)
+        if device is None:
+            device = x.device
+        elif x.device is not device:
+            _device_mismatch(prim, args)
+        datas.append(x.data)
+    if device is None:
+        raise TypeError(f"{prim.name}: needs at least one array operand")
+    prim.check(*args, **params)
+    if device.platform == "cuda" and device.index != 0:
+        with device.activate():
+            out = prim.impl(device.xp, *datas, **params)
+    else:
+        out = prim.impl(device.xp, *datas, **params)
+    ndarray = device.ndarray
+    if prim.multiple_results:
+        return [Array(o if o.__class__ is ndarray else device.xp.asarray(o), device) for o in out]
+    if out.__class__ is not ndarray:  # NumPy returns scalars from 0-d operations
+        out = device.xp.asarray(out)
+    return [Array(out, device)]
+
+
+def _bad_operand(prim: Primitive, x: Any) -> None:
+    if isinstance(x, Tracer) and not x.interpreter.active:
+        raise RuntimeError(
+            f"{prim.name}: got a value from a transformation that has already finished "
+            f"(a leaked tracer {x!r}); return values out of the transformed function "
+            "instead of storing them"
+        )
+    raise TypeError(
+        f"{prim.name}: expected workbench arrays, got {type(x).__name__}; "
+        "wrap data with workbench.core.array(...) first"
+    )
+
+
+def _device_mismatch(prim: Primitive, args: Sequence[Any]) -> None:
+    shown = ", ".join(f"{type_text(x)} on {x.device}" for x in args)
+    raise ValueError(
+        f"{prim.name}: operands are on different devices ({shown}); "
+        "move them to one device first (nothing is moved silently)"
+    )
+
+
+_EVAL = EvalInterpreter()
+_stack: list[Interpreter] = [_EVAL]
+# The innermost graph-building interpreter: every apply goes at least this high, even
+# with only constant inputs, so a traced function records all its work.
+_dynamic: list[Interpreter] = [_EVAL]
+
+
+def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
+    """Apply a primitive: the single entry point of every computation.
+
+    Args:
+        prim: the primitive.
+        *args: workbench values (Arrays or tracers).
+        **params: the primitive's static, hashable parameters.
+
+    Returns:
+        One value, or a tuple for primitives with several results.
+
+    Example:
+        >>> from workbench.core import apply, array, get_primitive
+        >>> apply(get_primitive("mul"), array([1.0, 2.0]), array([3.0, 4.0]))
+        Array(f32[2] cpu:0, [3. 8.])
+    """
+    top = _dynamic[-1]
+    for x in args:
+        if x.__class__ is not Array and isinstance(x, Tracer):
+            owner = x.interpreter
+            if owner.level > top.level:
+                top = owner
+    if top is _EVAL:
+        outs = evaluate(prim, args, params)
+    else:
+        if not top.active:
+            _bad_operand(prim, next(x for x in args if isinstance(x, Tracer)))
+        outs = top.process(prim, args, params)
+    return tuple(outs) if prim.multiple_results else outs[0]
+
+
+@contextlib.contextmanager
+def interpreter(cls: type[Interpreter], *args: Any, dynamic: bool = False) -> Iterator[Any]:
+    """Push a new interpreter of class ``cls`` for the duration of the block.
+
+    ``dynamic=True`` makes it the floor for every ``apply`` inside (graph building).
+    """
+    level = len(_stack)
+    interp = cls(*args)
+    interp.level = level
+    interp.active = True
+    _stack.append(interp)
+    if dynamic:
+        _dynamic.append(interp)
+    try:
+        yield interp
+    finally:
+        interp.active = False
+        if dynamic:
+            _dynamic.pop()
+        _stack.pop()
+
+
+def current_level() -> int:
+    return len(_stack) - 1
+
+
+def is_tracing() -> bool:
+    """True inside any transformation (values may not be concrete)."""
+    return len(_stack) > 1

@@ -1,0 +1,11 @@
+"""The primitive families. Importing this package registers every primitive."""
+
+from workbench.core.primitives import (  # noqa: F401 - registration order is family order
+    elementwise,
+    structural,
+    reductions,
+    indexing,
+    linalg,
+    conv,
+    random,
+)

@@ -1,0 +1,472 @@
+"""Elementwise primitives: unary math, binary arithmetic, comparisons, logic, select,
+cast and stop_gradient. Operands of a primitive have equal shapes and dtypes; the
+public functions lift Python scalars and broadcast (see ``operands.py``).
+
+Each block gives the formula and its derivative in one comment line, then the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import dtypes, kernels
+from workbench.core import ops
+from workbench.core.dispatch import apply
+from workbench.core.ir import Type
+from workbench.core.primitive import (
+    Primitive,
+    check_dtype,
+    nary_elementwise,
+    unary_elementwise,
+)
+from workbench.core.primitives.operands import lift, operands
+
+
+def _with_derivative(prim: Primitive, derivative: Callable[[Any, Any], Any]) -> None:
+    """Register VJP ``g * f'(x)`` and JVP ``t * f'(x)`` from ``f'(x)`` given as
+    ``derivative(x, y)`` (``y = f(x)`` is handed in so rules can reuse it)."""
+
+    @prim.vjp
+    def _vjp(g: Any, x: Any, *, out: Any) -> tuple[Any]:
+        return (mul(g, derivative(x, out)),)
+
+    @prim.jvp
+    def _jvp(primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
+        (x,), (t,) = primals, tangents
+        y = apply(prim, x)
+        return y, mul(t, derivative(x, y))
+
+
+def _no_gradient(prim: Primitive) -> None:
+    """Declare that no input gets a gradient through ``prim`` (its outputs are integers,
+    booleans or piecewise constant)."""
+
+    @prim.vjp
+    def _vjp(g: Any, *inputs: Any, out: Any, **params: Any) -> tuple[None, ...]:
+        return (None,) * len(inputs)
+
+    @prim.jvp
+    def _jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...], **params: Any) -> tuple[Any, None]:
+        return apply(prim, *primals, **params), None
+
+
+def _unary(prim: Primitive) -> Callable[[Any], Any]:
+    def fn(x: Any) -> Any:
+        return apply(prim, x)
+
+    fn.__name__ = prim.name
+    fn.__doc__ = f"Elementwise ``{prim.name}`` (the ``{prim.name}`` primitive)."
+    return fn
+
+
+# ---------------------------------------------------------------------------------------
+# Unary math
+
+# neg:  y = -x            linear: dy = -dx
+neg_p = unary_elementwise("neg", lambda xp, x: xp.negative(x), dtype_kind="numeric")
+neg = _unary(neg_p)
+neg_p.vjp(lambda g, x, *, out: (neg(g),))
+neg_p.jvp(lambda primals, tangents: (neg(primals[0]), neg(tangents[0])))
+
+# abs:  y = |x|           dy/dx = sign(x)   (0 at 0, as PyTorch and JAX)
+abs_p = unary_elementwise("abs", lambda xp, x: xp.abs(x), dtype_kind="numeric")
+abs = _unary(abs_p)  # noqa: A001 - the primitive's name
+
+# sign: y = sign(x)       piecewise constant: no gradient
+sign_p = unary_elementwise("sign", lambda xp, x: xp.sign(x), dtype_kind="numeric")
+sign = _unary(sign_p)
+_no_gradient(sign_p)
+_with_derivative(abs_p, lambda x, y: sign(x))
+
+# floor, ceil, round: piecewise constant: no gradient (round: half to even, as NumPy)
+floor_p = unary_elementwise("floor", lambda xp, x: xp.floor(x))
+ceil_p = unary_elementwise("ceil", lambda xp, x: xp.ceil(x))
+round_p = unary_elementwise("round", lambda xp, x: xp.round(x))
+floor, ceil, round = _unary(floor_p), _unary(ceil_p), _unary(round_p)  # noqa: A001
+for _p in (floor_p, ceil_p, round_p):
+    _no_gradient(_p)
+
+# exp:  y = e^x           dy/dx = e^x = y
+exp_p = unary_elementwise("exp", lambda xp, x: xp.exp(x))
+exp = _unary(exp_p)
+_with_derivative(exp_p, lambda x, y: y)
+
+# log:  y = ln x          dy/dx = 1/x
+log_p = unary_elementwise("log", lambda xp, x: xp.log(x))
+log = _unary(log_p)
+log_p.vjp(lambda g, x, *, out: (div(g, x),))
+log_p.jvp(lambda primals, tangents: (log(primals[0]), div(tangents[0], primals[0])))
+
+# log1p: y = ln(1 + x)    dy/dx = 1/(1 + x)
+log1p_p = unary_elementwise("log1p", lambda xp, x: xp.log1p(x))
+log1p = _unary(log1p_p)
+log1p_p.vjp(lambda g, x, *, out: (div(g, add(x, 1)),))
+log1p_p.jvp(lambda primals, tangents: (log1p(primals[0]), div(tangents[0], add(primals[0], 1))))
+
+# expm1: y = e^x - 1      dy/dx = e^x = y + 1
+expm1_p = unary_elementwise("expm1", lambda xp, x: xp.expm1(x))
+expm1 = _unary(expm1_p)
+_with_derivative(expm1_p, lambda x, y: add(y, 1))
+
+# sqrt: y = √x            dy/dx = 1 / (2y)
+sqrt_p = unary_elementwise("sqrt", lambda xp, x: xp.sqrt(x))
+sqrt = _unary(sqrt_p)
+sqrt_p.vjp(lambda g, x, *, out: (div(g, mul(out, 2)),))
+sqrt_p.jvp(lambda primals, tangents: _div_jvp_shared(sqrt(primals[0]), tangents[0], 2))
+
+
+def _div_jvp_shared(y: Any, t: Any, factor: float) -> tuple[Any, Any]:
+    return y, div(t, mul(y, factor))
+
+
+# rsqrt: y = x^(-1/2)     dy/dx = -y / (2x)
+def _rsqrt_impl(xp: Any, x: Any) -> Any:
+    return xp.reciprocal(xp.sqrt(x))
+
+
+rsqrt_p = unary_elementwise("rsqrt", _rsqrt_impl)
+rsqrt = _unary(rsqrt_p)
+_with_derivative(rsqrt_p, lambda x, y: mul(div(y, x), -0.5))
+
+# square: y = x²          dy/dx = 2x
+square_p = unary_elementwise("square", lambda xp, x: xp.square(x), dtype_kind="numeric")
+square = _unary(square_p)
+_with_derivative(square_p, lambda x, y: mul(x, 2))
+
+# reciprocal: y = 1/x     dy/dx = -1/x² = -y²
+reciprocal_p = unary_elementwise("reciprocal", lambda xp, x: xp.reciprocal(x))
+reciprocal = _unary(reciprocal_p)
+_with_derivative(reciprocal_p, lambda x, y: neg(square(y)))
+
+# sin:  y = sin x         dy/dx = cos x
+sin_p = unary_elementwise("sin", lambda xp, x: xp.sin(x))
+sin = _unary(sin_p)
+
+# cos:  y = cos x         dy/dx = -sin x
+cos_p = unary_elementwise("cos", lambda xp, x: xp.cos(x))
+cos = _unary(cos_p)
+_with_derivative(sin_p, lambda x, y: cos(x))
+_with_derivative(cos_p, lambda x, y: neg(sin(x)))
+
+# tanh: y = tanh x        dy/dx = 1 - y²
+tanh_p = unary_elementwise("tanh", lambda xp, x: xp.tanh(x))
+tanh = _unary(tanh_p)
+_with_derivative(tanh_p, lambda x, y: sub(1, square(y)))
+
+
+# logistic: y = 1/(1 + e^-x)   dy/dx = y (1 - y)
+def _logistic_impl(xp: Any, x: Any) -> Any:
+    # NOTE: written through tanh so large |x| never overflows exp (σ(x) = (1 + tanh(x/2))/2).
+    half = x.dtype.type(0.5)
+    return half * xp.tanh(half * x) + half
+
+
+logistic_p = unary_elementwise("logistic", _logistic_impl)
+logistic = _unary(logistic_p)
+_with_derivative(logistic_p, lambda x, y: mul(y, sub(1, y)))
+
+# erf:  y = erf x         dy/dx = 2/√π · e^(-x²)
+erf_p = unary_elementwise("erf", kernels.erf)
+erf = _unary(erf_p)
+_with_derivative(erf_p, lambda x, y: mul(exp(neg(square(x))), 2 / math.sqrt(math.pi)))
+
+
+# relu: y = max(x, 0)     dy/dx = 1 if x > 0 else 0
+# NOTE: the gradient at exactly 0 is 0 (PyTorch's and JAX's choice); it is decided here,
+# by the comparison x > 0, not by how max breaks ties.
+def _relu_impl(xp: Any, x: Any) -> Any:
+    return xp.maximum(x, x.dtype.type(0))
+
+
+relu_p = unary_elementwise("relu", _relu_impl, dtype_kind="numeric")
+relu = _unary(relu_p)
+_with_derivative(relu_p, lambda x, y: ops.cast(gt(x, 0), x.dtype))
+
+
+# ---------------------------------------------------------------------------------------
+# Binary arithmetic (operands of one shape and dtype)
+
+
+def _binary(prim: Primitive) -> Callable[[Any, Any], Any]:
+    def fn(x: Any, y: Any) -> Any:
+        x, y = operands(prim.name, x, y)
+        return apply(prim, x, y)
+
+    fn.__name__ = prim.name
+    fn.__doc__ = (
+        f"Elementwise ``{prim.name}`` with broadcasting; Python numbers take the array's dtype."
+    )
+    return fn
+
+
+def _sum_tangents(*terms: Any) -> Any:
+    """Add the tangent terms that are not known zeros (``None``)."""
+    present = [t for t in terms if t is not None]
+    if not present:
+        return None
+    total = present[0]
+    for t in present[1:]:
+        total = add(total, t)
+    return total
+
+
+def _scale(t: Any, factor: Any) -> Any:
+    return None if t is None else mul(t, factor)
+
+
+# add:  z = x + y         dz = dx + dy
+add_p = nary_elementwise("add", lambda xp, x, y: xp.add(x, y))
+add = _binary(add_p)
+add_p.vjp(lambda g, x, y, *, out: (g, g))
+add_p.jvp(lambda primals, tangents: (add(*primals), _sum_tangents(*tangents)))
+
+# sub:  z = x - y         dz = dx - dy
+sub_p = nary_elementwise("sub", lambda xp, x, y: xp.subtract(x, y))
+sub = _binary(sub_p)
+sub_p.vjp(lambda g, x, y, *, out: (g, neg(g)))
+sub_p.jvp(
+    lambda primals, tangents: (
+        sub(*primals),
+        _sum_tangents(tangents[0], None if tangents[1] is None else neg(tangents[1])),
+    )
+)
+
+# mul:  z = x · y         dz = y dx + x dy
+mul_p = nary_elementwise("mul", lambda xp, x, y: xp.multiply(x, y))
+mul = _binary(mul_p)
+mul_p.vjp(lambda g, x, y, *, out: (mul(g, y), mul(g, x)))
+mul_p.jvp(
+    lambda primals, tangents: (
+        mul(*primals),
+        _sum_tangents(_scale(tangents[0], primals[1]), _scale(tangents[1], primals[0])),
+    )
+)
+
+# div:  z = x / y         dz = dx / y - z dy / y
+div_p = nary_elementwise("div", lambda xp, x, y: xp.true_divide(x, y), dtype_kind="float")
+div = _binary(div_p)
+div_p.vjp(lambda g, x, y, *, out: (div(g, y), neg(div(mul(g, out), y))))
+
+
+@div_p.jvp
+def _div_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, Any]:
+    (x, y), (tx, ty) = primals, tangents
+    z = div(x, y)
+    term_x = None if tx is None else div(tx, y)
+    term_y = None if ty is None else neg(div(mul(ty, z), y))
+    return z, _sum_tangents(term_x, term_y)
+
+
+# pow:  z = x^y           ∂z/∂x = y x^(y-1),  ∂z/∂y = ln(x) x^y
+# NOTE: at x = 0 the y-derivative uses ln(1) = 0 instead of ln(0) (JAX's convention),
+# and at y = 0 the x-derivative is 0, so 0^0 gives finite gradients.
+pow_p = nary_elementwise("pow", lambda xp, x, y: xp.power(x, y), dtype_kind="float")
+pow = _binary(pow_p)  # noqa: A001
+
+
+def _pow_dx(x: Any, y: Any) -> Any:
+    return select(eq(y, 0), ops.zeros_like(x), mul(y, pow(x, sub(y, 1))))
+
+
+def _pow_dy(x: Any, z: Any) -> Any:
+    safe_x = select(eq(x, 0), ops.ones_like(x), x)
+    return mul(log(safe_x), z)
+
+
+pow_p.vjp(lambda g, x, y, *, out: (mul(g, _pow_dx(x, y)), mul(g, _pow_dy(x, out))))
+
+
+@pow_p.jvp
+def _pow_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, Any]:
+    (x, y), (tx, ty) = primals, tangents
+    z = pow(x, y)
+    term_x = None if tx is None else mul(tx, _pow_dx(x, y))
+    term_y = None if ty is None else mul(ty, _pow_dy(x, z))
+    return z, _sum_tangents(term_x, term_y)
+
+
+# maximum: z = max(x, y)  ∂z/∂x = [x > y] + ½[x = y]   (ties split evenly, as PyTorch/JAX)
+maximum_p = nary_elementwise("maximum", lambda xp, x, y: xp.maximum(x, y))
+maximum = _binary(maximum_p)
+# minimum: z = min(x, y)  ∂z/∂x = [x < y] + ½[x = y]
+minimum_p = nary_elementwise("minimum", lambda xp, x, y: xp.minimum(x, y))
+minimum = _binary(minimum_p)
+
+
+def _chooser_weights(x: Any, y: Any, wins: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
+    """Weights of x and y in the derivative of max/min: 1 for the winner, ½ each on ties."""
+    half = mul(ops.cast(eq(x, y), x.dtype), 0.5)
+    wx = add(ops.cast(wins(x, y), x.dtype), half)
+    wy = add(ops.cast(wins(y, x), x.dtype), half)
+    return wx, wy
+
+
+def _register_chooser(prim: Primitive, wins: Callable[[Any, Any], Any]) -> None:
+    @prim.vjp
+    def _vjp(g: Any, x: Any, y: Any, *, out: Any) -> tuple[Any, Any]:
+        wx, wy = _chooser_weights(x, y, wins)
+        return mul(g, wx), mul(g, wy)
+
+    @prim.jvp
+    def _jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, Any]:
+        (x, y), (tx, ty) = primals, tangents
+        wx, wy = _chooser_weights(x, y, wins)
+        return apply(prim, x, y), _sum_tangents(_scale(tx, wx), _scale(ty, wy))
+
+
+# ---------------------------------------------------------------------------------------
+# Comparisons and logic (boolean results: no gradient)
+
+
+def _comparison(name: str, impl: Callable[..., Any], kind: str = "any") -> Primitive:
+    prim = nary_elementwise(name, impl, dtype_kind=kind, out_dtype=dtypes.bool_, family="comparison")
+    _no_gradient(prim)
+    return prim
+
+
+eq_p = _comparison("eq", lambda xp, x, y: xp.equal(x, y))
+ne_p = _comparison("ne", lambda xp, x, y: xp.not_equal(x, y))
+lt_p = _comparison("lt", lambda xp, x, y: xp.less(x, y))
+le_p = _comparison("le", lambda xp, x, y: xp.less_equal(x, y))
+gt_p = _comparison("gt", lambda xp, x, y: xp.greater(x, y))
+ge_p = _comparison("ge", lambda xp, x, y: xp.greater_equal(x, y))
+eq, ne, lt, le, gt, ge = (_binary(p) for p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p))
+_register_chooser(maximum_p, gt)
+_register_chooser(minimum_p, lt)
+
+logical_and_p = _comparison("logical_and", lambda xp, x, y: xp.logical_and(x, y), "bool")
+logical_or_p = _comparison("logical_or", lambda xp, x, y: xp.logical_or(x, y), "bool")
+logical_and, logical_or = _binary(logical_and_p), _binary(logical_or_p)
+
+logical_not_p = unary_elementwise(
+    "logical_not", lambda xp, x: xp.logical_not(x), dtype_kind="bool", out_dtype=dtypes.bool_
+)
+logical_not = _unary(logical_not_p)
+_no_gradient(logical_not_p)
+
+is_finite_p = unary_elementwise(
+    "is_finite", lambda xp, x: xp.isfinite(x), dtype_kind="float", out_dtype=dtypes.bool_
+)
+is_finite = _unary(is_finite_p)
+_no_gradient(is_finite_p)
+
+
+# ---------------------------------------------------------------------------------------
+# select: z = pred ? x : y      ∂z/∂x = [pred], ∂z/∂y = [not pred]
+
+
+def _select_shape(pred: Any, x: Any, y: Any) -> Type:
+    from workbench.core.primitive import check_same  # noqa: PLC0415
+
+    if pred.dtype != dtypes.bool_:
+        raise TypeError(f"select: the predicate must be bool, got {pred.dtype}")
+    check_same("select", (x, y))
+    if tuple(pred.shape) != tuple(x.shape) or pred.device is not x.device:
+        raise ValueError(
+            f"select: the predicate's shape {tuple(pred.shape)} must equal the operands' {tuple(x.shape)}"
+        )
+    return Type(tuple(x.shape), x.dtype, x.device)
+
+
+select_p = Primitive(
+    "select",
+    impl=lambda xp, pred, x, y: xp.where(pred, x, y),
+    shape=_select_shape,
+    nondiff_inputs=(0,),
+    family="select",
+)
+
+
+def select(pred: Any, on_true: Any, on_false: Any) -> Any:
+    """``where(pred, on_true, on_false)``, elementwise with broadcasting."""
+    pred, on_true, on_false = operands("select", pred, on_true, on_false)
+    return apply(select_p, pred, on_true, on_false)
+
+
+@select_p.vjp
+def _select_vjp(g: Any, pred: Any, x: Any, y: Any, *, out: Any) -> tuple[None, Any, Any]:
+    zeros = ops.zeros_like(g)
+    return None, select(pred, g, zeros), select(pred, zeros, g)
+
+
+@select_p.jvp
+def _select_jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...]) -> tuple[Any, Any]:
+    pred, x, y = primals
+    _, tx, ty = tangents
+    out = select(pred, x, y)
+    if tx is None and ty is None:
+        return out, None
+    tx = ops.zeros_like(x) if tx is None else tx
+    ty = ops.zeros_like(y) if ty is None else ty
+    return out, select(pred, tx, ty)
+
+
+# ---------------------------------------------------------------------------------------
+# cast: y = x as dtype      dy/dx = 1 (cotangent cast back); integers get no gradient
+
+
+def _cast_shape(x: Any, *, dtype: np.dtype) -> Type:
+    dtypes.canonical(dtype)
+    return Type(tuple(x.shape), dtype, x.device)
+
+
+cast_p = Primitive(
+    "cast", impl=lambda xp, x, *, dtype: x.astype(dtype), shape=_cast_shape, family="cast"
+)
+
+
+def cast(x: Any, dtype: Any) -> Any:
+    """Convert to ``dtype`` (a no-op, with no equation recorded, when it already is)."""
+    dtype = dtypes.canonical(dtype)
+    (x,) = lift("cast", x)
+    if x.dtype == dtype:
+        return x
+    return apply(cast_p, x, dtype=dtype)
+
+
+@cast_p.vjp
+def _cast_vjp(g: Any, x: Any, *, out: Any, dtype: np.dtype) -> tuple[Any]:
+    if not dtypes.is_float(x.dtype):
+        return (None,)
+    return (cast(g, x.dtype),)
+
+
+@cast_p.jvp
+def _cast_jvp(primals: tuple[Any], tangents: tuple[Any], *, dtype: np.dtype) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    out = cast(x, dtype)
+    if not (dtypes.is_float(x.dtype) and dtypes.is_float(dtype)):
+        return out, None
+    return out, cast(t, dtype)
+
+
+# ---------------------------------------------------------------------------------------
+# stop_gradient: y = x, but no derivative flows through
+
+
+def _identity_shape(x: Any) -> Type:
+    return Type(tuple(x.shape), x.dtype, x.device)
+
+
+stop_gradient_p = Primitive(
+    "stop_gradient", impl=lambda xp, x: x, shape=_identity_shape, family="stop_gradient"
+)
+stop_gradient = _unary(stop_gradient_p)
+_no_gradient(stop_gradient_p)
+
+
+def check_float(name: str, x: Any) -> None:
+    check_dtype(name, x, "float")
+
+
+__all__ = [
+    "abs", "add", "cast", "ceil", "cos", "div", "eq", "erf", "exp", "expm1", "floor", "ge",
+    "gt", "is_finite", "le", "log", "log1p", "logical_and", "logical_not", "logical_or",
+    "logistic", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "reciprocal", "relu",
+    "round", "rsqrt", "select", "sign", "sin", "sqrt", "square", "stop_gradient", "sub",
+    "tanh",
+]  # fmt: skip

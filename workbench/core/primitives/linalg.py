@@ -1,0 +1,161 @@
+"""Linear algebra: ``dot_general`` (contractions with batch dimensions) and the
+``matmul`` composite with NumPy's broadcasting of batch dimensions.
+
+dot_general's output is laid out as (batch dims, x's free dims, y's free dims), as in
+XLA. Both VJPs are dot_generals followed by a transpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.core import ops
+from workbench.core.dispatch import apply
+from workbench.core.ir import Type
+from workbench.core.primitive import Primitive, check_dtype, type_text
+from workbench.core.primitives.operands import broadcast_shapes, lift
+
+Dims = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _free(ndim: int, contract: Sequence[int], batch: Sequence[int]) -> list[int]:
+    return [i for i in range(ndim) if i not in contract and i not in batch]
+
+
+def _dot_general_shape(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Type:
+    check_dtype("dot_general", x, "numeric")
+    if x.dtype != y.dtype or x.device is not y.device:
+        raise TypeError(
+            f"dot_general: operands must share dtype and device, got {type_text(x)} on {x.device} "
+            f"and {type_text(y)} on {y.device}"
+        )
+    (xc, yc), (xb, yb) = contracting, batch
+    for xs, ys, what in ((xc, yc, "contracting"), (xb, yb, "batch")):
+        if len(xs) != len(ys) or any(x.shape[a] != y.shape[b] for a, b in zip(xs, ys)):
+            sizes_x = tuple(x.shape[a] for a in xs)
+            sizes_y = tuple(y.shape[b] for b in ys)
+            raise ValueError(
+                f"dot_general: shapes {tuple(x.shape)} and {tuple(y.shape)} are not aligned: "
+                f"{what} dimensions {sizes_x} != {sizes_y}"
+            )
+    shape = [x.shape[a] for a in xb]
+    shape += [x.shape[a] for a in _free(x.ndim, xc, xb)]
+    shape += [y.shape[a] for a in _free(y.ndim, yc, yb)]
+    return Type(tuple(shape), x.dtype, x.device)
+
+
+def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Any:
+    (xc, yc), (xb, yb) = contracting, batch
+    xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
+    batch_shape = [x.shape[a] for a in xb]
+    xf_shape, yf_shape = [x.shape[a] for a in xf], [y.shape[a] for a in yf]
+    size = lambda dims, shape: int(np.prod([shape[a] for a in dims], dtype=np.int64))  # noqa: E731
+    m, k, n = size(xf, x.shape), size(xc, x.shape), size(yf, y.shape)
+    # Lay both out as (batch, rows, contraction) @ (batch, contraction, cols); transposes of
+    # 2-d operands stay views, so BLAS reads them with its transpose flag instead of copying.
+    a = xp.transpose(x, list(xb) + xf + list(xc))
+    b = xp.transpose(y, list(yb) + list(yc) + yf)
+    if xb:
+        batch_size = size(xb, x.shape)
+        out = xp.matmul(a.reshape(batch_size, m, k), b.reshape(batch_size, k, n))
+    else:
+        out = xp.matmul(a.reshape(m, k), b.reshape(k, n))
+    return out.reshape(batch_shape + xf_shape + yf_shape)
+
+
+dot_general_p = Primitive(
+    "dot_general", impl=_dot_general_impl, shape=_dot_general_shape, family="linear algebra"
+)
+
+
+def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> Any:
+    """Contract ``contracting`` dims of x with y's, batching over ``batch`` dims."""
+    x, y = lift("dot_general", x, y)
+    norm = lambda dims, ndim: tuple(int(d) % max(ndim, 1) for d in dims)  # noqa: E731
+    contracting = (norm(contracting[0], x.ndim), norm(contracting[1], y.ndim))
+    batch = (norm(batch[0], x.ndim), norm(batch[1], y.ndim))
+    return apply(dot_general_p, x, y, contracting=contracting, batch=batch)
+
+
+def _transpose_back(result: Any, positions: Sequence[int]) -> Any:
+    return ops.transpose(result, list(positions))
+
+
+# x's cotangent: contract g's y-free dims with y's free dims, batch over batch dims;
+# the result's axes are (batch, x-free, y's contracted dims in ascending order) and are
+# permuted back into x's layout. y's cotangent is the mirror image.
+@dot_general_p.vjp
+def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, batch: Dims) -> tuple[Any, Any]:
+    (xc, yc), (xb, yb) = contracting, batch
+    xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
+    nb = len(xb)
+    g_batch = tuple(range(nb))
+    g_xf = tuple(range(nb, nb + len(xf)))
+    g_yf = tuple(range(nb + len(xf), g.ndim))
+
+    gx = dot_general(g, y, contracting=(g_yf, tuple(yf)), batch=(g_batch, yb))
+    sorted_yc = sorted(yc)
+    x_pos = [0] * x.ndim
+    for i, a in enumerate(xb):
+        x_pos[a] = i
+    for j, a in enumerate(xf):
+        x_pos[a] = nb + j
+    for a, b in zip(xc, yc):
+        x_pos[a] = nb + len(xf) + sorted_yc.index(b)
+
+    gy = dot_general(g, x, contracting=(g_xf, tuple(xf)), batch=(g_batch, xb))
+    sorted_xc = sorted(xc)
+    y_pos = [0] * y.ndim
+    for i, b in enumerate(yb):
+        y_pos[b] = i
+    for j, b in enumerate(yf):
+        y_pos[b] = nb + j
+    for a, b in zip(xc, yc):
+        y_pos[b] = nb + len(yf) + sorted_xc.index(a)
+    return _transpose_back(gx, x_pos), _transpose_back(gy, y_pos)
+
+
+# Bilinear: d(x·y) = dx·y + x·dy
+@dot_general_p.jvp
+def _dot_general_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any) -> tuple[Any, Any]:
+    (x, y), (tx, ty) = primals, tangents
+    out = apply(dot_general_p, x, y, **params)
+    terms = []
+    if tx is not None:
+        terms.append(apply(dot_general_p, tx, y, **params))
+    if ty is not None:
+        terms.append(apply(dot_general_p, x, ty, **params))
+    return out, terms[0] if len(terms) == 1 else ops.add(*terms)
+
+
+def matmul(x: Any, y: Any) -> Any:
+    """``x @ y`` with NumPy's rules: 1-d operands are promoted, batch dims broadcast.
+
+    Example:
+        >>> from workbench.core import array
+        >>> matmul(array([[1.0, 2.0]]), array([[3.0], [4.0]]))
+        Array(f32[1,1] cpu:0, [[11.]])
+    """
+    x, y = lift("matmul", x, y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least one dimension, got {type_text(x)} and {type_text(y)}")
+    if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
+        raise ValueError(
+            f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} are not aligned: "
+            f"{x.shape[-1]} != {y.shape[-2 if y.ndim > 1 else 0]}"
+        )
+    if y.ndim <= 2:
+        # No batch in y: contract x's last axis directly (no broadcast copy of y).
+        return dot_general(x, y, contracting=((x.ndim - 1,), (0,)))
+    x_mat = x if x.ndim > 1 else ops.reshape(x, (1, x.shape[0]))
+    batch_shape = broadcast_shapes("matmul", tuple(x_mat.shape[:-2]), tuple(y.shape[:-2]))
+    x_b = ops.broadcast_to(x_mat, batch_shape + tuple(x_mat.shape[-2:]))
+    y_b = ops.broadcast_to(y, batch_shape + tuple(y.shape[-2:]))
+    nb = len(batch_shape)
+    out = dot_general(x_b, y_b, contracting=((nb + 1,), (nb,)), batch=(tuple(range(nb)), tuple(range(nb))))
+    if x.ndim == 1:
+        out = ops.reshape(out, out.shape[:-2] + out.shape[-1:])
+    return out

@@ -1,0 +1,107 @@
+"""Turning a public call's operands into what a primitive accepts.
+
+Python scalars become 0-d arrays of the other operand's dtype and device ("weak"
+scalars, as in JAX and PyTorch), and operands of different shapes are broadcast with
+the ``broadcast_to`` primitive. This is the one place broadcasting is inserted, so the
+one place it is undone is ``broadcast_to``'s VJP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import Device, default_device, dtypes
+from workbench.core import ops
+from workbench.core.values import Array, is_value, short_type
+
+
+def scalar(value: Any, dtype: np.dtype, device: Device) -> Array:
+    """A 0-d Array holding a Python number, checked to survive the cast exactly."""
+    data = np.asarray(value, dtype=dtype)
+    if not isinstance(value, bool) and data.item() != value and not np.isnan(data):
+        if not (dtypes.is_float(dtype) and isinstance(value, float | int)):
+            raise TypeError(f"the scalar {value!r} cannot be represented as {dtype}")
+    if device.platform != "cpu":
+        data = device.put(data)
+    return Array(data, device)
+
+
+def array(data: Any, dtype: Any = None, device: Device | str | None = None) -> Array:
+    """Make an Array from host data (a number, nested lists, a NumPy or CuPy array).
+
+    Python floats become float32 (the default float) and ints int64, unless ``dtype``
+    says otherwise; a NumPy array keeps its dtype.
+
+    Example:
+        >>> array([[1, 2], [3, 4]]).dtype
+        dtype('int64')
+    """
+    from workbench.backend import get_device  # noqa: PLC0415
+
+    device = get_device(device)
+    if isinstance(data, Array):
+        host: Any = data.numpy()
+    elif hasattr(data, "__cuda_array_interface__") and not isinstance(data, np.ndarray):
+        host = data.get()
+    else:
+        host = data
+    if dtype is None and not isinstance(host, np.ndarray | np.generic):
+        host = np.asarray(host)
+        if host.dtype == np.float64:
+            dtype = dtypes.DEFAULT_FLOAT
+        elif host.dtype.kind == "i":
+            dtype = dtypes.DEFAULT_INT
+    dtype = dtypes.canonical(dtype if dtype is not None else np.asarray(host).dtype)
+    return Array(device.put(host, dtype=dtype), device)
+
+
+def lift(name: str, *xs: Any) -> list[Any]:
+    """Replace Python scalars by 0-d arrays matching the first array operand."""
+    like = next((x for x in xs if is_value(x)), None)
+    if like is None:
+        shown = ", ".join(short_type(x) for x in xs)
+        raise TypeError(f"{name}: expected at least one workbench array, got ({shown})")
+    out = []
+    for x in xs:
+        if is_value(x):
+            out.append(x)
+        elif isinstance(x, bool | int | float | np.number | np.bool_):
+            out.append(scalar(x, like.dtype, like.device))
+        else:
+            raise TypeError(f"{name}: expected a workbench array or a Python number, got {type(x).__name__}")
+    return out
+
+
+def broadcast_shapes(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """NumPy's broadcasting rule, with an error that names the operation and shapes."""
+    ndim = max(len(s) for s in shapes)
+    result = []
+    for axis in range(ndim):
+        size = 1
+        for shape in shapes:
+            k = axis - (ndim - len(shape))
+            if k < 0:
+                continue
+            dim = shape[k]
+            if dim != 1:
+                if size not in (1, dim):
+                    shown = " and ".join(str(tuple(s)) for s in shapes)
+                    raise ValueError(
+                        f"{name}: shapes {shown} cannot be broadcast together: "
+                        f"{size} != {dim} in the {axis - ndim}-th dimension from the end"
+                    )
+                size = dim
+        result.append(size)
+    return tuple(result)
+
+
+def operands(name: str, *xs: Any) -> list[Any]:
+    """Lift scalars and broadcast every operand to the common shape."""
+    values = lift(name, *xs)
+    first = values[0].shape
+    if all(v.shape == first for v in values[1:]):
+        return values
+    shape = broadcast_shapes(name, *(v.shape for v in values))
+    return [v if v.shape == shape else ops.broadcast_to(v, shape) for v in values]

@@ -1,0 +1,175 @@
+"""Counter-based random bits: the Threefry-2x32 block cipher (Salmon et al., 2011).
+
+``threefry2x32(k0, k1, c0, c1)`` encrypts the 64-bit counters (c0, c1) under the key
+(k0, k1); every random number in every front end comes from it, so the same key gives
+the same numbers everywhere. The composites below derive bits and keys exactly as JAX's
+default ("partitionable") Threefry implementation does: element i of a result is the
+cipher of the counter i, split into two 32-bit words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import dtypes
+from workbench.core import ops
+from workbench.core.dispatch import apply
+from workbench.core.ir import Type
+from workbench.core.primitive import Primitive, type_text
+from workbench.core.primitives.operands import array as make_array
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_PARITY = 0x1BD11BDA
+
+
+def _threefry_impl(xp: Any, k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
+    u32 = np.uint32
+    ks = (k0, k1, k0 ^ k1 ^ u32(_PARITY))
+    x0 = c0 + ks[0]
+    x1 = c1 + ks[1]
+    for block in range(5):
+        for r in _ROTATIONS[block % 2]:
+            x0 = x0 + x1
+            x1 = (x1 << u32(r)) | (x1 >> u32(32 - r))
+            x1 = x0 ^ x1
+        x0 = x0 + ks[(block + 1) % 3]
+        x1 = x1 + ks[(block + 2) % 3] + u32(block + 1)
+    return xp.asarray(x0, dtype=np.uint32), xp.asarray(x1, dtype=np.uint32)
+
+
+def _threefry_shape(k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Type, Type]:
+    for v in (k0, k1, c0, c1):
+        if v.dtype != dtypes.uint32:
+            raise TypeError(f"threefry2x32: operands must be uint32, got {type_text(v)}")
+    if k0.shape != () or k1.shape != () or c0.shape != c1.shape:
+        raise ValueError(
+            "threefry2x32: needs scalar key words and counters of one shape, got "
+            f"{type_text(k0)}, {type_text(k1)}, {type_text(c0)}, {type_text(c1)}"
+        )
+    out = Type(tuple(c0.shape), dtypes.uint32, c0.device)
+    return out, out
+
+
+threefry2x32_p = Primitive(
+    "threefry2x32",
+    impl=_threefry_impl,
+    shape=_threefry_shape,
+    multiple_results=True,
+    nondiff_inputs=(0, 1, 2, 3),
+    family="random",
+)
+threefry2x32_p.vjp(lambda g, *inputs, out: (None,) * 4)
+threefry2x32_p.jvp(lambda primals, tangents: (apply(threefry2x32_p, *primals), (None, None)))
+
+
+def threefry2x32(key: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
+    """Encrypt counters ``(c0, c1)`` with ``key``, a uint32 array of shape (2,)."""
+    k0 = ops.reshape(ops.slice(key, (0,), (1,)), ())
+    k1 = ops.reshape(ops.slice(key, (1,), (2,)), ())
+    return apply(threefry2x32_p, k0, k1, c0, c1)
+
+
+def _counters(shape: Sequence[int], device: Any) -> tuple[Any, Any]:
+    """The high and low 32-bit words of the row-major position of every element."""
+    size = int(np.prod(shape, dtype=np.int64))
+    flat = np.arange(size, dtype=np.uint64).reshape(tuple(shape))
+    hi = make_array((flat >> np.uint64(32)).astype(np.uint32), device=device)
+    lo = make_array((flat & np.uint64(0xFFFFFFFF)).astype(np.uint32), device=device)
+    return hi, lo
+
+
+def key(seed: int, device: Any = None) -> Any:
+    """A key from an integer seed: ``[seed >> 32, seed & 0xFFFFFFFF]`` (JAX's PRNGKey)."""
+    seed = int(seed)
+    words = np.array([(seed >> 32) & 0xFFFFFFFF, seed & 0xFFFFFFFF], dtype=np.uint32)
+    return make_array(words, device=device)
+
+
+def random_bits(key: Any, shape: Sequence[int]) -> Any:
+    """Uniformly random uint32 words of ``shape``: bits0 ^ bits1 of each counter's cipher."""
+    hi, lo = _counters(shape, key.device)
+    bits0, bits1 = threefry2x32(key, hi, lo)
+    return apply(_xor_p, bits0, bits1)
+
+
+def split(key: Any, num: int = 2) -> Any:
+    """``num`` new keys, shape (num, 2): the ciphers of the counters 0..num-1."""
+    hi, lo = _counters((num,), key.device)
+    bits0, bits1 = threefry2x32(key, hi, lo)
+    return ops.concatenate([ops.reshape(bits0, (num, 1)), ops.reshape(bits1, (num, 1))], axis=1)
+
+
+def fold_in(key: Any, data: int) -> Any:
+    """A new key mixing ``data`` (a 32-bit integer) into ``key``."""
+    seed = globals()["key"](int(data) & 0xFFFFFFFF, device=key.device)
+    hi = ops.reshape(ops.slice(seed, (0,), (1,)), (1,))
+    lo = ops.reshape(ops.slice(seed, (1,), (2,)), (1,))
+    bits0, bits1 = threefry2x32(key, hi, lo)
+    return ops.concatenate([bits0, bits1], axis=0)
+
+
+def uniform(key: Any, shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0) -> Any:
+    """float32 numbers uniform in [minval, maxval): the top 23 bits of random words put
+    into the mantissa of a float in [1, 2), minus 1 (JAX's construction, so the numbers
+    match JAX's)."""
+    bits = random_bits(key, shape)
+    mantissa_bits = np.finfo(np.float32).nmant
+    one_bits = int(np.float32(1.0).view(np.uint32))
+    float_bits = bitwise_or(shift_right(bits, 32 - mantissa_bits), one_bits)
+    floats = ops.sub(bitcast_f32(float_bits), 1.0)
+    scaled = ops.add(ops.mul(floats, maxval - minval), minval)
+    return ops.maximum(scaled, minval)
+
+
+# Bit manipulation on uint32 words, used only by the random composites above.
+
+def _u32_binary(name: str, impl: Any) -> Primitive:
+    def shape(x: Any, y: Any) -> Type:
+        if x.dtype != dtypes.uint32 or y.dtype != dtypes.uint32 or x.shape != y.shape:
+            raise TypeError(f"{name}: needs two uint32 arrays of one shape, got {type_text(x)} and {type_text(y)}")
+        return Type(tuple(x.shape), x.dtype, x.device)
+
+    prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=(0, 1), family="random")
+    prim.vjp(lambda g, x, y, *, out: (None, None))
+    prim.jvp(lambda primals, tangents: (apply(prim, *primals), None))
+    return prim
+
+
+_xor_p = _u32_binary("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y))
+_or_p = _u32_binary("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y))
+_shift_right_p = _u32_binary("shift_right", lambda xp, x, y: xp.right_shift(x, y))
+
+
+def _bitcast_shape(x: Any) -> Type:
+    if x.dtype != dtypes.uint32:
+        raise TypeError(f"bitcast_f32: needs uint32, got {type_text(x)}")
+    return Type(tuple(x.shape), dtypes.float32, x.device)
+
+
+_bitcast_f32_p = Primitive(
+    "bitcast_f32", impl=lambda xp, x: x.view(np.float32), shape=_bitcast_shape, nondiff_inputs=(0,), family="random"
+)
+_bitcast_f32_p.vjp(lambda g, x, *, out: (None,))
+_bitcast_f32_p.jvp(lambda primals, tangents: (apply(_bitcast_f32_p, *primals), None))
+
+
+def bitwise_xor(x: Any, y: Any) -> Any:
+    x, y = ops.operands("bitwise_xor", x, y)
+    return apply(_xor_p, x, y)
+
+
+def bitwise_or(x: Any, y: Any) -> Any:
+    x, y = ops.operands("bitwise_or", x, y)
+    return apply(_or_p, x, y)
+
+
+def shift_right(x: Any, y: Any) -> Any:
+    x, y = ops.operands("shift_right", x, y)
+    return apply(_shift_right_p, x, y)
+
+
+def bitcast_f32(x: Any) -> Any:
+    return apply(_bitcast_f32_p, x)

@@ -1,0 +1,113 @@
+"""Pytrees: nested tuples, lists, dicts and registered containers of values.
+
+Transformations flatten their arguments and results into lists of leaves and rebuild
+them afterwards. ``None`` is an empty node (no leaves), as in JAX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_NODE_TYPES: dict[type, tuple[Callable[[Any], tuple[Iterable[Any], Hashable]], Callable[[Hashable, Iterable[Any]], Any]]] = {}
+
+
+def register_node(
+    cls: type,
+    flatten: Callable[[Any], tuple[Iterable[Any], Hashable]],
+    unflatten: Callable[[Hashable, Iterable[Any]], Any],
+) -> None:
+    """Make ``cls`` a container: ``flatten(obj) -> (children, aux)`` and
+    ``unflatten(aux, children) -> obj``."""
+    _NODE_TYPES[cls] = (flatten, unflatten)
+
+
+@dataclass(frozen=True)
+class TreeDef:
+    """The structure of a pytree with its leaves taken out."""
+
+    kind: Any  # a registered type, or "leaf"
+    aux: Hashable
+    children: tuple[TreeDef, ...]
+
+    @property
+    def num_leaves(self) -> int:
+        if self.kind == "leaf":
+            return 1
+        return sum(c.num_leaves for c in self.children)
+
+    def __repr__(self) -> str:
+        if self.kind == "leaf":
+            return "*"
+        name = getattr(self.kind, "__name__", str(self.kind))
+        return f"{name}({', '.join(map(repr, self.children))})"
+
+
+_LEAF = TreeDef("leaf", None, ())
+
+
+def _node_of(obj: Any) -> Any:
+    cls = type(obj)
+    if cls in _NODE_TYPES:
+        return cls
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # namedtuple
+        return "namedtuple"
+    return None
+
+
+def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list[Any], TreeDef]:
+    """Leaves in order, and the structure. Iterative, so deep trees are fine."""
+    leaves: list[Any] = []
+
+    def build(obj: Any) -> TreeDef:
+        if is_leaf is not None and is_leaf(obj):
+            leaves.append(obj)
+            return _LEAF
+        kind = _node_of(obj)
+        if kind is None:
+            leaves.append(obj)
+            return _LEAF
+        if kind == "namedtuple":
+            return TreeDef(type(obj), "namedtuple", tuple(build(c) for c in obj))
+        children, aux = _NODE_TYPES[kind][0](obj)
+        return TreeDef(kind, aux, tuple(build(c) for c in children))
+
+    return leaves, build(tree)
+
+
+def unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> Any:
+    """Rebuild a tree of ``treedef``'s structure from ``leaves``."""
+    it = iter(leaves)
+
+    def build(td: TreeDef) -> Any:
+        if td.kind == "leaf":
+            return next(it)
+        children = [build(c) for c in td.children]
+        if td.aux == "namedtuple":
+            return td.kind(*children)
+        return _NODE_TYPES[td.kind][1](td.aux, children)
+
+    result = build(treedef)
+    if next(it, _SENTINEL) is not _SENTINEL:
+        raise ValueError(f"unflatten: too many leaves for the structure {treedef}")
+    return result
+
+
+_SENTINEL = object()
+
+
+def tree_map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
+    leaves, treedef = flatten(tree)
+    others = [flatten(r)[0] for r in rest]
+    return unflatten(treedef, [fn(*xs) for xs in zip(leaves, *others, strict=True)])
+
+
+register_node(tuple, lambda t: (t, None), lambda _, c: tuple(c))
+register_node(list, lambda t: (t, None), lambda _, c: list(c))
+register_node(
+    dict,
+    lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
+    lambda keys, c: dict(zip(keys, c)),  # type: ignore[arg-type]
+)
+register_node(type(None), lambda _: ((), None), lambda _, c: None)
