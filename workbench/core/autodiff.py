@@ -134,6 +134,7 @@ class Node:
     """
 
     __slots__ = ("prim", "params", "inputs", "outputs", "parents", "__weakref__")
+    # Hashed by identity: the backward pass keys cotangents by node.
 
     def __init__(self, prim: Primitive, params: dict[str, Any], inputs: tuple[Any, ...],
                  outputs: Any, parents: tuple[VJPTracer | None, ...]) -> None:
@@ -181,32 +182,38 @@ class VJPInterpreter(Interpreter):
     """Computes primal values with the interpreter below and records a tape."""
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Any]:
-        primals = []
-        parents: list[VJPTracer | None] = []
+        primals = list(args)
+        parents: list[VJPTracer | None] = [None] * len(args)
         tracked = False
+        nondiff = prim.nondiff_inputs
         for i, x in enumerate(args):
-            if isinstance(x, VJPTracer) and x.interpreter is self:
-                primals.append(x.primal)
-                if i in prim.nondiff_inputs:
-                    parents.append(None)
-                else:
-                    parents.append(x)
+            if x.__class__ is VJPTracer and x.interpreter is self:
+                primals[i] = x.primal
+                if i not in nondiff:
+                    parents[i] = x
                     tracked = True
-            else:
-                primals.append(x)
-                parents.append(None)
         out = apply(prim, *primals, **params)
-        outs = out if prim.multiple_results else (out,)
-        if not tracked or not any(_is_float(o) for o in outs):
-            return list(outs)  # nothing to differentiate: plain values of the level below
-        if prim.vjp_rule is None:
-            raise NotImplementedError(f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode")
-        node = Node(prim, params, tuple(primals), out, tuple(parents))
-        return [VJPTracer(self, o, node, i) if _is_float(o) else o for i, o in enumerate(outs)]
+        if not prim.multiple_results:
+            if not tracked or out.dtype not in _FLOATS:
+                return [out]  # nothing to differentiate: a plain value of the level below
+            node = Node(prim, params, primals, out, parents)
+            return [VJPTracer(self, out, node)]
+        if not tracked or not any(o.dtype in _FLOATS for o in out):
+            return list(out)
+        node = Node(prim, params, primals, out, parents)
+        return [VJPTracer(self, o, node, i) if o.dtype in _FLOATS else o for i, o in enumerate(out)]
+
+
+_FLOATS = frozenset(dtypes.FLOAT_DTYPES)
 
 
 def _key(t: VJPTracer) -> Any:
-    return id(t) if t.node is None else (id(t.node), t.index)
+    """Where a tracked value's cotangent accumulates: the leaf itself, the node that made
+    it (one output), or (node, index) for primitives with several outputs."""
+    node = t.node
+    if node is None:
+        return t
+    return (node, t.index) if node.prim.multiple_results else node
 
 
 def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
@@ -248,15 +255,22 @@ def backward_pass(outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequen
             roots.append(o)
     for node in reversed(_toposort(roots)):
         if node.prim.multiple_results:
-            gs = tuple(grads.pop((id(node), i), None) for i in range(len(node.outputs)))
+            gs = tuple(grads.pop((node, i), None) for i in range(len(node.outputs)))
             if all(g is None for g in gs):
                 continue
             g_out: Any = gs
         else:
-            g_out = grads.pop((id(node), 0), None)
+            g_out = grads.pop(node, None)
             if g_out is None:
                 continue
-        in_grads = node.prim.vjp_rule(g_out, *node.inputs, out=node.outputs, **node.params)
+        prim = node.prim
+        if prim.vjp_rule is None:
+            raise NotImplementedError(f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode")
+        if prim.vjp_takes_needs:
+            needs = tuple(p is not None for p in node.parents)
+            in_grads = prim.vjp_rule(g_out, *node.inputs, out=node.outputs, needs=needs, **node.params)
+        else:
+            in_grads = prim.vjp_rule(g_out, *node.inputs, out=node.outputs, **node.params)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
                 accumulate(_key(parent), g)

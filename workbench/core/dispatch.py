@@ -42,20 +42,17 @@ class EvalInterpreter(Interpreter):
 
 def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Array]:
     """Check the inputs, run ``prim.impl`` and wrap the results as Arrays."""
-    device: Device | None = None
-    datas = []
+    if not args:
+        raise TypeError(f"{prim.name}: needs at least one array operand")
+    device = args[0].device if args[0].__class__ is Array else None
     for x in args:
         if x.__class__ is not Array:
             _bad_operand(prim, x)
-        if device is None:
-            device = x.device
-        elif x.device is not device:
+        if x.device is not device:
             _device_mismatch(prim, args)
-        datas.append(x.data)
-    if device is None:
-        raise TypeError(f"{prim.name}: needs at least one array operand")
     prim.check(*args, **params)
-    if device.platform == "cuda" and device.index != 0:
+    datas = [x.data for x in args]
+    if device.index and device.platform == "cuda":
         with device.activate():
             out = prim.impl(device.xp, *datas, **params)
     else:
@@ -113,18 +110,60 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         Array(f32[2] cpu:0, [3. 8.])
     """
     top = _dynamic[-1]
+    concrete = True
     for x in args:
-        if x.__class__ is not Array and isinstance(x, Tracer):
-            owner = x.interpreter
-            if owner.level > top.level:
-                top = owner
+        if x.__class__ is not Array:
+            concrete = False
+            if isinstance(x, Tracer) and x.interpreter.level > top.level:
+                top = x.interpreter
     if top is _EVAL:
-        outs = evaluate(prim, args, params)
+        if concrete and args:
+            return _evaluate_fast(prim, args, params)
+        outs = evaluate(prim, args, params)  # raises the right error for bad operands
     else:
         if not top.active:
             _bad_operand(prim, next(x for x in args if isinstance(x, Tracer)))
         outs = top.process(prim, args, params)
     return tuple(outs) if prim.multiple_results else outs[0]
+
+
+def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:
+    """The eager fast path: concrete arrays, evaluate now (same checks as ``evaluate``).
+
+    Elementwise primitives whose operands already agree skip their ``check`` call; one-
+    and two-operand calls avoid building lists. Each saved Python call is ~0.1 µs, which
+    is a visible share of an eager operation on a small array.
+    """
+    device = args[0].device
+    fast = prim.fast_dtypes
+    if len(args) == 1:
+        x = args[0]
+        if fast is None or x.dtype not in fast:
+            prim.check(x, **params)
+        datas: Sequence[Any] = (x.data,)
+    elif len(args) == 2:
+        x, y = args
+        if y.device is not device:
+            _device_mismatch(prim, args)
+        if fast is None or x.dtype not in fast or y.dtype is not x.dtype or y.shape != x.shape:
+            prim.check(x, y, **params)
+        datas = (x.data, y.data)
+    else:
+        for x in args:
+            if x.device is not device:
+                _device_mismatch(prim, args)
+        prim.check(*args, **params)
+        datas = [x.data for x in args]
+    if device.index and device.platform == "cuda":
+        with device.activate():
+            out = prim.impl(device.xp, *datas, **params)
+    else:
+        out = prim.impl(device.xp, *datas, **params)
+    if prim.multiple_results:
+        return tuple(Array(o if o.__class__ is device.ndarray else device.xp.asarray(o), device) for o in out)
+    if out.__class__ is not device.ndarray:  # NumPy returns scalars from 0-d operations
+        out = device.xp.asarray(out)
+    return Array(out, device)
 
 
 @contextlib.contextmanager
@@ -151,6 +190,11 @@ def interpreter(cls: type[Interpreter], *args: Any, dynamic: bool = False) -> It
 
 def current_level() -> int:
     return len(_stack) - 1
+
+
+def building_graph() -> bool:
+    """True while a graph is being recorded (constants must then be recorded too)."""
+    return _dynamic[-1] is not _EVAL
 
 
 def is_tracing() -> bool:

@@ -11,13 +11,15 @@ a known zero):
 - ``impl(xp, *arrays, **params) -> array | tuple``
 - ``shape(*types, **params) -> Type | tuple[Type, ...]``  (raises on bad input)
 - ``vjp(g, *inputs, out, **params) -> tuple`` (one entry per input, ``None`` for "no
-  gradient"); ``g`` is a tuple for primitives with several outputs
+  gradient"); ``g`` is a tuple for primitives with several outputs. A rule that also
+  takes ``needs`` (a tuple of bools, one per input) may skip cotangents nobody wants.
 - ``jvp(primals, tangents, **params) -> (out, out_tangent)``
 - ``batch(args, axes, **params) -> (out, out_axis)``  (added by the compiler's batching)
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -59,16 +61,21 @@ class Primitive:
         self.nondiff_inputs = frozenset(nondiff_inputs)
         self.family = family
         self.vjp_rule: Callable[..., Any] | None = None
+        self.vjp_takes_needs = False
         self.jvp_rule: Callable[..., Any] | None = None
         self.batch_rule: Callable[..., Any] | None = None
         # check(*values, **params) raises a clear error before impl runs; by default it
         # is the shape rule, and families install something cheaper for eager speed.
         self.check: Callable[..., Any] = shape
+        # For elementwise families: operands of equal shape and one of these dtypes need
+        # no check at all (the dispatcher's fast path tests this itself).
+        self.fast_dtypes: frozenset[np.dtype] | None = None
         _REGISTRY[name] = self
 
     def vjp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
         """Decorator: register the reverse-mode rule."""
         self.vjp_rule = rule
+        self.vjp_takes_needs = "needs" in inspect.signature(rule).parameters
         return rule
 
     def jvp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
@@ -190,9 +197,10 @@ def unary_elementwise(
         if x.dtype not in allowed:
             check_dtype(name, x, dtype_kind)
 
-    allowed = DTYPE_KINDS[dtype_kind]
+    allowed = frozenset(DTYPE_KINDS[dtype_kind])
     prim = Primitive(name, impl=impl, shape=shape, family="unary elementwise")
     prim.check = check
+    prim.fast_dtypes = allowed
     return prim
 
 
@@ -219,12 +227,13 @@ def nary_elementwise(
     def check(*xs: Any) -> None:
         first = xs[0]
         for other in xs[1:]:
-            if other.shape != first.shape or other.dtype != first.dtype:
+            if other.shape != first.shape or other.dtype is not first.dtype:
                 check_same(name, xs)
         if first.dtype not in allowed:
             check_dtype(name, first, dtype_kind)
 
-    allowed = DTYPE_KINDS[dtype_kind]
+    allowed = frozenset(DTYPE_KINDS[dtype_kind])
     prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=nondiff_inputs, family=family)
     prim.check = check
+    prim.fast_dtypes = allowed
     return prim

@@ -25,19 +25,14 @@ class Array:
         Array(f32[2] cpu:0, [1. 2.])
     """
 
-    __slots__ = ("data", "device")
+    __slots__ = ("data", "device", "shape", "dtype")
 
     def __init__(self, data: Any, device: Device) -> None:
         self.data = data
         self.device = device
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+        # Stored, not computed: the dispatcher reads them several times per operation.
+        self.shape: tuple[int, ...] = data.shape
+        self.dtype: np.dtype = data.dtype
 
     @property
     def ndim(self) -> int:

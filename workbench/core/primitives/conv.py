@@ -166,12 +166,21 @@ def _rhs_padding(in_spatial: Sequence[int], window: Sequence[int], strides: Sequ
 
 @conv_p.vjp
 def _conv_vjp(g: Any, x: Any, w: Any, *, out: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
-              rhs_dilation: Any, groups: int) -> tuple[Any, Any]:
+              rhs_dilation: Any, groups: int, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+    gx = gw = None
+    if needs[0]:
+        gx = _conv_vjp_input(g, x, w, strides, padding, lhs_dilation, rhs_dilation, groups)
+    if needs[1]:
+        gw = _conv_vjp_kernel(g, x, w, strides, padding, lhs_dilation, rhs_dilation, groups)
+    return gx, gw
+
+
+def _conv_vjp_input(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
+                    rhs_dilation: Any, groups: int) -> Any:
     d = len(strides)
     spatial = list(range(2, 2 + d))
     in_sp, win, out_sp = x.shape[2:], w.shape[2:], g.shape[2:]
     o_group, c_group = w.shape[0] // groups, w.shape[1]
-
     # x: regroup w (O, C/G, k) -> (C, O/G, k), flip the window, and convolve g with it.
     w_t = ops.reshape(w, (groups, o_group, c_group, *win))
     w_t = ops.transpose(w_t, [0, 2, 1] + [a + 1 for a in spatial])
@@ -179,7 +188,15 @@ def _conv_vjp(g: Any, x: Any, w: Any, *, out: Any, strides: Any, padding: Pairs,
     gx = conv(g, w_t, strides=lhs_dilation,
               padding=_lhs_padding(in_sp, win, strides, out_sp, padding, lhs_dilation, rhs_dilation),
               lhs_dilation=strides, rhs_dilation=rhs_dilation, groups=groups)
+    return gx
 
+
+def _conv_vjp_kernel(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
+                     rhs_dilation: Any, groups: int) -> Any:
+    d = len(strides)
+    spatial = list(range(2, 2 + d))
+    in_sp, win, out_sp = x.shape[2:], w.shape[2:], g.shape[2:]
+    o_group, c_group = w.shape[0] // groups, w.shape[1]
     # w: per group, channels of x act as the batch and the batch as channels.
     pads = _rhs_padding(in_sp, win, strides, out_sp, padding, lhs_dilation, rhs_dilation)
     pieces = []
@@ -190,8 +207,7 @@ def _conv_vjp(g: Any, x: Any, w: Any, *, out: Any, strides: Any, padding: Pairs,
         r = conv(ops.transpose(xg, swap), ops.transpose(gg, swap), strides=rhs_dilation, padding=pads,
                  lhs_dilation=lhs_dilation, rhs_dilation=strides)
         pieces.append(ops.transpose(r, swap))
-    gw = ops.concatenate(pieces, 0)
-    return gx, gw
+    return ops.concatenate(pieces, 0)
 
 
 # Bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw)

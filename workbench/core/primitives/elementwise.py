@@ -24,6 +24,7 @@ from workbench.core.primitive import (
     unary_elementwise,
 )
 from workbench.core.primitives.operands import lift, operands
+from workbench.core.values import Array
 
 
 def _with_derivative(prim: Primitive, derivative: Callable[[Any, Any], Any]) -> None:
@@ -193,6 +194,8 @@ _with_derivative(relu_p, lambda x, y: ops.cast(gt(x, 0), x.dtype))
 
 def _binary(prim: Primitive) -> Callable[[Any, Any], Any]:
     def fn(x: Any, y: Any) -> Any:
+        if x.__class__ is Array and y.__class__ is Array and x.shape == y.shape:
+            return apply(prim, x, y)  # the eager fast path
         x, y = operands(prim.name, x, y)
         return apply(prim, x, y)
 
@@ -238,7 +241,14 @@ sub_p.jvp(
 # mul:  z = x · y         dz = y dx + x dy
 mul_p = nary_elementwise("mul", lambda xp, x, y: xp.multiply(x, y))
 mul = _binary(mul_p)
-mul_p.vjp(lambda g, x, y, *, out: (mul(g, y), mul(g, x)))
+
+
+@mul_p.vjp
+def _mul_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+    return (mul(g, y) if needs[0] else None), (mul(g, x) if needs[1] else None)
+
+
+
 mul_p.jvp(
     lambda primals, tangents: (
         mul(*primals),
@@ -249,7 +259,16 @@ mul_p.jvp(
 # div:  z = x / y         dz = dx / y - z dy / y
 div_p = nary_elementwise("div", lambda xp, x, y: xp.true_divide(x, y), dtype_kind="float")
 div = _binary(div_p)
-div_p.vjp(lambda g, x, y, *, out: (div(g, y), neg(div(mul(g, out), y))))
+
+
+@div_p.vjp
+def _div_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+    g_x = div(g, y) if needs[0] else None
+    g_y = neg(div(mul(g, out), y)) if needs[1] else None
+    return g_x, g_y
+
+
+
 
 
 @div_p.jvp
@@ -277,7 +296,16 @@ def _pow_dy(x: Any, z: Any) -> Any:
     return mul(log(safe_x), z)
 
 
-pow_p.vjp(lambda g, x, y, *, out: (mul(g, _pow_dx(x, y)), mul(g, _pow_dy(x, out))))
+
+
+@pow_p.vjp
+def _pow_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+    g_x = mul(g, _pow_dx(x, y)) if needs[0] else None
+    g_y = mul(g, _pow_dy(x, out)) if needs[1] else None
+    return g_x, g_y
+
+
+
 
 
 @pow_p.jvp
@@ -307,9 +335,9 @@ def _chooser_weights(x: Any, y: Any, wins: Callable[[Any, Any], Any]) -> tuple[A
 
 def _register_chooser(prim: Primitive, wins: Callable[[Any, Any], Any]) -> None:
     @prim.vjp
-    def _vjp(g: Any, x: Any, y: Any, *, out: Any) -> tuple[Any, Any]:
+    def _vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
         wx, wy = _chooser_weights(x, y, wins)
-        return mul(g, wx), mul(g, wy)
+        return (mul(g, wx) if needs[0] else None), (mul(g, wy) if needs[1] else None)
 
     @prim.jvp
     def _jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -388,9 +416,12 @@ def select(pred: Any, on_true: Any, on_false: Any) -> Any:
 
 
 @select_p.vjp
-def _select_vjp(g: Any, pred: Any, x: Any, y: Any, *, out: Any) -> tuple[None, Any, Any]:
+def _select_vjp(g: Any, pred: Any, x: Any, y: Any, *, out: Any,
+                needs: tuple[bool, ...] = (False, True, True)) -> tuple[None, Any, Any]:
     zeros = ops.zeros_like(g)
-    return None, select(pred, g, zeros), select(pred, zeros, g)
+    g_x = select(pred, g, zeros) if needs[1] else None
+    g_y = select(pred, zeros, g) if needs[2] else None
+    return None, g_x, g_y
 
 
 @select_p.jvp

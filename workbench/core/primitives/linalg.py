@@ -80,15 +80,12 @@ def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> An
     return apply(dot_general_p, x, y, contracting=contracting, batch=batch)
 
 
-def _transpose_back(result: Any, positions: Sequence[int]) -> Any:
-    return ops.transpose(result, list(positions))
-
-
 # x's cotangent: contract g's y-free dims with y's free dims, batch over batch dims;
 # the result's axes are (batch, x-free, y's contracted dims in ascending order) and are
 # permuted back into x's layout. y's cotangent is the mirror image.
 @dot_general_p.vjp
-def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, batch: Dims) -> tuple[Any, Any]:
+def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, batch: Dims,
+                     needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
     (xc, yc), (xb, yb) = contracting, batch
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     nb = len(xb)
@@ -96,7 +93,7 @@ def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, bat
     g_xf = tuple(range(nb, nb + len(xf)))
     g_yf = tuple(range(nb + len(xf), g.ndim))
 
-    gx = dot_general(g, y, contracting=(g_yf, tuple(yf)), batch=(g_batch, yb))
+    gx = dot_general(g, y, contracting=(g_yf, tuple(yf)), batch=(g_batch, yb)) if needs[0] else None
     sorted_yc = sorted(yc)
     x_pos = [0] * x.ndim
     for i, a in enumerate(xb):
@@ -106,7 +103,7 @@ def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, bat
     for a, b in zip(xc, yc):
         x_pos[a] = nb + len(xf) + sorted_yc.index(b)
 
-    gy = dot_general(g, x, contracting=(g_xf, tuple(xf)), batch=(g_batch, xb))
+    gy = dot_general(g, x, contracting=(g_xf, tuple(xf)), batch=(g_batch, xb)) if needs[1] else None
     sorted_xc = sorted(xc)
     y_pos = [0] * y.ndim
     for i, b in enumerate(yb):
@@ -115,7 +112,10 @@ def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, bat
         y_pos[b] = nb + j
     for a, b in zip(xc, yc):
         y_pos[b] = nb + len(yf) + sorted_xc.index(a)
-    return _transpose_back(gx, x_pos), _transpose_back(gy, y_pos)
+    return (
+        None if gx is None else ops.transpose(gx, x_pos),
+        None if gy is None else ops.transpose(gy, y_pos),
+    )
 
 
 # Bilinear: d(x·y) = dx·y + x·dy

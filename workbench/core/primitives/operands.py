@@ -8,23 +8,44 @@ one place it is undone is ``broadcast_to``'s VJP.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from workbench.backend import Device, default_device, dtypes
 from workbench.core import ops
-from workbench.core.values import Array, is_value, short_type
+from workbench.core.dispatch import building_graph
+from workbench.core.values import Array, Tracer, is_value, short_type
+
+_PY_NUMBERS = (bool, int, float, np.number, np.bool_)
 
 
 def scalar(value: Any, dtype: np.dtype, device: Device) -> Array:
     """A 0-d Array holding a Python number, checked to survive the cast exactly."""
-    data = np.asarray(value, dtype=dtype)
+    return _constant(type(value), value, dtype, device, ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(kind: type, value: Any, dtype: np.dtype, device: Device, shape: tuple[int, ...]) -> Array:
+    """A read-only constant of ``shape`` (a broadcast view of one number), memoised:
+    eager code meets the same few constants (0, 1, 0.5, …) over and over. ``kind``
+    keeps 1, 1.0 and True apart."""
+    if shape:
+        base = _constant(kind, value, dtype, device, ())
+        return Array(device.xp.broadcast_to(base.data, shape), device)
+    return _make_scalar(value, dtype, device)
+
+
+def _make_scalar(value: Any, dtype: np.dtype, device: Device) -> Array:
+    data = np.array(value, dtype=dtype)
     if not isinstance(value, bool) and data.item() != value and not np.isnan(data):
         if not (dtypes.is_float(dtype) and isinstance(value, float | int)):
             raise TypeError(f"the scalar {value!r} cannot be represented as {dtype}")
     if device.platform != "cpu":
         data = device.put(data)
+    else:
+        data.flags.writeable = False  # shared by every use of this constant
     return Array(data, device)
 
 
@@ -67,7 +88,7 @@ def lift(name: str, *xs: Any) -> list[Any]:
     for x in xs:
         if is_value(x):
             out.append(x)
-        elif isinstance(x, bool | int | float | np.number | np.bool_):
+        elif isinstance(x, _PY_NUMBERS):
             out.append(scalar(x, like.dtype, like.device))
         else:
             raise TypeError(f"{name}: expected a workbench array or a Python number, got {type(x).__name__}")
@@ -99,9 +120,37 @@ def broadcast_shapes(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 def operands(name: str, *xs: Any) -> list[Any]:
     """Lift scalars and broadcast every operand to the common shape."""
-    values = lift(name, *xs)
-    first = values[0].shape
-    if all(v.shape == first for v in values[1:]):
-        return values
-    shape = broadcast_shapes(name, *(v.shape for v in values))
-    return [v if v.shape == shape else ops.broadcast_to(v, shape) for v in values]
+    shape = None
+    uniform = True
+    for x in xs:
+        if x.__class__ is Array or isinstance(x, Tracer):
+            if shape is None:
+                shape = x.shape
+            elif x.shape != shape:
+                uniform = False
+        else:
+            uniform = False
+    if uniform:
+        return list(xs)
+    if len(xs) == 2 and not building_graph():
+        # The common eager case: an array and a Python number (x * 2.0, 1 - y).
+        a, b = xs
+        if isinstance(b, _PY_NUMBERS) and is_value(a):
+            return [a, _constant(type(b), b, a.dtype, a.device, tuple(a.shape))]
+        if isinstance(a, _PY_NUMBERS) and is_value(b):
+            return [_constant(type(a), a, b.dtype, b.device, tuple(b.shape)), b]
+    like = next((x for x in xs if is_value(x)), None)
+    if like is None:
+        lift(name, *xs)  # raises the error for "no array operand"
+    target = broadcast_shapes(name, *(tuple(x.shape) for x in xs if is_value(x)))
+    out = []
+    for x in xs:
+        if is_value(x):
+            out.append(x if x.shape == target else ops.broadcast_to(x, target))
+        elif isinstance(x, _PY_NUMBERS) and not building_graph():
+            # A constant needs no equation unless a graph is being recorded.
+            out.append(_constant(type(x), x, like.dtype, like.device, target))
+        else:
+            (value,) = lift(name, x, like)[:1]
+            out.append(ops.broadcast_to(value, target))
+    return out
