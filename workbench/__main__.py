@@ -1,6 +1,7 @@
 """``python -m workbench``: small command-line tools.
 
-``python -m workbench primitives`` prints every primitive with the rules it defines.
+``python -m workbench primitives`` prints every primitive with the rules it defines;
+``python -m workbench bench`` runs the benchmarks side by side and prints ratios.
 """
 
 from __future__ import annotations
@@ -29,9 +30,46 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("primitives", help="list every primitive and the rules it defines")
+    bench = sub.add_parser("bench", help="run benchmarks side by side (ratios in one run)")
+    bench.add_argument("--device", default="cpu", help="cpu or gpu (cuda:0)")
+    bench.add_argument("--only", default="overhead", help="comma-separated workloads (now: overhead)")
+    bench.add_argument("--quick", action="store_true", help="a short run (fewer rounds)")
+    bench.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     if args.command == "primitives":
         print(_primitives_table())
+    elif args.command == "bench":
+        return _bench(args)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+    import platform  # noqa: PLC0415
+
+    import numpy  # noqa: PLC0415
+
+    from workbench.bench import overhead  # noqa: PLC0415
+
+    device = "cuda:0" if args.device in ("gpu", "cuda") else args.device
+    workloads = [w.strip() for w in args.only.split(",") if w.strip()]
+    unknown = set(workloads) - {"overhead"}
+    if unknown:
+        print(f"unknown workload(s): {', '.join(sorted(unknown))}; available: overhead", file=sys.stderr)
+        return 2
+    rows = overhead.run(device=device, rounds=5 if args.quick else 15)
+    print(f"device: {device}  python {platform.python_version()}  numpy {numpy.__version__}")
+    print(overhead.table(rows))
+    if args.json:
+        versions = {"python": platform.python_version(), "numpy": numpy.__version__}
+        try:
+            import torch  # noqa: PLC0415
+
+            versions["torch"] = torch.__version__
+        except ImportError:
+            pass
+        with open(args.json, "w") as f:
+            json.dump({"device": device, "versions": versions, "results": rows}, f, indent=2)
     return 0
 
 

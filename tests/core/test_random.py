@@ -44,3 +44,12 @@ def test_random_bits_are_reproducible_and_key_dependent() -> None:
     assert np.mean(a == c) < 0.01
     u = ops.uniform(ops.key(7), (20000,)).numpy()
     assert 0.0 <= u.min() and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.01
+
+
+@pytest.mark.gpu
+def test_random_bits_on_the_gpu_equal_the_cpu() -> None:
+    cpu = ops.random_bits(ops.key(3), (4, 5)).numpy()
+    gpu = ops.random_bits(ops.key(3, device="cuda:0"), (4, 5))
+    assert gpu.device.name == "cuda:0"
+    np.testing.assert_array_equal(gpu.numpy(), cpu)
+    np.testing.assert_array_equal(ops.uniform(ops.key(3, device="cuda:0"), (9,)).numpy(), ops.uniform(ops.key(3), (9,)).numpy())

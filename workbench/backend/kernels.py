@@ -34,13 +34,11 @@ def erf(xp: Any, x: Any) -> Any:
 
 
 def scatter_add(xp: Any, out: Any, key: tuple[Any, ...], updates: Any) -> None:
-    """``out[key] += updates`` where repeated indices accumulate (unbuffered)."""
-    if xp is np:
-        np.add.at(out, key, updates)
-    else:
-        import cupyx  # noqa: PLC0415
+    """``out[key] += updates`` where repeated indices accumulate (unbuffered).
 
-        cupyx.scatter_add(out, key, updates)
+    NumPy and CuPy (13 and later) spell it the same way.
+    """
+    xp.add.at(out, key, updates)
 
 
 def as_strided(xp: Any, x: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
