@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP    := $(BIN)/python -m pip install --quiet $(FIND_LINKS)
 
-.PHONY: lab test bench install-test install-lab clean
+.PHONY: lab test lint bench install-test install-lab clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
 install-test: $(VENV)/.test-installed
 install-lab: $(VENV)/.lab-installed
 
-test: install-test
+test: install-test lint
+	$(BIN)/python scripts/sz.py
 	$(BIN)/python -m pytest -q
+
+# House style (ruff, 100 columns) and types (mypy on the package).
+lint: install-test
+	$(BIN)/ruff check workbench tests scripts
+	$(BIN)/ruff format --check workbench tests scripts
+	$(BIN)/mypy workbench
 
 lab: install-lab
 	$(BIN)/jupyter lab --notebook-dir=. lessons/

@@ -12,18 +12,24 @@ from hypothesis import strategies as st
 from workbench.core import array
 
 
-def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 0, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
-    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
+def shapes(
+    min_dims: int = 0, max_dims: int = 3, min_side: int = 0, max_side: int = 4
+) -> st.SearchStrategy[tuple[int, ...]]:
+    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(
+        tuple
+    )
 
 
 @st.composite
 def broadcast_pairs(draw: Any, max_dims: int = 3) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Two shapes that broadcast together, possibly of different ranks."""
     result = draw(shapes(0, max_dims, 0, 3))
+
     def operand() -> tuple[int, ...]:
         drop = draw(st.integers(0, len(result)))
         dims = list(result[drop:])
         return tuple(1 if draw(st.booleans()) and d != 0 else d for d in dims)
+
     return operand(), operand()
 
 
@@ -37,7 +43,9 @@ def axes_and_keepdims(draw: Any, ndim: int) -> tuple[tuple[int, ...] | None, boo
     return (chosen if chosen else None), draw(st.booleans())
 
 
-def host_values(rng: np.random.Generator, shape: tuple[int, ...], domain: str = "any") -> np.ndarray:
+def host_values(
+    rng: np.random.Generator, shape: tuple[int, ...], domain: str = "any"
+) -> np.ndarray:
     """float64 values in a domain where the function is smooth."""
     x = rng.standard_normal(shape)
     if domain == "positive":

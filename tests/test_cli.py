@@ -9,7 +9,12 @@ from workbench.core import primitives
 
 
 def test_primitives_command_lists_every_primitive_with_its_rules() -> None:
-    out = subprocess.run([sys.executable, "-m", "workbench", "primitives"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "workbench", "primitives"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lines = out.stdout.splitlines()
     assert lines[0].split()[:3] == ["primitive", "family", "impl"]
     for p in primitives():
@@ -18,5 +23,10 @@ def test_primitives_command_lists_every_primitive_with_its_rules() -> None:
 
 
 def test_importing_workbench_prints_nothing() -> None:
-    out = subprocess.run([sys.executable, "-c", "import workbench, workbench.core"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import workbench, workbench.core"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout == "" and out.stderr == ""

@@ -17,7 +17,9 @@ def _primitives_table() -> str:
     prims = primitives()
     width = max(len(p.name) for p in prims)
     fam_width = max(len(p.family) for p in prims)
-    header = f"{'primitive':<{width}}  {'family':<{fam_width}}  " + "  ".join(f"{k:<5}" for k in RULE_KINDS)
+    header = f"{'primitive':<{width}}  {'family':<{fam_width}}  " + "  ".join(
+        f"{k:<5}" for k in RULE_KINDS
+    )
     lines = [header, "-" * len(header)]
     for p in prims:
         marks = "  ".join(f"{'yes' if k in p.rules else '-':<5}" for k in RULE_KINDS)
@@ -32,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("primitives", help="list every primitive and the rules it defines")
     bench = sub.add_parser("bench", help="run benchmarks side by side (ratios in one run)")
     bench.add_argument("--device", default="cpu", help="cpu or gpu (cuda:0)")
-    bench.add_argument("--only", default="overhead", help="comma-separated workloads (now: overhead)")
+    bench.add_argument(
+        "--only", default="overhead", help="comma-separated workloads (now: overhead)"
+    )
     bench.add_argument("--quick", action="store_true", help="a short run (fewer rounds)")
     bench.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
@@ -55,7 +59,10 @@ def _bench(args: argparse.Namespace) -> int:
     workloads = [w.strip() for w in args.only.split(",") if w.strip()]
     unknown = set(workloads) - {"overhead"}
     if unknown:
-        print(f"unknown workload(s): {', '.join(sorted(unknown))}; available: overhead", file=sys.stderr)
+        print(
+            f"unknown workload(s): {', '.join(sorted(unknown))}; available: overhead",
+            file=sys.stderr,
+        )
         return 2
     rows = overhead.run(device=device, rounds=5 if args.quick else 15)
     print(f"device: {device}  python {platform.python_version()}  numpy {numpy.__version__}")

@@ -48,7 +48,14 @@ def test_synchronize_is_a_noop_on_cpu() -> None:
     get_device("cpu").synchronize()
 
 
-SUPPORTED = [dtypes.bool_, dtypes.int32, dtypes.int64, dtypes.float16, dtypes.float32, dtypes.float64]
+SUPPORTED = [
+    dtypes.bool_,
+    dtypes.int32,
+    dtypes.int64,
+    dtypes.float16,
+    dtypes.float32,
+    dtypes.float64,
+]
 
 
 def test_promotion_table_is_symmetric_and_idempotent() -> None:
@@ -59,7 +66,10 @@ def test_promotion_table_is_symmetric_and_idempotent() -> None:
 
 def test_promotion_table_matches_pytorch() -> None:
     torch = pytest.importorskip("torch")
-    to_torch = {np.dtype(d): getattr(torch, str(np.dtype(d)) if d != dtypes.bool_ else "bool") for d in SUPPORTED}
+    to_torch = {
+        np.dtype(d): getattr(torch, str(np.dtype(d)) if d != dtypes.bool_ else "bool")
+        for d in SUPPORTED
+    }
     for a, b in itertools.product(SUPPORTED, repeat=2):
         expected = torch.promote_types(to_torch[a], to_torch[b])
         assert to_torch[dtypes.promote_types(a, b)] == expected, (a, b)
@@ -83,6 +93,8 @@ def test_arrays_move_to_the_gpu_and_back() -> None:
     assert a.device.name == "cuda:0"
     b = ops.exp(a)
     b.device.synchronize()
-    np.testing.assert_allclose(array(b, device="cpu").numpy(), np.exp([1.0, 2.0]).astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(
+        array(b, device="cpu").numpy(), np.exp([1.0, 2.0]).astype(np.float32), rtol=1e-6
+    )
     with pytest.raises(ValueError, match="different devices"):
         ops.add(a, array([1.0, 2.0]))

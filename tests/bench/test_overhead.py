@@ -19,7 +19,9 @@ def test_core_and_raw_chains_compute_the_same_gradient() -> None:
 
 
 def test_measure_interleaved_reports_every_function() -> None:
-    result = measure_interleaved({"a": lambda: None, "b": lambda: sum(range(10))}, rounds=3, min_seconds=1e-4)
+    result = measure_interleaved(
+        {"a": lambda: None, "b": lambda: sum(range(10))}, rounds=3, min_seconds=1e-4
+    )
     assert set(result) == {"a", "b"}
     assert all(m.minimum <= m.median <= m.maximum and m.samples == 3 for m in result.values())
 
@@ -28,11 +30,17 @@ def test_bench_command_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "workbench", "bench", "--quick", "--json", str(out)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "forward+backward" in proc.stdout
     data = json.loads(out.read_text())
     assert data["device"] == "cpu"
     impls = {(r["mode"], r["impl"]) for r in data["results"]}
-    assert {("forward", "workbench"), ("forward", "numpy"), ("forward+backward", "workbench")} <= impls
+    assert {
+        ("forward", "workbench"),
+        ("forward", "numpy"),
+        ("forward+backward", "workbench"),
+    } <= impls
     assert all(r["us_per_op"] > 0 for r in data["results"])

@@ -46,7 +46,9 @@ def _unary_args(domain: str) -> Callable[[Draw, np.random.Generator], Any]:
     return draw_args
 
 
-def _binary_args(domain_x: str = "any", domain_y: str = "any") -> Callable[[Draw, np.random.Generator], Any]:
+def _binary_args(
+    domain_x: str = "any", domain_y: str = "any"
+) -> Callable[[Draw, np.random.Generator], Any]:
     def draw_args(draw: Draw, rng: np.random.Generator) -> Any:
         sx, sy = draw(broadcast_pairs())
         return [host_values(rng, sx, domain_x), host_values(rng, sy, domain_y)], {}
@@ -90,7 +92,9 @@ for _name, _op, _ref in (
     ("ceil", ops.ceil, np.ceil),
     ("round", ops.round, np.round),
 ):
-    spec(_name, lambda x, _op=_op: _op(x), _ref, _unary_args("away_from_zero"), differentiable=False)
+    spec(
+        _name, lambda x, _op=_op: _op(x), _ref, _unary_args("away_from_zero"), differentiable=False
+    )
 
 BINARY = {
     "add": (ops.add, np.add, "any", "any"),
@@ -112,8 +116,13 @@ for _name, _op, _ref in (
     ("gt", ops.gt, np.greater),
     ("ge", ops.ge, np.greater_equal),
 ):
-    spec(_name, lambda x, y, _op=_op: _op(x, ops.round(y)), lambda x, y, _ref=_ref: _ref(x, np.round(y)),
-         _binary_args(), differentiable=False)
+    spec(
+        _name,
+        lambda x, y, _op=_op: _op(x, ops.round(y)),
+        lambda x, y, _ref=_ref: _ref(x, np.round(y)),
+        _binary_args(),
+        differentiable=False,
+    )
 
 
 def _bool_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -121,14 +130,34 @@ def _bool_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(sx), rng.standard_normal(sy)], {}
 
 
-spec("logical_and", lambda x, y: ops.logical_and(ops.gt(x, 0), ops.gt(y, 0)),
-     lambda x, y: np.logical_and(x > 0, y > 0), _bool_args, differentiable=False)
-spec("logical_or", lambda x, y: ops.logical_or(ops.gt(x, 0), ops.gt(y, 0)),
-     lambda x, y: np.logical_or(x > 0, y > 0), _bool_args, differentiable=False)
-spec("logical_not", lambda x: ops.logical_not(ops.gt(x, 0)), lambda x: ~(x > 0), _unary_args("any"),
-     differentiable=False)
-spec("is_finite", lambda x: ops.is_finite(ops.div(1.0, ops.round(x))), lambda x: np.isfinite(1 / np.round(x)),
-     _unary_args("any"), differentiable=False)
+spec(
+    "logical_and",
+    lambda x, y: ops.logical_and(ops.gt(x, 0), ops.gt(y, 0)),
+    lambda x, y: np.logical_and(x > 0, y > 0),
+    _bool_args,
+    differentiable=False,
+)
+spec(
+    "logical_or",
+    lambda x, y: ops.logical_or(ops.gt(x, 0), ops.gt(y, 0)),
+    lambda x, y: np.logical_or(x > 0, y > 0),
+    _bool_args,
+    differentiable=False,
+)
+spec(
+    "logical_not",
+    lambda x: ops.logical_not(ops.gt(x, 0)),
+    lambda x: ~(x > 0),
+    _unary_args("any"),
+    differentiable=False,
+)
+spec(
+    "is_finite",
+    lambda x: ops.is_finite(ops.div(1.0, ops.round(x))),
+    lambda x: np.isfinite(1 / np.round(x)),
+    _unary_args("any"),
+    differentiable=False,
+)
 
 
 def _select_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -136,18 +165,30 @@ def _select_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(sx), rng.standard_normal(sy), rng.standard_normal(sx)], {}
 
 
-spec("select", lambda p, x, y: ops.select(ops.gt(p, 0), x, y), lambda p, x, y: np.where(p > 0, x, y), _select_args)
+spec(
+    "select",
+    lambda p, x, y: ops.select(ops.gt(p, 0), x, y),
+    lambda p, x, y: np.where(p > 0, x, y),
+    _select_args,
+)
 
 
 def _cast_args(draw: Draw, rng: np.random.Generator) -> Any:
-    return [host_values(rng, draw(shapes()))], {"dtype": draw(st.sampled_from(["float16", "float32", "float64"]))}
+    return [host_values(rng, draw(shapes()))], {
+        "dtype": draw(st.sampled_from(["float16", "float32", "float64"]))
+    }
 
 
 # A round trip through a narrower float is below finite differences' resolution, so
 # cast's derivative rules are tested directly in test_autodiff.py.
-spec("cast", lambda x, dtype: ops.cast(ops.cast(x, dtype), x.dtype),
-     lambda x, dtype: x.astype(dtype).astype(np.float64), _cast_args, differentiable=False,
-     float_dtypes=("float64",))
+spec(
+    "cast",
+    lambda x, dtype: ops.cast(ops.cast(x, dtype), x.dtype),
+    lambda x, dtype: x.astype(dtype).astype(np.float64),
+    _cast_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
 
 # ---------------------------------------------------------------------------------------
 # Structural
@@ -159,8 +200,12 @@ def _broadcast_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(small)], {"shape": full}
 
 
-spec("broadcast_to", lambda x, shape: ops.broadcast_to(x, shape), lambda x, shape: np.broadcast_to(x, shape),
-     _broadcast_args)
+spec(
+    "broadcast_to",
+    lambda x, shape: ops.broadcast_to(x, shape),
+    lambda x, shape: np.broadcast_to(x, shape),
+    _broadcast_args,
+)
 
 
 def _reshape_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -170,7 +215,12 @@ def _reshape_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(shape)], {"shape": (factor, -1)}
 
 
-spec("reshape", lambda x, shape: ops.reshape(x, shape), lambda x, shape: np.reshape(x, shape), _reshape_args)
+spec(
+    "reshape",
+    lambda x, shape: ops.reshape(x, shape),
+    lambda x, shape: np.reshape(x, shape),
+    _reshape_args,
+)
 
 
 def _transpose_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -179,7 +229,12 @@ def _transpose_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(shape)], {"perm": tuple(perm)}
 
 
-spec("transpose", lambda x, perm: ops.transpose(x, perm), lambda x, perm: np.transpose(x, perm), _transpose_args)
+spec(
+    "transpose",
+    lambda x, perm: ops.transpose(x, perm),
+    lambda x, perm: np.transpose(x, perm),
+    _transpose_args,
+)
 
 
 def _concat_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -194,8 +249,12 @@ def _concat_args(draw: Draw, rng: np.random.Generator) -> Any:
     return parts, {"axis": axis}
 
 
-spec("concatenate", lambda *xs, axis: ops.concatenate(xs, axis), lambda *xs, axis: np.concatenate(xs, axis),
-     _concat_args)
+spec(
+    "concatenate",
+    lambda *xs, axis: ops.concatenate(xs, axis),
+    lambda *xs, axis: np.concatenate(xs, axis),
+    _concat_args,
+)
 
 
 def _split_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -205,8 +264,12 @@ def _split_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(shape)], {"axis": axis, "sizes": (cut, shape[axis] - cut)}
 
 
-spec("split", lambda x, axis, sizes: ops.split(x, sizes, axis),
-     lambda x, axis, sizes: tuple(np.split(x, [sizes[0]], axis)), _split_args)
+spec(
+    "split",
+    lambda x, axis, sizes: ops.split(x, sizes, axis),
+    lambda x, axis, sizes: tuple(np.split(x, [sizes[0]], axis)),
+    _split_args,
+)
 
 
 def _slice_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -221,8 +284,12 @@ def _slice_args(draw: Draw, rng: np.random.Generator) -> Any:
 
 
 # slicing with strides and negative steps (the slice primitive plus flip)
-spec("slice", lambda x, key: ops.strided_slice(x, key), lambda x, key: x[tuple(slice(*k) for k in key)],
-     _slice_args)
+spec(
+    "slice",
+    lambda x, key: ops.strided_slice(x, key),
+    lambda x, key: x[tuple(slice(*k) for k in key)],
+    _slice_args,
+)
 
 
 def _flip_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -264,7 +331,10 @@ def _pad_args(draw: Draw, rng: np.random.Generator) -> Any:
         lo = draw(st.integers(-min(span // 2, 2), 2))
         hi = draw(st.integers(-min(span // 2, 2), 2))
         config.append((lo, hi, interior))
-    return [rng.standard_normal(shape)], {"config": tuple(config), "value": draw(st.sampled_from([0.0, 1.5]))}
+    return [rng.standard_normal(shape)], {
+        "config": tuple(config),
+        "value": draw(st.sampled_from([0.0, 1.5])),
+    }
 
 
 spec("pad", lambda x, config, value: ops.pad(x, config, value), _pad_reference, _pad_args)
@@ -281,9 +351,14 @@ def _clamp(starts: Any, shape: Any, sizes: Any) -> list[int]:
     return [min(max(s, 0), d - n) for s, d, n in zip(starts, shape, sizes)]
 
 
-spec("dynamic_slice", lambda x, starts, sizes: ops.dynamic_slice(x, starts, sizes),
-     lambda x, starts, sizes: x[tuple(slice(a, a + n) for a, n in zip(_clamp(starts, x.shape, sizes), sizes))],
-     _dynamic_slice_args)
+spec(
+    "dynamic_slice",
+    lambda x, starts, sizes: ops.dynamic_slice(x, starts, sizes),
+    lambda x, starts, sizes: x[
+        tuple(slice(a, a + n) for a, n in zip(_clamp(starts, x.shape, sizes), sizes))
+    ],
+    _dynamic_slice_args,
+)
 
 
 def _dus_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -300,7 +375,12 @@ def _dus_reference(x: np.ndarray, u: np.ndarray, starts: Any) -> np.ndarray:
     return out
 
 
-spec("dynamic_update_slice", lambda x, u, starts: ops.dynamic_update_slice(x, u, starts), _dus_reference, _dus_args)
+spec(
+    "dynamic_update_slice",
+    lambda x, u, starts: ops.dynamic_update_slice(x, u, starts),
+    _dus_reference,
+    _dus_args,
+)
 
 # ---------------------------------------------------------------------------------------
 # Reductions
@@ -322,27 +402,62 @@ def _np_reduce(fn: Callable[..., Any]) -> Callable[..., Any]:
     return ref
 
 
-spec("reduce_sum", lambda x, axes, keepdims: ops.reduce_sum(x, axes, keepdims), _np_reduce(np.sum), _reduce_args())
-spec("reduce_max", lambda x, axes, keepdims: ops.reduce_max(x, axes, keepdims), _np_reduce(np.max), _reduce_args(1))
-spec("reduce_min", lambda x, axes, keepdims: ops.reduce_min(x, axes, keepdims), _np_reduce(np.min), _reduce_args(1))
-spec("reduce_prod", lambda x, axes, keepdims: ops.reduce_prod(x, axes, keepdims), _np_reduce(np.prod), _reduce_args())
+spec(
+    "reduce_sum",
+    lambda x, axes, keepdims: ops.reduce_sum(x, axes, keepdims),
+    _np_reduce(np.sum),
+    _reduce_args(),
+)
+spec(
+    "reduce_max",
+    lambda x, axes, keepdims: ops.reduce_max(x, axes, keepdims),
+    _np_reduce(np.max),
+    _reduce_args(1),
+)
+spec(
+    "reduce_min",
+    lambda x, axes, keepdims: ops.reduce_min(x, axes, keepdims),
+    _np_reduce(np.min),
+    _reduce_args(1),
+)
+spec(
+    "reduce_prod",
+    lambda x, axes, keepdims: ops.reduce_prod(x, axes, keepdims),
+    _np_reduce(np.prod),
+    _reduce_args(),
+)
 
 
 def _arg_args(draw: Draw, rng: np.random.Generator) -> Any:
     shape = draw(shapes(1, 3, 1, 4))
-    return [rng.standard_normal(shape)], {"axis": draw(st.integers(-len(shape), len(shape) - 1)),
-                                          "keepdims": draw(st.booleans())}
+    return [rng.standard_normal(shape)], {
+        "axis": draw(st.integers(-len(shape), len(shape) - 1)),
+        "keepdims": draw(st.booleans()),
+    }
 
 
-spec("argmax", lambda x, axis, keepdims: ops.argmax(x, axis, keepdims),
-     lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims), _arg_args, differentiable=False)
-spec("argmin", lambda x, axis, keepdims: ops.argmin(x, axis, keepdims),
-     lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims), _arg_args, differentiable=False)
+spec(
+    "argmax",
+    lambda x, axis, keepdims: ops.argmax(x, axis, keepdims),
+    lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
+    _arg_args,
+    differentiable=False,
+)
+spec(
+    "argmin",
+    lambda x, axis, keepdims: ops.argmin(x, axis, keepdims),
+    lambda x, axis, keepdims: np.argmin(x, axis=axis, keepdims=keepdims),
+    _arg_args,
+    differentiable=False,
+)
 
 
 def _cumsum_args(draw: Draw, rng: np.random.Generator) -> Any:
     shape = draw(shapes(1, 3))
-    return [rng.standard_normal(shape)], {"axis": draw(st.integers(0, len(shape) - 1)), "reverse": draw(st.booleans())}
+    return [rng.standard_normal(shape)], {
+        "axis": draw(st.integers(0, len(shape) - 1)),
+        "reverse": draw(st.booleans()),
+    }
 
 
 def _cumsum_reference(x: np.ndarray, axis: int, reverse: bool) -> np.ndarray:
@@ -351,7 +466,9 @@ def _cumsum_reference(x: np.ndarray, axis: int, reverse: bool) -> np.ndarray:
     return np.cumsum(x, axis)
 
 
-spec("cumsum", lambda x, axis, reverse: ops.cumsum(x, axis, reverse), _cumsum_reference, _cumsum_args)
+spec(
+    "cumsum", lambda x, axis, reverse: ops.cumsum(x, axis, reverse), _cumsum_reference, _cumsum_args
+)
 
 # ---------------------------------------------------------------------------------------
 # Indexing
@@ -389,7 +506,9 @@ def _scatter_add_reference(x: np.ndarray, u: np.ndarray, key: Any) -> np.ndarray
     return out
 
 
-spec("scatter_add", lambda x, u, key: ops.index_add(x, key, u), _scatter_add_reference, _scatter_args)
+spec(
+    "scatter_add", lambda x, u, key: ops.index_add(x, key, u), _scatter_add_reference, _scatter_args
+)
 
 
 def _scatter_unique_args(draw: Draw, rng: np.random.Generator) -> Any:
@@ -405,7 +524,9 @@ def _scatter_reference(x: np.ndarray, u: np.ndarray, key: Any) -> np.ndarray:
     return out
 
 
-spec("scatter", lambda x, u, key: ops.index_set(x, key, u), _scatter_reference, _scatter_unique_args)
+spec(
+    "scatter", lambda x, u, key: ops.index_set(x, key, u), _scatter_reference, _scatter_unique_args
+)
 
 # ---------------------------------------------------------------------------------------
 # Linear algebra
@@ -436,10 +557,17 @@ def _conv_args(draw: Draw, rng: np.random.Generator) -> Any:
     spatial = tuple(draw(st.integers((k - 1) * dl + 1, 6)) for k, dl in zip(window, dilation))
     x = rng.standard_normal((draw(st.integers(1, 2)), c_in) + spatial)
     w = rng.standard_normal((c_out, c_in // groups) + window)
-    return [x, w], {"strides": strides, "padding": padding, "rhs_dilation": dilation, "groups": groups}
+    return [x, w], {
+        "strides": strides,
+        "padding": padding,
+        "rhs_dilation": dilation,
+        "groups": groups,
+    }
 
 
-def _conv_reference(x: np.ndarray, w: np.ndarray, strides: Any, padding: Any, rhs_dilation: Any, groups: int) -> np.ndarray:
+def _conv_reference(
+    x: np.ndarray, w: np.ndarray, strides: Any, padding: Any, rhs_dilation: Any, groups: int
+) -> np.ndarray:
     """Direct loops over output positions: slow and obviously right."""
     d = x.ndim - 2
     xp = np.pad(x, [(0, 0), (0, 0)] + [tuple(p) for p in padding])
@@ -449,7 +577,9 @@ def _conv_reference(x: np.ndarray, w: np.ndarray, strides: Any, padding: Any, rh
     cg, og = w.shape[1], w.shape[0] // groups
     out = np.zeros((x.shape[0], w.shape[0], *out_sp))
     for pos in np.ndindex(*out_sp):
-        region = tuple(slice(p * st, p * st + s, dl) for p, st, s, dl in zip(pos, strides, span, rhs_dilation))
+        region = tuple(
+            slice(p * st, p * st + s, dl) for p, st, s, dl in zip(pos, strides, span, rhs_dilation)
+        )
         patch = xp[(slice(None), slice(None)) + region]  # (N, C, *window)
         for g in range(groups):
             pg = patch[:, g * cg : (g + 1) * cg]
@@ -468,7 +598,11 @@ def _windows_args(draw: Draw, rng: np.random.Generator) -> Any:
     strides = (draw(st.integers(1, 2)), draw(st.integers(1, 3)))
     padding = ((draw(st.integers(0, 1)), draw(st.integers(0, 1))), (0, draw(st.integers(0, 1))))
     spatial = (draw(st.integers(window[0], 5)), draw(st.integers(window[1], 5)))
-    return [rng.standard_normal((2,) + spatial)], {"window": window, "strides": strides, "padding": padding}
+    return [rng.standard_normal((2,) + spatial)], {
+        "window": window,
+        "strides": strides,
+        "padding": padding,
+    }
 
 
 def _windows_reference(x: np.ndarray, window: Any, strides: Any, padding: Any) -> np.ndarray:
@@ -487,7 +621,9 @@ def _windows_transpose_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(out_shape)], {"in_shape": x.shape, **params}
 
 
-def _windows_transpose_reference(g: np.ndarray, in_shape: Any, window: Any, strides: Any, padding: Any) -> np.ndarray:
+def _windows_transpose_reference(
+    g: np.ndarray, in_shape: Any, window: Any, strides: Any, padding: Any
+) -> np.ndarray:
     """Adjoint of windows, computed by brute force: column j is windows' VJP of e_j."""
     n = int(np.prod(in_shape))
     out = np.zeros(n)
@@ -498,9 +634,14 @@ def _windows_transpose_reference(g: np.ndarray, in_shape: Any, window: Any, stri
     return out.reshape(in_shape)
 
 
-spec("windows_transpose",
-     lambda g, in_shape, window, strides, padding: ops.windows_transpose(g, in_shape, window, strides, padding, (1, 1)),
-     _windows_transpose_reference, _windows_transpose_args)
+spec(
+    "windows_transpose",
+    lambda g, in_shape, window, strides, padding: ops.windows_transpose(
+        g, in_shape, window, strides, padding, (1, 1)
+    ),
+    _windows_transpose_reference,
+    _windows_transpose_args,
+)
 
 # ---------------------------------------------------------------------------------------
 # Random bits (integers: forward only; JAX's known-answer vectors live in test_random.py)
@@ -515,14 +656,38 @@ def _bits_args(draw: Draw, rng: np.random.Generator) -> Any:
     return [rng.standard_normal(sx), rng.standard_normal(sy)], {}
 
 
-spec("bitwise_xor", lambda x, y: ops.bitwise_xor(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
-     lambda x, y: np.bitwise_xor(_u32(x), _u32(y)), _bits_args, differentiable=False, float_dtypes=("float64",))
-spec("bitwise_or", lambda x, y: ops.bitwise_or(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
-     lambda x, y: np.bitwise_or(_u32(x), _u32(y)), _bits_args, differentiable=False, float_dtypes=("float64",))
-spec("shift_right", lambda x, y: ops.shift_right(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()) % 32)),
-     lambda x, y: np.right_shift(_u32(x), _u32(y) % 32), _bits_args, differentiable=False, float_dtypes=("float64",))
-spec("bitcast_f32", lambda x: ops.bitcast_f32(ops.array(_u32(x.numpy()))), lambda x: _u32(x).view(np.float32),
-     _unary_args("any"), differentiable=False, float_dtypes=("float64",))
+spec(
+    "bitwise_xor",
+    lambda x, y: ops.bitwise_xor(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
+    lambda x, y: np.bitwise_xor(_u32(x), _u32(y)),
+    _bits_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "bitwise_or",
+    lambda x, y: ops.bitwise_or(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
+    lambda x, y: np.bitwise_or(_u32(x), _u32(y)),
+    _bits_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "shift_right",
+    lambda x, y: ops.shift_right(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()) % 32)),
+    lambda x, y: np.right_shift(_u32(x), _u32(y) % 32),
+    _bits_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "bitcast_f32",
+    lambda x: ops.bitcast_f32(ops.array(_u32(x.numpy()))),
+    lambda x: _u32(x).view(np.float32),
+    _unary_args("any"),
+    differentiable=False,
+    float_dtypes=("float64",),
+)
 
 
 def _threefry_reference(k: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -555,7 +720,16 @@ def _threefry_args(draw: Draw, rng: np.random.Generator) -> Any:
 
 def _threefry_op(k: Any, c: Any) -> Any:
     counters = _u32(c.numpy())
-    return ops.threefry2x32(ops.array(_u32(k.numpy())), ops.array(counters), ops.array(counters ^ np.uint32(0x5A5A)))
+    return ops.threefry2x32(
+        ops.array(_u32(k.numpy())), ops.array(counters), ops.array(counters ^ np.uint32(0x5A5A))
+    )
 
 
-spec("threefry2x32", _threefry_op, _threefry_reference, _threefry_args, differentiable=False, float_dtypes=("float64",))
+spec(
+    "threefry2x32",
+    _threefry_op,
+    _threefry_reference,
+    _threefry_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)

@@ -40,7 +40,9 @@ def test_hessian_vector_product_is_jvp_of_grad() -> None:
     v = np.array([1.0, 2.0, -1.0])
     f = lambda a: ops.mul(ops.reduce_sum(ops.square(a)), ops.reduce_sum(a))  # noqa: E731
     _, hvp = jvp(grad(f), (f64(x),), (f64(v),))
-    hessian = 2 * np.diag(np.full(3, x.sum())) + 2 * (np.outer(x, np.ones(3)) + np.outer(np.ones(3), x))
+    hessian = 2 * np.diag(np.full(3, x.sum())) + 2 * (
+        np.outer(x, np.ones(3)) + np.outer(np.ones(3), x)
+    )
     np.testing.assert_allclose(hvp.numpy(), hessian @ v, rtol=1e-12)
 
 
@@ -131,7 +133,9 @@ def test_max_gradient_is_shared_evenly_between_ties() -> None:
 
 
 def test_relu_gradient_at_zero_is_zero() -> None:
-    np.testing.assert_array_equal(grad(lambda x: ops.reduce_sum(ops.relu(x)))(f64([0.0, 1.0])).numpy(), [0.0, 1.0])
+    np.testing.assert_array_equal(
+        grad(lambda x: ops.reduce_sum(ops.relu(x)))(f64([0.0, 1.0])).numpy(), [0.0, 1.0]
+    )
 
 
 def test_max_pool_gradient_goes_to_the_first_maximum_only() -> None:
@@ -143,11 +147,18 @@ def test_max_pool_gradient_goes_to_the_first_maximum_only() -> None:
 def test_prod_gradient_is_exact_with_zeros() -> None:
     g = grad(lambda x: ops.reduce_prod(x))(f64([2.0, 0.0, 3.0]))
     np.testing.assert_allclose(g.numpy(), [0.0, 6.0, 0.0])
-    check_grads(lambda x: ops.reduce_prod(x, 0), [f64([[2.0, 0.0], [0.0, 0.0], [5.0, 1.0]])], order=2, **GRAD_TOL)
+    check_grads(
+        lambda x: ops.reduce_prod(x, 0),
+        [f64([[2.0, 0.0], [0.0, 0.0], [5.0, 1.0]])],
+        order=2,
+        **GRAD_TOL,
+    )
 
 
 def test_pow_gradients_are_finite_at_zero() -> None:
-    gx, gy = grad(lambda x, y: ops.reduce_sum(ops.pow(x, y)), argnums=(0, 1))(f64([0.0, 2.0]), f64([0.0, 3.0]))
+    gx, gy = grad(lambda x, y: ops.reduce_sum(ops.pow(x, y)), argnums=(0, 1))(
+        f64([0.0, 2.0]), f64([0.0, 3.0])
+    )
     np.testing.assert_allclose(gx.numpy(), [0.0, 12.0])
     np.testing.assert_allclose(gy.numpy(), [0.0, 8.0 * np.log(2.0)])
 
@@ -207,7 +218,28 @@ def test_leaked_tracer_gets_a_clear_error() -> None:
 def test_gradient_checker_catches_a_wrong_rule() -> None:
     # sin's true derivative is cos; check_grads must notice a function whose JVP lies.
     def lying(x: object) -> object:
-        return ops.add(ops.stop_gradient(ops.sin(x)), ops.mul(ops.sub(x, ops.stop_gradient(x)), 2.0))
+        return ops.add(
+            ops.stop_gradient(ops.sin(x)), ops.mul(ops.sub(x, ops.stop_gradient(x)), 2.0)
+        )
 
     with pytest.raises(GradientCheckError, match="mismatch"):
         check_grads(lying, [f64([0.1, 0.2])])
+
+
+def test_the_eager_tape_becomes_a_valid_ir_graph() -> None:
+    from workbench.core import interpreter, tape_graph
+    from workbench.core.autodiff import VJPInterpreter, VJPTracer
+
+    w = f64([[1.0, 2.0], [3.0, 4.0]])
+    x0 = f64([0.5, -1.0])
+    with interpreter(VJPInterpreter) as tape:
+        x = VJPTracer(tape, x0, None)
+        h = ops.tanh(ops.matmul(w, x))
+        out = ops.reduce_sum(ops.mul(h, 2.0))
+        graph = tape_graph([out], [x])
+    validate(graph)
+    names = [e.primitive.name for e in graph.equations]
+    assert names == ["dot_general", "tanh", "mul", "reduce_sum"]
+    # w, and the scalar 2.0 (eagerly broadcast to a constant, so no equation recorded it)
+    assert len(graph.constants) == 2 and graph.constants[0][1] is w
+    np.testing.assert_allclose(eval_graph(graph, x0)[0].numpy(), out.primal.numpy())

@@ -15,22 +15,30 @@ def f32(shape: tuple[int, ...]) -> Array:
 
 
 def test_matmul_shape_mismatch_names_both_shapes() -> None:
-    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) are not aligned: 4 != 5"):
+    with pytest.raises(
+        ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) are not aligned: 4 != 5"
+    ):
         ops.matmul(f32((3, 4)), f32((5, 2)))
 
 
 def test_dot_general_misaligned_contraction() -> None:
-    with pytest.raises(ValueError, match=r"dot_general: shapes \(3, 4\) and \(5, 2\) are not aligned"):
+    with pytest.raises(
+        ValueError, match=r"dot_general: shapes \(3, 4\) and \(5, 2\) are not aligned"
+    ):
         ops.dot_general(f32((3, 4)), f32((5, 2)), contracting=((1,), (0,)))
 
 
 def test_broadcast_failure_names_the_operation_and_shapes() -> None:
-    with pytest.raises(ValueError, match=r"add: shapes \(3,\) and \(4,\) cannot be broadcast together: 3 != 4"):
+    with pytest.raises(
+        ValueError, match=r"add: shapes \(3,\) and \(4,\) cannot be broadcast together: 3 != 4"
+    ):
         ops.add(f32((3,)), f32((4,)))
 
 
 def test_dtype_mismatch_is_never_silently_promoted() -> None:
-    with pytest.raises(TypeError, match=r"mul: operand dtypes differ \(f32\[2\] and f64\[2\]\); cast one"):
+    with pytest.raises(
+        TypeError, match=r"mul: operand dtypes differ \(f32\[2\] and f64\[2\]\); cast one"
+    ):
         ops.mul(f32((2,)), array(np.ones(2)))
 
 
@@ -47,14 +55,19 @@ def test_scalar_that_does_not_fit_the_dtype() -> None:
 def test_operands_on_different_devices(two_cpus: None) -> None:
     a = array(np.ones(2, np.float32), device="cpu:0")
     b = array(np.ones(2, np.float32), device="cpu:1")
-    with pytest.raises(ValueError, match=r"add: operands are on different devices \(f32\[2\] on cpu:0, f32\[2\] on cpu:1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"add: operands are on different devices \(f32\[2\] on cpu:0, f32\[2\] on cpu:1\)",
+    ):
         ops.add(a, b)
     with pytest.raises(ValueError, match="different devices"):
         make_graph(lambda x, y: ops.add(x, y), a, b)
 
 
 def test_shape_errors_are_raised_while_tracing_too() -> None:
-    with pytest.raises(ValueError, match="reshape: cannot reshape f32\\[2,3\\] into shape \\(4, 2\\)"):
+    with pytest.raises(
+        ValueError, match="reshape: cannot reshape f32\\[2,3\\] into shape \\(4, 2\\)"
+    ):
         make_graph(lambda x: ops.reshape(x, (4, 2)), f32((2, 3)))
 
 
@@ -69,7 +82,9 @@ def test_conv_kernel_larger_than_input() -> None:
 
 
 def test_reductions_check_axes() -> None:
-    with pytest.raises(ValueError, match="reduce_sum: axis 2 is out of range for an array of rank 2"):
+    with pytest.raises(
+        ValueError, match="reduce_sum: axis 2 is out of range for an array of rank 2"
+    ):
         ops.reduce_sum(f32((2, 3)), axes=2)
     with pytest.raises(ValueError, match="reduce_max: cannot reduce an empty axis"):
         ops.reduce_max(f32((0, 3)), axes=0)
@@ -88,7 +103,9 @@ def test_select_needs_a_boolean_predicate() -> None:
 
 
 def test_non_arrays_are_refused_by_name() -> None:
-    with pytest.raises(TypeError, match="add: expected a workbench array or a Python number, got list"):
+    with pytest.raises(
+        TypeError, match="add: expected a workbench array or a Python number, got list"
+    ):
         ops.add(f32((2,)), [1.0, 2.0])
 
 
@@ -104,3 +121,40 @@ def test_missing_gpu_is_explained() -> None:
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match="no CUDA GPU"):
         get_device("cuda:0")
+
+
+def _elementwise(kind: str) -> list[str]:
+    from workbench.core import primitives
+
+    return [p.name for p in primitives() if p.family == kind]
+
+
+@pytest.mark.parametrize("name", _elementwise("binary elementwise"))
+def test_every_binary_primitive_names_itself_in_shape_dtype_and_device_errors(
+    name: str, two_cpus: None
+) -> None:
+    from workbench.core import apply, get_primitive
+
+    prim = get_primitive(name)
+    with pytest.raises(
+        ValueError, match=rf"{name}: operand shapes differ \(f32\[2\] and f32\[3\]\)"
+    ):
+        apply(prim, f32((2,)), f32((3,)))
+    with pytest.raises(
+        TypeError, match=rf"{name}: operand dtypes differ \(f32\[2\] and f64\[2\]\)"
+    ):
+        apply(prim, f32((2,)), array(np.ones(2)))
+    with pytest.raises(ValueError, match=rf"{name}: operands are on different devices"):
+        apply(prim, f32((2,)), array(np.ones(2, np.float32), device="cpu:1"))
+
+
+@pytest.mark.parametrize("name", _elementwise("unary elementwise"))
+def test_every_unary_primitive_names_itself_in_dtype_errors(name: str) -> None:
+    from workbench.core import apply, get_primitive
+
+    prim = get_primitive(name)
+    wrong = (
+        array(np.ones(2, np.float32)) if name == "logical_not" else array(np.array([True, False]))
+    )
+    with pytest.raises(TypeError, match=rf"{name}: expected a \w+ dtype"):
+        apply(prim, wrong)

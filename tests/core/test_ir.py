@@ -12,7 +12,9 @@ from workbench.core.ir import subgraphs
 
 
 def test_text_form_is_numbered_ssa_with_params_and_literals() -> None:
-    graph = make_graph(lambda x: ops.reduce_sum(ops.mul(x, 2.0), axes=0), array(np.ones((2, 3), np.float32)))
+    graph = make_graph(
+        lambda x: ops.reduce_sum(ops.mul(x, 2.0), axes=0), array(np.ones((2, 3), np.float32))
+    )
     text = str(graph)
     assert text.splitlines()[0] == "{ lambda a:f32[2,3] . let"
     assert "c:f32[2,3] = mul a b" in text
@@ -51,7 +53,9 @@ def test_validate_rejects_double_assignment_and_wrong_types() -> None:
         validate(Graph((a,), (Equation(exp, (a,), (wrong,)),), (wrong,)))
 
 
-def test_params_can_hold_subgraphs_which_print_nested_and_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_params_can_hold_subgraphs_which_print_nested_and_validate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A throwaway higher-order primitive (control flow arrives with the compiler).
     monkeypatch.setattr(primitive_module, "_REGISTRY", dict(primitive_module._REGISTRY))
     body = make_graph(ops.sin, array(np.zeros(2, np.float32)))

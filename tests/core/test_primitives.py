@@ -31,7 +31,9 @@ def _draw(data: Any, spec: Spec) -> tuple[list[np.ndarray], dict[str, Any]]:
     return spec.draw_args(data.draw, np.random.default_rng(seed))
 
 
-def _as_arrays(hosts: list[np.ndarray], dtype: str, data: Any = None, device: str = "cpu") -> list[Array]:
+def _as_arrays(
+    hosts: list[np.ndarray], dtype: str, data: Any = None, device: str = "cpu"
+) -> list[Array]:
     arrays = []
     for h in hosts:
         host = h.astype(dtype)
@@ -72,7 +74,9 @@ def test_forward_matches_float64_numpy_reference(name: str, data: Any) -> None:
         for a, e in zip(_leaves(actual), _leaves(expected), strict=True):
             assert a.shape == np.shape(e), f"{name}: shape {a.shape} != reference {np.shape(e)}"
             if a.dtype.kind == "f" and np.asarray(e).dtype == np.float64:
-                assert a.dtype == np.dtype(dtype), f"{name}: dtype changed from {dtype} to {a.dtype}"
+                assert a.dtype == np.dtype(dtype), (
+                    f"{name}: dtype changed from {dtype} to {a.dtype}"
+                )
                 np.testing.assert_allclose(a, e, **TOL[np.dtype(dtype)], err_msg=name)
             else:
                 np.testing.assert_array_equal(a, e, err_msg=name)
@@ -89,7 +93,9 @@ def test_shape_rule_agrees_with_implementation(name: str, data: Any) -> None:
     eager = tree.flatten(spec.op(*args, **params))[0]
     graph = make_graph(lambda *xs: spec.op(*xs, **params), *args)
     validate(graph)
-    assert [(tuple(v.shape), v.dtype) for v in eager] == [(t.shape, t.dtype) for t in graph.out_types]
+    assert [(tuple(v.shape), v.dtype) for v in eager] == [
+        (t.shape, t.dtype) for t in graph.out_types
+    ]
 
 
 @pytest.mark.parametrize("name", DIFFERENTIABLE)
@@ -116,5 +122,9 @@ def test_gpu_matches_cpu(name: str, data: Any) -> None:
         assert g.device.name == "cuda:0"
         np.testing.assert_allclose(g.numpy(), c.numpy(), rtol=1e-10, atol=1e-10, err_msg=name)
     if spec.differentiable:
-        check_grads(lambda *xs: spec.op(*xs, **params), _as_arrays(hosts, "float64", device="cuda:0"),
-                    order=1, **GRAD_TOL)
+        check_grads(
+            lambda *xs: spec.op(*xs, **params),
+            _as_arrays(hosts, "float64", device="cuda:0"),
+            order=1,
+            **GRAD_TOL,
+        )

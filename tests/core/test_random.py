@@ -17,7 +17,9 @@ from workbench.core import array, ops
         ((0x13198A2E, 0x03707344), (0x243F6A88, 0x85A308D3), (0xC4923A9C, 0x483DF7A0)),
     ],
 )
-def test_threefry_known_answers(key: tuple[int, int], counters: tuple[int, int], expected: tuple[int, int]) -> None:
+def test_threefry_known_answers(
+    key: tuple[int, int], counters: tuple[int, int], expected: tuple[int, int]
+) -> None:
     k = array(np.array(key, np.uint32))
     c0, c1 = (array(np.array([c], np.uint32)) for c in counters)
     y0, y1 = ops.threefry2x32(k, c0, c1)
@@ -30,10 +32,18 @@ def test_bits_keys_and_uniforms_equal_jax(seed: int) -> None:
     jkey = jax.random.PRNGKey(seed)
     key = ops.key(seed)
     np.testing.assert_array_equal(key.numpy(), np.asarray(jax.random.key_data(jkey)))
-    np.testing.assert_array_equal(ops.random_bits(key, (2, 5)).numpy(), np.asarray(jax.random.bits(jkey, (2, 5))))
-    np.testing.assert_array_equal(ops.split_key(key, 3).numpy(), np.asarray(jax.random.split(jkey, 3)))
-    np.testing.assert_array_equal(ops.fold_in(key, 12345).numpy(), np.asarray(jax.random.fold_in(jkey, 12345)))
-    np.testing.assert_array_equal(ops.uniform(key, (7,)).numpy(), np.asarray(jax.random.uniform(jkey, (7,))))
+    np.testing.assert_array_equal(
+        ops.random_bits(key, (2, 5)).numpy(), np.asarray(jax.random.bits(jkey, (2, 5)))
+    )
+    np.testing.assert_array_equal(
+        ops.split_key(key, 3).numpy(), np.asarray(jax.random.split(jkey, 3))
+    )
+    np.testing.assert_array_equal(
+        ops.fold_in(key, 12345).numpy(), np.asarray(jax.random.fold_in(jkey, 12345))
+    )
+    np.testing.assert_array_equal(
+        ops.uniform(key, (7,)).numpy(), np.asarray(jax.random.uniform(jkey, (7,)))
+    )
 
 
 def test_random_bits_are_reproducible_and_key_dependent() -> None:
@@ -52,4 +62,7 @@ def test_random_bits_on_the_gpu_equal_the_cpu() -> None:
     gpu = ops.random_bits(ops.key(3, device="cuda:0"), (4, 5))
     assert gpu.device.name == "cuda:0"
     np.testing.assert_array_equal(gpu.numpy(), cpu)
-    np.testing.assert_array_equal(ops.uniform(ops.key(3, device="cuda:0"), (9,)).numpy(), ops.uniform(ops.key(3), (9,)).numpy())
+    np.testing.assert_array_equal(
+        ops.uniform(ops.key(3, device="cuda:0"), (9,)).numpy(),
+        ops.uniform(ops.key(3), (9,)).numpy(),
+    )

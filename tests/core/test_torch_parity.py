@@ -47,18 +47,48 @@ CASES: dict[str, tuple[list[np.ndarray], Callable[..., Any], Callable[..., Any]]
     ),
     "conv2d_relu_maxpool": (
         _inputs((2, 3, 9, 9), (4, 3, 3, 3)),
-        lambda x, w: ops.reduce_sum(ops.sin(ops.max_pool(ops.relu(ops.conv(x, w, padding=((1, 1), (1, 1)))), (2, 2), (2, 2)))),
+        lambda x, w: ops.reduce_sum(
+            ops.sin(
+                ops.max_pool(ops.relu(ops.conv(x, w, padding=((1, 1), (1, 1)))), (2, 2), (2, 2))
+            )
+        ),
         lambda x, w: torch.sin(F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)).sum(),
     ),
     "conv2d_stride_avgpool": (
         _inputs((2, 4, 10, 8), (6, 2, 3, 2)),
-        lambda x, w: ops.reduce_sum(ops.tanh(ops.avg_pool(ops.conv(x, w, strides=(2, 1), padding=((1, 1), (0, 0)), groups=2), (2, 2), (1, 2)))),
-        lambda x, w: torch.tanh(F.avg_pool2d(F.conv2d(x, w, stride=(2, 1), padding=(1, 0), groups=2), 2, (1, 2))).sum(),
+        lambda x, w: ops.reduce_sum(
+            ops.tanh(
+                ops.avg_pool(
+                    ops.conv(x, w, strides=(2, 1), padding=((1, 1), (0, 0)), groups=2),
+                    (2, 2),
+                    (1, 2),
+                )
+            )
+        ),
+        lambda x, w: torch.tanh(
+            F.avg_pool2d(F.conv2d(x, w, stride=(2, 1), padding=(1, 0), groups=2), 2, (1, 2))
+        ).sum(),
     ),
     "conv1d_dilated": (
         _inputs((2, 3, 12), (5, 3, 3)),
-        lambda x, w: ops.reduce_sum(ops.square(ops.conv(x, w, rhs_dilation=(2,), padding=((2, 2),)))),
+        lambda x, w: ops.reduce_sum(
+            ops.square(ops.conv(x, w, rhs_dilation=(2,), padding=((2, 2),)))
+        ),
         lambda x, w: (F.conv1d(x, w, dilation=2, padding=2) ** 2).sum(),
+    ),
+    "conv_transpose2d": (
+        _inputs((2, 4, 5, 6), (4, 3, 3, 2)),
+        lambda x, w: ops.reduce_sum(
+            ops.square(
+                ops.conv_transpose(
+                    x, w, strides=(2, 1), padding=((1, 1), (0, 0)), output_padding=(1, 0), groups=2
+                )
+            )
+        ),
+        lambda x, w: (
+            F.conv_transpose2d(x, w, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), groups=2)
+            ** 2
+        ).sum(),
     ),
     "attention": (
         _inputs((2, 5, 8), (2, 5, 8), (2, 5, 8)),
@@ -87,12 +117,19 @@ CASES: dict[str, tuple[list[np.ndarray], Callable[..., Any], Callable[..., Any]]
     ),
     "mlp_mse": (
         _inputs((16, 10), (32, 10), (32,), (3, 32), (16, 3)),
-        lambda x, w1, b1, w2, y: ops.mean(ops.square(ops.sub(composites.linear(ops.tanh(composites.linear(x, w1, b1)), w2), y))),
+        lambda x, w1, b1, w2, y: ops.mean(
+            ops.square(ops.sub(composites.linear(ops.tanh(composites.linear(x, w1, b1)), w2), y))
+        ),
         lambda x, w1, b1, w2, y: F.mse_loss(F.linear(torch.tanh(F.linear(x, w1, b1)), w2), y),
     ),
     "cumsum_prod_pad": (
         _inputs((3, 4)),
-        lambda x: ops.reduce_sum(ops.mul(ops.cumsum(ops.pad(x, ((0, 0), (1, 2))), 1), ops.reduce_prod(ops.add(x, 2.0), 1, keepdims=True))),
+        lambda x: ops.reduce_sum(
+            ops.mul(
+                ops.cumsum(ops.pad(x, ((0, 0), (1, 2))), 1),
+                ops.reduce_prod(ops.add(x, 2.0), 1, keepdims=True),
+            )
+        ),
         lambda x: (torch.cumsum(F.pad(x, (1, 2)), 1) * torch.prod(x + 2, 1, keepdim=True)).sum(),
     ),
 }
@@ -110,4 +147,6 @@ def test_loss_and_gradients_match_torch(name: str) -> None:
     grads = grad(ours, argnums=argnums)(*args)
     np.testing.assert_allclose(loss.numpy(), expected_loss.detach().numpy(), **PARITY_TOL)
     for i, (g, t) in enumerate(zip(grads, expected_inputs, strict=True)):
-        np.testing.assert_allclose(g.numpy(), t.grad.numpy(), **PARITY_TOL, err_msg=f"{name}: input {i}")
+        np.testing.assert_allclose(
+            g.numpy(), t.grad.numpy(), **PARITY_TOL, err_msg=f"{name}: input {i}"
+        )

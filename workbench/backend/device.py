@@ -78,14 +78,14 @@ class Device:
             yield
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cupy() -> Any:
     import cupy  # noqa: PLC0415 - imported only when a GPU is asked for
 
     return cupy
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cuda_device_count() -> int:
     """Number of CUDA devices CuPy can use; 0 when CuPy or a GPU is missing."""
     try:
@@ -147,8 +147,12 @@ def get_device(spec: Device | str | None = None) -> Device:
                 f"device {spec!r} is not available: no CUDA GPU (or CuPy) was found. "
                 "Install the GPU extra (pip install 'workbench[gpu]') on a machine with a GPU."
             )
-        hint = " (set WORKBENCH_CPU_DEVICES for more logical CPU devices)" if platform == "cpu" else ""
-        raise ValueError(f"device {spec!r} is not available: {platform} has {count} device(s){hint}")
+        hint = (
+            " (set WORKBENCH_CPU_DEVICES for more logical CPU devices)" if platform == "cpu" else ""
+        )
+        raise ValueError(
+            f"device {spec!r} is not available: {platform} has {count} device(s){hint}"
+        )
     return _make_device(platform, index)
 
 

@@ -77,7 +77,9 @@ def canonical(dtype: Any) -> np.dtype:
         raise TypeError(f"not a dtype: {dtype!r}") from err
     if result not in _ORDER:
         supported = ", ".join(_SHORT_NAMES[d] for d in DTYPES)
-        raise TypeError(f"dtype {result} is not supported by the workbench (supported: {supported})")
+        raise TypeError(
+            f"dtype {result} is not supported by the workbench (supported: {supported})"
+        )
     return result
 
 

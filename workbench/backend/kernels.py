@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _host_erf() -> Any:
     try:
         from scipy import special  # noqa: PLC0415 - optional accelerator

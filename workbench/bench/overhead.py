@@ -123,15 +123,17 @@ def run(n_ops: int = 201, device: str = "cpu", rounds: int = 15) -> list[dict[st
         results: dict[str, Measurement] = measure_interleaved(fns, rounds=rounds, synchronize=sync)
         ops_count = n_ops + (n_ops // 3 if mode == "forward+backward" else 0)  # + the reduce/sum
         for impl, m in results.items():
-            rows.append({
-                "workload": "overhead",
-                "mode": mode,
-                "impl": impl,
-                "us_per_op": m.median / n_ops * 1e6,
-                "min_us_per_op": m.minimum / n_ops * 1e6,
-                "max_us_per_op": m.maximum / n_ops * 1e6,
-                "ops": ops_count,
-            })
+            rows.append(
+                {
+                    "workload": "overhead",
+                    "mode": mode,
+                    "impl": impl,
+                    "us_per_op": m.median / n_ops * 1e6,
+                    "min_us_per_op": m.minimum / n_ops * 1e6,
+                    "max_us_per_op": m.maximum / n_ops * 1e6,
+                    "ops": ops_count,
+                }
+            )
     return rows
 
 
@@ -153,7 +155,9 @@ def _synchronizer(dev: Any) -> Callable[[], None]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table with ratios to the raw array library and to PyTorch."""
-    lines = [f"{'mode':<18} {'impl':<10} {'µs/op':>8} {'min':>8} {'max':>8} {'/raw':>7} {'/torch':>7}"]
+    lines = [
+        f"{'mode':<18} {'impl':<10} {'µs/op':>8} {'min':>8} {'max':>8} {'/raw':>7} {'/torch':>7}"
+    ]
     for mode in ("forward", "forward+backward"):
         subset = {r["impl"]: r for r in rows if r["mode"] == mode}
         raw = subset.get("numpy") or subset.get("cupy")

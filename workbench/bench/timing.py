@@ -55,5 +55,6 @@ def measure_interleaved(
             sync()
             samples[name].append((time.perf_counter() - start) / n)
     return {
-        name: Measurement(name, statistics.median(s), min(s), max(s), len(s)) for name, s in samples.items()
+        name: Measurement(name, statistics.median(s), min(s), max(s), len(s))
+        for name, s in samples.items()
     }

@@ -11,6 +11,7 @@ from workbench.core.autodiff import (
     grad,
     jvp,
     jvp_graph,
+    tape_graph,
     value_and_grad,
     vjp,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "numerical_jvp",
     "ops",
     "primitives",
+    "tape_graph",
     "trace",
     "tree",
     "validate",

@@ -18,7 +18,7 @@ from typing import Any
 from workbench.backend import dtypes
 from workbench.core import ops, tree
 from workbench.core.dispatch import Interpreter, apply, interpreter
-from workbench.core.ir import Graph, Type
+from workbench.core.ir import Equation, Graph, Literal, Type, Var
 from workbench.core.primitive import Primitive
 from workbench.core.trace import eval_graph, make_graph
 from workbench.core.values import Tracer, short_type
@@ -75,7 +75,9 @@ class JVPInterpreter(Interpreter):
             outs = out if prim.multiple_results else (out,)
             return [JVPTracer(self, o, None) for o in outs]
         if prim.jvp_rule is None:
-            raise NotImplementedError(f"{prim.name}: no JVP rule, so it cannot be differentiated in forward mode")
+            raise NotImplementedError(
+                f"{prim.name}: no JVP rule, so it cannot be differentiated in forward mode"
+            )
         out, tangent = prim.jvp_rule(tuple(primals), tuple(tangents), **params)
         if prim.multiple_results:
             return [JVPTracer(self, o, t) for o, t in zip(out, tangent)]
@@ -136,8 +138,14 @@ class Node:
     __slots__ = ("prim", "params", "inputs", "outputs", "parents", "__weakref__")
     # Hashed by identity: the backward pass keys cotangents by node.
 
-    def __init__(self, prim: Primitive, params: dict[str, Any], inputs: tuple[Any, ...],
-                 outputs: Any, parents: tuple[VJPTracer | None, ...]) -> None:
+    def __init__(
+        self,
+        prim: Primitive,
+        params: dict[str, Any],
+        inputs: Sequence[Any],
+        outputs: Any,
+        parents: Sequence[VJPTracer | None],
+    ) -> None:
         self.prim = prim
         self.params = params
         self.inputs = inputs
@@ -154,7 +162,9 @@ class VJPTracer(Tracer):
 
     __slots__ = ("primal", "node", "index")
 
-    def __init__(self, interp: VJPInterpreter, primal: Any, node: Node | None, index: int = 0) -> None:
+    def __init__(
+        self, interp: VJPInterpreter, primal: Any, node: Node | None, index: int = 0
+    ) -> None:
         self.interpreter = interp
         self.primal = primal
         self.node = node
@@ -237,7 +247,9 @@ def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
     return order
 
 
-def backward_pass(outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequence[Any]) -> list[Any]:
+def backward_pass(
+    outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequence[Any]
+) -> list[Any]:
     """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
 
     Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
@@ -265,16 +277,66 @@ def backward_pass(outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequen
                 continue
         prim = node.prim
         if prim.vjp_rule is None:
-            raise NotImplementedError(f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode")
+            raise NotImplementedError(
+                f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode"
+            )
         if prim.vjp_takes_needs:
             needs = tuple(p is not None for p in node.parents)
-            in_grads = prim.vjp_rule(g_out, *node.inputs, out=node.outputs, needs=needs, **node.params)
+            in_grads = prim.vjp_rule(
+                g_out, *node.inputs, out=node.outputs, needs=needs, **node.params
+            )
         else:
             in_grads = prim.vjp_rule(g_out, *node.inputs, out=node.outputs, **node.params)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
                 accumulate(_key(parent), g)
     return [grads.get(_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+
+
+def tape_graph(outputs: Sequence[Any], inputs: Sequence[Any]) -> Graph:
+    """The recorded tape between ``inputs`` and ``outputs`` (tracked values) as an IR graph.
+
+    This is how an eager computation becomes the same IR a trace produces, so it can be
+    printed, validated and drawn. Untracked values the tape read become constants.
+    """
+    variables: dict[Any, Var] = {}
+    constants: dict[int, tuple[Var, Any]] = {}
+
+    def value_type(v: Any) -> Type:
+        return Type(tuple(v.shape), v.dtype, v.device)
+
+    graph_inputs = []
+    for x in inputs:
+        var = Var(value_type(x))
+        variables[_key(x)] = var
+        graph_inputs.append(var)
+
+    def atom_for(parent: VJPTracer | None, primal: Any) -> Any:
+        if parent is not None and _key(parent) in variables:
+            return variables[_key(parent)]
+        if getattr(primal, "ndim", None) == 0 and primal.__class__.__name__ == "Array":
+            return Literal(primal)
+        found = constants.get(id(primal))
+        if found is None:
+            found = (Var(value_type(primal)), primal)
+            constants[id(primal)] = found
+        return found[0]
+
+    equations = []
+    for node in _toposort([o for o in outputs if isinstance(o, VJPTracer)]):
+        atoms = tuple(atom_for(p, v) for p, v in zip(node.parents, node.inputs))
+        outs = node.outputs if node.prim.multiple_results else (node.outputs,)
+        out_vars = tuple(Var(value_type(o)) for o in outs)
+        for i, var in enumerate(out_vars):
+            variables[(node, i) if node.prim.multiple_results else node] = var
+        equations.append(Equation(node.prim, atoms, out_vars, dict(node.params)))
+    graph_outputs = tuple(
+        atom_for(
+            o if isinstance(o, VJPTracer) else None, o.primal if isinstance(o, VJPTracer) else o
+        )
+        for o in outputs
+    )
+    return Graph(tuple(graph_inputs), tuple(equations), graph_outputs, tuple(constants.values()))
 
 
 def vjp(fn: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
@@ -297,14 +359,21 @@ def vjp(fn: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[A
         result = fn(*tree.unflatten(in_tree, leaves))
     if has_aux:
         result, aux = result
-        aux = tree.tree_map(lambda v: v.primal if isinstance(v, VJPTracer) and v.interpreter is tape else v, aux)
+        aux = tree.tree_map(
+            lambda v: v.primal if isinstance(v, VJPTracer) and v.interpreter is tape else v, aux
+        )
     flat_out, out_tree = tree.flatten(result)
-    out_primals = [o.primal if isinstance(o, VJPTracer) and o.interpreter is tape else o for o in flat_out]
+    out_primals = [
+        o.primal if isinstance(o, VJPTracer) and o.interpreter is tape else o for o in flat_out
+    ]
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
         flat_ct, ct_tree = tree.flatten(cotangent)
         if ct_tree != out_tree:
-            raise TypeError(f"pullback: the cotangent's structure {ct_tree} differs from the output's {out_tree}")
+            raise TypeError(
+                f"pullback: the cotangent's structure {ct_tree} differs from "
+                f"the output's {out_tree}"
+            )
         for o, g in zip(out_primals, flat_ct):
             if tuple(o.shape) != tuple(g.shape) or o.dtype != g.dtype:
                 raise TypeError(
@@ -324,11 +393,12 @@ def _scalar_output(name: str, out: Any) -> None:
         raise TypeError(f"{name}: the function must return a float scalar, got {short_type(out)}")
 
 
-def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable[..., Any]:
+def value_and_grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """``fn``'s value and its gradient with respect to the arguments ``argnums``."""
     single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    nums: tuple[int, ...] = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
     def wrapped(*args: Any) -> Any:
         chosen = [args[i] for i in nums]
@@ -351,7 +421,9 @@ def value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0,
     return wrapped
 
 
-def grad(fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable[..., Any]:
+def grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
     """The gradient of a scalar function (with respect to argument ``argnums``).
 
     Example:

@@ -29,7 +29,9 @@ def one_hot(labels: Any, num_classes: int, dtype: Any) -> Any:
     """``[labels == k for k in range(num_classes)]`` along a new last axis, as ``dtype``."""
     classes = ops.array(list(range(num_classes)), dtype=labels.dtype, device=labels.device)
     shape = tuple(labels.shape) + (num_classes,)
-    hits = ops.eq(ops.broadcast_to(ops.expand_dims(labels, [-1]), shape), ops.broadcast_to(classes, shape))
+    hits = ops.eq(
+        ops.broadcast_to(ops.expand_dims(labels, [-1]), shape), ops.broadcast_to(classes, shape)
+    )
     return ops.cast(hits, dtype)
 
 
@@ -46,7 +48,9 @@ def variance(x: Any, axes: Sequence[int], keepdims: bool = False) -> Any:
     return ops.mean(ops.square(centred), axes, keepdims)
 
 
-def layer_norm(x: Any, weight: Any | None, bias: Any | None, axes: Sequence[int] = (-1,), eps: float = 1e-5) -> Any:
+def layer_norm(
+    x: Any, weight: Any | None, bias: Any | None, axes: Sequence[int] = (-1,), eps: float = 1e-5
+) -> Any:
     """(x - mean) / sqrt(var + eps) over ``axes``, then scaled and shifted."""
     mu = ops.mean(x, axes, keepdims=True)
     centred = ops.sub(x, mu)
@@ -81,7 +85,10 @@ def linear(x: Any, weight: Any, bias: Any | None = None) -> Any:
 def attention(q: Any, k: Any, v: Any, mask: Any | None = None) -> Any:
     """softmax(q kᵀ / √d [+ mask]) v over the last two axes (batch axes broadcast)."""
     d = q.shape[-1]
-    scores = ops.div(ops.matmul(q, ops.transpose(k, list(range(k.ndim - 2)) + [k.ndim - 1, k.ndim - 2])), math.sqrt(d))
+    scores = ops.div(
+        ops.matmul(q, ops.transpose(k, list(range(k.ndim - 2)) + [k.ndim - 1, k.ndim - 2])),
+        math.sqrt(d),
+    )
     if mask is not None:
         scores = ops.add(scores, mask)
     return ops.matmul(softmax(scores, -1), v)

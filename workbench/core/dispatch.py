@@ -14,7 +14,6 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from workbench.backend import Device
 from workbench.core.primitive import Primitive, type_text
 from workbench.core.values import Array, Tracer
 
@@ -50,6 +49,7 @@ def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> li
             _bad_operand(prim, x)
         if x.device is not device:
             _device_mismatch(prim, args)
+    assert device is not None  # every operand was checked to be an Array on it
     prim.check(*args, **params)
     datas = [x.data for x in args]
     if device.index and device.platform == "cuda":
@@ -160,7 +160,9 @@ def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any
     else:
         out = prim.impl(device.xp, *datas, **params)
     if prim.multiple_results:
-        return tuple(Array(o if o.__class__ is device.ndarray else device.xp.asarray(o), device) for o in out)
+        return tuple(
+            Array(o if o.__class__ is device.ndarray else device.xp.asarray(o), device) for o in out
+        )
     if out.__class__ is not device.ndarray:  # NumPy returns scalars from 0-d operations
         out = device.xp.asarray(out)
     return Array(out, device)

@@ -27,7 +27,12 @@ def _random_like(x: Any, rng: np.random.Generator) -> Array:
 
 
 def _inner(xs: Sequence[Any], ys: Sequence[Any]) -> float:
-    return float(sum(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)) for a, b in zip(xs, ys)))
+    return float(
+        sum(
+            np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64))
+            for a, b in zip(xs, ys)
+        )
+    )
 
 
 def _float_leaves(out: Any) -> list[Any]:
@@ -39,11 +44,16 @@ def _axpy(alpha: float, t: Any, x: Any) -> Any:
     return ops.add(x, ops.mul(t, alpha)) if dtypes.is_float(x.dtype) else x
 
 
-def numerical_jvp(fn: Callable[..., Any], args: Sequence[Any], tangents: Sequence[Any], eps: float) -> list[np.ndarray]:
+def numerical_jvp(
+    fn: Callable[..., Any], args: Sequence[Any], tangents: Sequence[Any], eps: float
+) -> list[np.ndarray]:
     """Central difference (f(x + eps t) - f(x - eps t)) / 2 eps, per float output."""
     plus = _float_leaves(fn(*[_axpy(eps, t, x) for x, t in zip(args, tangents)]))
     minus = _float_leaves(fn(*[_axpy(-eps, t, x) for x, t in zip(args, tangents)]))
-    return [(np.asarray(p, np.float64) - np.asarray(m, np.float64)) / (2 * eps) for p, m in zip(plus, minus)]
+    return [
+        (np.asarray(p, np.float64) - np.asarray(m, np.float64)) / (2 * eps)
+        for p, m in zip(plus, minus)
+    ]
 
 
 def _close(name: str, actual: Any, expected: Any, atol: float, rtol: float) -> None:
@@ -57,9 +67,16 @@ def _close(name: str, actual: Any, expected: Any, atol: float, rtol: float) -> N
         )
 
 
-def check_grads(fn: Callable[..., Any], args: Sequence[Any], order: int = 1,
-                modes: Sequence[str] = ("fwd", "rev"), eps: float = 1e-6,
-                atol: float = 1e-5, rtol: float = 1e-5, seed: int = 0) -> None:
+def check_grads(
+    fn: Callable[..., Any],
+    args: Sequence[Any],
+    order: int = 1,
+    modes: Sequence[str] = ("fwd", "rev"),
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-5,
+    seed: int = 0,
+) -> None:
     """Check ``fn``'s derivatives at ``args`` against finite differences.
 
     Args:
@@ -80,7 +97,9 @@ def check_grads(fn: Callable[..., Any], args: Sequence[Any], order: int = 1,
     """
     rng = np.random.default_rng(seed)
     args = list(args)
-    tangents = [_random_like(x, rng) if dtypes.is_float(x.dtype) else ops.zeros_like(x) for x in args]
+    tangents = [
+        _random_like(x, rng) if dtypes.is_float(x.dtype) else ops.zeros_like(x) for x in args
+    ]
     numeric = numerical_jvp(fn, args, tangents, eps)
     if "fwd" in modes:
         _, out_t = autodiff.jvp(fn, tuple(args), tuple(tangents))
@@ -89,19 +108,31 @@ def check_grads(fn: Callable[..., Any], args: Sequence[Any], order: int = 1,
     if "rev" in modes:
         out, pullback = autodiff.vjp(fn, *args)
         flat_out, out_tree = tree.flatten(out)
-        cotangents = [_random_like(o, rng) if dtypes.is_float(o.dtype) else ops.zeros_like(o) for o in flat_out]
+        cotangents = [
+            _random_like(o, rng) if dtypes.is_float(o.dtype) else ops.zeros_like(o)
+            for o in flat_out
+        ]
         grads = pullback(tree.unflatten(out_tree, cotangents))
         float_ct = [c for c, o in zip(cotangents, flat_out) if dtypes.is_float(o.dtype)]
-        lhs = _inner([g for g, x in zip(grads, args) if dtypes.is_float(x.dtype)],
-                     [t for t, x in zip(tangents, args) if dtypes.is_float(x.dtype)])
+        lhs = _inner(
+            [g for g, x in zip(grads, args) if dtypes.is_float(x.dtype)],
+            [t for t, x in zip(tangents, args) if dtypes.is_float(x.dtype)],
+        )
         rhs = _inner(float_ct, numeric)
         _close("vjp (order 1): <vjp(g), t> vs <g, finite-difference jvp(t)>", lhs, rhs, atol, rtol)
         if "fwd" in modes:
             _, out_t = autodiff.jvp(fn, tuple(args), tuple(tangents))
             exact = _inner(float_ct, _float_leaves(out_t))
-            _close("vjp/jvp consistency: <vjp(g), t> vs <g, jvp(t)>", lhs, exact, atol * 1e-3 + 1e-12, rtol * 1e-3)
+            _close(
+                "vjp/jvp consistency: <vjp(g), t> vs <g, jvp(t)>",
+                lhs,
+                exact,
+                atol * 1e-3 + 1e-12,
+                rtol * 1e-3,
+            )
     if order > 1:
         if "fwd" in modes:
+
             def fwd_derivative(*xs: Any) -> Any:
                 return autodiff.jvp(fn, tuple(xs), tuple(tangents))[1]
 
@@ -109,10 +140,17 @@ def check_grads(fn: Callable[..., Any], args: Sequence[Any], order: int = 1,
         if "rev" in modes:
             out = fn(*args)
             flat_out, out_tree = tree.flatten(out)
-            cotangents = [_random_like(o, rng) if dtypes.is_float(o.dtype) else ops.zeros_like(o) for o in flat_out]
+            cotangents = [
+                _random_like(o, rng) if dtypes.is_float(o.dtype) else ops.zeros_like(o)
+                for o in flat_out
+            ]
 
             def rev_derivative(*xs: Any) -> Any:
                 _, pullback = autodiff.vjp(fn, *xs)
-                return [g for g, x in zip(pullback(tree.unflatten(out_tree, cotangents)), xs) if dtypes.is_float(x.dtype)]
+                return [
+                    g
+                    for g, x in zip(pullback(tree.unflatten(out_tree, cotangents)), xs)
+                    if dtypes.is_float(x.dtype)
+                ]
 
             check_grads(rev_derivative, args, order - 1, modes, eps, atol, rtol, seed + 2)

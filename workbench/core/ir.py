@@ -182,7 +182,9 @@ def _graph_lines(graph: Graph, indent: str, namer: _Namer) -> str:
     lines = []
     consts = " ".join(namer.define(v) for v, _ in graph.constants)
     params = " ".join(namer.define(v) for v in graph.inputs)
-    header = f"{indent}{{ lambda {consts} ; {params} ." if consts else f"{indent}{{ lambda {params} ."
+    header = (
+        f"{indent}{{ lambda {consts} ; {params} ." if consts else f"{indent}{{ lambda {params} ."
+    )
     lines.append(header + " let")
     for eqn in graph.equations:
         lines.append(f"{indent}    " + equation_text(eqn, namer, indent + "    "))
@@ -194,10 +196,10 @@ def _graph_lines(graph: Graph, indent: str, namer: _Namer) -> str:
 def graph_text(graph: Graph) -> str:
     """The readable text form, in the style of a jaxpr::
 
-        { lambda a:f32[3] b:f32[3] . let
-            c:f32[3] = mul a b
-            d:f32[] = reduce_sum[axes=(0,), keepdims=False] c
-          in (d) }
+    { lambda a:f32[3] b:f32[3] . let
+        c:f32[3] = mul a b
+        d:f32[] = reduce_sum[axes=(0,), keepdims=False] c
+      in (d) }
     """
     return _graph_lines(graph, "", _Namer())
 

@@ -10,6 +10,7 @@ from workbench.core.primitives.conv import (
     avg_pool,
     conv,
     conv_padding,
+    conv_transpose,
     max_pool,
     windows,
     windows_transpose,
@@ -74,9 +75,11 @@ from workbench.core.primitives.random import (
     key,
     random_bits,
     shift_right,
-    split as split_key,
     threefry2x32,
     uniform,
+)
+from workbench.core.primitives.random import (
+    split as split_key,
 )
 from workbench.core.primitives.reductions import (
     argmax,
@@ -113,7 +116,7 @@ from workbench.core.primitives.structural import (
 __all__ = [
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
     "bitwise_xor", "broadcast_shapes", "broadcast_to", "cast", "ceil", "concatenate", "conv",
-    "conv_padding", "cos", "cumsum", "div", "dot_general", "dynamic_slice",
+    "conv_padding", "conv_transpose", "cos", "cumsum", "div", "dot_general", "dynamic_slice",
     "dynamic_update_slice", "eq", "erf", "exp", "expand_dims", "expm1", "flip", "floor",
     "fold_in", "full", "full_like", "gather", "ge", "gt", "index", "index_add", "index_set",
     "is_finite", "key", "le", "lift", "log", "log1p", "logical_and", "logical_not",

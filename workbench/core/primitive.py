@@ -162,9 +162,7 @@ def check_same(name: str, xs: Sequence[Any]) -> None:
             )
         if other.shape != first.shape:
             shown = " and ".join(type_text(x) for x in xs)
-            raise ValueError(
-                f"{name}: operand shapes differ ({shown}); broadcast them first"
-            )
+            raise ValueError(f"{name}: operand shapes differ ({shown}); broadcast them first")
 
 
 def check_axes(name: str, axes: Sequence[int], ndim: int) -> None:

@@ -52,7 +52,9 @@ class GraphBuilder(Interpreter):
             self.constants[id(x)] = found
         return found[0]
 
-    def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[GraphTracer]:
+    def process(
+        self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]
+    ) -> list[GraphTracer]:
         atoms = tuple(self.to_atom(x) for x in args)
         out_types = prim.out_types(*(a.type for a in atoms), **params)
         outputs = tuple(Var(t) for t in out_types)
@@ -69,7 +71,9 @@ def type_of(x: Any) -> Type:
         return x
     if is_value(x):
         return Type(tuple(x.shape), x.dtype, x.device)
-    raise TypeError(f"expected a workbench value or a Type as an example input, got {short_type(x)}")
+    raise TypeError(
+        f"expected a workbench value or a Type as an example input, got {short_type(x)}"
+    )
 
 
 def trace(fn: Callable[..., Any], *examples: Any) -> tuple[Graph, tree.TreeDef]:
@@ -123,8 +127,14 @@ def eval_graph(graph: Graph, *args: Any) -> list[Any]:
     for var, value in graph.constants:
         env[var] = value
     for var, value in zip(graph.inputs, args):
-        if not is_value(value) or tuple(value.shape) != var.type.shape or value.dtype != var.type.dtype:
-            raise TypeError(f"eval_graph: input {short_type(value)} does not match the graph's {var.type}")
+        if (
+            not is_value(value)
+            or tuple(value.shape) != var.type.shape
+            or value.dtype != var.type.dtype
+        ):
+            raise TypeError(
+                f"eval_graph: input {short_type(value)} does not match the graph's {var.type}"
+            )
         env[var] = value
 
     def read(atom: Atom) -> Any:

@@ -10,7 +10,12 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-_NODE_TYPES: dict[type, tuple[Callable[[Any], tuple[Iterable[Any], Hashable]], Callable[[Hashable, Iterable[Any]], Any]]] = {}
+_NODE_TYPES: dict[
+    type,
+    tuple[
+        Callable[[Any], tuple[Iterable[Any], Hashable]], Callable[[Hashable, Iterable[Any]], Any]
+    ],
+] = {}
 
 
 def register_node(
@@ -108,6 +113,6 @@ register_node(list, lambda t: (t, None), lambda _, c: list(c))
 register_node(
     dict,
     lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
-    lambda keys, c: dict(zip(keys, c)),  # type: ignore[arg-type]
+    lambda keys, c: dict(zip(keys, c)),  # type: ignore[call-overload]
 )
 register_node(type(None), lambda _: ((), None), lambda _, c: None)

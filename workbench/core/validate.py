@@ -56,7 +56,10 @@ def _validate_one(graph: Graph) -> None:
         if expected != actual:
             shown = ", ".join(map(str, actual))
             want = ", ".join(map(str, expected))
-            raise GraphError(f"{where}: outputs typed ({shown}) but the rule gives ({want}): {equation_text(eqn)}")
+            raise GraphError(
+                f"{where}: outputs typed ({shown}) but the rule gives ({want}): "
+                f"{equation_text(eqn)}"
+            )
         for var in eqn.outputs:
             define(var, where)
     for atom in graph.outputs:

@@ -1,11 +1,11 @@
 """The primitive families. Importing this package registers every primitive."""
 
 from workbench.core.primitives import (  # noqa: F401 - registration order is family order
+    conv,
     elementwise,
-    structural,
-    reductions,
     indexing,
     linalg,
-    conv,
     random,
+    reductions,
+    structural,
 )

@@ -32,22 +32,36 @@ def _dilate(sizes: Sequence[int], dilation: Sequence[int]) -> list[int]:
     return [0 if s == 0 else 1 + d * (s - 1) for s, d in zip(sizes, dilation)]
 
 
-def _conv_out_spatial(in_spatial: Sequence[int], window: Sequence[int], strides: Sequence[int],
-                      padding: Pairs, lhs_dilation: Sequence[int], rhs_dilation: Sequence[int]) -> list[int]:
+def _conv_out_spatial(
+    in_spatial: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    padding: Pairs,
+    lhs_dilation: Sequence[int],
+    rhs_dilation: Sequence[int],
+) -> list[int]:
     padded = [d + lo + hi for d, (lo, hi) in zip(_dilate(in_spatial, lhs_dilation), padding)]
     span = _dilate(window, rhs_dilation)
     return [(p - s) // st + 1 if p >= s else 0 for p, s, st in zip(padded, span, strides)]
 
 
-def _windows_view(xp: Any, x: Any, window: Sequence[int], strides: Sequence[int],
-                  dilation: Sequence[int], out: Sequence[int]) -> Any:
+def _windows_view(
+    xp: Any,
+    x: Any,
+    window: Sequence[int],
+    strides: Sequence[int],
+    dilation: Sequence[int],
+    out: Sequence[int],
+) -> Any:
     """A strided view (..., *out, *window) of the trailing axes of ``x``."""
     d = len(window)
     lead_strides = x.strides[: x.ndim - d]
     axis_strides = x.strides[x.ndim - d :]
     shape = tuple(x.shape[: x.ndim - d]) + tuple(out) + tuple(window)
-    strides_ = tuple(lead_strides) + tuple(s * st for s, st in zip(axis_strides, strides)) + tuple(
-        s * dl for s, dl in zip(axis_strides, dilation)
+    strides_ = (
+        tuple(lead_strides)
+        + tuple(s * st for s, st in zip(axis_strides, strides))
+        + tuple(s * dl for s, dl in zip(axis_strides, dilation))
     )
     return kernels.as_strided(xp, x, shape, strides_)
 
@@ -58,35 +72,64 @@ def _windows_view(xp: Any, x: Any, window: Sequence[int], strides: Sequence[int]
 # strides); VJP wrt w: a convolution of x with g acting as the kernel, per group.
 
 
-def _conv_shape(x: Any, w: Any, *, strides: tuple[int, ...], padding: Pairs, lhs_dilation: tuple[int, ...],
-                rhs_dilation: tuple[int, ...], groups: int) -> Type:
+def _conv_shape(
+    x: Any,
+    w: Any,
+    *,
+    strides: tuple[int, ...],
+    padding: Pairs,
+    lhs_dilation: tuple[int, ...],
+    rhs_dilation: tuple[int, ...],
+    groups: int,
+) -> Type:
     d = len(strides)
     check_dtype("conv", x, "float")
     if x.dtype != w.dtype or x.device is not w.device:
-        raise TypeError(f"conv: input {type_text(x)} on {x.device} and kernel {type_text(w)} on {w.device} must share dtype and device")
+        raise TypeError(
+            f"conv: input {type_text(x)} on {x.device} and kernel {type_text(w)} on {w.device} "
+            "must share dtype and device"
+        )
     if x.ndim != d + 2 or w.ndim != d + 2:
         raise ValueError(
-            f"conv: a {d}-d convolution needs input (N, C, {d} spatial) and kernel (O, C/groups, {d} window), "
+            f"conv: a {d}-d convolution needs input (N, C, {d} spatial) and kernel "
+            f"(O, C/groups, {d} window), "
             f"got {type_text(x)} and {type_text(w)}"
         )
     if x.shape[1] != w.shape[1] * groups or w.shape[0] % groups:
         raise ValueError(
-            f"conv: input channels {x.shape[1]} must equal kernel in-channels {w.shape[1]} x groups {groups}, "
-            f"and out-channels {w.shape[0]} must divide by groups (input {type_text(x)}, kernel {type_text(w)})"
+            f"conv: input channels {x.shape[1]} must equal kernel in-channels {w.shape[1]} "
+            f"x groups {groups}, and out-channels {w.shape[0]} must divide by groups "
+            f"(input {type_text(x)}, kernel {type_text(w)})"
         )
     out = _conv_out_spatial(x.shape[2:], w.shape[2:], strides, padding, lhs_dilation, rhs_dilation)
     if any(o <= 0 for o in out):
-        raise ValueError(f"conv: the kernel {tuple(w.shape[2:])} is larger than the padded input {tuple(x.shape[2:])}")
+        raise ValueError(
+            f"conv: the kernel {tuple(w.shape[2:])} is larger than the padded input "
+            f"{tuple(x.shape[2:])}"
+        )
     return Type((x.shape[0], w.shape[0], *out), x.dtype, x.device)
 
 
-def _conv_impl(xp: Any, x: Any, w: Any, *, strides: Any, padding: Pairs, lhs_dilation: Any,
-               rhs_dilation: Any, groups: int) -> Any:
+def _conv_impl(
+    xp: Any,
+    x: Any,
+    w: Any,
+    *,
+    strides: Any,
+    padding: Pairs,
+    lhs_dilation: Any,
+    rhs_dilation: Any,
+    groups: int,
+) -> Any:
     d = len(strides)
-    config = ((0, 0, 0), (0, 0, 0)) + tuple((lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation))
+    config = ((0, 0, 0), (0, 0, 0)) + tuple(
+        (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
+    )
     if any(c != (0, 0, 0) for c in config):
         x = _pad_impl(xp, x, config=config)
-    out = _conv_out_spatial(x.shape[2:], w.shape[2:], strides, ((0, 0),) * d, (1,) * d, rhs_dilation)
+    out = _conv_out_spatial(
+        x.shape[2:], w.shape[2:], strides, ((0, 0),) * d, (1,) * d, rhs_dilation
+    )
     patches = _windows_view(xp, x, w.shape[2:], strides, rhs_dilation, out)  # (N, C, *out, *k)
     window_axes = list(range(2 + d, 2 + 2 * d))
     kernel_axes = list(range(2, 2 + d))
@@ -95,7 +138,9 @@ def _conv_impl(xp: Any, x: Any, w: Any, *, strides: Any, padding: Pairs, lhs_dil
     for g in range(groups):
         p = patches[:, g * c_group : (g + 1) * c_group]
         k = w[g * o_group : (g + 1) * o_group]
-        results.append(xp.tensordot(p, k, axes=([1] + window_axes, [1] + kernel_axes)))  # (N, *out, Og)
+        results.append(
+            xp.tensordot(p, k, axes=([1] + window_axes, [1] + kernel_axes))
+        )  # (N, *out, Og)
     res = results[0] if groups == 1 else xp.concatenate(results, axis=-1)
     return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
 
@@ -103,9 +148,15 @@ def _conv_impl(xp: Any, x: Any, w: Any, *, strides: Any, padding: Pairs, lhs_dil
 conv_p = Primitive("conv", impl=_conv_impl, shape=_conv_shape, family="convolution")
 
 
-def conv(x: Any, w: Any, strides: Sequence[int] | None = None, padding: Sequence[Sequence[int]] | str = "VALID",
-         lhs_dilation: Sequence[int] | None = None, rhs_dilation: Sequence[int] | None = None,
-         groups: int = 1) -> Any:
+def conv(
+    x: Any,
+    w: Any,
+    strides: Sequence[int] | None = None,
+    padding: Sequence[Sequence[int]] | str = "VALID",
+    lhs_dilation: Sequence[int] | None = None,
+    rhs_dilation: Sequence[int] | None = None,
+    groups: int = 1,
+) -> Any:
     """N-d convolution (really cross-correlation, as in every framework).
 
     Args:
@@ -123,13 +174,25 @@ def conv(x: Any, w: Any, strides: Sequence[int] | None = None, padding: Sequence
     lhs_dilation = tuple(lhs_dilation) if lhs_dilation is not None else (1,) * d
     rhs_dilation = tuple(rhs_dilation) if rhs_dilation is not None else (1,) * d
     pads = conv_padding(padding, x.shape[2:], w.shape[2:], strides, rhs_dilation)
-    return apply(conv_p, x, w, strides=tuple(int(s) for s in strides), padding=pads,
-                 lhs_dilation=tuple(int(s) for s in lhs_dilation),
-                 rhs_dilation=tuple(int(s) for s in rhs_dilation), groups=int(groups))
+    return apply(
+        conv_p,
+        x,
+        w,
+        strides=tuple(int(s) for s in strides),
+        padding=pads,
+        lhs_dilation=tuple(int(s) for s in lhs_dilation),
+        rhs_dilation=tuple(int(s) for s in rhs_dilation),
+        groups=int(groups),
+    )
 
 
-def conv_padding(padding: Any, in_spatial: Sequence[int], window: Sequence[int], strides: Sequence[int],
-                 dilation: Sequence[int]) -> Pairs:
+def conv_padding(
+    padding: Any,
+    in_spatial: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    dilation: Sequence[int],
+) -> Pairs:
     """Resolve ``"VALID"``/``"SAME"`` (TensorFlow's rule: extra padding goes at the end)."""
     if isinstance(padding, str):
         if padding.upper() == "VALID":
@@ -141,32 +204,59 @@ def conv_padding(padding: Any, in_spatial: Sequence[int], window: Sequence[int],
                 total = max((out - 1) * s + (k - 1) * dl + 1 - n, 0)
                 pads.append((total // 2, total - total // 2))
             return tuple(pads)
-        raise ValueError(f"conv: padding must be 'VALID', 'SAME' or (lo, hi) pairs, got {padding!r}")
+        raise ValueError(
+            f"conv: padding must be 'VALID', 'SAME' or (lo, hi) pairs, got {padding!r}"
+        )
     return tuple((int(lo), int(hi)) for lo, hi in padding)
 
 
-def _lhs_padding(in_spatial: Sequence[int], window: Sequence[int], strides: Sequence[int], out_spatial: Sequence[int],
-                 padding: Pairs, lhs_dilation: Sequence[int], rhs_dilation: Sequence[int]) -> Pairs:
+def _lhs_padding(
+    in_spatial: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    out_spatial: Sequence[int],
+    padding: Pairs,
+    lhs_dilation: Sequence[int],
+    rhs_dilation: Sequence[int],
+) -> Pairs:
     lhs_d = _dilate(in_spatial, lhs_dilation)
     rhs_d = _dilate(window, rhs_dilation)
     out_d = _dilate(out_spatial, strides)
     before = [r - lo - 1 for r, (lo, _) in zip(rhs_d, padding)]
-    after = [l + r - 1 - o - b for l, r, o, b in zip(lhs_d, rhs_d, out_d, before)]
+    after = [n + r - 1 - o - b for n, r, o, b in zip(lhs_d, rhs_d, out_d, before)]
     return tuple(zip(before, after))
 
 
-def _rhs_padding(in_spatial: Sequence[int], window: Sequence[int], strides: Sequence[int], out_spatial: Sequence[int],
-                 padding: Pairs, lhs_dilation: Sequence[int], rhs_dilation: Sequence[int]) -> Pairs:
+def _rhs_padding(
+    in_spatial: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    out_spatial: Sequence[int],
+    padding: Pairs,
+    lhs_dilation: Sequence[int],
+    rhs_dilation: Sequence[int],
+) -> Pairs:
     lhs_d = _dilate(in_spatial, lhs_dilation)
     rhs_d = _dilate(window, rhs_dilation)
     out_d = _dilate(out_spatial, strides)
-    his = [(o - l) + (r - lo - 1) for o, l, r, (lo, _) in zip(out_d, lhs_d, rhs_d, padding)]
+    his = [(o - n) + (r - lo - 1) for o, n, r, (lo, _) in zip(out_d, lhs_d, rhs_d, padding)]
     return tuple((lo, hi) for (lo, _), hi in zip(padding, his))
 
 
 @conv_p.vjp
-def _conv_vjp(g: Any, x: Any, w: Any, *, out: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
-              rhs_dilation: Any, groups: int, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+def _conv_vjp(
+    g: Any,
+    x: Any,
+    w: Any,
+    *,
+    out: Any,
+    strides: Any,
+    padding: Pairs,
+    lhs_dilation: Any,
+    rhs_dilation: Any,
+    groups: int,
+    needs: tuple[bool, ...] = (True, True),
+) -> tuple[Any, Any]:
     gx = gw = None
     if needs[0]:
         gx = _conv_vjp_input(g, x, w, strides, padding, lhs_dilation, rhs_dilation, groups)
@@ -175,8 +265,16 @@ def _conv_vjp(g: Any, x: Any, w: Any, *, out: Any, strides: Any, padding: Pairs,
     return gx, gw
 
 
-def _conv_vjp_input(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
-                    rhs_dilation: Any, groups: int) -> Any:
+def _conv_vjp_input(
+    g: Any,
+    x: Any,
+    w: Any,
+    strides: Any,
+    padding: Pairs,
+    lhs_dilation: Any,
+    rhs_dilation: Any,
+    groups: int,
+) -> Any:
     d = len(strides)
     spatial = list(range(2, 2 + d))
     in_sp, win, out_sp = x.shape[2:], w.shape[2:], g.shape[2:]
@@ -185,14 +283,28 @@ def _conv_vjp_input(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_di
     w_t = ops.reshape(w, (groups, o_group, c_group, *win))
     w_t = ops.transpose(w_t, [0, 2, 1] + [a + 1 for a in spatial])
     w_t = ops.flip(ops.reshape(w_t, (groups * c_group, o_group, *win)), spatial)
-    gx = conv(g, w_t, strides=lhs_dilation,
-              padding=_lhs_padding(in_sp, win, strides, out_sp, padding, lhs_dilation, rhs_dilation),
-              lhs_dilation=strides, rhs_dilation=rhs_dilation, groups=groups)
+    gx = conv(
+        g,
+        w_t,
+        strides=lhs_dilation,
+        padding=_lhs_padding(in_sp, win, strides, out_sp, padding, lhs_dilation, rhs_dilation),
+        lhs_dilation=strides,
+        rhs_dilation=rhs_dilation,
+        groups=groups,
+    )
     return gx
 
 
-def _conv_vjp_kernel(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_dilation: Any,
-                     rhs_dilation: Any, groups: int) -> Any:
+def _conv_vjp_kernel(
+    g: Any,
+    x: Any,
+    w: Any,
+    strides: Any,
+    padding: Pairs,
+    lhs_dilation: Any,
+    rhs_dilation: Any,
+    groups: int,
+) -> Any:
     d = len(strides)
     spatial = list(range(2, 2 + d))
     in_sp, win, out_sp = x.shape[2:], w.shape[2:], g.shape[2:]
@@ -204,15 +316,61 @@ def _conv_vjp_kernel(g: Any, x: Any, w: Any, strides: Any, padding: Pairs, lhs_d
     for k in range(groups):
         xg = ops.slice(x, [0, k * c_group] + [0] * d, [x.shape[0], (k + 1) * c_group, *in_sp])
         gg = ops.slice(g, [0, k * o_group] + [0] * d, [g.shape[0], (k + 1) * o_group, *out_sp])
-        r = conv(ops.transpose(xg, swap), ops.transpose(gg, swap), strides=rhs_dilation, padding=pads,
-                 lhs_dilation=lhs_dilation, rhs_dilation=strides)
+        r = conv(
+            ops.transpose(xg, swap),
+            ops.transpose(gg, swap),
+            strides=rhs_dilation,
+            padding=pads,
+            lhs_dilation=lhs_dilation,
+            rhs_dilation=strides,
+        )
         pieces.append(ops.transpose(r, swap))
     return ops.concatenate(pieces, 0)
 
 
+def conv_transpose(
+    x: Any,
+    w: Any,
+    strides: Sequence[int] | None = None,
+    padding: Sequence[Sequence[int]] | None = None,
+    output_padding: Sequence[int] | None = None,
+    groups: int = 1,
+    dilation: Sequence[int] | None = None,
+) -> Any:
+    """The transposed convolution (PyTorch's ``conv_transpose``): the gradient of ``conv``
+    with respect to its input, used as a layer.
+
+    Args:
+        x: input (N, C_in, *spatial).
+        w: kernel (C_in, C_out // groups, *window), PyTorch's layout for this layer.
+        strides: the forward convolution's strides (the input is dilated by them).
+        padding: (lo, hi) per axis removed from the output (default none).
+        output_padding: extra size added at the high end of each axis.
+        groups: feature groups.
+        dilation: kernel dilation.
+    """
+    x, w = lift("conv_transpose", x, w)
+    d = x.ndim - 2
+    strides = tuple(strides) if strides is not None else (1,) * d
+    dilation = tuple(dilation) if dilation is not None else (1,) * d
+    padding = tuple(tuple(p) for p in padding) if padding is not None else ((0, 0),) * d
+    output_padding = tuple(output_padding) if output_padding is not None else (0,) * d
+    win = w.shape[2:]
+    c_in, c_out_group = w.shape[0], w.shape[1]
+    # Regroup (C_in, C_out/G, k) -> (C_out, C_in/G, k) and flip: the forward conv's kernel.
+    k = ops.reshape(w, (groups, c_in // groups, c_out_group, *win))
+    k = ops.transpose(k, [0, 2, 1] + list(range(3, 3 + d)))
+    k = ops.flip(ops.reshape(k, (groups * c_out_group, c_in // groups, *win)), range(2, 2 + d))
+    span = [(n - 1) * dl for n, dl in zip(win, dilation)]
+    pads = [(s - lo, s - hi + op) for s, (lo, hi), op in zip(span, padding, output_padding)]
+    return conv(x, k, padding=pads, lhs_dilation=strides, rhs_dilation=dilation, groups=groups)
+
+
 # Bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw)
 @conv_p.jvp
-def _conv_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any) -> tuple[Any, Any]:
+def _conv_jvp(
+    primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any
+) -> tuple[Any, Any]:
     (x, w), (tx, tw) = primals, tangents
     out = apply(conv_p, x, w, **params)
     terms = []
@@ -228,8 +386,15 @@ def _conv_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any
 # VJP: windows_transpose (col2im) adds each window's cotangent back where it came from
 
 
-def _windows_shape(x: Any, *, window: tuple[int, ...], strides: tuple[int, ...], padding: Pairs,
-                   dilation: tuple[int, ...], value: float) -> Type:
+def _windows_shape(
+    x: Any,
+    *,
+    window: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: Pairs,
+    dilation: tuple[int, ...],
+    value: float,
+) -> Type:
     d = len(window)
     if x.ndim < d:
         raise ValueError(f"windows: a {d}-d window needs at least {d} axes, got {type_text(x)}")
@@ -239,22 +404,31 @@ def _windows_shape(x: Any, *, window: tuple[int, ...], strides: tuple[int, ...],
     return Type((*x.shape[: x.ndim - d], *out, *window), x.dtype, x.device)
 
 
-def _windows_impl(xp: Any, x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any, value: float) -> Any:
+def _windows_impl(
+    xp: Any, x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any, value: float
+) -> Any:
     d = len(window)
     lead = ((0, 0, 0),) * (x.ndim - d)
     config = lead + tuple((lo, hi, 0) for lo, hi in padding)
     if any(c != (0, 0, 0) for c in config):
         x = _pad_impl(xp, x, config=config, value=value)
-    out = _conv_out_spatial(x.shape[x.ndim - d :], window, strides, ((0, 0),) * d, (1,) * d, dilation)
+    out = _conv_out_spatial(
+        x.shape[x.ndim - d :], window, strides, ((0, 0),) * d, (1,) * d, dilation
+    )
     return _windows_view(xp, x, window, strides, dilation, out)
 
 
 windows_p = Primitive("windows", impl=_windows_impl, shape=_windows_shape, family="convolution")
 
 
-def windows(x: Any, window: Sequence[int], strides: Sequence[int] | None = None,
-            padding: Sequence[Sequence[int]] | str = "VALID", dilation: Sequence[int] | None = None,
-            value: float = 0.0) -> Any:
+def windows(
+    x: Any,
+    window: Sequence[int],
+    strides: Sequence[int] | None = None,
+    padding: Sequence[Sequence[int]] | str = "VALID",
+    dilation: Sequence[int] | None = None,
+    value: float = 0.0,
+) -> Any:
     """Every window of the trailing ``len(window)`` axes, as new trailing axes.
 
     Padding positions hold ``value`` (``-inf`` for max pooling).
@@ -264,17 +438,26 @@ def windows(x: Any, window: Sequence[int], strides: Sequence[int] | None = None,
     strides = tuple(int(s) for s in strides) if strides is not None else (1,) * d
     dilation = tuple(int(s) for s in dilation) if dilation is not None else (1,) * d
     pads = conv_padding(padding, x.shape[x.ndim - d :], window, strides, dilation)
-    return apply(windows_p, x, window=tuple(int(k) for k in window), strides=strides, padding=pads,
-                 dilation=dilation, value=float(value))
+    return apply(
+        windows_p,
+        x,
+        window=tuple(int(k) for k in window),
+        strides=strides,
+        padding=pads,
+        dilation=dilation,
+        value=float(value),
+    )
 
 
-def _windows_transpose_shape(g: Any, *, in_shape: tuple[int, ...], window: Any, strides: Any, padding: Pairs,
-                             dilation: Any) -> Type:
+def _windows_transpose_shape(
+    g: Any, *, in_shape: tuple[int, ...], window: Any, strides: Any, padding: Pairs, dilation: Any
+) -> Type:
     return Type(tuple(in_shape), g.dtype, g.device)
 
 
-def _windows_transpose_impl(xp: Any, g: Any, *, in_shape: Any, window: Any, strides: Any, padding: Pairs,
-                            dilation: Any) -> Any:
+def _windows_transpose_impl(
+    xp: Any, g: Any, *, in_shape: Any, window: Any, strides: Any, padding: Pairs, dilation: Any
+) -> Any:
     d = len(window)
     lead = tuple(in_shape[: len(in_shape) - d])
     padded = [n + lo + hi for n, (lo, hi) in zip(in_shape[len(in_shape) - d :], padding)]
@@ -282,31 +465,55 @@ def _windows_transpose_impl(xp: Any, g: Any, *, in_shape: Any, window: Any, stri
     acc = xp.zeros(lead + tuple(padded), dtype=g.dtype)
     for offset in itertools.product(*(range(k) for k in window)):
         target = tuple(
-            slice(o * dl, o * dl + (n - 1) * st + 1, st) for o, dl, n, st in zip(offset, dilation, out_sp, strides)
+            slice(o * dl, o * dl + (n - 1) * st + 1, st)
+            for o, dl, n, st in zip(offset, dilation, out_sp, strides)
         )
-        acc[(Ellipsis, *target)] += g[(Ellipsis, *offset)]
+        acc[(Ellipsis,) + target] += g[(Ellipsis,) + tuple(offset)]
     crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(padding, in_shape[len(in_shape) - d :]))
-    return acc[(Ellipsis, *crop)]
+    return acc[(Ellipsis,) + crop]
 
 
 windows_transpose_p = Primitive(
-    "windows_transpose", impl=_windows_transpose_impl, shape=_windows_transpose_shape, family="convolution"
+    "windows_transpose",
+    impl=_windows_transpose_impl,
+    shape=_windows_transpose_shape,
+    family="convolution",
 )
 
 
-def windows_transpose(g: Any, in_shape: Sequence[int], window: Any, strides: Any, padding: Pairs, dilation: Any) -> Any:
-    return apply(windows_transpose_p, g, in_shape=tuple(in_shape), window=tuple(window), strides=tuple(strides),
-                 padding=tuple(padding), dilation=tuple(dilation))
+def windows_transpose(
+    g: Any, in_shape: Sequence[int], window: Any, strides: Any, padding: Pairs, dilation: Any
+) -> Any:
+    return apply(
+        windows_transpose_p,
+        g,
+        in_shape=tuple(in_shape),
+        window=tuple(window),
+        strides=tuple(strides),
+        padding=tuple(padding),
+        dilation=tuple(dilation),
+    )
 
 
 @windows_p.vjp
-def _windows_vjp(g: Any, x: Any, *, out: Any, window: Any, strides: Any, padding: Pairs, dilation: Any,
-                 value: float) -> tuple[Any]:
+def _windows_vjp(
+    g: Any,
+    x: Any,
+    *,
+    out: Any,
+    window: Any,
+    strides: Any,
+    padding: Pairs,
+    dilation: Any,
+    value: float,
+) -> tuple[Any]:
     return (windows_transpose(g, x.shape, window, strides, padding, dilation),)
 
 
 @windows_p.jvp
-def _windows_jvp(primals: tuple[Any], tangents: tuple[Any], *, value: float, **params: Any) -> tuple[Any, Any]:
+def _windows_jvp(
+    primals: tuple[Any], tangents: tuple[Any], *, value: float, **params: Any
+) -> tuple[Any, Any]:
     out = apply(windows_p, primals[0], value=value, **params)
     return out, apply(windows_p, tangents[0], value=0.0, **params)
 
@@ -317,16 +524,25 @@ def _windows_transpose_vjp(g: Any, y: Any, *, out: Any, in_shape: Any, **params:
 
 
 @windows_transpose_p.jvp
-def _windows_transpose_jvp(primals: tuple[Any], tangents: tuple[Any], **params: Any) -> tuple[Any, Any]:
-    return apply(windows_transpose_p, primals[0], **params), apply(windows_transpose_p, tangents[0], **params)
+def _windows_transpose_jvp(
+    primals: tuple[Any], tangents: tuple[Any], **params: Any
+) -> tuple[Any, Any]:
+    return apply(windows_transpose_p, primals[0], **params), apply(
+        windows_transpose_p, tangents[0], **params
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Pooling (composites)
 
 
-def max_pool(x: Any, window: Sequence[int], strides: Sequence[int] | None = None,
-             padding: Sequence[Sequence[int]] | str = "VALID", dilation: Sequence[int] | None = None) -> Any:
+def max_pool(
+    x: Any,
+    window: Sequence[int],
+    strides: Sequence[int] | None = None,
+    padding: Sequence[Sequence[int]] | str = "VALID",
+    dilation: Sequence[int] | None = None,
+) -> Any:
     """Max over each window of the trailing axes.
 
     NOTE: the gradient goes to the first maximal element of each window only (what
@@ -344,8 +560,13 @@ def max_pool(x: Any, window: Sequence[int], strides: Sequence[int] | None = None
     return ops.reduce_sum(picked, axes=(-1,))
 
 
-def avg_pool(x: Any, window: Sequence[int], strides: Sequence[int] | None = None,
-             padding: Sequence[Sequence[int]] | str = "VALID", count_include_pad: bool = True) -> Any:
+def avg_pool(
+    x: Any,
+    window: Sequence[int],
+    strides: Sequence[int] | None = None,
+    padding: Sequence[Sequence[int]] | str = "VALID",
+    count_include_pad: bool = True,
+) -> Any:
     """Mean over each window of the trailing axes (padding counts as zeros by default,
     as in PyTorch; ``count_include_pad=False`` divides by the real elements only)."""
     d = len(window)
@@ -355,8 +576,19 @@ def avg_pool(x: Any, window: Sequence[int], strides: Sequence[int] | None = None
     if count_include_pad:
         return ops.div(total, float(np.prod(window)))
     ones = ops.full(x.shape[x.ndim - d :], 1, x.dtype, x.device)
-    counts = ops.reduce_sum(ops.stop_gradient(windows(ones, window, strides, padding)), axes=tuple(range(d, 2 * d)))
+    counts = ops.reduce_sum(
+        ops.stop_gradient(windows(ones, window, strides, padding)), axes=tuple(range(d, 2 * d))
+    )
     return ops.div(total, counts)
 
 
-__all__ = ["avg_pool", "conv", "conv_padding", "max_pool", "windows", "windows_transpose", "dtypes"]
+__all__ = [
+    "avg_pool",
+    "conv",
+    "conv_padding",
+    "conv_transpose",
+    "max_pool",
+    "windows",
+    "windows_transpose",
+    "dtypes",
+]

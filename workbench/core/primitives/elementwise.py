@@ -33,13 +33,13 @@ def _with_derivative(prim: Primitive, derivative: Callable[[Any, Any], Any]) -> 
 
     @prim.vjp
     def _vjp(g: Any, x: Any, *, out: Any) -> tuple[Any]:
-        return (mul(g, derivative(x, out)),)
+        return (ops.mul(g, derivative(x, out)),)
 
     @prim.jvp
     def _jvp(primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
         (x,), (t,) = primals, tangents
         y = apply(prim, x)
-        return y, mul(t, derivative(x, y))
+        return y, ops.mul(t, derivative(x, y))
 
 
 def _no_gradient(prim: Primitive) -> None:
@@ -51,7 +51,9 @@ def _no_gradient(prim: Primitive) -> None:
         return (None,) * len(inputs)
 
     @prim.jvp
-    def _jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...], **params: Any) -> tuple[Any, None]:
+    def _jvp(
+        primals: tuple[Any, ...], tangents: tuple[Any, ...], **params: Any
+    ) -> tuple[Any, None]:
         return apply(prim, *primals, **params), None
 
 
@@ -69,17 +71,17 @@ def _unary(prim: Primitive) -> Callable[[Any], Any]:
 
 # neg:  y = -x            linear: dy = -dx
 neg_p = unary_elementwise("neg", lambda xp, x: xp.negative(x), dtype_kind="numeric")
-neg = _unary(neg_p)
+neg: Callable[..., Any] = _unary(neg_p)
 neg_p.vjp(lambda g, x, *, out: (neg(g),))
 neg_p.jvp(lambda primals, tangents: (neg(primals[0]), neg(tangents[0])))
 
 # abs:  y = |x|           dy/dx = sign(x)   (0 at 0, as PyTorch and JAX)
 abs_p = unary_elementwise("abs", lambda xp, x: xp.abs(x), dtype_kind="numeric")
-abs = _unary(abs_p)  # noqa: A001 - the primitive's name
+abs: Callable[..., Any] = _unary(abs_p)  # noqa: A001 - the primitive's name
 
 # sign: y = sign(x)       piecewise constant: no gradient
 sign_p = unary_elementwise("sign", lambda xp, x: xp.sign(x), dtype_kind="numeric")
-sign = _unary(sign_p)
+sign: Callable[..., Any] = _unary(sign_p)
 _no_gradient(sign_p)
 _with_derivative(abs_p, lambda x, y: sign(x))
 
@@ -93,35 +95,37 @@ for _p in (floor_p, ceil_p, round_p):
 
 # exp:  y = e^x           dy/dx = e^x = y
 exp_p = unary_elementwise("exp", lambda xp, x: xp.exp(x))
-exp = _unary(exp_p)
+exp: Callable[..., Any] = _unary(exp_p)
 _with_derivative(exp_p, lambda x, y: y)
 
 # log:  y = ln x          dy/dx = 1/x
 log_p = unary_elementwise("log", lambda xp, x: xp.log(x))
-log = _unary(log_p)
-log_p.vjp(lambda g, x, *, out: (div(g, x),))
-log_p.jvp(lambda primals, tangents: (log(primals[0]), div(tangents[0], primals[0])))
+log: Callable[..., Any] = _unary(log_p)
+log_p.vjp(lambda g, x, *, out: (ops.div(g, x),))
+log_p.jvp(lambda primals, tangents: (log(primals[0]), ops.div(tangents[0], primals[0])))
 
 # log1p: y = ln(1 + x)    dy/dx = 1/(1 + x)
 log1p_p = unary_elementwise("log1p", lambda xp, x: xp.log1p(x))
-log1p = _unary(log1p_p)
-log1p_p.vjp(lambda g, x, *, out: (div(g, add(x, 1)),))
-log1p_p.jvp(lambda primals, tangents: (log1p(primals[0]), div(tangents[0], add(primals[0], 1))))
+log1p: Callable[..., Any] = _unary(log1p_p)
+log1p_p.vjp(lambda g, x, *, out: (ops.div(g, ops.add(x, 1)),))
+log1p_p.jvp(
+    lambda primals, tangents: (log1p(primals[0]), ops.div(tangents[0], ops.add(primals[0], 1)))
+)
 
 # expm1: y = e^x - 1      dy/dx = e^x = y + 1
 expm1_p = unary_elementwise("expm1", lambda xp, x: xp.expm1(x))
-expm1 = _unary(expm1_p)
-_with_derivative(expm1_p, lambda x, y: add(y, 1))
+expm1: Callable[..., Any] = _unary(expm1_p)
+_with_derivative(expm1_p, lambda x, y: ops.add(y, 1))
 
 # sqrt: y = √x            dy/dx = 1 / (2y)
 sqrt_p = unary_elementwise("sqrt", lambda xp, x: xp.sqrt(x))
-sqrt = _unary(sqrt_p)
-sqrt_p.vjp(lambda g, x, *, out: (div(g, mul(out, 2)),))
+sqrt: Callable[..., Any] = _unary(sqrt_p)
+sqrt_p.vjp(lambda g, x, *, out: (ops.div(g, ops.mul(out, 2)),))
 sqrt_p.jvp(lambda primals, tangents: _div_jvp_shared(sqrt(primals[0]), tangents[0], 2))
 
 
 def _div_jvp_shared(y: Any, t: Any, factor: float) -> tuple[Any, Any]:
-    return y, div(t, mul(y, factor))
+    return y, ops.div(t, ops.mul(y, factor))
 
 
 # rsqrt: y = x^(-1/2)     dy/dx = -y / (2x)
@@ -130,33 +134,33 @@ def _rsqrt_impl(xp: Any, x: Any) -> Any:
 
 
 rsqrt_p = unary_elementwise("rsqrt", _rsqrt_impl)
-rsqrt = _unary(rsqrt_p)
-_with_derivative(rsqrt_p, lambda x, y: mul(div(y, x), -0.5))
+rsqrt: Callable[..., Any] = _unary(rsqrt_p)
+_with_derivative(rsqrt_p, lambda x, y: ops.mul(ops.div(y, x), -0.5))
 
 # square: y = x²          dy/dx = 2x
 square_p = unary_elementwise("square", lambda xp, x: xp.square(x), dtype_kind="numeric")
-square = _unary(square_p)
-_with_derivative(square_p, lambda x, y: mul(x, 2))
+square: Callable[..., Any] = _unary(square_p)
+_with_derivative(square_p, lambda x, y: ops.mul(x, 2))
 
 # reciprocal: y = 1/x     dy/dx = -1/x² = -y²
 reciprocal_p = unary_elementwise("reciprocal", lambda xp, x: xp.reciprocal(x))
-reciprocal = _unary(reciprocal_p)
+reciprocal: Callable[..., Any] = _unary(reciprocal_p)
 _with_derivative(reciprocal_p, lambda x, y: neg(square(y)))
 
 # sin:  y = sin x         dy/dx = cos x
 sin_p = unary_elementwise("sin", lambda xp, x: xp.sin(x))
-sin = _unary(sin_p)
+sin: Callable[..., Any] = _unary(sin_p)
 
 # cos:  y = cos x         dy/dx = -sin x
 cos_p = unary_elementwise("cos", lambda xp, x: xp.cos(x))
-cos = _unary(cos_p)
+cos: Callable[..., Any] = _unary(cos_p)
 _with_derivative(sin_p, lambda x, y: cos(x))
 _with_derivative(cos_p, lambda x, y: neg(sin(x)))
 
 # tanh: y = tanh x        dy/dx = 1 - y²
 tanh_p = unary_elementwise("tanh", lambda xp, x: xp.tanh(x))
-tanh = _unary(tanh_p)
-_with_derivative(tanh_p, lambda x, y: sub(1, square(y)))
+tanh: Callable[..., Any] = _unary(tanh_p)
+_with_derivative(tanh_p, lambda x, y: ops.sub(1, square(y)))
 
 
 # logistic: y = 1/(1 + e^-x)   dy/dx = y (1 - y)
@@ -167,13 +171,13 @@ def _logistic_impl(xp: Any, x: Any) -> Any:
 
 
 logistic_p = unary_elementwise("logistic", _logistic_impl)
-logistic = _unary(logistic_p)
-_with_derivative(logistic_p, lambda x, y: mul(y, sub(1, y)))
+logistic: Callable[..., Any] = _unary(logistic_p)
+_with_derivative(logistic_p, lambda x, y: ops.mul(y, ops.sub(1, y)))
 
 # erf:  y = erf x         dy/dx = 2/√π · e^(-x²)
 erf_p = unary_elementwise("erf", kernels.erf)
-erf = _unary(erf_p)
-_with_derivative(erf_p, lambda x, y: mul(exp(neg(square(x))), 2 / math.sqrt(math.pi)))
+erf: Callable[..., Any] = _unary(erf_p)
+_with_derivative(erf_p, lambda x, y: ops.mul(exp(neg(square(x))), 2 / math.sqrt(math.pi)))
 
 
 # relu: y = max(x, 0)     dy/dx = 1 if x > 0 else 0
@@ -184,8 +188,8 @@ def _relu_impl(xp: Any, x: Any) -> Any:
 
 
 relu_p = unary_elementwise("relu", _relu_impl, dtype_kind="numeric")
-relu = _unary(relu_p)
-_with_derivative(relu_p, lambda x, y: ops.cast(gt(x, 0), x.dtype))
+relu: Callable[..., Any] = _unary(relu_p)
+_with_derivative(relu_p, lambda x, y: ops.cast(ops.gt(x, 0), x.dtype))
 
 
 # ---------------------------------------------------------------------------------------
@@ -223,13 +227,13 @@ def _scale(t: Any, factor: Any) -> Any:
 
 # add:  z = x + y         dz = dx + dy
 add_p = nary_elementwise("add", lambda xp, x, y: xp.add(x, y))
-add = _binary(add_p)
+add: Callable[..., Any] = _binary(add_p)
 add_p.vjp(lambda g, x, y, *, out: (g, g))
 add_p.jvp(lambda primals, tangents: (add(*primals), _sum_tangents(*tangents)))
 
 # sub:  z = x - y         dz = dx - dy
 sub_p = nary_elementwise("sub", lambda xp, x, y: xp.subtract(x, y))
-sub = _binary(sub_p)
+sub: Callable[..., Any] = _binary(sub_p)
 sub_p.vjp(lambda g, x, y, *, out: (g, neg(g)))
 sub_p.jvp(
     lambda primals, tangents: (
@@ -240,13 +244,14 @@ sub_p.jvp(
 
 # mul:  z = x · y         dz = y dx + x dy
 mul_p = nary_elementwise("mul", lambda xp, x, y: xp.multiply(x, y))
-mul = _binary(mul_p)
+mul: Callable[..., Any] = _binary(mul_p)
 
 
 @mul_p.vjp
-def _mul_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+def _mul_vjp(
+    g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+) -> tuple[Any, Any]:
     return (mul(g, y) if needs[0] else None), (mul(g, x) if needs[1] else None)
-
 
 
 mul_p.jvp(
@@ -258,17 +263,16 @@ mul_p.jvp(
 
 # div:  z = x / y         dz = dx / y - z dy / y
 div_p = nary_elementwise("div", lambda xp, x, y: xp.true_divide(x, y), dtype_kind="float")
-div = _binary(div_p)
+div: Callable[..., Any] = _binary(div_p)
 
 
 @div_p.vjp
-def _div_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+def _div_vjp(
+    g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+) -> tuple[Any, Any]:
     g_x = div(g, y) if needs[0] else None
     g_y = neg(div(mul(g, out), y)) if needs[1] else None
     return g_x, g_y
-
-
-
 
 
 @div_p.jvp
@@ -284,7 +288,7 @@ def _div_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, 
 # NOTE: at x = 0 the y-derivative uses ln(1) = 0 instead of ln(0) (JAX's convention),
 # and at y = 0 the x-derivative is 0, so 0^0 gives finite gradients.
 pow_p = nary_elementwise("pow", lambda xp, x, y: xp.power(x, y), dtype_kind="float")
-pow = _binary(pow_p)  # noqa: A001
+pow: Callable[..., Any] = _binary(pow_p)  # noqa: A001
 
 
 def _pow_dx(x: Any, y: Any) -> Any:
@@ -296,16 +300,13 @@ def _pow_dy(x: Any, z: Any) -> Any:
     return mul(log(safe_x), z)
 
 
-
-
 @pow_p.vjp
-def _pow_vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+def _pow_vjp(
+    g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+) -> tuple[Any, Any]:
     g_x = mul(g, _pow_dx(x, y)) if needs[0] else None
     g_y = mul(g, _pow_dy(x, out)) if needs[1] else None
     return g_x, g_y
-
-
-
 
 
 @pow_p.jvp
@@ -319,10 +320,10 @@ def _pow_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, 
 
 # maximum: z = max(x, y)  ∂z/∂x = [x > y] + ½[x = y]   (ties split evenly, as PyTorch/JAX)
 maximum_p = nary_elementwise("maximum", lambda xp, x, y: xp.maximum(x, y))
-maximum = _binary(maximum_p)
+maximum: Callable[..., Any] = _binary(maximum_p)
 # minimum: z = min(x, y)  ∂z/∂x = [x < y] + ½[x = y]
 minimum_p = nary_elementwise("minimum", lambda xp, x, y: xp.minimum(x, y))
-minimum = _binary(minimum_p)
+minimum: Callable[..., Any] = _binary(minimum_p)
 
 
 def _chooser_weights(x: Any, y: Any, wins: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
@@ -335,7 +336,9 @@ def _chooser_weights(x: Any, y: Any, wins: Callable[[Any, Any], Any]) -> tuple[A
 
 def _register_chooser(prim: Primitive, wins: Callable[[Any, Any], Any]) -> None:
     @prim.vjp
-    def _vjp(g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+    def _vjp(
+        g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+    ) -> tuple[Any, Any]:
         wx, wy = _chooser_weights(x, y, wins)
         return (mul(g, wx) if needs[0] else None), (mul(g, wy) if needs[1] else None)
 
@@ -351,7 +354,9 @@ def _register_chooser(prim: Primitive, wins: Callable[[Any, Any], Any]) -> None:
 
 
 def _comparison(name: str, impl: Callable[..., Any], kind: str = "any") -> Primitive:
-    prim = nary_elementwise(name, impl, dtype_kind=kind, out_dtype=dtypes.bool_, family="comparison")
+    prim = nary_elementwise(
+        name, impl, dtype_kind=kind, out_dtype=dtypes.bool_, family="comparison"
+    )
     _no_gradient(prim)
     return prim
 
@@ -362,7 +367,12 @@ lt_p = _comparison("lt", lambda xp, x, y: xp.less(x, y))
 le_p = _comparison("le", lambda xp, x, y: xp.less_equal(x, y))
 gt_p = _comparison("gt", lambda xp, x, y: xp.greater(x, y))
 ge_p = _comparison("ge", lambda xp, x, y: xp.greater_equal(x, y))
-eq, ne, lt, le, gt, ge = (_binary(p) for p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p))
+eq: Callable[..., Any] = _binary(eq_p)
+ne: Callable[..., Any] = _binary(ne_p)
+lt: Callable[..., Any] = _binary(lt_p)
+le: Callable[..., Any] = _binary(le_p)
+gt: Callable[..., Any] = _binary(gt_p)
+ge: Callable[..., Any] = _binary(ge_p)
 _register_chooser(maximum_p, gt)
 _register_chooser(minimum_p, lt)
 
@@ -373,13 +383,13 @@ logical_and, logical_or = _binary(logical_and_p), _binary(logical_or_p)
 logical_not_p = unary_elementwise(
     "logical_not", lambda xp, x: xp.logical_not(x), dtype_kind="bool", out_dtype=dtypes.bool_
 )
-logical_not = _unary(logical_not_p)
+logical_not: Callable[..., Any] = _unary(logical_not_p)
 _no_gradient(logical_not_p)
 
 is_finite_p = unary_elementwise(
     "is_finite", lambda xp, x: xp.isfinite(x), dtype_kind="float", out_dtype=dtypes.bool_
 )
-is_finite = _unary(is_finite_p)
+is_finite: Callable[..., Any] = _unary(is_finite_p)
 _no_gradient(is_finite_p)
 
 
@@ -395,7 +405,8 @@ def _select_shape(pred: Any, x: Any, y: Any) -> Type:
     check_same("select", (x, y))
     if tuple(pred.shape) != tuple(x.shape) or pred.device is not x.device:
         raise ValueError(
-            f"select: the predicate's shape {tuple(pred.shape)} must equal the operands' {tuple(x.shape)}"
+            f"select: the predicate's shape {tuple(pred.shape)} must equal "
+            f"the operands' {tuple(x.shape)}"
         )
     return Type(tuple(x.shape), x.dtype, x.device)
 
@@ -416,8 +427,9 @@ def select(pred: Any, on_true: Any, on_false: Any) -> Any:
 
 
 @select_p.vjp
-def _select_vjp(g: Any, pred: Any, x: Any, y: Any, *, out: Any,
-                needs: tuple[bool, ...] = (False, True, True)) -> tuple[None, Any, Any]:
+def _select_vjp(
+    g: Any, pred: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (False, True, True)
+) -> tuple[None, Any, Any]:
     zeros = ops.zeros_like(g)
     g_x = select(pred, g, zeros) if needs[1] else None
     g_y = select(pred, zeros, g) if needs[2] else None
@@ -486,7 +498,7 @@ def _identity_shape(x: Any) -> Type:
 stop_gradient_p = Primitive(
     "stop_gradient", impl=lambda xp, x: x, shape=_identity_shape, family="stop_gradient"
 )
-stop_gradient = _unary(stop_gradient_p)
+stop_gradient: Callable[..., Any] = _unary(stop_gradient_p)
 _no_gradient(stop_gradient_p)
 
 

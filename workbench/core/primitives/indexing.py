@@ -47,7 +47,9 @@ def _key(spec: Spec, arrays: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(key)
 
 
-def _indexed_shape(name: str, x: Any, spec: Spec, index_shapes: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+def _indexed_shape(
+    name: str, x: Any, spec: Spec, index_shapes: Sequence[tuple[int, ...]]
+) -> tuple[int, ...]:
     """The result shape of ``x[key]`` under NumPy's advanced-indexing rules."""
     parts: list[tuple[str, tuple[int, ...]]] = []
     advanced: list[tuple[int, ...]] = []
@@ -65,7 +67,9 @@ def _indexed_shape(name: str, x: Any, spec: Spec, index_shapes: Sequence[tuple[i
             parts.append(("basic", (len(range(*builtins.slice(*entry[1:]).indices(dim))),)))
         elif kind == "int":
             if not -dim <= entry[1] < dim:
-                raise IndexError(f"{name}: index {entry[1]} is out of range for axis {axis} of size {dim}")
+                raise IndexError(
+                    f"{name}: index {entry[1]} is out of range for axis {axis} of size {dim}"
+                )
             parts.append(("advanced", ()))
             advanced.append(())
         else:
@@ -123,7 +127,9 @@ def _gather_vjp(g: Any, x: Any, *indices: Any, out: Any, spec: Spec) -> tuple[An
 
 
 @gather_p.jvp
-def _gather_jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...], *, spec: Spec) -> tuple[Any, Any]:
+def _gather_jvp(
+    primals: tuple[Any, ...], tangents: tuple[Any, ...], *, spec: Spec
+) -> tuple[Any, Any]:
     x, *indices = primals
     return gather(x, indices, spec), gather(tangents[0], indices, spec)
 
@@ -151,7 +157,9 @@ def _scatter_add_impl(xp: Any, x: Any, updates: Any, *indices: Any, spec: Spec) 
     try:
         kernels.scatter_add(xp, out, _key(spec, indices), updates)
     except IndexError as err:
-        raise IndexError(f"scatter_add: an index is out of range for shape {x.shape}: {err}") from None
+        raise IndexError(
+            f"scatter_add: an index is out of range for shape {x.shape}: {err}"
+        ) from None
     return out
 
 
@@ -169,7 +177,9 @@ def scatter_add(x: Any, updates: Any, indices: Sequence[Any], spec: Spec) -> Any
 
 
 @scatter_add_p.vjp
-def _scatter_add_vjp(g: Any, x: Any, updates: Any, *indices: Any, out: Any, spec: Spec) -> tuple[Any, ...]:
+def _scatter_add_vjp(
+    g: Any, x: Any, updates: Any, *indices: Any, out: Any, spec: Spec
+) -> tuple[Any, ...]:
     return (g, gather(g, indices, spec)) + (None,) * len(indices)
 
 
@@ -216,7 +226,9 @@ def scatter(x: Any, updates: Any, indices: Sequence[Any], spec: Spec) -> Any:
 
 
 @scatter_p.vjp
-def _scatter_vjp(g: Any, x: Any, updates: Any, *indices: Any, out: Any, spec: Spec) -> tuple[Any, ...]:
+def _scatter_vjp(
+    g: Any, x: Any, updates: Any, *indices: Any, out: Any, spec: Spec
+) -> tuple[Any, ...]:
     g_x = scatter(g, ops.zeros_like(updates), indices, spec)
     return (g_x, gather(g, indices, spec)) + (None,) * len(indices)
 
@@ -271,7 +283,9 @@ def _static_int(v: Any) -> int | None:
     if v is None:
         return None
     if is_value(v):
-        raise TypeError("slice bounds must be Python integers (use dynamic_slice for traced starts)")
+        raise TypeError(
+            "slice bounds must be Python integers (use dynamic_slice for traced starts)"
+        )
     return int(v)
 
 
@@ -291,7 +305,10 @@ def _as_index_value(x: Any, k: Any) -> Any:
         return k
     host = np.asarray(k)
     if host.dtype != np.bool_ and host.dtype.kind not in "iu":
-        raise IndexError(f"index: only integers, slices, None, Ellipsis and integer or boolean arrays are valid indices, got {host.dtype}")
+        raise IndexError(
+            "index: only integers, slices, None, Ellipsis and integer or boolean arrays "
+            f"are valid indices, got {host.dtype}"
+        )
     return make_array(host if host.dtype == np.bool_ else host.astype(np.int64), device=x.device)
 
 
@@ -348,9 +365,11 @@ def update_spec_value(x: Any, key: Any, updates: Any) -> tuple[Spec, list[Any], 
     (x,) = lift("index_update", x)
     spec, arrays = parse_key(x, key)
     shape = _indexed_shape("index_update", x, spec, [a.shape for a in arrays])
-    (updates,) = lift("index_update", updates) if is_value(updates) else [
-        Array(x.device.put(np.asarray(updates, dtype=x.dtype)), x.device)
-    ]
+    (updates,) = (
+        lift("index_update", updates)
+        if is_value(updates)
+        else [Array(x.device.put(np.asarray(updates, dtype=x.dtype)), x.device)]
+    )
     if updates.dtype != x.dtype:
         updates = ops.cast(updates, x.dtype)
     return spec, arrays, ops.broadcast_to(updates, shape)

@@ -84,8 +84,16 @@ def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> An
 # the result's axes are (batch, x-free, y's contracted dims in ascending order) and are
 # permuted back into x's layout. y's cotangent is the mirror image.
 @dot_general_p.vjp
-def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, batch: Dims,
-                     needs: tuple[bool, ...] = (True, True)) -> tuple[Any, Any]:
+def _dot_general_vjp(
+    g: Any,
+    x: Any,
+    y: Any,
+    *,
+    out: Any,
+    contracting: Dims,
+    batch: Dims,
+    needs: tuple[bool, ...] = (True, True),
+) -> tuple[Any, Any]:
     (xc, yc), (xb, yb) = contracting, batch
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     nb = len(xb)
@@ -120,7 +128,9 @@ def _dot_general_vjp(g: Any, x: Any, y: Any, *, out: Any, contracting: Dims, bat
 
 # Bilinear: d(x·y) = dx·y + x·dy
 @dot_general_p.jvp
-def _dot_general_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any) -> tuple[Any, Any]:
+def _dot_general_jvp(
+    primals: tuple[Any, Any], tangents: tuple[Any, Any], **params: Any
+) -> tuple[Any, Any]:
     (x, y), (tx, ty) = primals, tangents
     out = apply(dot_general_p, x, y, **params)
     terms = []
@@ -141,7 +151,10 @@ def matmul(x: Any, y: Any) -> Any:
     """
     x, y = lift("matmul", x, y)
     if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"matmul: operands must have at least one dimension, got {type_text(x)} and {type_text(y)}")
+        raise ValueError(
+            "matmul: operands must have at least one dimension, "
+            f"got {type_text(x)} and {type_text(y)}"
+        )
     if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
         raise ValueError(
             f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} are not aligned: "
@@ -155,7 +168,9 @@ def matmul(x: Any, y: Any) -> Any:
     x_b = ops.broadcast_to(x_mat, batch_shape + tuple(x_mat.shape[-2:]))
     y_b = ops.broadcast_to(y, batch_shape + tuple(y.shape[-2:]))
     nb = len(batch_shape)
-    out = dot_general(x_b, y_b, contracting=((nb + 1,), (nb,)), batch=(tuple(range(nb)), tuple(range(nb))))
+    out = dot_general(
+        x_b, y_b, contracting=((nb + 1,), (nb,)), batch=(tuple(range(nb)), tuple(range(nb)))
+    )
     if x.ndim == 1:
         out = ops.reshape(out, out.shape[:-2] + out.shape[-1:])
     return out

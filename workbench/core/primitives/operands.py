@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.backend import Device, default_device, dtypes
+from workbench.backend import Device, dtypes
 from workbench.core import ops
 from workbench.core.dispatch import building_graph
 from workbench.core.values import Array, Tracer, is_value, short_type
@@ -23,11 +23,13 @@ _PY_NUMBERS = (bool, int, float, np.number, np.bool_)
 
 def scalar(value: Any, dtype: np.dtype, device: Device) -> Array:
     """A 0-d Array holding a Python number, checked to survive the cast exactly."""
-    return _constant(type(value), value, dtype, device, ())
+    return _constant(type(value).__name__, value, dtype, device, ())
 
 
 @functools.lru_cache(maxsize=4096)
-def _constant(kind: type, value: Any, dtype: np.dtype, device: Device, shape: tuple[int, ...]) -> Array:
+def _constant(
+    kind: type, value: Any, dtype: np.dtype, device: Device, shape: tuple[int, ...]
+) -> Array:
     """A read-only constant of ``shape`` (a broadcast view of one number), memoised:
     eager code meets the same few constants (0, 1, 0.5, …) over and over. ``kind``
     keeps 1, 1.0 and True apart."""
@@ -91,7 +93,9 @@ def lift(name: str, *xs: Any) -> list[Any]:
         elif isinstance(x, _PY_NUMBERS):
             out.append(scalar(x, like.dtype, like.device))
         else:
-            raise TypeError(f"{name}: expected a workbench array or a Python number, got {type(x).__name__}")
+            raise TypeError(
+                f"{name}: expected a workbench array or a Python number, got {type(x).__name__}"
+            )
     return out
 
 
@@ -136,12 +140,13 @@ def operands(name: str, *xs: Any) -> list[Any]:
         # The common eager case: an array and a Python number (x * 2.0, 1 - y).
         a, b = xs
         if isinstance(b, _PY_NUMBERS) and is_value(a):
-            return [a, _constant(type(b), b, a.dtype, a.device, tuple(a.shape))]
+            return [a, _constant(type(b).__name__, b, a.dtype, a.device, tuple(a.shape))]
         if isinstance(a, _PY_NUMBERS) and is_value(b):
-            return [_constant(type(a), a, b.dtype, b.device, tuple(b.shape)), b]
+            return [_constant(type(a).__name__, a, b.dtype, b.device, tuple(b.shape)), b]
     like = next((x for x in xs if is_value(x)), None)
     if like is None:
-        lift(name, *xs)  # raises the error for "no array operand"
+        shown = ", ".join(short_type(x) for x in xs)
+        raise TypeError(f"{name}: expected at least one workbench array, got ({shown})")
     target = broadcast_shapes(name, *(tuple(x.shape) for x in xs if is_value(x)))
     out = []
     for x in xs:
@@ -149,7 +154,7 @@ def operands(name: str, *xs: Any) -> list[Any]:
             out.append(x if x.shape == target else ops.broadcast_to(x, target))
         elif isinstance(x, _PY_NUMBERS) and not building_graph():
             # A constant needs no equation unless a graph is being recorded.
-            out.append(_constant(type(x), x, like.dtype, like.device, target))
+            out.append(_constant(type(x).__name__, x, like.dtype, like.device, target))
         else:
             (value,) = lift(name, x, like)[:1]
             out.append(ops.broadcast_to(value, target))

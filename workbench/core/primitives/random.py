@@ -126,10 +126,14 @@ def uniform(key: Any, shape: Sequence[int], minval: float = 0.0, maxval: float =
 
 # Bit manipulation on uint32 words, used only by the random composites above.
 
+
 def _u32_binary(name: str, impl: Any) -> Primitive:
     def shape(x: Any, y: Any) -> Type:
         if x.dtype != dtypes.uint32 or y.dtype != dtypes.uint32 or x.shape != y.shape:
-            raise TypeError(f"{name}: needs two uint32 arrays of one shape, got {type_text(x)} and {type_text(y)}")
+            raise TypeError(
+                f"{name}: needs two uint32 arrays of one shape, "
+                f"got {type_text(x)} and {type_text(y)}"
+            )
         return Type(tuple(x.shape), x.dtype, x.device)
 
     prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=(0, 1), family="random")
@@ -150,7 +154,11 @@ def _bitcast_shape(x: Any) -> Type:
 
 
 _bitcast_f32_p = Primitive(
-    "bitcast_f32", impl=lambda xp, x: x.view(np.float32), shape=_bitcast_shape, nondiff_inputs=(0,), family="random"
+    "bitcast_f32",
+    impl=lambda xp, x: x.view(np.float32),
+    shape=_bitcast_shape,
+    nondiff_inputs=(0,),
+    family="random",
 )
 _bitcast_f32_p.vjp(lambda g, x, *, out: (None,))
 _bitcast_f32_p.jvp(lambda primals, tangents: (apply(_bitcast_f32_p, *primals), None))

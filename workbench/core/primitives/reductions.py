@@ -33,12 +33,16 @@ def _reduced_shape(shape: Sequence[int], axes: Sequence[int], keepdims: bool) ->
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
-def _reduction(name: str, impl: Any, dtype_kind: str = "numeric", empty_ok: bool = True) -> Primitive:
+def _reduction(
+    name: str, impl: Any, dtype_kind: str = "numeric", empty_ok: bool = True
+) -> Primitive:
     def shape(x: Any, *, axes: tuple[int, ...], keepdims: bool) -> Type:
         check_dtype(name, x, dtype_kind)
         check_axes(name, axes, x.ndim)
         if not empty_ok and any(x.shape[a] == 0 for a in axes):
-            raise ValueError(f"{name}: cannot reduce an empty axis of shape {tuple(x.shape)} (no identity)")
+            raise ValueError(
+                f"{name}: cannot reduce an empty axis of shape {tuple(x.shape)} (no identity)"
+            )
         return Type(_reduced_shape(x.shape, axes, keepdims), x.dtype, x.device)
 
     return Primitive(name, impl=impl, shape=shape, family="reduction")
@@ -58,20 +62,25 @@ def _public(prim: Primitive) -> Any:
         return apply(prim, x, axes=norm, keepdims=bool(keepdims))
 
     fn.__name__ = prim.name
-    fn.__doc__ = f"``{prim.name}`` over ``axes`` (all when None), keeping them as size 1 if ``keepdims``."
+    fn.__doc__ = (
+        f"``{prim.name}`` over ``axes`` (all when None), keeping them as size 1 if ``keepdims``."
+    )
     return fn
 
 
 # reduce_sum: y = Σ_axes x        VJP: broadcast g back over the axes
 reduce_sum_p = _reduction(
-    "reduce_sum", lambda xp, x, *, axes, keepdims: xp.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
+    "reduce_sum",
+    lambda xp, x, *, axes, keepdims: xp.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype),
 )
 reduce_sum = _public(reduce_sum_p)
 reduce_sum_p.vjp(lambda g, x, *, out, axes, keepdims: (_expand_to(g, x, axes, keepdims),))
 
 
 @reduce_sum_p.jvp
-def _reduce_sum_jvp(primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool) -> tuple[Any, Any]:
+def _reduce_sum_jvp(
+    primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool
+) -> tuple[Any, Any]:
     out = apply(reduce_sum_p, primals[0], axes=axes, keepdims=keepdims)
     return out, apply(reduce_sum_p, tangents[0], axes=axes, keepdims=keepdims)
 
@@ -79,10 +88,14 @@ def _reduce_sum_jvp(primals: tuple[Any], tangents: tuple[Any], *, axes: Any, kee
 # reduce_max / reduce_min: y = max_axes x    ∂y/∂x_i = [x_i = y] / #ties
 # NOTE: ties share the gradient evenly (PyTorch's amax and JAX agree on this).
 reduce_max_p = _reduction(
-    "reduce_max", lambda xp, x, *, axes, keepdims: xp.max(x, axis=axes, keepdims=keepdims), empty_ok=False
+    "reduce_max",
+    lambda xp, x, *, axes, keepdims: xp.max(x, axis=axes, keepdims=keepdims),
+    empty_ok=False,
 )
 reduce_min_p = _reduction(
-    "reduce_min", lambda xp, x, *, axes, keepdims: xp.min(x, axis=axes, keepdims=keepdims), empty_ok=False
+    "reduce_min",
+    lambda xp, x, *, axes, keepdims: xp.min(x, axis=axes, keepdims=keepdims),
+    empty_ok=False,
 )
 reduce_max, reduce_min = _public(reduce_max_p), _public(reduce_min_p)
 
@@ -97,10 +110,14 @@ def _chooser_locations(x: Any, out: Any, axes: tuple[int, ...], keepdims: bool) 
 def _register_chooser(prim: Primitive) -> None:
     @prim.vjp
     def _vjp(g: Any, x: Any, *, out: Any, axes: Any, keepdims: bool) -> tuple[Any]:
-        return (ops.mul(_expand_to(g, x, axes, keepdims), _chooser_locations(x, out, axes, keepdims)),)
+        return (
+            ops.mul(_expand_to(g, x, axes, keepdims), _chooser_locations(x, out, axes, keepdims)),
+        )
 
     @prim.jvp
-    def _jvp(primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool) -> tuple[Any, Any]:
+    def _jvp(
+        primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool
+    ) -> tuple[Any, Any]:
         (x,), (t,) = primals, tangents
         out = apply(prim, x, axes=axes, keepdims=keepdims)
         weights = _chooser_locations(x, out, axes, keepdims)
@@ -115,7 +132,8 @@ _register_chooser(reduce_min_p)
 # NOTE: y / x_i would divide by zero; instead the rules differentiate a pairwise
 # product tree written in mul (JAX's approach), which is exact with zeros present.
 reduce_prod_p = _reduction(
-    "reduce_prod", lambda xp, x, *, axes, keepdims: xp.prod(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
+    "reduce_prod",
+    lambda xp, x, *, axes, keepdims: xp.prod(x, axis=axes, keepdims=keepdims, dtype=x.dtype),
 )
 reduce_prod = _public(reduce_prod_p)
 
@@ -149,7 +167,9 @@ def _reduce_prod_vjp(g: Any, x: Any, *, out: Any, axes: Any, keepdims: bool) -> 
 
 
 @reduce_prod_p.jvp
-def _reduce_prod_jvp(primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool) -> tuple[Any, Any]:
+def _reduce_prod_jvp(
+    primals: tuple[Any], tangents: tuple[Any], *, axes: Any, keepdims: bool
+) -> tuple[Any, Any]:
     from workbench.core import autodiff  # noqa: PLC0415
 
     _, tangent = autodiff.jvp(lambda v: _prod_tree(v, axes, keepdims), primals, tangents)
@@ -164,7 +184,9 @@ def _arg_reduction(name: str, method: str) -> Primitive:
         check_dtype(name, x, "numeric")
         check_axes(name, (axis,), x.ndim)
         if x.shape[axis] == 0:
-            raise ValueError(f"{name}: cannot take {name} of an empty axis of shape {tuple(x.shape)}")
+            raise ValueError(
+                f"{name}: cannot take {name} of an empty axis of shape {tuple(x.shape)}"
+            )
         return Type(_reduced_shape(x.shape, (axis,), keepdims), index_dtype, x.device)
 
     def impl(xp: Any, x: Any, *, axis: int, keepdims: bool, index_dtype: np.dtype) -> Any:
@@ -182,12 +204,24 @@ argmin_p = _arg_reduction("argmin", "argmin")
 
 def argmax(x: Any, axis: int, keepdims: bool = False, index_dtype: Any = dtypes.int64) -> Any:
     (x,) = lift("argmax", x)
-    return apply(argmax_p, x, axis=axis % x.ndim, keepdims=keepdims, index_dtype=dtypes.canonical(index_dtype))
+    return apply(
+        argmax_p,
+        x,
+        axis=axis % x.ndim,
+        keepdims=keepdims,
+        index_dtype=dtypes.canonical(index_dtype),
+    )
 
 
 def argmin(x: Any, axis: int, keepdims: bool = False, index_dtype: Any = dtypes.int64) -> Any:
     (x,) = lift("argmin", x)
-    return apply(argmin_p, x, axis=axis % x.ndim, keepdims=keepdims, index_dtype=dtypes.canonical(index_dtype))
+    return apply(
+        argmin_p,
+        x,
+        axis=axis % x.ndim,
+        keepdims=keepdims,
+        index_dtype=dtypes.canonical(index_dtype),
+    )
 
 
 # cumsum: y_i = Σ_{j≤i} x_j along `axis` (from the end when reverse)
@@ -218,7 +252,9 @@ cumsum_p.vjp(lambda g, x, *, out, axis, reverse: (cumsum(g, axis, not reverse),)
 
 
 @cumsum_p.jvp
-def _cumsum_jvp(primals: tuple[Any], tangents: tuple[Any], *, axis: int, reverse: bool) -> tuple[Any, Any]:
+def _cumsum_jvp(
+    primals: tuple[Any], tangents: tuple[Any], *, axis: int, reverse: bool
+) -> tuple[Any, Any]:
     return cumsum(primals[0], axis, reverse), cumsum(tangents[0], axis, reverse)
 
 

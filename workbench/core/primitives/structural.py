@@ -182,7 +182,11 @@ transpose_p = Primitive(
 def transpose(x: Any, perm: Sequence[int] | None = None) -> Any:
     """Permute axes (reverse them when ``perm`` is None)."""
     (x,) = lift("transpose", x)
-    perm = tuple(reversed(range(x.ndim))) if perm is None else tuple(int(p) % max(x.ndim, 1) for p in perm)
+    perm = (
+        tuple(reversed(range(x.ndim)))
+        if perm is None
+        else tuple(int(p) % max(x.ndim, 1) for p in perm)
+    )
     if perm == tuple(range(x.ndim)):
         return x
     return apply(transpose_p, x, perm=perm)
@@ -233,7 +237,9 @@ def _concatenate_vjp(g: Any, *xs: Any, out: Any, axis: int) -> tuple[Any, ...]:
 
 
 @concatenate_p.jvp
-def _concatenate_jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...], *, axis: int) -> tuple[Any, Any]:
+def _concatenate_jvp(
+    primals: tuple[Any, ...], tangents: tuple[Any, ...], *, axis: int
+) -> tuple[Any, Any]:
     out = apply(concatenate_p, *primals, axis=axis)
     filled = [zeros_like(x) if t is None else t for x, t in zip(primals, tangents)]
     return out, apply(concatenate_p, *filled, axis=axis)
@@ -271,7 +277,9 @@ def split(x: Any, sizes: Sequence[int], axis: int = 0) -> tuple[Any, ...]:
 
 
 @split_p.vjp
-def _split_vjp(gs: tuple[Any, ...], x: Any, *, out: Any, sizes: tuple[int, ...], axis: int) -> tuple[Any]:
+def _split_vjp(
+    gs: tuple[Any, ...], x: Any, *, out: Any, sizes: tuple[int, ...], axis: int
+) -> tuple[Any]:
     filled = [zeros_like(o) if g is None else g for g, o in zip(gs, out)]
     return (concatenate(filled, axis),)
 
@@ -297,7 +305,8 @@ def _slice_shape(
     for dim, lo, hi, step in zip(x.shape, starts, limits, strides):
         if step < 1 or not 0 <= lo <= hi <= dim:
             raise ValueError(
-                f"slice: bad bounds start={starts} limit={limits} stride={strides} for {type_text(x)}"
+                f"slice: bad bounds start={starts} limit={limits} stride={strides} "
+                f"for {type_text(x)}"
             )
         shape.append(-(-(hi - lo) // step))
     return _type(x, shape)
@@ -310,7 +319,9 @@ def _slice_impl(xp: Any, x: Any, *, starts: Any, limits: Any, strides: Any) -> A
 slice_p = Primitive("slice", impl=_slice_impl, shape=_slice_shape, family="structural")
 
 
-def slice(x: Any, starts: Sequence[int], limits: Sequence[int], strides: Sequence[int] | None = None) -> Any:  # noqa: A001
+def slice(
+    x: Any, starts: Sequence[int], limits: Sequence[int], strides: Sequence[int] | None = None
+) -> Any:  # noqa: A001
     (x,) = lift("slice", x)
     strides = tuple(strides) if strides is not None else (1,) * x.ndim
     starts, limits = tuple(int(s) for s in starts), tuple(int(s) for s in limits)
@@ -340,7 +351,9 @@ _linear_jvp(slice_p)
 
 def _pad_shape(x: Any, *, config: tuple[tuple[int, int, int], ...], value: float = 0.0) -> Type:
     if len(config) != x.ndim or any(i < 0 for _, _, i in config):
-        raise ValueError(f"pad: need one (lo, hi, interior>=0) per axis of {type_text(x)}, got {config}")
+        raise ValueError(
+            f"pad: need one (lo, hi, interior>=0) per axis of {type_text(x)}, got {config}"
+        )
     shape = []
     for dim, (lo, hi, interior) in zip(x.shape, config):
         size = lo + hi + dim + max(dim - 1, 0) * interior
@@ -351,7 +364,9 @@ def _pad_shape(x: Any, *, config: tuple[tuple[int, int, int], ...], value: float
 
 
 def _pad_impl(xp: Any, x: Any, *, config: Any, value: float = 0.0) -> Any:
-    grown = [max(lo, 0) + max(hi, 0) + d + max(d - 1, 0) * i for d, (lo, hi, i) in zip(x.shape, config)]
+    grown = [
+        max(lo, 0) + max(hi, 0) + d + max(d - 1, 0) * i for d, (lo, hi, i) in zip(x.shape, config)
+    ]
     out = xp.full(grown, value, dtype=x.dtype)
     inner = tuple(
         builtins.slice(max(lo, 0), max(lo, 0) + d + max(d - 1, 0) * i, i + 1)
@@ -370,9 +385,7 @@ pad_p = Primitive("pad", impl=_pad_impl, shape=_pad_shape, family="structural")
 def pad(x: Any, config: Sequence[Sequence[int]], value: float = 0.0) -> Any:
     """Pad each axis by ``(lo, hi)`` or ``(lo, hi, interior)``; negative ``lo/hi`` crop."""
     (x,) = lift("pad", x)
-    full_config = tuple(
-        (int(c[0]), int(c[1]), int(c[2]) if len(c) > 2 else 0) for c in config
-    )
+    full_config = tuple((int(c[0]), int(c[1]), int(c[2]) if len(c) > 2 else 0) for c in config)
     if all(c == (0, 0, 0) for c in full_config) and len(full_config) == x.ndim:
         return x
     return apply(pad_p, x, config=full_config, value=float(value))
@@ -386,7 +399,9 @@ def _pad_vjp(g: Any, x: Any, *, out: Any, config: Any, value: float) -> tuple[An
 
 
 @pad_p.jvp
-def _pad_jvp(primals: tuple[Any], tangents: tuple[Any], *, config: Any, value: float) -> tuple[Any, Any]:
+def _pad_jvp(
+    primals: tuple[Any], tangents: tuple[Any], *, config: Any, value: float
+) -> tuple[Any, Any]:
     out = pad(primals[0], config, value)
     return out, None if tangents[0] is None else pad(tangents[0], config, 0.0)
 
@@ -447,13 +462,17 @@ def _slice_indices(start: Any, stop: Any, step: Any, dim: int) -> tuple[int, int
 # clamped so the window fits (as XLA does)    VJP: dynamic_update_slice into zeros
 
 
-def _clamped_starts(xp: Any, starts: Sequence[Any], shape: Sequence[int], sizes: Sequence[int]) -> list[int]:
+def _clamped_starts(
+    xp: Any, starts: Sequence[Any], shape: Sequence[int], sizes: Sequence[int]
+) -> list[int]:
     return [int(min(max(int(s), 0), d - n)) for s, d, n in zip(starts, shape, sizes)]
 
 
 def _check_starts(name: str, x: Any, starts: Sequence[Any]) -> None:
     if len(starts) != x.ndim:
-        raise ValueError(f"{name}: need {x.ndim} start indices for {type_text(x)}, got {len(starts)}")
+        raise ValueError(
+            f"{name}: need {x.ndim} start indices for {type_text(x)}, got {len(starts)}"
+        )
     for s in starts:
         if s.ndim != 0 or not dtypes.is_int(s.dtype):
             raise TypeError(f"{name}: start indices must be integer scalars, got {type_text(s)}")
@@ -510,8 +529,10 @@ _linear_jvp(dynamic_slice_p)
 
 def _dynamic_update_slice_shape(x: Any, update: Any, *starts: Any) -> Type:
     _check_starts("dynamic_update_slice", x, starts)
-    if update.dtype != x.dtype or update.ndim != x.ndim or any(
-        n > d for n, d in zip(update.shape, x.shape)
+    if (
+        update.dtype != x.dtype
+        or update.ndim != x.ndim
+        or any(n > d for n, d in zip(update.shape, x.shape))
     ):
         raise ValueError(
             f"dynamic_update_slice: update {type_text(update)} does not fit in {type_text(x)}"
@@ -542,14 +563,18 @@ def dynamic_update_slice(x: Any, update: Any, starts: Sequence[Any]) -> Any:
 
 
 @dynamic_update_slice_p.vjp
-def _dynamic_update_slice_vjp(g: Any, x: Any, update: Any, *starts: Any, out: Any) -> tuple[Any, ...]:
+def _dynamic_update_slice_vjp(
+    g: Any, x: Any, update: Any, *starts: Any, out: Any
+) -> tuple[Any, ...]:
     g_x = dynamic_update_slice(g, zeros_like(update), starts)
     g_update = dynamic_slice(g, starts, update.shape)
     return (g_x, g_update) + (None,) * len(starts)
 
 
 @dynamic_update_slice_p.jvp
-def _dynamic_update_slice_jvp(primals: tuple[Any, ...], tangents: tuple[Any, ...]) -> tuple[Any, Any]:
+def _dynamic_update_slice_jvp(
+    primals: tuple[Any, ...], tangents: tuple[Any, ...]
+) -> tuple[Any, Any]:
     x, update, *starts = primals
     tx, tu = tangents[0], tangents[1]
     out = dynamic_update_slice(x, update, starts)
