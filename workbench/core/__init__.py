@@ -15,6 +15,7 @@ from workbench.core.autodiff import (
     value_and_grad,
     vjp,
 )
+from workbench.core.batching import batch_graph, vmap
 from workbench.core.dispatch import apply, interpreter, is_tracing
 from workbench.core.gradcheck import GradientCheckError, check_grads, numerical_jvp
 from workbench.core.ir import Equation, Graph, Literal, Type, Var, graph_text
@@ -39,6 +40,7 @@ __all__ = [
     "apply",
     "array",
     "backward_graph",
+    "batch_graph",
     "backward_pass",
     "check_grads",
     "composites",
@@ -60,4 +62,5 @@ __all__ = [
     "validate",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]

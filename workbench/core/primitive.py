@@ -199,6 +199,7 @@ def unary_elementwise(
     prim = Primitive(name, impl=impl, shape=shape, family="unary elementwise")
     prim.check = check
     prim.fast_dtypes = allowed
+    _elementwise_batching(prim)
     return prim
 
 
@@ -234,4 +235,11 @@ def nary_elementwise(
     prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=nondiff_inputs, family=family)
     prim.check = check
     prim.fast_dtypes = allowed
+    _elementwise_batching(prim)
     return prim
+
+
+def _elementwise_batching(prim: Primitive) -> None:
+    from workbench.core.batching import batch_elementwise  # noqa: PLC0415 - batching builds on this module
+
+    prim.batch(batch_elementwise(prim))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes, kernels
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype, type_text
@@ -381,6 +381,36 @@ def _conv_jvp(
     return out, terms[0] if len(terms) == 1 else ops.add(*terms)
 
 
+# Batched input: fold the batch into N. Batched kernels: fold the batch into the output
+# channels (group-major, so groups stay contiguous). Both: fold it into the feature
+# groups, one group of channels per example.
+@conv_p.batch
+def _conv_batch(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+    (x, w), (ax, aw) = values, axes
+    groups = params["groups"]
+    if aw is None:
+        x = batching.moveaxis(x, ax, 0)
+        size, n = x.shape[0], x.shape[1]
+        out = apply(conv_p, ops.reshape(x, (size * n, *x.shape[2:])), w, **params)
+        return ops.reshape(out, (size, n, *out.shape[1:])), 0
+    w = batching.moveaxis(w, aw, 0)
+    size, o = w.shape[0], w.shape[1]
+    if ax is None:
+        o_group = o // groups
+        k = ops.reshape(w, (size, groups, o_group, *w.shape[2:]))
+        k = ops.transpose(k, [1, 0, 2, *range(3, k.ndim)])
+        out = apply(conv_p, x, ops.reshape(k, (groups * size * o_group, *w.shape[2:])), **params)
+        sp = out.shape[2:]
+        out = ops.reshape(out, (out.shape[0], groups, size, o_group, *sp))
+        out = ops.transpose(out, [0, 2, 1, 3, *range(4, out.ndim)])
+        return ops.reshape(out, (out.shape[0], size, o, *sp)), 1
+    x = batching.moveaxis(x, ax, 1)  # (N, B, C, ...)
+    x = ops.reshape(x, (x.shape[0], size * x.shape[2], *x.shape[3:]))
+    k = ops.reshape(w, (size * o, *w.shape[2:]))
+    out = apply(conv_p, x, k, **{**params, "groups": size * groups})
+    return ops.reshape(out, (out.shape[0], size, o, *out.shape[2:])), 1
+
+
 # ---------------------------------------------------------------------------------------
 # windows (im2col): y[..., p, k] = xpad[..., p·stride + k·dilation]   (linear)
 # VJP: windows_transpose (col2im) adds each window's cotangent back where it came from
@@ -521,6 +551,19 @@ def _windows_jvp(
 @windows_transpose_p.vjp
 def _windows_transpose_vjp(g: Any, y: Any, *, out: Any, in_shape: Any, **params: Any) -> tuple[Any]:
     return (apply(windows_p, g, value=0.0, **params),)
+
+
+@windows_p.batch
+def _windows_batch(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+    return apply(windows_p, batching.moveaxis(values[0], axes[0], 0), **params), 0
+
+
+@windows_transpose_p.batch
+def _windows_transpose_batch(
+    values: Any, axes: Any, /, *, in_shape: Any, **params: Any
+) -> tuple[Any, int]:
+    g = batching.moveaxis(values[0], axes[0], 0)
+    return apply(windows_transpose_p, g, in_shape=(g.shape[0], *in_shape), **params), 0
 
 
 @windows_transpose_p.jvp

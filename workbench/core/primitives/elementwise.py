@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes, kernels
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import (
@@ -420,6 +420,9 @@ select_p = Primitive(
 )
 
 
+select_p.batch(batching.batch_elementwise(select_p))
+
+
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
     """``where(pred, on_true, on_false)``, elementwise with broadcasting."""
     pred, on_true, on_false = operands("select", pred, on_true, on_false)
@@ -462,6 +465,9 @@ cast_p = Primitive(
 )
 
 
+cast_p.batch(batching.batch_elementwise(cast_p))
+
+
 def cast(x: Any, dtype: Any) -> Any:
     """Convert to ``dtype`` (a no-op, with no equation recorded, when it already is)."""
     dtype = dtypes.canonical(dtype)
@@ -500,6 +506,7 @@ stop_gradient_p = Primitive(
 )
 stop_gradient: Callable[..., Any] = _unary(stop_gradient_p)
 _no_gradient(stop_gradient_p)
+stop_gradient_p.batch(batching.batch_elementwise(stop_gradient_p))
 
 
 def check_float(name: str, x: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes, kernels
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, type_text
@@ -234,6 +234,68 @@ def _scatter_vjp(
 
 
 _two_linear_jvp(scatter_p)
+
+
+# ---------------------------------------------------------------------------------------
+# Batching. Shared indices: the spec gets a leading full slice for the batch axis, which
+# lands first unless NumPy moves the broadcast index dims to the front. Batched indices:
+# an extra index array arange(B) picks each example's own slice, so the batch axis is
+# always the first of the broadcast index dims.
+
+_FULL = ("slice", None, None, None)
+
+
+def _advanced_adjacent(spec: Spec) -> bool:
+    positions = [i for i, e in enumerate(spec) if e[0] in ("array", "int")]
+    return not positions or positions == list(range(positions[0], positions[-1] + 1))
+
+
+def _shared_index_axis(spec: Spec, indices: Sequence[Any]) -> int:
+    """Where the batch axis ends up in x[(:, *spec)] with unbatched indices."""
+    if _advanced_adjacent(spec) or not indices:
+        return 0
+    return len(broadcast_shapes("gather", *[tuple(i.shape) for i in indices], ()))
+
+
+def _batched_indices(values: Sequence[Any], axes: Sequence[Any], size: int) -> list[Any]:
+    """Index arrays with the batch first, plus arange(B) shaped to broadcast with them."""
+    moved = [batching.moveaxis(v, a, 0) if a is not None else v for v, a in zip(values, axes)]
+    rank = max([v.ndim - (a is not None) for v, a in zip(values, axes)] + [0])
+    iota = make_array(np.arange(size).reshape((size,) + (1,) * rank), device=values[0].device)
+    aligned = [
+        v if a is not None else ops.expand_dims(v, [0]) if v.ndim else v
+        for v, a in zip(moved, axes)
+    ]
+    return [iota, *aligned]
+
+
+@gather_p.batch
+def _gather_batch(values: Any, axes: Any, /, *, spec: Spec) -> tuple[Any, int]:
+    x, indices = values[0], values[1:]
+    size = batching.batch_size(values, axes)
+    x = batching.to_axis(x, axes[0], size)
+    if all(a is None for a in axes[1:]):
+        return gather(x, indices, (_FULL, *spec)), _shared_index_axis(spec, indices)
+    return gather(x, _batched_indices(indices, axes[1:], size), (("array",), *spec)), 0
+
+
+def _scatter_batch(prim: Primitive) -> None:
+    @prim.batch
+    def _rule(values: Any, axes: Any, /, *, spec: Spec) -> tuple[Any, int]:
+        x, updates, indices = values[0], values[1], values[2:]
+        size = batching.batch_size(values, axes)
+        x = batching.to_axis(x, axes[0], size)
+        if all(a is None for a in axes[2:]):
+            where = _shared_index_axis(spec, indices)
+            updates = batching.to_axis(updates, axes[1], size, where)
+            return apply(prim, x, updates, *indices, spec=(_FULL, *spec)), 0
+        updates = batching.to_axis(updates, axes[1], size, 0)
+        new_indices = _batched_indices(indices, axes[2:], size)
+        return apply(prim, x, updates, *new_indices, spec=(("array",), *spec)), 0
+
+
+_scatter_batch(scatter_add_p)
+_scatter_batch(scatter_p)
 
 
 # ---------------------------------------------------------------------------------------

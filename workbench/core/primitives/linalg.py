@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype, type_text
@@ -139,6 +139,30 @@ def _dot_general_jvp(
     if ty is not None:
         terms.append(apply(dot_general_p, x, ty, **params))
     return out, terms[0] if len(terms) == 1 else ops.add(*terms)
+
+
+# Batched: both operands batched -> one more dot_general batch dimension; one operand
+# batched -> its batch axis is one more free dimension of that operand.
+@dot_general_p.batch
+def _dot_general_batch(
+    values: Any, axes: Any, /, *, contracting: Dims, batch: Dims
+) -> tuple[Any, int]:
+    (x, y), (ax, ay) = values, axes
+    (xc, yc), (xb, yb) = contracting, batch
+
+    def shift(dims: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(d + 1 for d in dims)
+
+    if ax is not None and ay is not None:
+        x, y = batching.moveaxis(x, ax, 0), batching.moveaxis(y, ay, 0)
+        out = dot_general(x, y, (shift(xc), shift(yc)), ((0, *shift(xb)), (0, *shift(yb))))
+        return out, 0
+    if ax is not None:
+        x = batching.moveaxis(x, ax, 0)
+        return dot_general(x, y, (shift(xc), yc), (shift(xb), yb)), len(xb)
+    y = batching.moveaxis(y, ay, 0)
+    x_free = x.ndim - len(xc) - len(xb)
+    return dot_general(x, y, (xc, shift(yc)), (xb, shift(yb))), len(xb) + x_free
 
 
 def matmul(x: Any, y: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, type_text
@@ -44,10 +44,10 @@ def _threefry_shape(k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Type, Type]:
     for v in (k0, k1, c0, c1):
         if v.dtype != dtypes.uint32:
             raise TypeError(f"threefry2x32: operands must be uint32, got {type_text(v)}")
-    if k0.shape != () or k1.shape != () or c0.shape != c1.shape:
+    if not k0.shape == k1.shape == c0.shape == c1.shape:
         raise ValueError(
-            "threefry2x32: needs scalar key words and counters of one shape, got "
-            f"{type_text(k0)}, {type_text(k1)}, {type_text(c0)}, {type_text(c1)}"
+            "threefry2x32: key words and counters must have one shape (it is elementwise), "
+            f"got {type_text(k0)}, {type_text(k1)}, {type_text(c0)}, {type_text(c1)}"
         )
     out = Type(tuple(c0.shape), dtypes.uint32, c0.device)
     return out, out
@@ -62,13 +62,14 @@ threefry2x32_p = Primitive(
     family="random",
 )
 threefry2x32_p.vjp(lambda g, *inputs, out: (None,) * 4)
+threefry2x32_p.batch(batching.batch_elementwise(threefry2x32_p))
 threefry2x32_p.jvp(lambda primals, tangents: (apply(threefry2x32_p, *primals), (None, None)))
 
 
 def threefry2x32(key: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
     """Encrypt counters ``(c0, c1)`` with ``key``, a uint32 array of shape (2,)."""
-    k0 = ops.reshape(ops.slice(key, (0,), (1,)), ())
-    k1 = ops.reshape(ops.slice(key, (1,), (2,)), ())
+    k0 = ops.broadcast_to(ops.reshape(ops.slice(key, (0,), (1,)), ()), c0.shape)
+    k1 = ops.broadcast_to(ops.reshape(ops.slice(key, (1,), (2,)), ()), c0.shape)
     return apply(threefry2x32_p, k0, k1, c0, c1)
 
 
@@ -137,6 +138,7 @@ def _u32_binary(name: str, impl: Any) -> Primitive:
         return Type(tuple(x.shape), x.dtype, x.device)
 
     prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=(0, 1), family="random")
+    prim.batch(batching.batch_elementwise(prim))
     prim.vjp(lambda g, x, y, *, out: (None, None))
     prim.jvp(lambda primals, tangents: (apply(prim, *primals), None))
     return prim
@@ -161,6 +163,7 @@ _bitcast_f32_p = Primitive(
     family="random",
 )
 _bitcast_f32_p.vjp(lambda g, x, *, out: (None,))
+_bitcast_f32_p.batch(batching.batch_elementwise(_bitcast_f32_p))
 _bitcast_f32_p.jvp(lambda primals, tangents: (apply(_bitcast_f32_p, *primals), None))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_axes, check_dtype
@@ -33,6 +33,19 @@ def _reduced_shape(shape: Sequence[int], axes: Sequence[int], keepdims: bool) ->
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
+def _batch_reduction(prim: Primitive) -> None:
+    """Batched: move the batch axis first and reduce the example's axes shifted by one."""
+
+    @prim.batch
+    def _rule(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+        x = batching.moveaxis(values[0], axes[0], 0)
+        if "axes" in params:
+            params = {**params, "axes": tuple(a + 1 for a in params["axes"])}
+        else:
+            params = {**params, "axis": params["axis"] + 1}
+        return apply(prim, x, **params), 0
+
+
 def _reduction(
     name: str, impl: Any, dtype_kind: str = "numeric", empty_ok: bool = True
 ) -> Primitive:
@@ -45,7 +58,9 @@ def _reduction(
             )
         return Type(_reduced_shape(x.shape, axes, keepdims), x.dtype, x.device)
 
-    return Primitive(name, impl=impl, shape=shape, family="reduction")
+    prim = Primitive(name, impl=impl, shape=shape, family="reduction")
+    _batch_reduction(prim)
+    return prim
 
 
 def _expand_to(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
@@ -193,6 +208,7 @@ def _arg_reduction(name: str, method: str) -> Primitive:
         return getattr(xp, method)(x, axis=axis, keepdims=keepdims).astype(index_dtype)
 
     prim = Primitive(name, impl=impl, shape=shape, family="reduction")
+    _batch_reduction(prim)
     prim.vjp(lambda g, x, *, out, **params: (None,))
     prim.jvp(lambda primals, tangents, **params: (apply(prim, primals[0], **params), None))
     return prim
@@ -241,6 +257,7 @@ def _cumsum_impl(xp: Any, x: Any, *, axis: int, reverse: bool) -> Any:
 
 
 cumsum_p = Primitive("cumsum", impl=_cumsum_impl, shape=_cumsum_shape, family="reduction")
+_batch_reduction(cumsum_p)
 
 
 def cumsum(x: Any, axis: int, reverse: bool = False) -> Any:

@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import Device, dtypes
-from workbench.core import ops
+from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_axes, type_text
 from workbench.core.primitives.operands import lift, scalar
 from workbench.core.values import Array
+
+to_front = batching.moveaxis
 
 
 def _linear_jvp(prim: Primitive) -> None:
@@ -103,6 +105,15 @@ broadcast_to_p.vjp(lambda g, x, *, out, shape: (sum_to(g, x.shape),))
 _linear_jvp(broadcast_to_p)
 
 
+# batched: move the batch axis first, line the example's dims up with `shape`'s tail
+@broadcast_to_p.batch
+def _broadcast_to_batch(values: Any, axes: Any, /, *, shape: tuple[int, ...]) -> tuple[Any, int]:
+    x = to_front(values[0], axes[0], 0)
+    size = x.shape[0]
+    aligned = reshape(x, (size,) + (1,) * (len(shape) - (x.ndim - 1)) + tuple(x.shape[1:]))
+    return broadcast_to(aligned, (size, *shape)), 0
+
+
 # ---------------------------------------------------------------------------------------
 # reshape: y = x with a new shape, same elements in row-major order    VJP: reshape back
 
@@ -140,6 +151,12 @@ def reshape(x: Any, shape: Sequence[int]) -> Any:
 
 reshape_p.vjp(lambda g, x, *, out, shape: (reshape(g, x.shape),))
 _linear_jvp(reshape_p)
+
+
+@reshape_p.batch
+def _reshape_batch(values: Any, axes: Any, /, *, shape: tuple[int, ...]) -> tuple[Any, int]:
+    x = to_front(values[0], axes[0], 0)
+    return reshape(x, (x.shape[0], *shape)), 0
 
 
 def squeeze(x: Any, axes: Sequence[int]) -> Any:
@@ -196,6 +213,12 @@ transpose_p.vjp(lambda g, x, *, out, perm: (transpose(g, tuple(np.argsort(perm))
 _linear_jvp(transpose_p)
 
 
+@transpose_p.batch
+def _transpose_batch(values: Any, axes: Any, /, *, perm: tuple[int, ...]) -> tuple[Any, int]:
+    x = to_front(values[0], axes[0], 0)
+    return transpose(x, (0, *(p + 1 for p in perm))), 0
+
+
 # ---------------------------------------------------------------------------------------
 # concatenate: y = [x1 | x2 | …] along `axis`    VJP: slice the cotangent back apart
 
@@ -245,6 +268,13 @@ def _concatenate_jvp(
     return out, apply(concatenate_p, *filled, axis=axis)
 
 
+@concatenate_p.batch
+def _concatenate_batch(values: Any, axes: Any, /, *, axis: int) -> tuple[Any, int]:
+    size = batching.batch_size(values, axes)
+    moved = [batching.to_axis(v, a, size) for v, a in zip(values, axes)]
+    return apply(concatenate_p, *moved, axis=axis + 1), 0
+
+
 # ---------------------------------------------------------------------------------------
 # split: (y1, y2, …) = pieces of x of `sizes` along `axis`    VJP: concatenate them
 
@@ -290,6 +320,12 @@ def _split_jvp(primals: tuple[Any], tangents: tuple[Any], **params: Any) -> tupl
     if tangents[0] is None:
         return outs, (None,) * len(outs)
     return outs, apply(split_p, tangents[0], **params)
+
+
+@split_p.batch
+def _split_batch(values: Any, axes: Any, /, *, sizes: Any, axis: int) -> tuple[Any, Any]:
+    outs = apply(split_p, to_front(values[0], axes[0], 0), sizes=sizes, axis=axis + 1)
+    return outs, (0,) * len(outs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -342,6 +378,14 @@ def _slice_vjp(g: Any, x: Any, *, out: Any, starts: Any, limits: Any, strides: A
 
 
 _linear_jvp(slice_p)
+
+
+@slice_p.batch
+def _slice_batch(
+    values: Any, axes: Any, /, *, starts: Any, limits: Any, strides: Any
+) -> tuple[Any, int]:
+    x = to_front(values[0], axes[0], 0)
+    return slice(x, (0, *starts), (x.shape[0], *limits), (1, *strides)), 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -406,6 +450,11 @@ def _pad_jvp(
     return out, None if tangents[0] is None else pad(tangents[0], config, 0.0)
 
 
+@pad_p.batch
+def _pad_batch(values: Any, axes: Any, /, *, config: Any, value: float) -> tuple[Any, int]:
+    return pad(to_front(values[0], axes[0], 0), ((0, 0, 0), *config), value), 0
+
+
 # ---------------------------------------------------------------------------------------
 # flip: y = x reversed along `axes`    VJP: flip again
 
@@ -428,6 +477,11 @@ def flip(x: Any, axes: Sequence[int]) -> Any:
 
 flip_p.vjp(lambda g, x, *, out, axes: (flip(g, axes),))
 _linear_jvp(flip_p)
+
+
+@flip_p.batch
+def _flip_batch(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+    return flip(to_front(values[0], axes[0], 0), [a + 1 for a in params["axes"]]), 0
 
 
 def strided_slice(x: Any, index: Sequence[tuple[int | None, int | None, int | None]]) -> Any:
@@ -523,6 +577,17 @@ def _dynamic_slice_vjp(g: Any, x: Any, *starts: Any, out: Any, sizes: Any) -> tu
 _linear_jvp(dynamic_slice_p)
 
 
+# batched operand, shared starts: one more (zero) start for the batch axis; batched
+# starts (a different window per example) fall back to a loop over the examples
+@dynamic_slice_p.batch
+def _dynamic_slice_batch(values: Any, axes: Any, /, *, sizes: Any) -> tuple[Any, Any]:
+    if any(a is not None for a in axes[1:]):
+        return batching.batch_by_loop(dynamic_slice_p)(values, axes, sizes=sizes)
+    x = to_front(values[0], axes[0], 0)
+    zero = zeros_like(values[1]) if len(values) > 1 else scalar(0, dtypes.int64, x.device)
+    return dynamic_slice(x, [zero, *values[1:]], (x.shape[0], *sizes)), 0
+
+
 # dynamic_update_slice: y = x with x[s0:s0+n0, …] replaced by `update` (starts clamped)
 # VJP: x gets g with that window zeroed; update gets g's window
 
@@ -583,3 +648,13 @@ def _dynamic_update_slice_jvp(
     tx = zeros_like(x) if tx is None else tx
     tu = zeros_like(update) if tu is None else tu
     return out, dynamic_update_slice(tx, tu, starts)
+
+
+@dynamic_update_slice_p.batch
+def _dynamic_update_slice_batch(values: Any, axes: Any, /) -> tuple[Any, Any]:
+    if any(a is not None for a in axes[2:]):
+        return batching.batch_by_loop(dynamic_update_slice_p)(values, axes)
+    size = batching.batch_size(values, axes)
+    x, update = (batching.to_axis(v, a, size) for v, a in zip(values[:2], axes[:2]))
+    zero = zeros_like(values[2]) if len(values) > 2 else scalar(0, dtypes.int64, x.device)
+    return dynamic_update_slice(x, update, [zero, *values[2:]]), 0
