@@ -28,6 +28,7 @@ class Spec:
     differentiable: bool = True
     order: int = 2
     float_dtypes: tuple[str, ...] = ("float32", "float64")
+    modes: tuple[str, ...] = ("fwd", "rev")
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -733,3 +734,65 @@ spec(
     differentiable=False,
     float_dtypes=("float64",),
 )
+
+
+# ---------------------------------------------------------------------------------------
+# Control flow (sub-graphs in params)
+
+
+def _nonempty_args(draw: Draw, rng: np.random.Generator) -> Any:
+    return [rng.standard_normal(draw(shapes(1, 2, 1, 3)))], {}
+
+
+def _cond_op(x: Any) -> Any:
+    return ops.cond(ops.gt(ops.reduce_sum(x), 0.0), ops.sin, lambda v: ops.mul(v, v), x)
+
+
+spec("cond", _cond_op, lambda x: np.sin(x) if x.sum() > 0 else x * x, _nonempty_args)
+
+
+def _while_op(x: Any) -> Any:
+    counter = ops.array(np.int64(0), device=x.device)
+    body = lambda c: (ops.add(c[0], 1), ops.add(ops.sin(c[1]), ops.mul(c[1], 0.5)))  # noqa: E731
+    return ops.while_loop(lambda c: ops.lt(c[0], 3), body, (counter, x))[1]
+
+
+def _while_reference(x: np.ndarray) -> np.ndarray:
+    for _ in range(3):
+        x = np.sin(x) + 0.5 * x
+    return x
+
+
+# reverse mode through while_loop is refused by design (test_control.py checks the error)
+spec("while_loop", _while_op, _while_reference, _nonempty_args, modes=("fwd",))
+
+
+def _scan_args(draw: Draw, rng: np.random.Generator) -> Any:
+    length, width = draw(st.integers(0, 4)), draw(st.integers(1, 3))
+    return [rng.standard_normal(width), rng.standard_normal((length, width))], {
+        "reverse": draw(st.booleans())
+    }
+
+
+def _scan_op(h: Any, xs: Any, reverse: bool) -> Any:
+    return ops.scan(lambda c, x: (ops.tanh(ops.add(c, x)), ops.mul(c, 2.0)), h, xs, reverse=reverse)
+
+
+def _scan_reference(h: np.ndarray, xs: np.ndarray, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+    ys = np.zeros_like(xs)
+    for t in reversed(range(len(xs))) if reverse else range(len(xs)):
+        ys[t] = 2 * h
+        h = np.tanh(h + xs[t])
+    return h, ys
+
+
+spec("scan", _scan_op, _scan_reference, _scan_args)
+
+
+def _call_op(x: Any) -> Any:
+    from workbench.core import make_graph
+
+    return ops.call(make_graph(lambda v: ops.mul(ops.sin(v), 2.0), x), x)[0]
+
+
+spec("call", _call_op, lambda x: np.sin(x) * 2, _unary_args("any"))

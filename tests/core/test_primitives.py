@@ -104,7 +104,9 @@ def test_vjp_and_jvp_match_finite_differences(name: str, data: Any) -> None:
     spec = SPECS[name]
     hosts, params = _draw(data, spec)
     args = _as_arrays(hosts, "float64")
-    check_grads(lambda *xs: spec.op(*xs, **params), args, order=spec.order, **GRAD_TOL)
+    check_grads(
+        lambda *xs: spec.op(*xs, **params), args, order=spec.order, modes=spec.modes, **GRAD_TOL
+    )
 
 
 @pytest.mark.gpu
@@ -126,5 +128,6 @@ def test_gpu_matches_cpu(name: str, data: Any) -> None:
             lambda *xs: spec.op(*xs, **params),
             _as_arrays(hosts, "float64", device="cuda:0"),
             order=1,
+            modes=spec.modes,
             **GRAD_TOL,
         )

@@ -51,6 +51,9 @@ def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> li
             _device_mismatch(prim, args)
     assert device is not None  # every operand was checked to be an Array on it
     prim.check(*args, **params)
+    if prim.higher_order:
+        out = prim.impl(*args, **params)
+        return list(out) if prim.multiple_results else [out]
     datas = [x.data for x in args]
     if device.index and device.platform == "cuda":
         with device.activate():
@@ -117,7 +120,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
             if isinstance(x, Tracer) and x.interpreter.level > top.level:
                 top = x.interpreter
     if top is _EVAL:
-        if concrete and args:
+        if concrete and args and not prim.higher_order:
             return _evaluate_fast(prim, args, params)
         outs = evaluate(prim, args, params)  # raises the right error for bad operands
     else:

@@ -157,6 +157,9 @@ class _Namer:
 def _param_text(value: Any, indent: str, namer: _Namer) -> str:
     if isinstance(value, Graph):
         return "\n" + _graph_lines(value, indent + "    ", namer) + "\n" + indent + "  "
+    if isinstance(value, tuple) and value and all(isinstance(v, Graph) for v in value):
+        inner = [_graph_lines(v, indent + "    ", namer) for v in value]
+        return "(\n" + ",\n".join(inner) + "\n" + indent + "  )"
     if isinstance(value, np.dtype):
         return dtypes.short_name(value)
     if isinstance(value, Device):

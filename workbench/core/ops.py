@@ -6,6 +6,14 @@ one family can use operations of another without import cycles.
 
 from __future__ import annotations
 
+from workbench.core.primitives.control import (
+    call,
+    cond,
+    fori_loop,
+    scan,
+    switch,
+    while_loop,
+)
 from workbench.core.primitives.conv import (
     avg_pool,
     conv,
@@ -114,6 +122,7 @@ from workbench.core.primitives.structural import (
 )
 
 __all__ = [
+    "call", "cond", "fori_loop", "scan", "switch", "while_loop",
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
     "bitwise_xor", "broadcast_shapes", "broadcast_to", "cast", "ceil", "concatenate", "conv",
     "conv_padding", "conv_transpose", "cos", "cumsum", "div", "dot_general", "dynamic_slice",

@@ -14,7 +14,11 @@ a known zero):
   gradient"); ``g`` is a tuple for primitives with several outputs. A rule that also
   takes ``needs`` (a tuple of bools, one per input) may skip cotangents nobody wants.
 - ``jvp(primals, tangents, **params) -> (out, out_tangent)``
-- ``batch(args, axes, **params) -> (out, out_axis)``  (added by the compiler's batching)
+- ``batch(values, axes, /, **params) -> (out, out_axis)`` (vmap; ``axes[i]`` is the
+  batch axis of ``values[i]`` or ``None``)
+
+Higher-order primitives (control flow, calls) hold sub-graphs in their params; their
+``impl`` receives and returns workbench Arrays, because it evaluates those graphs.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Primitive:
         multiple_results: bool = False,
         nondiff_inputs: Sequence[int] = (),
         family: str = "",
+        higher_order: bool = False,
     ) -> None:
         if name in _REGISTRY:
             raise ValueError(f"a primitive named {name!r} is already registered")
@@ -60,6 +65,7 @@ class Primitive:
         self.multiple_results = multiple_results
         self.nondiff_inputs = frozenset(nondiff_inputs)
         self.family = family
+        self.higher_order = higher_order
         self.vjp_rule: Callable[..., Any] | None = None
         self.vjp_takes_needs = False
         self.jvp_rule: Callable[..., Any] | None = None
