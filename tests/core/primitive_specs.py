@@ -796,3 +796,16 @@ def _call_op(x: Any) -> Any:
 
 
 spec("call", _call_op, lambda x: np.sin(x) * 2, _unary_args("any"))
+
+
+def _fused_op(x: Any) -> Any:
+    from workbench.core import make_graph
+    from workbench.core.dispatch import apply
+    from workbench.core.passes import fuse_elementwise
+    from workbench.core.primitives.control import fused_p
+
+    graph, _ = fuse_elementwise(make_graph(lambda v: ops.tanh(ops.mul(ops.sin(v), 2.0)), x))
+    return apply(fused_p, x, graph=graph.equations[0].params["graph"])[0]
+
+
+spec("fused", _fused_op, lambda x: np.tanh(np.sin(x) * 2), _unary_args("any"))

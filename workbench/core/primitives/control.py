@@ -139,6 +139,34 @@ def _call_batch(values: Any, axes: Any, /, *, graph: Graph) -> tuple[Any, Any]:
     return outs, (0,) * len(outs)
 
 
+# fused: a group of elementwise equations the fusion pass gathered into one node. It
+# means exactly what its graph means (so every rule is call's); executors run it as one
+# kernel (a generated loop on the CPU, one CUDA kernel on the GPU).
+fused_p = Primitive(
+    "fused",
+    impl=lambda *args, graph: eval_graph(graph, *args),
+    shape=_call_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+
+
+@fused_p.jvp
+def _fused_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, graph: Graph) -> tuple[Any, Any]:
+    return _call_jvp(primals, tangents, graph=graph)
+
+
+@fused_p.vjp
+def _fused_vjp(gs: Sequence[Any], *args: Any, out: Any, graph: Graph) -> tuple[Any, ...]:
+    return _call_vjp(gs, *args, out=out, graph=graph)
+
+
+@fused_p.batch
+def _fused_batch(values: Any, axes: Any, /, *, graph: Graph) -> tuple[Any, Any]:
+    return _call_batch(values, axes, graph=graph)
+
+
 # ---------------------------------------------------------------------------------------
 # cond: outs = branches[clamp(index)](*operands)
 

@@ -1,0 +1,139 @@
+"""Every pass keeps a graph's meaning: random graphs evaluate to the same outputs before
+and after each pass (and the whole pipeline), validate afterwards, and the reports
+count what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbench.core import Graph, array, eval_graph, make_graph, ops, validate
+from workbench.core.passes import (
+    constant_fold,
+    count_equations,
+    cse,
+    dce,
+    default_pipeline,
+    fuse_elementwise,
+    simplify,
+)
+
+SHAPE = (3, 4)
+UNARY = [ops.exp, ops.tanh, ops.neg, ops.sin, ops.square, ops.logistic, lambda v: ops.mul(v, 1.0),
+         lambda v: ops.add(v, 0.0), lambda v: ops.neg(ops.neg(v)), lambda v: ops.div(v, 1.0),
+         lambda v: ops.transpose(ops.transpose(v)), lambda v: ops.reshape(ops.reshape(v, (12,)), SHAPE),
+         lambda v: ops.mul(v, ops.add(ops.full(SHAPE, 2.0, v.dtype, v.device), 1.0))]  # fmt: skip
+BINARY = [ops.add, ops.sub, ops.mul, ops.maximum, lambda a, b: ops.select(ops.gt(a, b), a, b)]
+
+
+@st.composite
+def programs(draw: Any) -> tuple[Any, int]:
+    """A random straight-line program over two inputs of one shape."""
+    steps = draw(st.lists(st.tuples(st.booleans(), st.integers(0, 100), st.integers(0, 100), st.integers(0, 100)),
+                          min_size=1, max_size=25))  # fmt: skip
+    n_out = draw(st.integers(1, 3))
+
+    def program(x: Any, y: Any) -> Any:
+        values = [x, y]
+        for binary, op_i, a_i, b_i in steps:
+            a, b = values[a_i % len(values)], values[b_i % len(values)]
+            if binary:
+                values.append(BINARY[op_i % len(BINARY)](a, b))
+            else:
+                values.append(UNARY[op_i % len(UNARY)](a))
+            if op_i % 7 == 0:  # sometimes a value is computed twice (CSE) or never used (DCE)
+                values.append(ops.tanh(a))
+                values.append(ops.tanh(a))
+        outs = values[-n_out:]
+        return [ops.mul(v, 0.5) for v in outs] + [ops.reduce_sum(values[-1])]
+
+    return program, n_out
+
+
+INPUTS = [
+    array(np.linspace(-1, 1, 12).reshape(SHAPE)),
+    array(np.linspace(0.5, -0.3, 12).reshape(SHAPE)),
+]
+
+
+def _outputs(graph: Graph) -> list[np.ndarray]:
+    return [v.numpy() for v in eval_graph(graph, *INPUTS[: len(graph.inputs)])]
+
+
+@given(programs())
+def test_each_pass_and_the_pipeline_keep_the_meaning(program_and_n: Any) -> None:
+    program, _ = program_and_n
+    graph = make_graph(program, *INPUTS)
+    validate(graph)
+    expected = _outputs(graph)
+    current = graph
+    for p in (simplify, constant_fold, cse, dce, fuse_elementwise):
+        current, report = p(current)
+        validate(current)
+        assert report.after == count_equations(current)
+        for a, e in zip(_outputs(current), expected):
+            np.testing.assert_allclose(a, e, rtol=1e-6, err_msg=report.name)
+    optimised, reports = default_pipeline().run(graph)
+    assert reports[0].before == count_equations(graph)
+    for a, e in zip(_outputs(optimised), expected):
+        np.testing.assert_allclose(a, e, rtol=1e-6)
+
+
+def test_reports_count_what_changed() -> None:
+    def f(x: Any, y: Any) -> Any:
+        a = ops.reduce_sum(ops.mul(ops.neg(ops.neg(x)), 1.0))
+        b = ops.reduce_sum(ops.mul(ops.neg(ops.neg(x)), 1.0))
+        ops.sin(y)  # dead
+        two = ops.add(ops.full((), 1.0, x.dtype, x.device), 1.0)  # constant
+        return ops.mul(ops.add(a, b), two)
+
+    graph = make_graph(f, *INPUTS)
+    _, reports = default_pipeline().run(graph)
+    by_name = {r.name: r for r in reports}
+    assert by_name["simplify"].details == {"double_negation": 2, "multiply_by_one": 2}
+    assert by_name["constant_fold"].details == {"folded": 1}
+    assert by_name["cse"].before - by_name["cse"].after == 1
+    assert str(by_name["simplify"]).startswith("simplify: ")
+
+
+def test_fusion_groups_single_use_chains_into_one_node() -> None:
+    graph = make_graph(lambda x: ops.tanh(ops.exp(ops.mul(ops.sin(x), 2.0))), INPUTS[0])
+    fused, report = fuse_elementwise(graph)
+    validate(fused)
+    assert [e.primitive.name for e in fused.equations] == ["fused"]
+    assert report.details == {"groups": 1, "fused equations": 5}
+    inner = fused.equations[0].params["graph"]
+    assert [e.primitive.name for e in inner.equations] == [
+        "sin",
+        "broadcast_to",
+        "mul",
+        "exp",
+        "tanh",
+    ]
+
+
+def test_fusion_keeps_values_used_twice_outside_groups() -> None:
+    def f(x: Any) -> Any:
+        shared = ops.exp(ops.sin(x))
+        return ops.add(ops.tanh(shared), ops.reduce_sum(shared))
+
+    fused, _ = fuse_elementwise(make_graph(f, INPUTS[0]))
+    names = [e.primitive.name for e in fused.equations]
+    assert "reduce_sum" in names and names.count("fused") >= 1
+    np.testing.assert_allclose(_outputs(fused)[0], f(INPUTS[0]).numpy())
+
+
+def test_passes_reach_inside_control_flow_subgraphs() -> None:
+    def f(x: Any) -> Any:
+        return ops.cond(
+            ops.gt(ops.reduce_sum(x), 0.0), lambda v: ops.mul(ops.neg(ops.neg(v)), 1.0), ops.sin, x
+        )
+
+    graph = make_graph(f, INPUTS[0])
+    simplified, report = simplify(graph)
+    assert report.details["double_negation"] == 1
+    validate(simplified)
+    np.testing.assert_allclose(_outputs(simplified)[0], _outputs(graph)[0])

@@ -1,0 +1,104 @@
+"""Elementwise fusion: gather chains of elementwise equations into one ``fused`` node.
+
+A group grows from an elementwise equation into the elementwise equations producing its
+inputs, as long as each such input is used by nothing else (so the intermediate never
+needs to exist outside the group). Broadcasts of a scalar literal join a group too: in a
+kernel they are just a constant. Each group of two or more equations becomes one
+``fused`` equation whose param is the group's graph; executors run it as one kernel.
+"""
+
+from __future__ import annotations
+
+from workbench.core.ir import Atom, Equation, Graph, Literal, Var
+from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
+
+ELEMENTWISE_FAMILIES = frozenset(
+    {"unary elementwise", "binary elementwise", "comparison", "select", "cast"}
+)
+
+
+def is_elementwise(eqn: Equation) -> bool:
+    if eqn.primitive.family in ELEMENTWISE_FAMILIES:
+        return True
+    # a scalar constant broadcast to a shape is a constant inside a kernel
+    return eqn.primitive.name == "broadcast_to" and isinstance(eqn.inputs[0], Literal)
+
+
+def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
+    from workbench.core.primitives.control import fused_p  # noqa: PLC0415
+
+    equations = [map_subgraphs(e, lambda g: _fuse(g, counts)) for e in graph.equations]
+    uses: dict[int, int] = {}
+    for eqn in equations:
+        for a in eqn.inputs:
+            if isinstance(a, Var):
+                uses[id(a)] = uses.get(id(a), 0) + 1
+    for a in graph.outputs:
+        if isinstance(a, Var):
+            uses[id(a)] = uses.get(id(a), 0) + 2  # an output must exist outside any group
+
+    producer = {id(v): i for i, e in enumerate(equations) for v in e.outputs}
+    group_of: dict[int, int] = {}  # equation index -> index of the group's last equation
+    members: dict[int, list[int]] = {}
+    for i, eqn in enumerate(equations):
+        if not is_elementwise(eqn) or len(eqn.outputs) != 1:
+            continue
+        group = [i]
+        for a in eqn.inputs:
+            j = producer.get(id(a)) if isinstance(a, Var) else None
+            if j is not None and j in group_of and uses[id(a)] == 1:
+                if equations[j].outputs[0].type.device is eqn.outputs[0].type.device:
+                    root = group_of[j]
+                    group = members.pop(root) + group
+                    for k in group:
+                        group_of[k] = i
+        for k in group:
+            group_of[k] = i
+        members[i] = sorted(set(group))
+
+    result: list[Equation] = []
+    fused_at = {last: idx for last, idx in members.items() if len(idx) > 1}
+    absorbed = {k for idx in fused_at.values() for k in idx}
+    for i, eqn in enumerate(equations):
+        if i in fused_at:
+            result.append(_fused_equation([equations[k] for k in fused_at[i]], fused_p))
+            counts["groups"] = counts.get("groups", 0) + 1
+            counts["fused equations"] = counts.get("fused equations", 0) + len(fused_at[i])
+        elif i not in absorbed:
+            result.append(eqn)
+    return Graph(graph.inputs, tuple(result), graph.outputs, graph.constants)
+
+
+def _fused_equation(group: list[Equation], fused_p: object) -> Equation:
+    defined = {id(v) for e in group for v in e.outputs}
+    external: list[Atom] = []
+    seen: set[int] = set()
+    for e in group:
+        for a in e.inputs:
+            if isinstance(a, Var) and id(a) not in defined and id(a) not in seen:
+                seen.add(id(a))
+                external.append(a)
+    # The sub-graph gets fresh input variables; inside it the group's equations read them.
+    inner_inputs = tuple(Var(a.type) for a in external)
+    rename = {id(a): v for a, v in zip(external, inner_inputs)}
+    body = []
+    for e in group:
+        inputs = tuple(rename.get(id(a), a) if isinstance(a, Var) else a for a in e.inputs)
+        body.append(Equation(e.primitive, inputs, e.outputs, e.params))
+    output = group[-1].outputs[0]
+    inner = Graph(inner_inputs, tuple(body), (output,))
+    outer_output = Var(output.type, output.hint)
+    # The node's output must be a different Var from the sub-graph's (single assignment
+    # holds per graph); later equations keep reading the original variable, so the fused
+    # node defines the original and the sub-graph gets a copy of its last equation.
+    last = body[-1]
+    inner_last = Equation(last.primitive, last.inputs, (outer_output,), last.params)
+    inner = Graph(inner_inputs, tuple(body[:-1]) + (inner_last,), (outer_output,))
+    return Equation(fused_p, tuple(external), (output,), {"graph": inner})  # type: ignore[arg-type]
+
+
+def fuse_elementwise(graph: Graph) -> tuple[Graph, PassReport]:
+    """Group elementwise chains into ``fused`` nodes (one kernel each)."""
+    counts: dict[str, int] = {}
+    result = _fuse(graph, counts)
+    return result, PassReport("fusion", count_equations(graph), count_equations(result), counts)

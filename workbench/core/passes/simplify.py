@@ -1,0 +1,187 @@
+"""Algebraic simplification: small named rewrite rules applied by one driver.
+
+A rule looks at one equation (inputs already rewritten) and the equations that produced
+its inputs, and returns ``None`` (no change), an atom (the equation's single output is
+just that atom), or a replacement equation with the same outputs. Rules are tried again
+on a replacement until none fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.core.ir import Atom, Equation, Graph, Literal, Var
+from workbench.core.passes.base import PassReport, Substitution, count_equations, map_subgraphs
+
+Producers = dict[int, Equation]
+Rule = Callable[[Equation, Producers], Any]
+
+
+def _constant_value(atom: Atom, producers: Producers) -> np.ndarray | None:
+    """The value of an atom known to hold one repeated number (a literal, or a
+    broadcast of one)."""
+    if isinstance(atom, Literal):
+        value = atom.value.numpy()
+        return value if value.size and np.all(value == value.flat[0]) else None
+    eqn = producers.get(id(atom))
+    if (
+        eqn is not None
+        and eqn.primitive.name == "broadcast_to"
+        and isinstance(eqn.inputs[0], Literal)
+    ):
+        return _constant_value(eqn.inputs[0], producers)
+    return None
+
+
+def _is(atom: Atom, number: float, producers: Producers) -> bool:
+    value = _constant_value(atom, producers)
+    return value is not None and bool(np.all(value == number))
+
+
+def _producer(atom: Atom, name: str, producers: Producers) -> Equation | None:
+    eqn = producers.get(id(atom)) if isinstance(atom, Var) else None
+    return eqn if eqn is not None and eqn.primitive.name == name else None
+
+
+def _same_type(a: Atom, b: Atom) -> bool:
+    return a.type.shape == b.type.shape and a.type.dtype == b.type.dtype
+
+
+# x * 1 = 1 * x = x
+def multiply_by_one(eqn: Equation, producers: Producers) -> Atom | None:
+    if eqn.primitive.name != "mul":
+        return None
+    x, y = eqn.inputs
+    if _is(y, 1, producers) and _same_type(x, eqn.outputs[0]):
+        return x
+    if _is(x, 1, producers) and _same_type(y, eqn.outputs[0]):
+        return y
+    return None
+
+
+# x + 0 = 0 + x = x - 0 = x
+def add_zero(eqn: Equation, producers: Producers) -> Atom | None:
+    name = eqn.primitive.name
+    if name not in ("add", "sub"):
+        return None
+    x, y = eqn.inputs
+    if _is(y, 0, producers) and _same_type(x, eqn.outputs[0]):
+        return x
+    if name == "add" and _is(x, 0, producers) and _same_type(y, eqn.outputs[0]):
+        return y
+    return None
+
+
+# x / 1 = x,  x ** 1 = x
+def divide_by_one(eqn: Equation, producers: Producers) -> Atom | None:
+    if eqn.primitive.name in ("div", "pow") and _is(eqn.inputs[1], 1, producers):
+        return eqn.inputs[0]
+    return None
+
+
+# -(-x) = x
+def double_negation(eqn: Equation, producers: Producers) -> Atom | None:
+    if eqn.primitive.name != "neg":
+        return None
+    inner = _producer(eqn.inputs[0], "neg", producers)
+    return inner.inputs[0] if inner is not None else None
+
+
+# transpose(transpose(x, p), q) = transpose(x, p∘q), or x when that is the identity
+def transpose_of_transpose(eqn: Equation, producers: Producers) -> Atom | Equation | None:
+    if eqn.primitive.name != "transpose":
+        return None
+    inner = _producer(eqn.inputs[0], "transpose", producers)
+    if inner is None:
+        return None
+    first, second = inner.params["perm"], eqn.params["perm"]
+    perm = tuple(first[p] for p in second)
+    if perm == tuple(range(len(perm))):
+        return inner.inputs[0]
+    return Equation(eqn.primitive, inner.inputs, eqn.outputs, {"perm": perm})
+
+
+# reshape(reshape(x)) = reshape(x); reshape to x's own shape = x
+def reshape_chain(eqn: Equation, producers: Producers) -> Atom | Equation | None:
+    if eqn.primitive.name != "reshape":
+        return None
+    source = eqn.inputs[0]
+    inner = _producer(source, "reshape", producers)
+    if inner is not None:
+        source = inner.inputs[0]
+    if source.type.shape == eqn.outputs[0].type.shape:
+        return source
+    if inner is not None:
+        return Equation(eqn.primitive, (source,), eqn.outputs, eqn.params)
+    return None
+
+
+# casting to the dtype a value already has, or broadcasting to its own shape, does nothing
+def identity_conversion(eqn: Equation, producers: Producers) -> Atom | None:
+    if eqn.primitive.name in ("cast", "broadcast_to") and _same_type(eqn.inputs[0], eqn.outputs[0]):
+        return eqn.inputs[0]
+    return None
+
+
+RULES: Sequence[Rule] = (
+    multiply_by_one,
+    add_zero,
+    divide_by_one,
+    double_negation,
+    transpose_of_transpose,
+    reshape_chain,
+    identity_conversion,
+)
+
+
+def rewrite(graph: Graph, rules: Sequence[Rule], counts: dict[str, int]) -> Graph:
+    """Apply ``rules`` to every equation in order (and inside sub-graphs)."""
+    subst = Substitution()
+    producers: Producers = {}
+    kept = []
+    for original in graph.equations:
+        eqn: Equation | None = map_subgraphs(
+            Equation(
+                original.primitive,
+                tuple(subst(a) for a in original.inputs),
+                original.outputs,
+                original.params,
+            ),
+            lambda g: rewrite(g, rules, counts),
+        )
+        changed = True
+        while eqn is not None and changed:
+            changed = False
+            for rule in rules:
+                result = rule(eqn, producers)
+                if result is None:
+                    continue
+                counts[rule.__name__] = counts.get(rule.__name__, 0) + 1
+                if isinstance(result, Equation):
+                    eqn, changed = result, True
+                else:
+                    subst[eqn.outputs[0]] = result
+                    eqn = None
+                break
+        if eqn is not None:
+            kept.append(eqn)
+            for var in eqn.outputs:
+                producers[id(var)] = eqn
+    outputs = tuple(subst(a) for a in graph.outputs)
+    return Graph(graph.inputs, tuple(kept), outputs, graph.constants)
+
+
+def simplify(graph: Graph, rules: Sequence[Rule] = RULES) -> tuple[Graph, PassReport]:
+    """Apply the algebraic rewrite rules; the report counts how often each fired.
+
+    Rewritten equations may leave their inputs unused: DCE removes those.
+    """
+    counts: dict[str, int] = {}
+    result = rewrite(graph, rules, counts)
+    from workbench.core.passes.dce import _dce  # noqa: PLC0415
+
+    result = _dce(result)
+    return result, PassReport("simplify", count_equations(graph), count_equations(result), counts)
