@@ -20,3 +20,17 @@ def cpu_device_count() -> int:
     if count < 1:
         raise ValueError(f"WORKBENCH_CPU_DEVICES must be a positive integer, got {raw!r}")
     return count
+
+
+def native_kernels() -> bool:
+    """Whether compiled plans may build native kernels (``WORKBENCH_NATIVE``, default 1).
+
+    With 0 (or without a C compiler) fused groups run as in-place ufunc chains.
+    """
+    return os.environ.get("WORKBENCH_NATIVE", "1") not in ("0", "false", "no")
+
+
+def kernel_cache_dir() -> str:
+    """Where compiled CPU kernels are cached (``WORKBENCH_CACHE``, default ~/.cache/workbench)."""
+    default = os.path.join(os.path.expanduser("~"), ".cache", "workbench", "kernels")
+    return os.environ.get("WORKBENCH_CACHE", default)

@@ -76,6 +76,9 @@ class Primitive:
         # For elementwise families: operands of equal shape and one of these dtypes need
         # no check at all (the dispatcher's fast path tests this itself).
         self.fast_dtypes: frozenset[np.dtype] | None = None
+        # The NumPy/CuPy ufunc computing it, when there is one: compiled plans call it
+        # with out= to write into a planned buffer.
+        self.ufunc: str | None = None
         _REGISTRY[name] = self
 
     def vjp(self, rule: Callable[..., Any]) -> Callable[..., Any]:

@@ -22,18 +22,34 @@ from workbench.core.passes import (
 )
 
 SHAPE = (3, 4)
-UNARY = [ops.exp, ops.tanh, ops.neg, ops.sin, ops.square, ops.logistic, lambda v: ops.mul(v, 1.0),
-         lambda v: ops.add(v, 0.0), lambda v: ops.neg(ops.neg(v)), lambda v: ops.div(v, 1.0),
-         lambda v: ops.transpose(ops.transpose(v)), lambda v: ops.reshape(ops.reshape(v, (12,)), SHAPE),
-         lambda v: ops.mul(v, ops.add(ops.full(SHAPE, 2.0, v.dtype, v.device), 1.0))]  # fmt: skip
+UNARY = [
+    ops.exp,
+    ops.tanh,
+    ops.neg,
+    ops.sin,
+    ops.square,
+    ops.logistic,
+    lambda v: ops.mul(v, 1.0),
+    lambda v: ops.add(v, 0.0),
+    lambda v: ops.neg(ops.neg(v)),
+    lambda v: ops.div(v, 1.0),
+    lambda v: ops.transpose(ops.transpose(v)),
+    lambda v: ops.reshape(ops.reshape(v, (12,)), SHAPE),
+    lambda v: ops.mul(v, ops.add(ops.full(SHAPE, 2.0, v.dtype, v.device), 1.0)),
+]
 BINARY = [ops.add, ops.sub, ops.mul, ops.maximum, lambda a, b: ops.select(ops.gt(a, b), a, b)]
 
 
 @st.composite
 def programs(draw: Any) -> tuple[Any, int]:
     """A random straight-line program over two inputs of one shape."""
-    steps = draw(st.lists(st.tuples(st.booleans(), st.integers(0, 100), st.integers(0, 100), st.integers(0, 100)),
-                          min_size=1, max_size=25))  # fmt: skip
+    steps = draw(
+        st.lists(
+            st.tuples(st.booleans(), st.integers(0, 100), st.integers(0, 100), st.integers(0, 100)),
+            min_size=1,
+            max_size=25,
+        )
+    )
     n_out = draw(st.integers(1, 3))
 
     def program(x: Any, y: Any) -> Any:

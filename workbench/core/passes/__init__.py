@@ -4,7 +4,7 @@ meaning, and the pipeline that runs them in the default order.
 Each report counts what changed, so a lesson can show "before: 41 equations, after: 17".
 """
 
-from workbench.core.passes.base import Pipeline, PassReport, count_equations, default_pipeline
+from workbench.core.passes.base import PassReport, Pipeline, count_equations, default_pipeline
 from workbench.core.passes.cse import cse
 from workbench.core.passes.dce import dce
 from workbench.core.passes.fold import constant_fold

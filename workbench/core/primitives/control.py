@@ -104,9 +104,15 @@ def _call_shape(*types: Any, graph: Graph) -> tuple[Type, ...]:
     return graph.out_types
 
 
+def _call_impl(*args: Array, graph: Graph) -> list[Any]:
+    from workbench.core.executor import default_executor  # noqa: PLC0415 - the executor runs on the core
+
+    return default_executor().run(graph, *args)
+
+
 call_p = Primitive(
     "call",
-    impl=lambda *args, graph: eval_graph(graph, *args),
+    impl=_call_impl,
     shape=_call_shape,
     multiple_results=True,
     higher_order=True,

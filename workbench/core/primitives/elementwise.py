@@ -509,6 +509,20 @@ _no_gradient(stop_gradient_p)
 stop_gradient_p.batch(batching.batch_elementwise(stop_gradient_p))
 
 
+# The ufunc behind each implementation, for compiled plans' out= writes.
+_UFUNCS = {
+    neg_p: "negative", abs_p: "absolute", sign_p: "sign", floor_p: "floor", ceil_p: "ceil",
+    exp_p: "exp", log_p: "log", log1p_p: "log1p", expm1_p: "expm1", sqrt_p: "sqrt",
+    square_p: "square", reciprocal_p: "reciprocal", sin_p: "sin", cos_p: "cos", tanh_p: "tanh",
+    add_p: "add", sub_p: "subtract", mul_p: "multiply", div_p: "true_divide", pow_p: "power",
+    maximum_p: "maximum", minimum_p: "minimum", eq_p: "equal", ne_p: "not_equal", lt_p: "less",
+    le_p: "less_equal", gt_p: "greater", ge_p: "greater_equal", logical_and_p: "logical_and",
+    logical_or_p: "logical_or", logical_not_p: "logical_not", is_finite_p: "isfinite",
+}  # fmt: skip
+for _prim, _name in _UFUNCS.items():
+    _prim.ufunc = _name
+
+
 def check_float(name: str, x: Any) -> None:
     check_dtype(name, x, "float")
 

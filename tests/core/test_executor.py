@@ -1,0 +1,137 @@
+"""The executor: compiled plans compute what the graph means (the float64 NumPy
+evaluation is the reference), plans are cached per signature, planned buffers never
+leak into results, control flow and fused kernels run compiled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from tests.core.passes.test_passes import INPUTS, programs
+from workbench.core import array, eval_graph, grad, make_graph, ops
+from workbench.core.executor import Executor
+
+
+def f32(x: Any) -> Any:
+    return array(np.asarray(x, dtype=np.float32))
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-kernels", "ufunc-chains"])
+@given(programs())
+def test_compiled_plans_match_the_reference_evaluation(native: bool, program_and_n: Any) -> None:
+    program, _ = program_and_n
+    graph = make_graph(program, *INPUTS)
+    executor = Executor(native_kernels=native)
+    expected = [v.numpy() for v in eval_graph(graph, *INPUTS)]
+    for _ in range(2):  # the second run reuses the plan and its buffers
+        actual = [v.numpy() for v in executor.run(graph, *INPUTS)]
+        for a, e in zip(actual, expected):
+            np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+def test_plans_are_cached_per_signature_and_counted() -> None:
+    graph = make_graph(lambda x: ops.tanh(ops.mul(x, 2.0)), f32([1.0, 2.0]))
+    executor = Executor()
+    executor.run(graph, f32([1.0, 2.0]))
+    executor.run(graph, f32([3.0, 4.0]))
+    assert (executor.stats.compiles, executor.stats.hits) == (1, 1)
+    assert "compiled" in str(executor.stats)
+
+
+def test_results_never_alias_planned_buffers() -> None:
+    def f(x: Any) -> Any:
+        h = ops.exp(ops.sin(x))
+        return ops.add(ops.tanh(h), 1.0), ops.reduce_sum(h)
+
+    graph = make_graph(f, f32(np.zeros(8)))
+    executor = Executor(native_kernels=False)
+    first = [v.numpy().copy() for v in executor.run(graph, f32(np.zeros(8)))]
+    kept = executor.run(graph, f32(np.zeros(8)))
+    executor.run(graph, f32(np.ones(8)))  # would overwrite a leaked buffer
+    for k, f_ in zip(kept, first):
+        np.testing.assert_array_equal(k.numpy(), f_)
+
+
+def test_elementwise_chains_run_in_place_in_one_buffer() -> None:
+    def chain(x: Any) -> Any:
+        for _ in range(20):
+            x = ops.tanh(ops.add(ops.mul(x, 1.01), 0.1))
+        return ops.reduce_sum(x)
+
+    x = f32(np.linspace(-1, 1, 16))
+    graph = make_graph(chain, x)
+    plan = Executor(native_kernels=False).plan(graph, graph.in_types)
+    assert plan.memory.buffers == 1
+    assert plan.memory.in_place == plan.memory.planned_values - 1
+    assert "out=b" in plan.source
+    np.testing.assert_allclose(plan(x)[0].numpy(), chain(x).numpy(), rtol=1e-6)
+
+
+def test_fused_groups_become_one_native_kernel_when_a_compiler_exists() -> None:
+    from workbench.backend import native
+
+    if native.compiler() is None:
+        pytest.skip("no C compiler")
+    x = f32(np.linspace(-3, 3, 64))
+    f = lambda v: ops.maximum(ops.mul(ops.logistic(v), ops.erf(v)), ops.relu(ops.neg(v)))  # noqa: E731
+    graph = make_graph(f, x)
+    executor = Executor()
+    plan = executor.plan(graph, graph.in_types)
+    assert executor.stats.kernels == 1
+    assert plan.source.count("# fused") == 1
+    np.testing.assert_allclose(plan(x)[0].numpy(), f(x).numpy(), rtol=2e-6, atol=1e-7)
+
+
+def test_kernels_keep_numpys_nan_semantics() -> None:
+    x = f32([np.nan, -1.0, 2.0, np.inf])
+    f = lambda v: ops.add(ops.maximum(v, 0.5), ops.relu(v))  # noqa: E731
+    graph = make_graph(f, x)
+    np.testing.assert_array_equal(Executor().run(graph, x)[0].numpy(), f(x).numpy())
+
+
+def test_control_flow_runs_through_compiled_subplans() -> None:
+    w = f32([[0.5, -1.0], [2.0, 0.3]])
+
+    def f(h: Any, xs: Any) -> Any:
+        h, ys = ops.scan(
+            lambda c, x: (ops.tanh(ops.add(ops.matmul(w, c), x)), ops.reduce_sum(c)), h, xs
+        )
+        total = ops.reduce_sum(ys)
+        return ops.cond(ops.gt(total, 0.0), lambda v: ops.mul(v, 2.0), ops.neg, h)
+
+    h0, xs = f32([0.1, -0.2]), f32(np.linspace(-1, 1, 10).reshape(5, 2))
+    graph = make_graph(f, h0, xs)
+    np.testing.assert_allclose(
+        Executor().run(graph, h0, xs)[0].numpy(), f(h0, xs).numpy(), rtol=1e-6
+    )
+
+
+def test_a_compiled_training_step_matches_eager() -> None:
+    rng = np.random.default_rng(0)
+    w1, w2 = f32(rng.standard_normal((8, 16)) * 0.3), f32(rng.standard_normal((16, 3)) * 0.3)
+    x, y = f32(rng.standard_normal((5, 8))), array(np.array([0, 2, 1, 1, 0]))
+
+    def loss(w1: Any, w2: Any) -> Any:
+        from workbench.core import composites
+
+        return composites.softmax_cross_entropy(ops.matmul(ops.relu(ops.matmul(x, w1)), w2), y)
+
+    def step(w1: Any, w2: Any) -> Any:
+        g1, g2 = grad(loss, argnums=(0, 1))(w1, w2)
+        return ops.sub(w1, ops.mul(g1, 0.1)), ops.sub(w2, ops.mul(g2, 0.1)), loss(w1, w2)
+
+    graph = make_graph(step, w1, w2)
+    compiled = Executor().run(graph, w1, w2)
+    for a, e in zip(compiled, step(w1, w2)):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_bad_inputs_are_refused_clearly() -> None:
+    graph = make_graph(ops.exp, f32([1.0, 2.0]))
+    with pytest.raises(
+        TypeError, match=r"executor: the graph takes \(f32\[2\]\), got \(f32\[3\]\)"
+    ):
+        Executor().run(graph, f32([1.0, 2.0, 3.0]))

@@ -1,0 +1,62 @@
+"""Native CPU kernels: compile generated C source with the system compiler and load it.
+
+Compiled libraries are cached on disk by the hash of their source. When no compiler is
+found (or ``WORKBENCH_NATIVE=0``), :func:`load` returns ``None`` and callers fall back
+to NumPy. The compiler is run without a shell, with a fixed argument list.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import Any
+
+from workbench import config
+
+
+@functools.cache
+def compiler() -> str | None:
+    """The C compiler to use, or None."""
+    if not config.native_kernels():
+        return None
+    for name in ("cc", "gcc", "clang"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def load(source: str, symbol: str) -> Any:
+    """Compile ``source`` (cached by its hash) and return the function ``symbol``, or None."""
+    cc = compiler()
+    if cc is None:
+        return None
+    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+    directory = config.kernel_cache_dir()
+    library = os.path.join(directory, f"k{digest}.so")
+    if not os.path.exists(library):
+        try:
+            os.makedirs(directory, exist_ok=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                c_file = os.path.join(tmp, "kernel.c")
+                with open(c_file, "w") as f:
+                    f.write(source)
+                built = os.path.join(tmp, "kernel.so")
+                subprocess.run(
+                    [cc, "-O2", "-fPIC", "-shared", "-std=c99", "-o", built, c_file, "-lm"],
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                )
+                os.replace(built, library)  # atomic: a crash never leaves half a library
+        except (OSError, subprocess.SubprocessError):
+            return None
+    function = getattr(ctypes.CDLL(library), symbol)
+    function.restype = None
+    return function

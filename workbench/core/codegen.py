@@ -1,0 +1,209 @@
+"""Kernel generation for fused elementwise groups: one loop (C on the CPU) or one CUDA
+kernel (CuPy's ElementwiseKernel) computing a whole group, so its intermediates live in
+registers instead of memory.
+
+Both targets share the expression table below (C99 with <tgmath.h> and CUDA C++ pick the
+float or double version of each math function from the argument type). NaN behaviour
+follows NumPy: maximum, minimum and relu propagate NaN.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import Device, dtypes
+from workbench.core.ir import Graph, Literal, Var
+
+_C_TYPES: dict[np.dtype, str] = {
+    dtypes.float32: "float",
+    dtypes.float64: "double",
+    dtypes.bool_: "unsigned char",
+}
+_CUDA_TYPES: dict[np.dtype, str] = {
+    dtypes.float32: "float",
+    dtypes.float64: "double",
+    dtypes.bool_: "bool",
+}
+_CUPY_NAMES: dict[np.dtype, str] = {
+    dtypes.float32: "float32",
+    dtypes.float64: "float64",
+    dtypes.bool_: "bool",
+}
+
+# {0}, {1}, {2}: operand expressions; {T}: the C type of the result.
+EXPRESSIONS: dict[str, str] = {
+    "neg": "(-{0})",
+    "abs": "fabs({0})",
+    "sign": "({0} > 0 ? ({T})1 : ({0} < 0 ? ({T})-1 : {0}))",
+    "floor": "floor({0})",
+    "ceil": "ceil({0})",
+    "round": "nearbyint({0})",
+    "exp": "exp({0})",
+    "log": "log({0})",
+    "log1p": "log1p({0})",
+    "expm1": "expm1({0})",
+    "sqrt": "sqrt({0})",
+    "rsqrt": "(({T})1 / sqrt({0}))",
+    "square": "({0} * {0})",
+    "reciprocal": "(({T})1 / {0})",
+    "sin": "sin({0})",
+    "cos": "cos({0})",
+    "tanh": "tanh({0})",
+    "logistic": "(({T})0.5 * tanh(({T})0.5 * {0}) + ({T})0.5)",
+    "erf": "erf({0})",
+    "relu": "(({0} > 0 || {0} != {0}) ? {0} : ({T})0)",
+    "add": "({0} + {1})",
+    "sub": "({0} - {1})",
+    "mul": "({0} * {1})",
+    "div": "({0} / {1})",
+    "pow": "pow({0}, {1})",
+    "maximum": "(({0} > {1} || {0} != {0}) ? {0} : {1})",
+    "minimum": "(({0} < {1} || {0} != {0}) ? {0} : {1})",
+    "eq": "({0} == {1})",
+    "ne": "({0} != {1})",
+    "lt": "({0} < {1})",
+    "le": "({0} <= {1})",
+    "gt": "({0} > {1})",
+    "ge": "({0} >= {1})",
+    "logical_and": "({0} && {1})",
+    "logical_or": "({0} || {1})",
+    "logical_not": "(!{0})",
+    "is_finite": "isfinite({0})",
+    "select": "({0} ? {1} : {2})",
+    "cast": "(({T})({0}))",
+}
+
+
+def _literal(value: Any, dtype: np.dtype, types: dict[np.dtype, str]) -> str:
+    v = float(value) if dtypes.is_float(dtype) else bool(value)
+    c_type = types[dtype]
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if math.isnan(v):
+        return f"(({c_type})NAN)"
+    if math.isinf(v):
+        return f"(({c_type})({'-' if v < 0 else ''}INFINITY))"
+    return f"(({c_type}){v!r})"
+
+
+def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], str] | None:
+    """Statements computing the group's output from inputs ``a0, a1, …`` and the name of
+    the result, or None if the group uses something a kernel cannot express."""
+    names: dict[int, str] = {id(v): f"a{i}" for i, v in enumerate(graph.inputs)}
+    lines = []
+    for k, eqn in enumerate(graph.equations):
+        out = eqn.outputs[0]
+        if out.type.dtype not in types:
+            return None
+        operands = []
+        for a in eqn.inputs:
+            if a.type.dtype not in types:
+                return None
+            if isinstance(a, Literal):
+                operands.append(_literal(a.value.numpy(), a.type.dtype, types))
+            else:
+                operands.append(names[id(a)])
+        name = eqn.primitive.name
+        if name == "broadcast_to":
+            expression = operands[0]
+        elif name == "cast" and out.type.dtype == dtypes.bool_:
+            expression = f"({operands[0]} != 0)"
+        elif name in EXPRESSIONS:
+            expression = EXPRESSIONS[name].format(*operands, T=types[out.type.dtype])
+        else:
+            return None
+        names[id(out)] = f"t{k}"
+        lines.append(f"{types[out.type.dtype]} t{k} = {expression};")
+    result = graph.outputs[0]
+    if not isinstance(result, Var) or id(result) not in names:
+        return None
+    return lines, names[id(result)]
+
+
+def c_source(graph: Graph) -> str | None:
+    """The C source of a kernel computing ``graph`` elementwise over ``n`` elements."""
+    body = kernel_body(graph, _C_TYPES)
+    if body is None:
+        return None
+    lines, result = body
+    params = ["long long n"]
+    loads = []
+    for i, v in enumerate(graph.inputs):
+        c_type = _C_TYPES[v.type.dtype]
+        params.append(f"const {c_type}* in{i}")
+        loads.append(f"{c_type} a{i} = in{i}[i];")
+    out_type = _C_TYPES[graph.outputs[0].type.dtype]
+    params.append(f"{out_type}* out")
+    inner = "\n        ".join(loads + lines + [f"out[i] = {result};"])
+    return (
+        "#include <math.h>\n#include <tgmath.h>\n\n"
+        f"void kernel({', '.join(params)}) {{\n"
+        "    for (long long i = 0; i < n; ++i) {\n"
+        f"        {inner}\n"
+        "    }\n}\n"
+    )
+
+
+def elementwise_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
+    """A callable ``kernel(*inputs, out=None) -> array`` for a fused group, or None."""
+    shape = graph.outputs[0].type.shape
+    if len(graph.outputs) != 1 or not shape or any(v.type.shape != shape for v in graph.inputs):
+        return None  # scalars gain nothing from a kernel (and NumPy hands back numpy scalars)
+    if device.platform == "cuda":
+        return _cuda_kernel(graph, device)
+    return _cpu_kernel(graph)
+
+
+def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
+    from workbench.backend import native  # noqa: PLC0415
+
+    source = c_source(graph)
+    if source is None:
+        return None
+    function = native.load(source, "kernel")
+    if function is None:
+        return None
+    function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * (len(graph.inputs) + 1)
+    out_type = graph.outputs[0].type
+    shape, dtype = out_type.shape, out_type.dtype
+    size = int(np.prod(shape, dtype=np.int64))
+
+    def run(*inputs: Any, out: Any = None) -> Any:
+        # NOTE: keep the contiguous copies referenced until the call returns; a bare
+        # pointer does not keep its array alive.
+        arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
+        if out is None:
+            out = np.empty(shape, dtype)
+        function(size, *[a.ctypes.data for a in arrays], out.ctypes.data)
+        return out
+
+    run.source = source  # type: ignore[attr-defined]
+    return run
+
+
+def _cuda_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
+    body = kernel_body(graph, _CUDA_TYPES)
+    if body is None:
+        return None
+    lines, result = body
+    cupy = device.xp
+    in_params = ", ".join(f"{_CUPY_NAMES[v.type.dtype]} a{i}" for i, v in enumerate(graph.inputs))
+    out_type = graph.outputs[0].type
+    operation = " ".join(lines + [f"out = {result};"])
+    kernel = cupy.ElementwiseKernel(
+        in_params, f"{_CUPY_NAMES[out_type.dtype]} out", operation, "workbench_fused"
+    )
+    shape, dtype = out_type.shape, out_type.dtype
+
+    def run(*inputs: Any, out: Any = None) -> Any:
+        if out is None:
+            out = cupy.empty(shape, dtype)
+        return kernel(*inputs, out)
+
+    run.source = operation  # type: ignore[attr-defined]
+    return run

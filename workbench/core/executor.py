@@ -1,0 +1,469 @@
+"""The executor: runs IR graphs from compiled plans; never builds graphs.
+
+Compiling a graph runs the pass pipeline, then *lowers* the optimised graph once into a
+straight-line Python function: one line per step, each calling an implementation that
+was resolved at compile time (``plan.source`` shows the code). Elementwise steps write
+into buffers planned ahead (``out=``), reusing a buffer as soon as its value is dead, so
+chains run in place. Fused groups become one native kernel when a compiler is available
+(a generated C loop on the CPU, a CUDA kernel on CuPy) and inline ufunc steps otherwise.
+Control flow runs compiled sub-plans. Plans are cached per graph and input signature;
+``executor.stats`` counts compiles and cache hits.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import Device, dtypes
+from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
+from workbench.core.passes import Pipeline, default_pipeline
+from workbench.core.values import Array, Tracer
+
+# Primitives whose result may share memory with an input (a planned buffer read through
+# such a view must stay untouched while the view lives).
+VIEW_PRIMITIVES = frozenset(
+    {
+        "broadcast_to",
+        "reshape",
+        "transpose",
+        "slice",
+        "split",
+        "flip",
+        "stop_gradient",
+        "windows",
+        "dynamic_slice",
+    }
+)
+
+
+@dataclass
+class MemoryReport:
+    """What memory planning decided for one plan."""
+
+    planned_values: int = 0
+    buffers: int = 0
+    planned_bytes: int = 0
+    unplanned_bytes: int = 0
+    in_place: int = 0
+
+    def __str__(self) -> str:
+        mib = 1 << 20
+        return (
+            f"memory: {self.planned_values} intermediates in {self.buffers} reused buffers "
+            f"({self.planned_bytes / mib:.2f} MiB instead of "
+            f"{self.unplanned_bytes / mib:.2f} MiB), {self.in_place} written in place"
+        )
+
+
+@dataclass
+class _Step:
+    eqn: Equation
+    kind: str  # "call", "ufunc", "kernel", "higher"
+    function: Any
+    ufunc_inputs: int = 0
+
+
+@dataclass
+class Stats:
+    compiles: int = 0
+    hits: int = 0
+    kernels: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.compiles} compiled, {self.hits} cache hits, {self.kernels} fused kernels"
+
+
+class Plan:
+    """A compiled graph for one input signature. Call it with Arrays."""
+
+    def __init__(
+        self, graph: Graph, in_types: Sequence[Type], device: Device, executor: Executor
+    ) -> None:
+        self.original = graph
+        self.device = device
+        self.in_types = tuple(in_types)
+        if executor.pipeline is not None:
+            self.graph, self.reports = executor.pipeline.run(graph)
+        else:
+            self.graph, self.reports = graph, []
+        self.memory = MemoryReport()
+        self.source, self.fn = _Lowering(self.graph, device, executor, self.memory).build()
+
+    def __call__(self, *args: Array) -> list[Array]:
+        device = self.device
+        outs = self.fn(*[a.data for a in args])
+        ndarray = device.ndarray
+        return [Array(o if o.__class__ is ndarray else device.xp.asarray(o), device) for o in outs]
+
+    def report(self) -> str:
+        """The passes' reports and the memory plan, one per line."""
+        return "\n".join([*(str(r) for r in self.reports), str(self.memory)])
+
+
+@dataclass
+class Executor:
+    """Compiles and caches plans. ``pipeline=None`` runs graphs unoptimised."""
+
+    pipeline: Pipeline | None = field(default_factory=default_pipeline)
+    native_kernels: bool = True
+    stats: Stats = field(default_factory=Stats)
+    _cache: dict[Any, tuple[Graph, Plan]] = field(default_factory=dict)
+
+    def plan(self, graph: Graph, in_types: Sequence[Type]) -> Plan:
+        """The plan for ``graph`` on inputs of ``in_types`` (compiled once, then cached)."""
+        in_types = tuple(in_types)
+        key = (id(graph), tuple((t.shape, t.dtype, t.device) for t in in_types))
+        found = self._cache.get(key)
+        if found is not None and found[0] is graph:
+            self.stats.hits += 1
+            return found[1]
+        for var, value in graph.constants:
+            if isinstance(value, Tracer):
+                raise TypeError(
+                    "executor: the graph captured a value of an enclosing transformation "
+                    f"({var.type}); close over it as an input instead (transformations compose "
+                    "through the call primitive)"
+                )
+        devices = {t.device for t in in_types} | {v.device for _, v in graph.constants}
+        if len(devices) > 1:
+            raise ValueError(
+                "executor: a plan runs on one device, got inputs on "
+                f"{sorted(d.name for d in devices)}"
+            )
+        device = devices.pop() if devices else _default_device()
+        plan = Plan(graph, in_types, device, self)
+        self.stats.compiles += 1
+        self._cache[key] = (graph, plan)
+        return plan
+
+    def run(self, graph: Graph, *args: Array) -> list[Array]:
+        """Run ``graph`` on concrete arrays through its cached plan."""
+        for a in args:
+            if not isinstance(a, Array):
+                raise TypeError(f"executor: expected concrete arrays, got {type(a).__name__}")
+        types = [Type(tuple(a.shape), a.dtype, a.device) for a in args]
+        if [(t.shape, t.dtype) for t in types] != [(t.shape, t.dtype) for t in graph.in_types]:
+            shown = ", ".join(map(str, types))
+            want = ", ".join(map(str, graph.in_types))
+            raise TypeError(f"executor: the graph takes ({want}), got ({shown})")
+        return self.plan(graph, types)(*args)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+def _default_device() -> Device:
+    from workbench.backend import default_device  # noqa: PLC0415
+
+    return default_device()
+
+
+_DEFAULT: list[Executor] = []
+
+
+def default_executor() -> Executor:
+    """The executor the ``call`` primitive (and so jit) compiles with."""
+    if not _DEFAULT:
+        _DEFAULT.append(Executor())
+    return _DEFAULT[0]
+
+
+# ---------------------------------------------------------------------------------------
+# Lowering: graph -> steps -> memory plan -> Python source
+
+
+class _Lowering:
+    def __init__(
+        self, graph: Graph, device: Device, executor: Executor, memory: MemoryReport
+    ) -> None:
+        self.graph = graph
+        self.device = device
+        self.xp = device.xp
+        self.executor = executor
+        self.memory = memory
+        self.namespace: dict[str, Any] = {}
+        self.names: dict[int, str] = {}
+
+    # naming -----------------------------------------------------------------------------
+    def bind(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def name_of(self, atom: Atom) -> str:
+        if isinstance(atom, Literal):
+            key = id(atom)
+            if key not in self.names:
+                self.names[key] = self.bind("k", self._on_device(atom.value))
+            return self.names[key]
+        return self.names[id(atom)]
+
+    def define(self, var: Var) -> str:
+        name = f"v{len(self.names)}"
+        self.names[id(var)] = name
+        return name
+
+    def _on_device(self, value: Array) -> Any:
+        if value.device is self.device:
+            return value.data
+        return self.device.put(value.numpy())
+
+    # steps ------------------------------------------------------------------------------
+    def steps(self) -> list[_Step]:
+        out: list[_Step] = []
+        for eqn in self.graph.equations:
+            out.extend(self._lower(eqn))
+        return out
+
+    def _lower(self, eqn: Equation) -> list[_Step]:
+        prim = eqn.primitive
+        if prim.name == "broadcast_to" and isinstance(eqn.inputs[0], Literal):
+            # a constant: computed once, now
+            value = self.xp.broadcast_to(self._on_device(eqn.inputs[0].value), eqn.params["shape"])
+            self.names[id(eqn.outputs[0])] = self.bind("k", value)
+            return []
+        if prim.name == "fused":
+            kernel = self._kernel(eqn) if self.executor.native_kernels else None
+            if kernel is not None:
+                return [_Step(eqn, "kernel", kernel, len(eqn.inputs))]
+            return self._inline(eqn)
+        if prim.higher_order:
+            return [_Step(eqn, "higher", self._higher(eqn))]
+        if prim.ufunc is not None:
+            return [_Step(eqn, "ufunc", getattr(self.xp, prim.ufunc), len(eqn.inputs))]
+        return [_Step(eqn, "call", functools.partial(prim.impl, self.xp, **eqn.params))]
+
+    def _inline(self, eqn: Equation) -> list[_Step]:
+        """A fused group as ordinary steps (its sub-graph's equations, renamed)."""
+        inner = eqn.params["graph"]
+        rename: dict[int, Atom] = {id(v): a for v, a in zip(inner.inputs, eqn.inputs)}
+        result = []
+        for e in inner.equations:
+            inputs = tuple(rename.get(id(a), a) if isinstance(a, Var) else a for a in e.inputs)
+            # the group's last equation defines the outer variable
+            outputs = eqn.outputs if e is inner.equations[-1] else e.outputs
+            result.extend(self._lower(Equation(e.primitive, inputs, outputs, e.params)))
+        return result
+
+    def _kernel(self, eqn: Equation) -> Any:
+        from workbench.core import codegen  # noqa: PLC0415
+
+        kernel = codegen.elementwise_kernel(eqn.params["graph"], self.device)
+        if kernel is not None:
+            self.executor.stats.kernels += 1
+        return kernel
+
+    def _subplan(self, graph: Graph) -> Callable[..., Any]:
+        return self.executor.plan(graph, graph.in_types).fn
+
+    def _higher(self, eqn: Equation) -> Callable[..., Any]:
+        name, params, xp = eqn.primitive.name, eqn.params, self.xp
+        if name in ("call", "fused"):
+            return self._subplan(params["graph"])
+        if name == "cond":
+            branches = [self._subplan(g) for g in params["branches"]]
+            last = len(branches) - 1
+
+            def run_cond(index: Any, *operands: Any) -> Any:
+                return branches[min(max(int(index), 0), last)](*operands)
+
+            return run_cond
+        if name == "while_loop":
+            cond_fn, body_fn = (
+                self._subplan(params["cond_graph"]),
+                self._subplan(params["body_graph"]),
+            )
+            n_cond, n_body = params["n_cond"], params["n_body"]
+
+            def run_while(*args: Any) -> Any:
+                cc, bc, carry = (
+                    args[:n_cond],
+                    args[n_cond : n_cond + n_body],
+                    args[n_cond + n_body :],
+                )
+                while bool(cond_fn(*cc, *carry)[0]):
+                    carry = body_fn(*bc, *carry)
+                return carry
+
+            return run_while
+        if name == "scan":
+            return _scan_runner(self._subplan(params["body"]), params, params["body"], xp)
+        raise NotImplementedError(f"executor: no lowering for higher-order primitive {name}")
+
+    # code -------------------------------------------------------------------------------
+    def build(self) -> tuple[str, Callable[..., Any]]:
+        graph = self.graph
+        args = [self.define(v) for v in graph.inputs]
+        for var, value in graph.constants:
+            self.names[id(var)] = self.bind("c", self._on_device(value))
+        steps = self.steps()
+        buffers, assignment = _plan_memory(graph, steps, self.memory)
+        buffer_names = {
+            b: self.bind("b", self.xp.empty(shape, dtype)) for b, (shape, dtype) in buffers.items()
+        }
+        lines = [f"def plan({', '.join(args)}):"]
+        for i, step in enumerate(steps):
+            eqn = step.eqn
+            inputs = ", ".join(self.name_of(a) for a in eqn.inputs)
+            fn = self.bind("f", step.function)
+            buffer = assignment.get(i)
+            if buffer is not None:
+                out = self.define(eqn.outputs[0])
+                target = buffer_names[buffer]
+                lines.append(f"    {out} = {fn}({inputs}, out={target})  # {eqn.primitive.name}")
+                continue
+            outs = [self.define(v) for v in eqn.outputs]
+            if step.kind == "higher" or (step.kind != "kernel" and eqn.primitive.multiple_results):
+                target = ", ".join(outs) + ("," if len(outs) == 1 else "")
+                lines.append(f"    {target} = {fn}({inputs})  # {eqn.primitive.name}")
+            else:
+                lines.append(f"    {outs[0]} = {fn}({inputs})  # {eqn.primitive.name}")
+        returned = ", ".join(self.name_of(a) for a in graph.outputs)
+        lines.append(f"    return ({returned}{',' if len(graph.outputs) == 1 else ''})")
+        source = "\n".join(lines)
+        exec(compile(source, "<workbench plan>", "exec"), self.namespace)  # noqa: S102 - our own generated code
+        return source, self.namespace["plan"]
+
+
+def _plan_memory(
+    graph: Graph, steps: Sequence[_Step], report: MemoryReport
+) -> tuple[dict[int, tuple[tuple[int, ...], np.dtype]], dict[int, int]]:
+    """Choose a persistent buffer for each elementwise result that never escapes.
+
+    Returns the buffers (id -> shape, dtype) and which step writes into which buffer.
+
+    Values that may share memory (views, control-flow results) form one class; a buffer
+    is free again once every member of its class is dead. A step may write over one of
+    its own inputs (elementwise operations allow that): that is an in-place write.
+    """
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.get(i, i) != i:
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    never = len(steps) + 1
+    last_use: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        for a in step.eqn.inputs:
+            if isinstance(a, Var):
+                last_use[id(a)] = i
+        if step.eqn.primitive.name in VIEW_PRIMITIVES or step.kind == "higher":
+            for v in step.eqn.outputs:
+                for a in step.eqn.inputs:
+                    if isinstance(a, Var):
+                        union(id(v), id(a))
+    escaping = {id(a) for a in graph.outputs if isinstance(a, Var)}
+    class_end: dict[int, int] = {}
+    class_escapes: set[int] = set()
+    members: list[int] = [id(v) for step in steps for v in step.eqn.outputs] + [
+        id(v) for v in graph.inputs
+    ]
+    for m in members:
+        root = find(m)
+        class_end[root] = max(class_end.get(root, -1), last_use.get(m, -1))
+        if m in escaping:
+            class_escapes.add(root)
+    for m in escaping:
+        class_escapes.add(find(m))
+
+    buffers: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
+    assignment: dict[int, int] = {}
+    holder: dict[int, int] = {}  # buffer -> class root currently holding it
+    free: list[int] = []
+    for i, step in enumerate(steps):
+        # release buffers whose values died before this step
+        for b, root in list(holder.items()):
+            if class_end.get(root, never) < i:
+                free.append(b)
+                del holder[b]
+        if step.kind not in ("ufunc", "kernel") or len(step.eqn.outputs) != 1:
+            continue
+        var = step.eqn.outputs[0]
+        root = find(id(var))
+        if root in class_escapes or not var.type.shape:
+            continue
+        # an input dying here may be overwritten by this (elementwise) step
+        reads = {find(id(a)) for a in step.eqn.inputs if isinstance(a, Var)}
+        in_place = None
+        for b, r in list(holder.items()):
+            if (
+                r in reads
+                and class_end.get(r, never) == i
+                and buffers[b] == (var.type.shape, var.type.dtype)
+            ):
+                in_place = b
+                del holder[b]
+                break
+        chosen = in_place
+        if chosen is None:
+            chosen = next((b for b in free if buffers[b] == (var.type.shape, var.type.dtype)), None)
+            if chosen is not None:
+                free.remove(chosen)
+        if chosen is None:
+            chosen = len(buffers)
+            buffers[chosen] = (var.type.shape, var.type.dtype)
+            report.buffers += 1
+            report.planned_bytes += _nbytes(var.type)
+        holder[chosen] = root
+        report.planned_values += 1
+        report.unplanned_bytes += _nbytes(var.type)
+        report.in_place += in_place is not None
+        assignment[i] = chosen
+    return buffers, assignment
+
+
+def _nbytes(t: Type) -> int:
+    return int(np.prod(t.shape, dtype=np.int64)) * t.dtype.itemsize
+
+
+def _scan_runner(
+    body_fn: Callable[..., Any], params: dict[str, Any], body: Graph, xp: Any
+) -> Callable[..., Any]:
+    n_consts, n_carry, length, reverse = (
+        params["n_consts"],
+        params["n_carry"],
+        params["length"],
+        params["reverse"],
+    )
+    y_types = body.out_types[n_carry:]
+
+    def run_scan(*args: Any) -> Any:
+        consts, carry, xs = (
+            args[:n_consts],
+            args[n_consts : n_consts + n_carry],
+            args[n_consts + n_carry :],
+        )
+        ys: list[list[Any]] = [[None] * length for _ in y_types]
+        for t in reversed(range(length)) if reverse else range(length):
+            outs = body_fn(*consts, *carry, *[x[t] for x in xs])
+            carry = outs[:n_carry]
+            for j, y in enumerate(outs[n_carry:]):
+                ys[j][t] = y
+        stacked = [
+            xp.stack(column) if length else xp.zeros((0, *t.shape), dtype=t.dtype)
+            for column, t in zip(ys, y_types)
+        ]
+        return (*carry, *stacked)
+
+    return run_scan
+
+
+__all__ = [
+    "Executor",
+    "MemoryReport",
+    "Plan",
+    "Stats",
+    "VIEW_PRIMITIVES",
+    "default_executor",
+    "dtypes",
+]
