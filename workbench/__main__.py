@@ -47,34 +47,51 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+WORKLOADS = ("overhead", "chain", "mlp")
+
+
 def _bench(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
     import platform  # noqa: PLC0415
 
     import numpy  # noqa: PLC0415
 
-    from workbench.bench import overhead  # noqa: PLC0415
+    from workbench.bench import compiler, overhead  # noqa: PLC0415
 
     device = "cuda:0" if args.device in ("gpu", "cuda") else args.device
     workloads = [w.strip() for w in args.only.split(",") if w.strip()]
-    unknown = set(workloads) - {"overhead"}
+    unknown = set(workloads) - set(WORKLOADS)
     if unknown:
         print(
-            f"unknown workload(s): {', '.join(sorted(unknown))}; available: overhead",
+            f"unknown workload(s): {', '.join(sorted(unknown))}; available: {', '.join(WORKLOADS)}",
             file=sys.stderr,
         )
         return 2
-    rows = overhead.run(device=device, rounds=5 if args.quick else 15)
+    rounds = 5 if args.quick else 15
     print(f"device: {device}  python {platform.python_version()}  numpy {numpy.__version__}")
-    print(overhead.table(rows))
+    rows: list[dict[str, object]] = []
+    if "overhead" in workloads:
+        found = overhead.run(device=device, rounds=rounds)
+        print("\n[overhead] µs per elementwise op, 16 float32 elements, 201-op chain")
+        print(overhead.table(found))
+        rows += found
+    if "chain" in workloads:
+        found = compiler.run_chain(device=device, rounds=rounds)
+        print("\n[chain] µs per op, 201 elementwise ops on 16 float32 elements, forward")
+        print(compiler.chain_table(found))
+        rows += found
+    if "mlp" in workloads:
+        found = compiler.run_mlp(device=device, rounds=max(rounds // 2, 3))
+        print("\n[mlp] ms per training step, 784-512-512-10, batch 128, float32, SGD")
+        print(compiler.mlp_table(found))
+        rows += found
     if args.json:
         versions = {"python": platform.python_version(), "numpy": numpy.__version__}
-        try:
-            import torch  # noqa: PLC0415
-
-            versions["torch"] = torch.__version__
-        except ImportError:
-            pass
+        for name in ("torch", "jax", "cupy"):
+            try:
+                versions[name] = __import__(name).__version__
+            except ImportError:
+                pass
         with open(args.json, "w") as f:
             json.dump({"device": device, "versions": versions, "results": rows}, f, indent=2)
     return 0

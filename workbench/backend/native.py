@@ -31,13 +31,32 @@ def compiler() -> str | None:
     return None
 
 
+FLAGS = ("-O3", "-march=native", "-fPIC", "-shared", "-std=c99")
+
+
+@functools.cache
+def _cpu_signature() -> str:
+    """What -march=native depends on: a cached library is only reused on the same CPU."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = [line for line in f if line.startswith(("model name", "flags"))]
+        return "".join(sorted(set(lines)))
+    except OSError:
+        import platform  # noqa: PLC0415
+
+        return platform.processor() or platform.machine()
+
+
 @functools.lru_cache(maxsize=1024)
 def load(source: str, symbol: str) -> Any:
-    """Compile ``source`` (cached by its hash) and return the function ``symbol``, or None."""
+    """Compile ``source`` (cached by its hash and the flags) and return the function
+    ``symbol``, or None."""
     cc = compiler()
     if cc is None:
         return None
-    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+    digest = hashlib.sha256(" ".join((cc, *FLAGS, _cpu_signature(), source)).encode()).hexdigest()[
+        :24
+    ]
     directory = config.kernel_cache_dir()
     library = os.path.join(directory, f"k{digest}.so")
     if not os.path.exists(library):
@@ -49,7 +68,7 @@ def load(source: str, symbol: str) -> Any:
                     f.write(source)
                 built = os.path.join(tmp, "kernel.so")
                 subprocess.run(
-                    [cc, "-O2", "-fPIC", "-shared", "-std=c99", "-o", built, c_file, "-lm"],
+                    [cc, *FLAGS, "-o", built, c_file, "-lm"],
                     check=True,
                     capture_output=True,
                     timeout=120,

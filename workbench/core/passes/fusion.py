@@ -24,10 +24,44 @@ def is_elementwise(eqn: Equation) -> bool:
     return eqn.primitive.name == "broadcast_to" and isinstance(eqn.inputs[0], Literal)
 
 
+def _private_constants(equations: list[Equation], outputs: tuple[Atom, ...]) -> list[Equation]:
+    """Give every elementwise consumer its own copy of a broadcast scalar literal, so each
+    group can keep the constant inside its kernel instead of reading a broadcast array."""
+    constants = {
+        id(e.outputs[0]): e
+        for e in equations
+        if e.primitive.name == "broadcast_to" and isinstance(e.inputs[0], Literal)
+    }
+    result: list[Equation] = []
+    for eqn in equations:
+        if is_elementwise(eqn) and eqn.primitive.name != "broadcast_to":
+            inputs = []
+            for a in eqn.inputs:
+                source = constants.get(id(a)) if isinstance(a, Var) else None
+                if source is None:
+                    inputs.append(a)
+                    continue
+                copy = Var(a.type, getattr(a, "hint", ""))
+                result.append(Equation(source.primitive, source.inputs, (copy,), source.params))
+                inputs.append(copy)
+            eqn = Equation(eqn.primitive, tuple(inputs), eqn.outputs, eqn.params)
+        result.append(eqn)
+    used = {id(a) for e in result for a in e.inputs if isinstance(a, Var)}
+    used |= {id(a) for a in outputs if isinstance(a, Var)}
+    return [
+        e
+        for e in result
+        if e.primitive.name != "broadcast_to"
+        or id(e.outputs[0]) in used
+        or not isinstance(e.inputs[0], Literal)
+    ]
+
+
 def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
     from workbench.core.primitives.control import fused_p  # noqa: PLC0415
 
     equations = [map_subgraphs(e, lambda g: _fuse(g, counts)) for e in graph.equations]
+    equations = _private_constants(equations, graph.outputs)
     uses: dict[int, int] = {}
     for eqn in equations:
         for a in eqn.inputs:

@@ -111,15 +111,18 @@ def _dot_general_vjp(
     for a, b in zip(xc, yc):
         x_pos[a] = nb + len(xf) + sorted_yc.index(b)
 
-    gy = dot_general(g, x, contracting=(g_xf, tuple(xf)), batch=(g_batch, xb)) if needs[1] else None
+    # y's cotangent contracts x with g (in that order), so for y = x @ W the result is
+    # already laid out like W (no transpose, no copy); its axes are (batch, x's
+    # contracted dims in ascending order, g's y-free dims).
+    gy = dot_general(x, g, contracting=(tuple(xf), g_xf), batch=(xb, g_batch)) if needs[1] else None
     sorted_xc = sorted(xc)
     y_pos = [0] * y.ndim
     for i, b in enumerate(yb):
         y_pos[b] = i
-    for j, b in enumerate(yf):
-        y_pos[b] = nb + j
     for a, b in zip(xc, yc):
-        y_pos[b] = nb + len(yf) + sorted_xc.index(a)
+        y_pos[b] = nb + sorted_xc.index(a)
+    for j, b in enumerate(yf):
+        y_pos[b] = nb + len(xc) + j
     return (
         None if gx is None else ops.transpose(gx, x_pos),
         None if gy is None else ops.transpose(gy, y_pos),
