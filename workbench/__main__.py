@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="run benchmarks side by side (ratios in one run)")
     bench.add_argument("--device", default="cpu", help="cpu or gpu (cuda:0)")
     bench.add_argument(
-        "--only", default="overhead", help="comma-separated workloads (now: overhead)"
+        "--only",
+        default="overhead,chain,mlp,fusion",
+        help="comma-separated workloads (fusion: GPU only)",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (fewer rounds)")
     bench.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-WORKLOADS = ("overhead", "chain", "mlp")
+WORKLOADS = ("overhead", "chain", "mlp", "fusion")
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -84,6 +86,11 @@ def _bench(args: argparse.Namespace) -> int:
         found = compiler.run_mlp(device=device, rounds=max(rounds // 2, 3))
         print("\n[mlp] ms per training step, 784-512-512-10, batch 128, float32, SGD")
         print(compiler.mlp_table(found))
+        rows += found
+    if "fusion" in workloads and device.startswith("cuda"):
+        found = compiler.run_fusion(device=device, rounds=max(rounds // 2, 3))
+        print("\n[fusion] a 10-op elementwise chain over 64 Mi float32 elements")
+        print(compiler.fusion_table(found))
         rows += found
     if args.json:
         versions = {"python": platform.python_version(), "numpy": numpy.__version__}

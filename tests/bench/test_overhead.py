@@ -29,7 +29,17 @@ def test_measure_interleaved_reports_every_function() -> None:
 def test_bench_command_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "workbench", "bench", "--quick", "--json", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "bench",
+            "--quick",
+            "--only",
+            "overhead",
+            "--json",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -44,3 +54,14 @@ def test_bench_command_writes_json(tmp_path: Path) -> None:
         ("forward+backward", "workbench"),
     } <= impls
     assert all(r["us_per_op"] > 0 for r in data["results"])
+
+
+def test_compiler_workloads_agree_before_timing() -> None:
+    from workbench.bench import compiler
+
+    functions, first = compiler.mlp_functions("cpu", layers=(16, 8, 4), batch=4)
+    assert {"workbench compiled", "workbench eager", "numpy by hand"} <= set(functions)
+    assert all(compiler.agreement(first).values()), compiler.agreement(first)
+    rows = compiler.run_chain(n_ops=30, rounds=1)
+    assert [r["impl"] for r in rows] == ["eager", "compiled", "compiled, no native kernels"]
+    assert "speed-up" in compiler.chain_table(rows)

@@ -7,6 +7,7 @@ weights; their losses and updated weights are checked to agree before timing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -135,6 +136,10 @@ def mlp_functions(
         "workbench eager": [np.asarray(v.numpy()) for v in core_step(params, x, y)],
         "by hand": [np.asarray(dev.to_host(v)) for v in numpy_step(dev.xp, raw, raw_x, raw_y)],
     }
+    if dev.platform == "cuda":
+        replay = plan.cuda_graph(*params, x, y)
+        functions["workbench cuda graph"] = lambda: replay(*params, x, y)
+        first["workbench cuda graph"] = [np.asarray(v.numpy()) for v in replay(*params, x, y)]
     torch_fn = _torch_step(data, names, dev)
     if torch_fn is not None:
         functions["torch eager"] = torch_fn[0]
@@ -276,5 +281,62 @@ def mlp_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{r['impl']:<20} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f} "
             f"{r['median_ms'] / hand['median_ms']:9.2f} {str(r['agrees']):>7}"
+        )
+    return "\n".join(lines)
+
+
+def _cheap_chain(v: Any) -> Any:
+    """Ten elementwise operations of the kind activations are made of."""
+    for _ in range(2):
+        v = ops.maximum(ops.add(ops.mul(v, 1.01), 0.1), ops.mul(v, 0.5))
+    return ops.sqrt(ops.abs(v))
+
+
+def _tanh_chain(v: Any) -> Any:
+    """Ten elementwise operations, five of them transcendental."""
+    for _ in range(5):
+        v = ops.tanh(ops.mul(v, 1.01))
+    return v
+
+
+def run_fusion(
+    device: str = "cuda:0", size: int = 1 << 26, rounds: int = 10
+) -> list[dict[str, Any]]:
+    """Bandwidth of a fused 10-op chain over ``size`` float32 elements against a
+    device-to-device copy (the same bytes moved) and against the unfused chain."""
+    from workbench.backend import get_device  # noqa: PLC0415
+
+    dev = get_device(device)
+    x = array(np.random.default_rng(0).random(size, dtype=np.float32), device=device)
+    target = dev.xp.empty_like(x.data)
+    functions: dict[str, Callable[[], object]] = {"copy": lambda: dev.xp.copyto(target, x.data)}
+    for name, chain in (("ten cheap ops", _cheap_chain), ("five tanh + five mul", _tanh_chain)):
+        graph = make_graph(chain, x)
+        fused = Executor().plan(graph, graph.in_types)
+        unfused = Executor(native_kernels=False).plan(graph, graph.in_types)
+        functions[f"{name}, fused"] = functools.partial(fused.fn, x.data)
+        functions[f"{name}, unfused"] = functools.partial(unfused.fn, x.data)
+    results = measure_interleaved(
+        functions, rounds=rounds, min_seconds=0.02, synchronize=dev.synchronize
+    )
+    moved = 2 * 4 * size  # every implementation reads and writes each element once at best
+    copy = results["copy"].median
+    return [
+        {
+            "workload": "fusion",
+            "impl": name,
+            "median_ms": m.median * 1e3,
+            "gb_per_s": moved / m.median / 1e9,
+            "of_copy": copy / m.median,
+        }
+        for name, m in results.items()
+    ]
+
+
+def fusion_table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'impl':<30} {'ms':>8} {'GB/s':>8} {'of copy':>8}"]
+    for r in rows:
+        lines.append(
+            f"{r['impl']:<30} {r['median_ms']:8.3f} {r['gb_per_s']:8.0f} {r['of_copy'] * 100:7.0f}%"
         )
     return "\n".join(lines)

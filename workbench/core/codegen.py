@@ -195,15 +195,46 @@ def _cuda_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
     in_params = ", ".join(f"{_CUPY_NAMES[v.type.dtype]} a{i}" for i, v in enumerate(graph.inputs))
     out_type = graph.outputs[0].type
     operation = " ".join(lines + [f"out = {result};"])
-    kernel = cupy.ElementwiseKernel(
+    general = cupy.ElementwiseKernel(
         in_params, f"{_CUPY_NAMES[out_type.dtype]} out", operation, "workbench_fused"
     )
     shape, dtype = out_type.shape, out_type.dtype
+    size = int(np.prod(shape, dtype=np.int64))
+    vector = _vector_kernel(graph, lines, result, cupy) if size % 4 == 0 else None
+    vector_blocks = max(1, min((size // 4 + 255) // 256, 65536))
 
     def run(*inputs: Any, out: Any = None) -> Any:
         if out is None:
             out = cupy.empty(shape, dtype)
-        return kernel(*inputs, out)
+        if vector is not None and all(
+            x.flags.c_contiguous and x.data.ptr % 16 == 0 for x in (*inputs, out)
+        ):
+            vector((vector_blocks,), (256,), (*inputs, out, np.int64(size // 4)))
+            return out
+        return general(*inputs, out)
 
     run.source = operation  # type: ignore[attr-defined]
     return run
+
+
+def _vector_kernel(graph: Graph, lines: list[str], result: str, cupy: Any) -> Any:
+    """For all-float32 contiguous groups: each thread loads and stores 16 bytes (float4),
+    which is what reaches the memory bandwidth of a plain copy."""
+    if any(v.type.dtype != dtypes.float32 for v in (*graph.inputs, graph.outputs[0])):
+        return None
+    params = [f"const float4* in{i}" for i in range(len(graph.inputs))] + [
+        "float4* out",
+        "long long n4",
+    ]
+    loads = " ".join(f"float4 v{i} = in{i}[j];" for i in range(len(graph.inputs)))
+    lanes = []
+    for lane in "xyzw":
+        reads = " ".join(f"float a{i} = v{i}.{lane};" for i in range(len(graph.inputs)))
+        lanes.append(f"{{ {reads} {' '.join(lines)} r.{lane} = {result}; }}")
+    source = (
+        f'extern "C" __global__ void workbench_fused4({", ".join(params)}) {{\n'
+        "  for (long long j = blockIdx.x * (long long)blockDim.x + threadIdx.x; j < n4;"
+        " j += (long long)blockDim.x * gridDim.x) {\n"
+        f"    {loads} float4 r;\n    " + "\n    ".join(lanes) + "\n    out[j] = r;\n  }\n}\n"
+    )
+    return cupy.RawKernel(source, "workbench_fused4")

@@ -104,6 +104,54 @@ class Plan:
         """The passes' reports and the memory plan, one per line."""
         return "\n".join([*(str(r) for r in self.reports), str(self.memory)])
 
+    def cuda_graph(self, *examples: Array) -> CudaGraphPlan:
+        """This plan captured once as a CUDA graph (CuPy devices only), replayed with one
+        launch per call. See :class:`CudaGraphPlan`."""
+        if self.device.platform != "cuda":
+            raise ValueError(f"cuda_graph: the plan runs on {self.device}, not a CUDA device")
+        return CudaGraphPlan(self, examples)
+
+
+class CudaGraphPlan:
+    """A plan captured as a CUDA graph: every call copies the inputs into the graph's
+    static input buffers, replays the graph (one launch instead of one per step) and
+    copies the results out (so results are never overwritten by a later call).
+
+    Capture uses a private memory pool, so no other allocation can ever reuse memory the
+    graph writes to; matrix products go through cuBLAS directly, which supports capture.
+    """
+
+    def __init__(self, plan: Plan, examples: Sequence[Array]) -> None:
+        cupy = plan.device.xp
+        from workbench.backend import cublas  # noqa: PLC0415
+
+        self.plan = plan
+        self.pool = cupy.cuda.MemoryPool()
+        self.stream = cupy.cuda.Stream(non_blocking=True)
+        with self.stream, cupy.cuda.using_allocator(self.pool.malloc):
+            self.inputs = [cupy.array(e.data, copy=True) for e in examples]
+            plan.fn(*self.inputs)  # warm up: compile kernels, settle the pool
+            self.stream.synchronize()
+            cublas.set_stream(self.stream)
+            try:
+                self.stream.begin_capture()
+                self.outputs = plan.fn(*self.inputs)
+                self.graph = self.stream.end_capture()
+            finally:
+                cublas.set_stream(cupy.cuda.get_current_stream())
+
+    def __call__(self, *args: Array) -> list[Array]:
+        cupy = self.plan.device.xp
+        device = self.plan.device
+        with self.stream:
+            for static, a in zip(self.inputs, args):
+                if a.data.data.ptr != static.data.ptr:
+                    cupy.copyto(static, a.data)
+            self.graph.launch(self.stream)
+            results = [cupy.array(o, copy=True) for o in self.outputs]
+        self.stream.synchronize()
+        return [Array(r, device) for r in results]
+
 
 @dataclass
 class Executor:
@@ -236,6 +284,10 @@ class _Lowering:
             return [_Step(eqn, "higher", self._higher(eqn))]
         if prim.ufunc is not None:
             return [_Step(eqn, "ufunc", getattr(self.xp, prim.ufunc), len(eqn.inputs))]
+        if prim.name == "dot_general" and self.device.platform == "cuda" and _plain_matmul(eqn):
+            from workbench.backend import cublas  # noqa: PLC0415
+
+            return [_Step(eqn, "call", _matmul_2d(eqn, cublas.gemm))]
         return [_Step(eqn, "call", functools.partial(prim.impl, self.xp, **eqn.params))]
 
     def _inline(self, eqn: Equation) -> list[_Step]:
@@ -420,6 +472,29 @@ def _plan_memory(
         report.in_place += in_place is not None
         assignment[i] = chosen
     return buffers, assignment
+
+
+def _plain_matmul(eqn: Equation) -> bool:
+    """A 2-d, unbatched product of float32/float64 matrices (cuBLAS GEMM, capturable)."""
+    x, y = eqn.inputs
+    contracting, batch = eqn.params["contracting"], eqn.params["batch"]
+    return (
+        x.type.ndim == 2
+        and y.type.ndim == 2
+        and batch == ((), ())
+        and len(contracting[0]) == 1
+        and x.type.dtype in (dtypes.float32, dtypes.float64)
+    )
+
+
+def _matmul_2d(eqn: Equation, gemm: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    (xc,), (yc,) = eqn.params["contracting"]
+    transpose_x, transpose_y = xc == 0, yc == 1
+
+    def product(x: Any, y: Any) -> Any:
+        return gemm(x.T if transpose_x else x, y.T if transpose_y else y)
+
+    return product
 
 
 def _nbytes(t: Type) -> int:

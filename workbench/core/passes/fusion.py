@@ -62,33 +62,42 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
 
     equations = [map_subgraphs(e, lambda g: _fuse(g, counts)) for e in graph.equations]
     equations = _private_constants(equations, graph.outputs)
-    uses: dict[int, int] = {}
-    for eqn in equations:
+    # Groups grow backwards from their last equation: an elementwise producer joins when
+    # every consumer of its result is already in the group (and the result is not a graph
+    # output), so intermediates never need to exist outside the kernel and a value read
+    # twice inside one group (x * a + x * b) does not split it.
+    consumers: dict[int, set[int]] = {}
+    for i, eqn in enumerate(equations):
         for a in eqn.inputs:
             if isinstance(a, Var):
-                uses[id(a)] = uses.get(id(a), 0) + 1
-    for a in graph.outputs:
-        if isinstance(a, Var):
-            uses[id(a)] = uses.get(id(a), 0) + 2  # an output must exist outside any group
-
+                consumers.setdefault(id(a), set()).add(i)
+    outputs = {id(a) for a in graph.outputs if isinstance(a, Var)}
     producer = {id(v): i for i, e in enumerate(equations) for v in e.outputs}
-    group_of: dict[int, int] = {}  # equation index -> index of the group's last equation
+    assigned: set[int] = set()
     members: dict[int, list[int]] = {}
-    for i, eqn in enumerate(equations):
-        if not is_elementwise(eqn) or len(eqn.outputs) != 1:
+    for last in reversed(range(len(equations))):
+        eqn = equations[last]
+        if last in assigned or not is_elementwise(eqn) or len(eqn.outputs) != 1:
             continue
-        group = [i]
-        for a in eqn.inputs:
-            j = producer.get(id(a)) if isinstance(a, Var) else None
-            if j is not None and j in group_of and uses[id(a)] == 1:
-                if equations[j].outputs[0].type.device is eqn.outputs[0].type.device:
-                    root = group_of[j]
-                    group = members.pop(root) + group
-                    for k in group:
-                        group_of[k] = i
-        for k in group:
-            group_of[k] = i
-        members[i] = sorted(set(group))
+        group = {last}
+        frontier = [last]
+        while frontier:
+            i = frontier.pop()
+            for a in equations[i].inputs:
+                j = producer.get(id(a)) if isinstance(a, Var) else None
+                if j is None or j in group or j in assigned:
+                    continue
+                candidate = equations[j]
+                if not is_elementwise(candidate) or len(candidate.outputs) != 1:
+                    continue
+                out = candidate.outputs[0]
+                if id(out) in outputs or out.type.device is not eqn.outputs[0].type.device:
+                    continue
+                if consumers.get(id(out), set()) <= group:
+                    group.add(j)
+                    frontier.append(j)
+        assigned |= group
+        members[last] = sorted(group)
 
     result: list[Equation] = []
     fused_at = {last: idx for last, idx in members.items() if len(idx) > 1}
