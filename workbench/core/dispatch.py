@@ -40,7 +40,8 @@ class EvalInterpreter(Interpreter):
 
 
 def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Array]:
-    """Check the inputs, run ``prim.impl`` and wrap the results as Arrays."""
+    """Check the operands (with clear errors for anything that is not an Array on one
+    device), run the primitive's implementation and return its results as a list."""
     if not args:
         raise TypeError(f"{prim.name}: needs at least one array operand")
     device = args[0].device if args[0].__class__ is Array else None
@@ -49,23 +50,12 @@ def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> li
             _bad_operand(prim, x)
         if x.device is not device:
             _device_mismatch(prim, args)
-    assert device is not None  # every operand was checked to be an Array on it
-    prim.check(*args, **params)
     if prim.higher_order:
+        prim.check(*args, **params)
         out = prim.impl(*args, **params)
-        return list(out) if prim.multiple_results else [out]
-    datas = [x.data for x in args]
-    if device.index and device.platform == "cuda":
-        with device.activate():
-            out = prim.impl(device.xp, *datas, **params)
     else:
-        out = prim.impl(device.xp, *datas, **params)
-    ndarray = device.ndarray
-    if prim.multiple_results:
-        return [Array(o if o.__class__ is ndarray else device.xp.asarray(o), device) for o in out]
-    if out.__class__ is not ndarray:  # NumPy returns scalars from 0-d operations
-        out = device.xp.asarray(out)
-    return [Array(out, device)]
+        out = _evaluate_fast(prim, args, params)
+    return list(out) if prim.multiple_results else [out]
 
 
 def _bad_operand(prim: Primitive, x: Any) -> None:
