@@ -135,8 +135,9 @@ class Node:
     ``inputs`` and ``outputs`` are the primal values (the rule's residuals).
     """
 
-    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "__weakref__")
-    # Hashed by identity: the backward pass keys cotangents by node.
+    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "extra", "__weakref__")
+    # Hashed by identity: the backward pass keys cotangents by node. ``extra`` is free for a
+    # front end's bookkeeping (saved tensor versions, the op's user-facing name).
 
     def __init__(
         self,
@@ -151,6 +152,7 @@ class Node:
         self.inputs = inputs
         self.outputs = outputs
         self.parents = parents
+        self.extra: Any = None
 
     def __repr__(self) -> str:
         return f"Node({self.prim.name})"
@@ -189,7 +191,12 @@ class VJPTracer(Tracer):
 
 
 class VJPInterpreter(Interpreter):
-    """Computes primal values with the interpreter below and records a tape."""
+    """Computes primal values with the interpreter below and records a tape.
+
+    With ``recording`` False (a ``no_grad`` block) it computes without recording.
+    """
+
+    recording = True
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Any]:
         primals = list(args)
@@ -203,6 +210,8 @@ class VJPInterpreter(Interpreter):
                     parents[i] = x
                     tracked = True
         out = apply(prim, *primals, **params)
+        if not self.recording:
+            return list(out) if prim.multiple_results else [out]
         if not prim.multiple_results:
             if not tracked or out.dtype not in _FLOATS:
                 return [out]  # nothing to differentiate: a plain value of the level below
@@ -248,9 +257,16 @@ def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
 
 
 def backward_pass(
-    outputs: Sequence[Any], cotangents: Sequence[Any], wrt: Sequence[Any]
+    outputs: Sequence[Any],
+    cotangents: Sequence[Any],
+    wrt: Sequence[Any],
+    on_gradient: Callable[[Any, Any], Any] | None = None,
 ) -> list[Any]:
     """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
+
+    ``on_gradient(key, g)``, when given, sees each intermediate value's complete
+    cotangent just before it is used (``key`` is the node, or ``(node, index)``) and may
+    return a replacement: the hook point for tensor hooks and ``retain_grad``.
 
     Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
     """
@@ -268,6 +284,8 @@ def backward_pass(
     for node in reversed(_toposort(roots)):
         if node.prim.multiple_results:
             gs = tuple(grads.pop((node, i), None) for i in range(len(node.outputs)))
+            if on_gradient is not None:
+                gs = tuple(g if g is None else on_gradient((node, i), g) for i, g in enumerate(gs))
             if all(g is None for g in gs):
                 continue
             g_out: Any = gs
@@ -275,6 +293,8 @@ def backward_pass(
             g_out = grads.pop(node, None)
             if g_out is None:
                 continue
+            if on_gradient is not None:
+                g_out = on_gradient(node, g_out)
         prim = node.prim
         if prim.vjp_rule is None:
             raise NotImplementedError(
@@ -291,6 +311,30 @@ def backward_pass(
             if parent is not None and g is not None:
                 accumulate(_key(parent), g)
     return [grads.get(_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+
+
+def tape_leaves(outputs: Sequence[Any]) -> list[VJPTracer]:
+    """The untracked-origin values (leaves) the recorded tape of ``outputs`` reads."""
+    seen: set[int] = set()
+    leaves = []
+    for o in outputs:
+        if isinstance(o, VJPTracer) and o.node is None and id(o) not in seen:
+            seen.add(id(o))
+            leaves.append(o)
+    for node in _toposort([o for o in outputs if isinstance(o, VJPTracer)]):
+        for parent in node.parents:
+            if parent is not None and parent.node is None and id(parent) not in seen:
+                seen.add(id(parent))
+                leaves.append(parent)
+    return leaves
+
+
+# The eager front end's tape: a reverse-mode interpreter for the whole session at level
+# 1, below every transformation (which start at level 2), so eager autograd and
+# functional transformations compose.
+EAGER_TAPE = VJPInterpreter()
+EAGER_TAPE.level = 1
+EAGER_TAPE.active = True
 
 
 def tape_graph(outputs: Sequence[Any], inputs: Sequence[Any]) -> Graph:

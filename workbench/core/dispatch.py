@@ -167,7 +167,9 @@ def interpreter(cls: type[Interpreter], *args: Any, dynamic: bool = False) -> It
 
     ``dynamic=True`` makes it the floor for every ``apply`` inside (graph building).
     """
-    level = len(_stack)
+    # Level 1 is reserved for the eager tape (autodiff.EAGER_TAPE), which lives outside
+    # the stack for the whole session; transformations start at level 2.
+    level = len(_stack) + 1
     interp = cls(*args)
     interp.level = level
     interp.active = True
@@ -184,7 +186,7 @@ def interpreter(cls: type[Interpreter], *args: Any, dynamic: bool = False) -> It
 
 
 def current_level() -> int:
-    return len(_stack) - 1
+    return _stack[-1].level
 
 
 def building_graph() -> bool:
