@@ -204,7 +204,7 @@ class VJPInterpreter(Interpreter):
         tracked = False
         nondiff = prim.nondiff_inputs
         for i, x in enumerate(args):
-            if x.__class__ is VJPTracer and x.interpreter is self:
+            if isinstance(x, VJPTracer) and x.interpreter is self:
                 primals[i] = x.primal
                 if i not in nondiff:
                     parents[i] = x
@@ -261,8 +261,13 @@ def backward_pass(
     cotangents: Sequence[Any],
     wrt: Sequence[Any],
     on_gradient: Callable[[Any, Any], Any] | None = None,
+    create_graph: bool = False,
 ) -> list[Any]:
     """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
+
+    With ``create_graph`` the rules run on the tracked values themselves (not their saved
+    primals), so the backward pass is recorded too and can be differentiated again (what
+    PyTorch's ``create_graph=True`` does on a single tape).
 
     ``on_gradient(key, g)``, when given, sees each intermediate value's complete
     cotangent just before it is used (``key`` is the node, or ``(node, index)``) and may
@@ -296,21 +301,33 @@ def backward_pass(
             if on_gradient is not None:
                 g_out = on_gradient(node, g_out)
         prim = node.prim
+        inputs, outs = node.inputs, node.outputs
+        if create_graph:
+            inputs, outs = _tracked_values(node)
         if prim.vjp_rule is None:
             raise NotImplementedError(
                 f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode"
             )
         if prim.vjp_takes_needs:
             needs = tuple(p is not None for p in node.parents)
-            in_grads = prim.vjp_rule(
-                g_out, *node.inputs, out=node.outputs, needs=needs, **node.params
-            )
+            in_grads = prim.vjp_rule(g_out, *inputs, out=outs, needs=needs, **node.params)
         else:
-            in_grads = prim.vjp_rule(g_out, *node.inputs, out=node.outputs, **node.params)
+            in_grads = prim.vjp_rule(g_out, *inputs, out=outs, **node.params)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
                 accumulate(_key(parent), g)
     return [grads.get(_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+
+
+def _tracked_values(node: Node) -> tuple[list[Any], Any]:
+    """A node's inputs and outputs as values of its tape (for a recorded backward pass)."""
+    interp = next(p.interpreter for p in node.parents if p is not None)
+    inputs = [v if p is None else p for p, v in zip(node.parents, node.inputs)]
+    if node.prim.multiple_results:
+        outs: Any = tuple(VJPTracer(interp, o, node, i) for i, o in enumerate(node.outputs))
+    else:
+        outs = VJPTracer(interp, node.outputs, node)
+    return inputs, outs
 
 
 def tape_leaves(outputs: Sequence[Any]) -> list[VJPTracer]:

@@ -1,0 +1,244 @@
+"""Parity with PyTorch 2.13 (CPU): tensor operations, layers, losses and optimisers give
+the same outputs, gradients and updated weights (1e-5, float32)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import workbench.eager as wb
+
+T = pytest.importorskip("torch")
+TOL = {"rtol": 1e-5, "atol": 1e-5}
+RNG = np.random.default_rng(7)
+
+
+def data(*shape: int, positive: bool = False) -> np.ndarray:
+    x = RNG.standard_normal(shape).astype(np.float32)
+    return np.abs(x) + 0.5 if positive else x
+
+
+def _check(fn_wb: Callable[..., Any], fn_t: Callable[..., Any], *arrays: np.ndarray) -> None:
+    ours = [wb.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [T.tensor(a, requires_grad=True) for a in arrays]
+    out_w, out_t = fn_wb(*ours), fn_t(*theirs)
+    np.testing.assert_allclose(out_w.detach().numpy(), out_t.detach().numpy(), **TOL)
+    weights = RNG.standard_normal(tuple(out_t.shape)).astype(np.float32)
+    (out_w * wb.tensor(weights)).sum().backward()
+    (out_t * T.tensor(weights)).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), **TOL)
+
+
+OPS: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "arithmetic": (
+        lambda x, y: (x * y + x / (y.abs() + 1) - 2 ** x.tanh()) ** 2,
+        [data(3, 4), data(3, 4)],
+    ),
+    "broadcast": (lambda x, y: x * y - x, [data(3, 1, 4), data(5, 1)]),
+    "matmul": (lambda x, y: x @ y, [data(2, 3, 4), data(4, 5)]),
+    "reductions": (
+        lambda x: x.sum(1) + x.mean(0, keepdim=True).sum() + x.amax(1) * x.std(1),
+        [data(4, 5)],
+    ),
+    "max_dim": (lambda x: x.max(dim=1).values + x.min(1)[0], [data(4, 5)]),
+    "softmax": (lambda x: x.softmax(-1) * x.log_softmax(0), [data(3, 6)]),
+    "shapes": (
+        lambda x: x.reshape(2, 6).t().unsqueeze(0).permute(2, 1, 0).flatten().view(3, 4),
+        [data(3, 4)],
+    ),
+    "index": (
+        lambda x: x[1:, ::2] * x[[0, 2], 1:3] + x[x[:, :1].reshape(-1).argsort()][:2, :2].sum(),
+        [data(3, 4)],
+    ),
+    "cat_stack": (lambda x, y: cat_stack(x, y), [data(2, 3), data(2, 3)]),
+    "where_clamp": (lambda x: where_clamp(x), [data(3, 4)]),
+    "unary": (
+        lambda x: x.exp() + x.sigmoid() + x.relu() + x.sin() * x.cos() + x.erf() + x.abs().sqrt(),
+        [data(5)],
+    ),
+    "logs": (
+        lambda x: x.log() + x.log1p() - x.rsqrt() + x.reciprocal() + x.logsumexp(0),
+        [data(5, positive=True)],
+    ),
+    "gather": (lambda x: x.gather(1, _index(x)), [data(3, 4)]),
+    "cumsum_prod": (lambda x: x.cumsum(1) * x.prod(1, keepdim=True), [data(3, 4)]),
+    "expand_repeat": (lambda x: x.expand(3, 4) * x.repeat(3, 1), [data(1, 4)]),
+    "var_norm": (lambda x: x.var(0) + x.norm() + x.var(1, unbiased=False).sum(), [data(4, 3)]),
+}
+
+
+def cat_stack(x: Any, y: Any) -> Any:
+    module = wb if isinstance(x, wb.Tensor) else T
+    return module.cat([x, y], 1) * module.stack([x, y], 0).sum(0).repeat(1, 2)
+
+
+def where_clamp(x: Any) -> Any:
+    module = wb if isinstance(x, wb.Tensor) else T
+    return module.where(x > 0, x, x * 0.1).clamp(-0.5, 0.8) + x.masked_fill(x < 0, 2.0)
+
+
+def _index(x: Any) -> Any:
+    module = wb if isinstance(x, wb.Tensor) else T
+    return module.tensor([[0, 3], [2, 2], [1, 0]])
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_tensor_operations_match_torch(name: str) -> None:
+    fn, arrays = OPS[name]
+    _check(fn, fn, *arrays)
+
+
+def _copy_module(ours: Any, theirs: Any) -> None:
+    with T.no_grad():
+        for (n1, p), (n2, q) in zip(
+            ours.named_parameters(), theirs.named_parameters(), strict=True
+        ):
+            assert n1 == n2
+            q.copy_(T.tensor(p.detach().numpy()))
+
+
+LAYERS = {
+    "linear": (lambda m: m.Linear(6, 4), (5, 6)),
+    "conv2d": (lambda m: m.Conv2d(3, 4, 3, stride=2, padding=1), (2, 3, 9, 9)),
+    "conv2d_groups": (
+        lambda m: m.Conv2d(4, 6, (3, 2), padding="same", groups=2, bias=False),
+        (2, 4, 7, 6),
+    ),
+    "conv1d": (lambda m: m.Conv1d(3, 5, 3, dilation=2), (2, 3, 12)),
+    "maxpool": (lambda m: m.Sequential(m.Conv2d(2, 3, 3), m.ReLU(), m.MaxPool2d(2)), (2, 2, 9, 9)),
+    "avgpool": (lambda m: m.Sequential(m.Conv2d(2, 3, 3), m.AvgPool2d(2, 1)), (2, 2, 8, 8)),
+    "layernorm": (lambda m: m.LayerNorm(6), (4, 3, 6)),
+    "mlp": (
+        lambda m: m.Sequential(
+            m.Linear(6, 8), m.Tanh(), m.Linear(8, 8), m.GELU(), m.Linear(8, 3), m.Sigmoid()
+        ),
+        (5, 6),
+    ),
+    "activations": (
+        lambda m: m.Sequential(m.Linear(6, 6), m.LeakyReLU(0.2), m.SiLU(), m.Softmax(1)),
+        (5, 6),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layers_match_torch_outputs_and_gradients(name: str) -> None:
+    build, shape = LAYERS[name]
+    ours, theirs = build(wb.nn), build(T.nn)
+    _copy_module(ours, theirs)
+    x = data(*shape)
+    out_w, out_t = ours(wb.tensor(x)), theirs(T.tensor(x))
+    np.testing.assert_allclose(out_w.detach().numpy(), out_t.detach().numpy(), **TOL)
+    out_w.square().sum().backward()
+    out_t.square().sum().backward()
+    for (n, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), **TOL, err_msg=n)
+
+
+def test_default_initialisation_follows_torchs_fan_rules() -> None:
+    layer = wb.nn.Linear(400, 300)
+    bound = 1 / np.sqrt(400)
+    w = layer.weight.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.01 * bound * 10
+
+
+LOSSES = {
+    "cross_entropy": (lambda F, x, y: F.cross_entropy(x, y), "index"),
+    "cross_entropy_smooth": (lambda F, x, y: F.cross_entropy(x, y, label_smoothing=0.1), "index"),
+    "cross_entropy_ignore": (lambda F, x, y: F.cross_entropy(x, y, ignore_index=2), "index"),
+    "cross_entropy_probs": (lambda F, x, y: F.cross_entropy(x, y), "probs"),
+    "nll": (lambda F, x, y: F.nll_loss(x.log_softmax(1), y, reduction="sum"), "index"),
+    "mse": (lambda F, x, y: F.mse_loss(x, y), "float"),
+    "l1": (lambda F, x, y: F.l1_loss(x, y, reduction="sum"), "float"),
+    "huber": (lambda F, x, y: F.huber_loss(x * 3, y, delta=0.5), "float"),
+    "bce": (lambda F, x, y: F.binary_cross_entropy(x.sigmoid(), y), "unit"),
+    "bce_logits": (lambda F, x, y: F.binary_cross_entropy_with_logits(x, y), "unit"),
+    "kl_div": (lambda F, x, y: F.kl_div(x.log_softmax(1), y, reduction="batchmean"), "probs"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_losses_match_torch(name: str) -> None:
+    fn, kind = LOSSES[name]
+    x = data(6, 4)
+    if kind == "index":
+        y_np = np.array([0, 1, 2, 3, 2, 1])
+        y_w, y_t = wb.tensor(y_np), T.tensor(y_np)
+    else:
+        y_np = {
+            "float": data(6, 4),
+            "unit": RNG.random((6, 4)).astype(np.float32),
+            "probs": np.exp(data(6, 4)) / np.exp(data(6, 4)).sum(1, keepdims=True),
+        }[kind]
+        y_np = y_np.astype(np.float32)
+        if kind == "probs":
+            y_np = y_np / y_np.sum(1, keepdims=True)
+        y_w, y_t = wb.tensor(y_np), T.tensor(y_np)
+    xw, xt = wb.tensor(x, requires_grad=True), T.tensor(x, requires_grad=True)
+    lw, lt = fn(wb.nn.functional, xw, y_w), fn(T.nn.functional, xt, y_t)
+    np.testing.assert_allclose(lw.item(), lt.item(), **TOL)
+    lw.backward()
+    lt.backward()
+    np.testing.assert_allclose(xw.grad.numpy(), xt.grad.numpy(), **TOL)
+
+
+OPTIMIZERS = {
+    "sgd": lambda o, p: o.SGD(p, lr=0.1),
+    "sgd_momentum": lambda o, p: o.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+    "sgd_nesterov": lambda o, p: o.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda o, p: o.Adam(p, lr=0.01),
+    "adam_wd_amsgrad": lambda o, p: o.Adam(p, lr=0.01, weight_decay=0.1, amsgrad=True),
+    "adamw": lambda o, p: o.AdamW(p, lr=0.01),
+    "adagrad": lambda o, p: o.Adagrad(p, lr=0.1),
+    "rmsprop": lambda o, p: o.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizers_match_torch_after_three_steps(name: str) -> None:
+    def build(m: Any) -> Any:
+        return m.Sequential(m.Linear(5, 7), m.ReLU(), m.Linear(7, 3))
+
+    ours, theirs = build(wb.nn), build(T.nn)
+    _copy_module(ours, theirs)
+    opt_w, opt_t = (
+        OPTIMIZERS[name](wb.optim, ours.parameters()),
+        OPTIMIZERS[name](T.optim, theirs.parameters()),
+    )
+    x, y = data(8, 5), np.arange(8) % 3
+    for _ in range(3):
+        for model, opt, lib in ((ours, opt_w, wb), (theirs, opt_t, T)):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            opt.step()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), **TOL)
+
+
+def test_a_small_cnn_trains_like_torch_for_five_steps() -> None:
+    def build(m: Any) -> Any:
+        return m.Sequential(
+            m.Conv2d(1, 4, 3), m.ReLU(), m.MaxPool2d(2), m.Flatten(), m.Linear(4 * 3 * 3, 5)
+        )
+
+    ours, theirs = build(wb.nn), build(T.nn)
+    _copy_module(ours, theirs)
+    opt_w, opt_t = wb.optim.Adam(ours.parameters(), 0.01), T.optim.Adam(theirs.parameters(), 0.01)
+    x, y = data(6, 1, 8, 8), np.arange(6) % 5
+    for _ in range(5):
+        losses = []
+        for model, opt, lib in ((ours, opt_w, wb), (theirs, opt_t, T)):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        np.testing.assert_allclose(losses[0], losses[1], **TOL)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -1,0 +1,213 @@
+"""``torch.autograd``: backward, grad, and the grad-mode context managers.
+
+Mirrors: torch.autograd.backward, torch.autograd.grad, torch.no_grad, enable_grad,
+set_grad_enabled, inference_mode, is_grad_enabled.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from workbench.core import ops
+from workbench.core.values import Array
+from workbench.eager import autograd_engine as engine
+from workbench.eager.tensor import _LEAF_HOOKS, Tensor, wrap
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled: builtins.bool) -> None:
+        self.enabled = enabled
+        self._stack: list[builtins.bool] = []
+
+    def __enter__(self) -> None:
+        self._stack.append(engine.EAGER_TAPE.recording)
+        engine.EAGER_TAPE.recording = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        engine.EAGER_TAPE.recording = self._stack.pop()
+
+
+class no_grad(_GradMode):  # noqa: N801
+    """Operations inside record nothing. Mirrors: torch.no_grad (also as a decorator)."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Mirrors: torch.enable_grad."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Mirrors: torch.set_grad_enabled (a function and a context manager)."""
+
+    def __init__(self, mode: builtins.bool) -> None:
+        super().__init__(mode)
+        self._previous = engine.EAGER_TAPE.recording
+        engine.EAGER_TAPE.recording = mode
+
+    def __enter__(self) -> None:
+        self._stack.append(self._previous)
+
+    def __exit__(self, *exc: Any) -> None:
+        engine.EAGER_TAPE.recording = self._stack.pop()
+
+
+class inference_mode(_GradMode):  # noqa: N801
+    """Mirrors: torch.inference_mode (here: the same as no_grad)."""
+
+    def __init__(self, mode: builtins.bool = True) -> None:
+        super().__init__(not mode)
+
+
+def is_grad_enabled() -> builtins.bool:
+    return engine.is_enabled()
+
+
+def _gradient_values(outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None) -> list[Any]:
+    values = []
+    for i, out in enumerate(outputs):
+        given = None if grad_outputs is None else grad_outputs[i]
+        if given is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            values.append(ops.ones_like(out._array()))
+        else:
+            g = given if isinstance(given, Tensor) else Tensor(given)
+            if tuple(g.shape) != tuple(out.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {out.shape}."
+                )
+            values.append(g._value)
+    return values
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: Any = None,
+    create_graph: builtins.bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate gradients of ``tensors`` into the leaves' ``.grad``.
+
+    Mirrors: torch.autograd.backward.
+    """
+    outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is not None and isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors]
+    for out in outputs:
+        if not out.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+    retain = create_graph if retain_graph is None else retain_graph
+    values = _gradient_values(outputs, grad_tensors)
+    wanted = (
+        None
+        if inputs is None
+        else [t._value for t in ([inputs] if isinstance(inputs, Tensor) else inputs)]
+    )
+    leaves, grads = engine.run_backward(
+        [o._value for o in outputs], values, wanted, retain, create_graph
+    )
+    for leaf, g in zip(leaves, grads):
+        if g is None:
+            continue
+        tensor = getattr(leaf, "tensor", None)
+        if tensor is None:
+            continue
+        for hook in _LEAF_HOOKS.get(id(leaf), ()):
+            g = hook(g)
+        new = wrap(g if create_graph else _concrete(g))
+        tensor.grad = (
+            new
+            if tensor.grad is None
+            else (tensor.grad + new if create_graph else _accumulate(tensor.grad, new))
+        )
+
+
+def _concrete(g: Any) -> Any:
+    return g.primal if hasattr(g, "primal") and not isinstance(g, Array) else g
+
+
+def _accumulate(grad: Tensor, new: Tensor) -> Tensor:
+    with no_grad():
+        return grad + new
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: Any = None,
+    create_graph: builtins.bool = False,
+    allow_unused: builtins.bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    Mirrors: torch.autograd.grad.
+    """
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for out in outs:
+        if not out.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+    retain = create_graph if retain_graph is None else retain_graph
+    values = _gradient_values(outs, grad_outputs)
+    _, grads = engine.run_backward(
+        [o._value for o in outs], values, [t._value for t in ins], retain, create_graph
+    )
+    result = []
+    for g in grads:
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                "One of the differentiated Tensors appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior."
+            )
+        result.append(None if g is None else wrap(g if create_graph else _concrete(g)))
+    return tuple(result)
+
+
+def to_device_op(t: Tensor, target: Any) -> Tensor:
+    """A differentiable copy to another device (the cotangent travels back)."""
+    raise NotImplementedError(
+        "moving a tensor that requires grad between devices is not supported yet"
+    )
+
+
+class _Anomaly:
+    enabled = False
+
+
+@contextlib.contextmanager
+def detect_anomaly(check_nan: builtins.bool = True) -> Iterator[None]:
+    previous = _Anomaly.enabled
+    _Anomaly.enabled = check_nan
+    try:
+        yield
+    finally:
+        _Anomaly.enabled = previous
+
+
+def set_detect_anomaly(mode: builtins.bool) -> None:
+    _Anomaly.enabled = mode
+
+
+def _wraps(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return functools.wraps(fn)(fn)

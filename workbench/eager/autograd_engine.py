@@ -1,0 +1,132 @@
+"""PyTorch's autograd semantics over the core's eager tape.
+
+Leaves are tensors created with ``requires_grad=True``; every operation on them records
+a node into the core's eager tape (``core.autodiff.EAGER_TAPE``). ``backward`` runs the
+core's backward pass and accumulates into leaves' ``.grad``; the rules PyTorch users
+rely on are enforced here: implicit gradients only for scalars, a graph is freed after
+one backward unless ``retain_graph``, saved tensors modified in place are detected, and
+hooks and ``retain_grad`` see gradients as they flow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from workbench.core import ops
+from workbench.core.autodiff import (
+    EAGER_TAPE,
+    Node,
+    VJPTracer,
+    _key,
+    _toposort,
+    backward_pass,
+    tape_leaves,
+)
+
+
+class Leaf(VJPTracer):
+    """The tape value of a leaf tensor; remembers its tensor (weakly) for ``.grad``."""
+
+    __slots__ = ("tensor",)
+    tensor: Any
+
+
+# Hooks and retain_grad for non-leaf tensors, keyed by the tape position of their value.
+_HOOKS: weakref.WeakKeyDictionary[Node, dict[int, list[Any]]] = weakref.WeakKeyDictionary()
+
+
+def is_enabled() -> bool:
+    return EAGER_TAPE.recording
+
+
+@contextlib.contextmanager
+def grad_mode(enabled: bool) -> Iterator[None]:
+    previous = EAGER_TAPE.recording
+    EAGER_TAPE.recording = enabled
+    try:
+        yield
+    finally:
+        EAGER_TAPE.recording = previous
+
+
+def register(value: Any, hook: Any) -> None:
+    node, index = value.node, value.index
+    _HOOKS.setdefault(node, {}).setdefault(index, []).append(hook)
+
+
+def _on_gradient(key: Any, g: Any) -> Any:
+    node, index = key if isinstance(key, tuple) else (key, 0)
+    hooks = _HOOKS.get(node, {}).get(index)
+    if not hooks:
+        return g
+    for hook in list(hooks):
+        g = hook(g)
+    return g
+
+
+def _check_graph(outputs: Sequence[Any]) -> list[Node]:
+    nodes = _toposort([o for o in outputs if isinstance(o, VJPTracer)])
+    for node in nodes:
+        extra = node.extra
+        if extra is None:
+            continue
+        if extra.get("freed"):
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        for position, (tensor, version) in enumerate(
+            zip(extra.get("saved", ()), extra.get("versions", ()))
+        ):
+            if tensor is not None and tensor._version != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{tensor.type_name()} {list(tensor.shape)}], which is "
+                    f"input {position} of {extra.get('name', node.prim.name)}, is at version "
+                    f"{tensor._version}; expected version {version} instead."
+                )
+    return nodes
+
+
+def run_backward(
+    outputs: Sequence[Any],
+    grad_outputs: Sequence[Any],
+    inputs: Sequence[Any] | None,
+    retain_graph: bool,
+    create_graph: bool,
+) -> tuple[list[Any], list[Any]]:
+    """Backpropagate; returns (leaf tape values, their gradients) or, with ``inputs``, the
+    gradients of those values."""
+    nodes = _check_graph(outputs)
+    wrt = list(inputs) if inputs is not None else tape_leaves(outputs)
+    with grad_mode(create_graph):
+        grads = backward_pass(
+            outputs, grad_outputs, wrt, on_gradient=_on_gradient, create_graph=create_graph
+        )
+    if not retain_graph:
+        for node in nodes:
+            node.extra = {**(node.extra or {}), "freed": True}
+    return wrt, grads
+
+
+def saved(node: Node, tensors: Sequence[Any], name: str) -> None:
+    """Remember the tensors a node read and their versions, for the in-place check
+    (PyTorch keeps saved tensors alive for the graph's lifetime too)."""
+    node.extra = {
+        "saved": tensors,
+        "versions": [None if t is None else t._version for t in tensors],
+        "name": name,
+    }
+
+
+def ones_like(value: Any) -> Any:
+    return ops.ones_like(value)
+
+
+__all__ = ["EAGER_TAPE", "Leaf", "grad_mode", "is_enabled", "run_backward", "_key"]

@@ -1,0 +1,69 @@
+"""PyTorch's dtype objects (``torch.float32`` …) over the backend's NumPy dtypes."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import dtypes as backend_dtypes
+
+
+class dtype:  # noqa: N801 - torch.dtype
+    """A tensor element type. Mirrors: torch.dtype."""
+
+    __slots__ = ("name", "np", "is_floating_point", "itemsize")
+
+    def __init__(self, name: str, np_dtype: np.dtype) -> None:
+        self.name = name
+        self.np = np_dtype
+        self.is_floating_point = np_dtype.kind == "f"
+        self.itemsize = np_dtype.itemsize
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> Any:
+        return (from_numpy_dtype, (self.np.str,))
+
+
+float16 = half = dtype("float16", backend_dtypes.float16)
+float32 = float = dtype("float32", backend_dtypes.float32)  # noqa: A001
+float64 = double = dtype("float64", backend_dtypes.float64)
+int32 = int = dtype("int32", backend_dtypes.int32)  # noqa: A001
+int64 = long = dtype("int64", backend_dtypes.int64)
+bool = dtype("bool", backend_dtypes.bool_)  # noqa: A001
+uint32 = dtype("uint32", backend_dtypes.uint32)
+
+_BY_NUMPY = {d.np: d for d in (float16, float32, float64, int32, int64, bool, uint32)}
+_default = [float32]
+
+
+def from_numpy_dtype(np_dtype: Any) -> dtype:
+    return _BY_NUMPY[np.dtype(np_dtype)]
+
+
+def to_numpy(d: Any) -> np.dtype:
+    """A torch-style dtype, a NumPy dtype or a Python type, as a supported NumPy dtype."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is builtins.float:
+        return _default[0].np
+    if d is builtins.int:
+        return backend_dtypes.int64
+    if d is builtins.bool:
+        return backend_dtypes.bool_
+    return backend_dtypes.canonical(d)
+
+
+def get_default_dtype() -> dtype:
+    """Mirrors: torch.get_default_dtype."""
+    return _default[0]
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Mirrors: torch.set_default_dtype (float32 or float64)."""
+    if d not in (float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default[0] = d

@@ -1,0 +1,226 @@
+"""Free functions of the ``torch`` namespace that are not creation or random ones."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.core import ops
+from workbench.eager import dtypes
+from workbench.eager.tensor import Tensor, _as_tensor, _promote, wrap
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Mirrors: torch.where."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)
+    x, y = _promote(input, other)
+    return wrap(ops.select(condition.bool()._value, x, y), (input, other), "WhereBackward0")
+
+
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Mirrors: torch.cat."""
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0 and len(tensors) > 1)]
+    target = tensors[0].dtype.np
+    for t in tensors[1:]:
+        from workbench.backend import dtypes as bd  # noqa: PLC0415
+
+        target = bd.promote_types(target, t.dtype.np)
+    values = [ops.cast(t._value, target) for t in tensors]
+    return wrap(
+        ops.concatenate(values, dim % builtins.max(tensors[0].ndim, 1)),
+        tuple(tensors),
+        "CatBackward0",
+    )
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Mirrors: torch.stack."""
+    d = dim % (tensors[0].ndim + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Mirrors: torch.einsum (via transposes, broadcasting and one product per pair)."""
+    if len(operands) == 1 and isinstance(operands[0], Sequence):
+        operands = tuple(operands[0])
+    inputs, _, output = equation.replace(" ", "").partition("->")
+    specs = inputs.split(",")
+    if not output and "->" not in equation:
+        counts: dict[str, int] = {}
+        for ch in "".join(specs):
+            counts[ch] = counts.get(ch, 0) + 1
+        output = "".join(sorted(ch for ch, n in counts.items() if n == 1))
+    result, spec = _as_tensor(operands[0]), specs[0]
+    result, spec = _sum_unused(result, spec, specs[1:], output)
+    for operand, other in zip(operands[1:], specs[1:]):
+        operand, other = _sum_unused(_as_tensor(operand), other, [spec], output)
+        letters = list(dict.fromkeys(spec + other))
+        a = _align(result, spec, letters)
+        b = _align(operand, other, letters)
+        later = [s for s in specs[specs.index(other) + 1 :]] if other in specs else []
+        keep = set(output) | set("".join(later))
+        contracted = [i for i, ch in enumerate(letters) if ch not in keep]
+        product = a * b
+        if contracted:
+            product = product.sum(dim=contracted)
+        spec = "".join(ch for ch in letters if ch in keep)
+        result = product
+    return _align_out(result, spec, output)
+
+
+def _sum_unused(t: Tensor, spec: str, others: Sequence[str], output: str) -> tuple[Tensor, str]:
+    keep = set(output) | set("".join(others))
+    drop = [i for i, ch in enumerate(spec) if ch not in keep]
+    if drop:
+        t = t.sum(dim=drop)
+        spec = "".join(ch for ch in spec if ch in keep)
+    return t, spec
+
+
+def _align(t: Tensor, spec: str, letters: Sequence[str]) -> Tensor:
+    order = [spec.index(ch) for ch in letters if ch in spec]
+    t = t.permute(*order) if order != list(range(len(order))) else t
+    shape = [
+        t.shape[[ch for ch in letters if ch in spec].index(ch)] if ch in spec else 1
+        for ch in letters
+    ]
+    return t.reshape(shape)
+
+
+def _align_out(t: Tensor, spec: str, output: str) -> Tensor:
+    if spec == output:
+        return t
+    return t.permute(*[spec.index(ch) for ch in output])
+
+
+def _method(name: str) -> Any:
+    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        return getattr(_as_tensor(input), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Mirrors: torch.{name} (the Tensor method as a function)."
+    return fn
+
+
+_METHODS = [
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "matmul",
+    "mm",
+    "bmm",
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "abs",
+    "neg",
+    "sign",
+    "square",
+    "relu",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "clamp",
+    "clip",
+    "maximum",
+    "minimum",
+    "sum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "var",
+    "std",
+    "norm",
+    "logsumexp",
+    "cumsum",
+    "all",
+    "any",
+    "reshape",
+    "permute",
+    "transpose",
+    "t",
+    "squeeze",
+    "unsqueeze",
+    "flatten",
+    "flip",
+    "chunk",
+    "split",
+    "unbind",
+    "gather",
+    "scatter_add",
+    "index_select",
+    "sort",
+    "argsort",
+    "topk",
+    "narrow",
+    "softmax",
+    "log_softmax",
+    "masked_fill",
+    "isnan",
+    "isfinite",
+    "isinf",
+    "reciprocal",
+    "log2",
+    "log10",
+    "allclose",
+    "equal",
+    "clone",
+    "numel",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "floor_divide",
+    "remainder",
+    "true_divide",
+]
+for _name in _METHODS:
+    globals()[_name] = _method(_name)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _as_tensor(input) // other
+
+
+def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _as_tensor(input) % other
+
+
+def is_tensor(obj: Any) -> builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> builtins.int:  # noqa: A002
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:  # noqa: A002
+    return input.dtype.is_floating_point
+
+
+def result_type(a: Any, b: Any) -> dtypes.dtype:
+    x, _ = _promote(_as_tensor(a), b)
+    return dtypes.from_numpy_dtype(x.dtype)

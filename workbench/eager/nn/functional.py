@@ -1,0 +1,363 @@
+"""``torch.nn.functional``: stateless layers and losses built from core composites.
+
+Mirrors: torch.nn.functional (names, arguments and defaults).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from workbench.core import composites, ops
+from workbench.eager import dtypes
+from workbench.eager.tensor import Tensor, wrap
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """x Wᵀ + b. Mirrors: torch.nn.functional.linear."""
+    out = wrap(
+        ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,))),
+        (input, weight),
+        "MmBackward0",
+    )
+    return out if bias is None else out + bias
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    return where(input > 0, input, input * negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    return wrap(composites.gelu(input._value, approximate == "tanh"), (input,), "GeluBackward0")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return wrap(composites.silu(input._value), (input,), "SiluBackward0")
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return input.tanh()
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    return input.softmax(-1 if dim is None else dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    return input.log_softmax(-1 if dim is None else dim, dtype)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    if not training or p == 0:
+        return input
+    from workbench.eager.random import rand  # noqa: PLC0415
+
+    keep = (rand(*input.shape, device=input.device) >= p).to(input.dtype)
+    return input * keep / (1 - p)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    n = int(tensor.max().item()) + 1 if num_classes < 0 else num_classes
+    return wrap(composites.one_hot(tensor._array(), n, dtypes.int64.np))
+
+
+def _reduce(loss: Tensor, reduction: str, weight_sum: Tensor | None = None) -> Tensor:
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight_sum if weight_sum is not None else loss.mean()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,  # noqa: A002
+    reduction: str = "mean",
+) -> Tensor:
+    """Mirrors: torch.nn.functional.nll_loss (class dim 1, any trailing dims)."""
+    logp = input if input.ndim == 2 else input.movedim(1, -1).reshape(-1, input.shape[1])
+    tgt = target.reshape(-1)
+    valid = tgt != ignore_index
+    safe = tgt * valid.long()
+    picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1)
+    w = valid.to(logp.dtype)
+    if weight is not None:
+        w = w * weight[safe]
+    loss = -picked * w
+    if reduction == "none":
+        return loss.reshape(target.shape)
+    return _reduce(loss, reduction, w.sum())
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,  # noqa: A002
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Mirrors: torch.nn.functional.cross_entropy — class indices or class probabilities,
+    label smoothing, ignore_index and class weights."""
+    logp = input.log_softmax(1)
+    classes = input.shape[1]
+    if target.dtype.is_floating_point:  # probabilities
+        probs = target * (1 - label_smoothing) + label_smoothing / classes
+        w = 1 if weight is None else weight.reshape([classes] + [1] * (input.ndim - 2))
+        loss = -(probs * logp * w).sum(1)
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index, "none")
+    if label_smoothing == 0:
+        if reduction != "mean":
+            return _reduce(nll, reduction)
+        valid = (target != ignore_index).to(input.dtype)
+        denom = (
+            valid.sum()
+            if weight is None
+            else (valid * weight[target * (target != ignore_index).long()]).sum()
+        )
+        return nll.sum() / denom
+    flat = logp if logp.ndim == 2 else logp.movedim(1, -1).reshape(-1, classes)
+    valid = (target.reshape(-1) != ignore_index).to(input.dtype)
+    w = 1 if weight is None else weight
+    smooth = -(flat * w).sum(1) * valid / classes
+    loss = nll.reshape(-1) * (1 - label_smoothing) + smooth * label_smoothing
+    if reduction == "mean":
+        denom = (
+            valid.sum()
+            if weight is None
+            else (valid * weight[target.reshape(-1) * valid.long()]).sum()
+        )
+        return loss.sum() / denom
+    return _reduce(loss.reshape(target.shape), reduction)
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    return _reduce((input - target).square(), reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:  # noqa: A002
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    diff = (input - target).abs()
+    loss = where(diff < delta, diff.square() * 0.5, (diff - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:  # noqa: A002
+    return huber_loss(input, target, reduction, beta) / beta
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    reduction: str = "mean",
+) -> Tensor:
+    # PyTorch clamps the logs at -100 so that 0 and 1 probabilities stay finite
+    log_p = input.log().clamp(min=-100)
+    log_q = (1 - input).log().clamp(min=-100)
+    loss = -(target * log_p + (1 - target) * log_q)
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    # log σ(x) = -softplus(-x), written stably: max(x, 0) - x + log1p(e^{-|x|}) = softplus(x) - x
+    softplus_neg = (-input).relu() + (-(input.abs())).exp().log1p()
+    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+    loss = (1 - target) * input + log_weight * softplus_neg
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def kl_div(
+    input: Tensor, target: Tensor, reduction: str = "mean", log_target: bool = False
+) -> Tensor:  # noqa: A002
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        from workbench.eager.functions import where  # noqa: PLC0415
+
+        loss = where(target > 0, target * (target.clamp(min=1e-45).log() - input), target * 0)
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,  # noqa: A002
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    n = len(normalized_shape) if not isinstance(normalized_shape, int) else 1
+    axes = tuple(range(input.ndim - n, input.ndim))
+    out = composites.layer_norm(
+        input._value,
+        None if weight is None else weight._value,
+        None if bias is None else bias._value,
+        axes,
+        eps,
+    )
+    return wrap(out, (input, weight, bias), "NativeLayerNormBackward0")
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,  # noqa: A002
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,  # noqa: A002
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def _tuple(v: Any, n: int) -> tuple[int, ...]:
+    return tuple(v) if isinstance(v, tuple | list) else (int(v),) * n
+
+
+def _conv(
+    x: Tensor,
+    w: Tensor,
+    b: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+    d: int,
+) -> Tensor:
+    strides, dil = _tuple(stride, d), _tuple(dilation, d)
+    if isinstance(padding, str):
+        pads: Any = padding.upper()
+    else:
+        pads = tuple((p, p) for p in _tuple(padding, d))
+    out = wrap(
+        ops.conv(x._value, w._value, strides, pads, rhs_dilation=dil, groups=groups),
+        (x, w),
+        "ConvolutionBackward0",
+    )
+    return out if b is None else out + b.reshape([1, -1] + [1] * d)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,  # noqa: A002
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
+    k = _tuple(kernel_size, 2)
+    s = _tuple(stride, 2) if stride is not None else k
+    p = tuple((q, q) for q in _tuple(padding, 2))
+    return wrap(
+        ops.max_pool(input._value, k, s, p, _tuple(dilation, 2)),
+        (input,),
+        "MaxPool2DWithIndicesBackward0",
+    )
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,  # noqa: A002
+    count_include_pad: bool = True,
+) -> Tensor:
+    k = _tuple(kernel_size, 2)
+    s = _tuple(stride, 2) if stride is not None else k
+    p = tuple((q, q) for q in _tuple(padding, 2))
+    return wrap(
+        ops.avg_pool(input._value, k, s, p, count_include_pad), (input,), "AvgPool2DBackward0"
+    )
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    oh, ow = _tuple(output_size, 2)
+    h, w = input.shape[-2:]
+    if h % oh or w % ow:
+        raise NotImplementedError(
+            "adaptive_avg_pool2d: only sizes that divide the input are supported"
+        )
+    return avg_pool2d(input, (h // oh, w // ow))
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+    config = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        config[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return wrap(ops.pad(input._value, config, value), (input,), "ConstantPadNdBackward0")
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = query @ key.transpose(-2, -1) * scale
+    if is_causal:
+        from workbench.eager.creation import ones  # noqa: PLC0415
+
+        causal = ones(scores.shape[-2], scores.shape[-1], dtype=dtypes.bool).tril()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        scores = (
+            scores.masked_fill(~attn_mask, float("-inf"))
+            if attn_mask.dtype is dtypes.bool
+            else scores + attn_mask
+        )
+    weights = scores.softmax(-1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p)
+    return weights @ value

@@ -1,0 +1,1383 @@
+"""``Tensor``: PyTorch's tensor over the core. Operations run at once (define-by-run);
+with ``requires_grad`` they are recorded into the core's eager tape.
+
+Mirrors: torch.Tensor. Differences: storage is a NumPy/CuPy array (views share it, as in
+PyTorch); dtypes are those of the backend (no bfloat16, no complex).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import Device, get_device
+from workbench.backend import dtypes as backend_dtypes
+from workbench.core import ops
+from workbench.core.autodiff import EAGER_TAPE, VJPTracer
+from workbench.core.values import Array
+from workbench.eager import autograd_engine as engine
+from workbench.eager import dtypes
+
+Number = builtins.int | builtins.float | builtins.bool
+values_indices = namedtuple("values_indices", ["values", "indices"])  # torch.return_types.max
+
+_FLOAT_KINDS = "f"
+
+
+def _value(x: Any) -> Any:
+    return x._value if isinstance(x, Tensor) else x
+
+
+def _tracked(value: Any) -> builtins.bool:
+    return isinstance(value, VJPTracer) and value.interpreter is EAGER_TAPE
+
+
+def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
+    """A Tensor for a core value; records what the op read, for the in-place check."""
+    t = Tensor.__new__(Tensor)
+    t._value = value
+    t.grad = None
+    t._version = 0
+    t._retains = False
+    if isinstance(value, VJPTracer) and value.node is not None and value.node.extra is None:
+        engine.saved(
+            value.node,
+            [x if isinstance(x, Tensor) else None for x in inputs],
+            name or value.node.prim.name,
+        )
+    return t
+
+
+def _promote(a: Any, b: Any) -> tuple[Any, Any]:
+    """PyTorch's type promotion for a binary operation, as explicit casts."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.dtype.np != b.dtype.np:
+            target = backend_dtypes.promote_types(a.dtype.np, b.dtype.np)
+            return ops.cast(a._value, target), ops.cast(b._value, target)
+        return a._value, b._value
+    tensor, scalar = (a, b) if isinstance(a, Tensor) else (b, a)
+    if isinstance(scalar, np.ndarray):
+        return _promote(
+            a if isinstance(a, Tensor) else Tensor(a), b if isinstance(b, Tensor) else Tensor(b)
+        )
+    target = backend_dtypes.result_type_with_scalar(tensor.dtype.np, scalar)
+    if target == backend_dtypes.float32 and not tensor.dtype.is_floating_point:
+        target = dtypes.get_default_dtype().np
+    tv = ops.cast(tensor._value, target) if target != tensor.dtype.np else tensor._value
+    return (tv, scalar) if isinstance(a, Tensor) else (scalar, tv)
+
+
+def _binary(fn: Callable[[Any, Any], Any], a: Any, b: Any, name: str) -> Tensor:
+    x, y = _promote(a, b)
+    return wrap(fn(x, y), (a, b), name)
+
+
+def _float_input(t: Tensor) -> Any:
+    """Integer inputs of float functions become the default float (torch.exp(int) is float)."""
+    if t.dtype.is_floating_point:
+        return t._value
+    return ops.cast(t._value, dtypes.get_default_dtype().np)
+
+
+def _unary_float(fn: Callable[[Any], Any], name: str) -> Callable[[Tensor], Tensor]:
+    def method(self: Tensor) -> Tensor:
+        return wrap(fn(_float_input(self)), (self,), name)
+
+    method.__name__ = name
+    return method
+
+
+def _dims(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
+    if dim is None:
+        return None
+    if isinstance(dim, builtins.int):
+        dim = (dim,)
+    return tuple(d % builtins.max(ndim, 1) for d in dim)
+
+
+class Tensor:
+    """A multi-dimensional array that can record its history for autograd.
+
+    Example:
+        >>> import workbench.eager as torch
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("_value", "grad", "_version", "_retains", "__weakref__")
+    _value: Any  # a core Array, or the eager tape's value when it requires grad
+
+    def __init__(self, data: Any = (), dtype: Any = None, device: Any = None) -> None:
+        from workbench.eager.creation import as_array  # noqa: PLC0415
+
+        self._value = as_array(data, dtype, device)
+        self.grad: Tensor | None = None
+        self._version = 0
+        self._retains = False
+
+    # ---------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._value.shape)
+
+    def size(self, dim: builtins.int | None = None) -> Any:
+        return self.shape if dim is None else self._value.shape[dim]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._value.dtype)
+
+    @property
+    def device(self) -> device:
+        return device(self._value.device.name)
+
+    @property
+    def ndim(self) -> builtins.int:
+        return len(self._value.shape)
+
+    def dim(self) -> builtins.int:
+        return self.ndim
+
+    def numel(self) -> builtins.int:
+        return builtins.int(np.prod(self._value.shape, dtype=np.int64))
+
+    nelement = numel
+
+    def element_size(self) -> builtins.int:
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> builtins.bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def is_cuda(self) -> builtins.bool:
+        return self._value.device.platform == "cuda"
+
+    def type_name(self) -> str:
+        names = {
+            "float32": "FloatTensor",
+            "float64": "DoubleTensor",
+            "float16": "HalfTensor",
+            "int64": "LongTensor",
+            "int32": "IntTensor",
+            "bool": "BoolTensor",
+        }
+        prefix = "torch.cuda." if self.is_cuda else "torch."
+        return prefix + names.get(self.dtype.name, self.dtype.name)
+
+    # ---------------------------------------------------------------- autograd
+    @property
+    def requires_grad(self) -> builtins.bool:
+        return _tracked(self._value)
+
+    @requires_grad.setter
+    def requires_grad(self, flag: builtins.bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        if requires_grad == self.requires_grad:
+            return self
+        if not self.is_leaf:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad:
+            if not self.dtype.is_floating_point:
+                raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            leaf = engine.Leaf(EAGER_TAPE, self._value, None)
+            leaf.tensor = self
+            self._value = leaf
+        else:
+            self._value = self._value.primal
+        return self
+
+    @property
+    def is_leaf(self) -> builtins.bool:
+        return not self.requires_grad or self._value.node is None
+
+    @property
+    def grad_fn(self) -> Any:
+        if not self.requires_grad or self._value.node is None:
+            return None
+        return GradFn(self._value.node)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing storage, cut from the graph."""
+        return wrap(self._array())
+
+    def detach_(self) -> Tensor:
+        self._value = self._array()
+        return self
+
+    def retain_grad(self) -> None:
+        if self.is_leaf or self._retains:
+            return
+        self._retains = True
+        target = self
+
+        def keep(g: Any) -> Any:
+            target.grad = wrap(g) if target.grad is None else target.grad + wrap(g)
+            return g
+
+        engine.register(self._value, keep)
+
+    @property
+    def retains_grad(self) -> builtins.bool:
+        return self._retains
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Mirrors: torch.Tensor.register_hook."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+
+        def core_hook(g: Any) -> Any:
+            result = hook(wrap(g))
+            return g if result is None else result._value
+
+        if self.is_leaf:
+            hooks = _LEAF_HOOKS.setdefault(id(self._value), [])
+            hooks.append(core_hook)
+        else:
+            engine.register(self._value, core_hook)
+        return _Handle(core_hook, self)
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: Any = None,
+        create_graph: builtins.bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        Mirrors: torch.Tensor.backward.
+        """
+        from workbench.eager.autograd import backward  # noqa: PLC0415
+
+        backward(
+            [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
+        )
+
+    @property
+    def data(self) -> Tensor:
+        return self.detach()
+
+    @data.setter
+    def data(self, other: Tensor) -> None:
+        if self.requires_grad and self.is_leaf:
+            self._value.primal = other._array()
+        else:
+            self._value = other._array()
+
+    def _array(self) -> Array:
+        value = self._value
+        return value.primal if _tracked(value) else value
+
+    # ---------------------------------------------------------------- conversion
+    def numpy(self, *, force: builtins.bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        if self.is_cuda and not force:
+            raise TypeError(
+                "can't convert cuda:0 device type tensor to numpy. "
+                "Use Tensor.cpu() to copy the tensor to host memory first."
+            )
+        array = self._array()
+        return array.data if array.device.platform == "cpu" else array.numpy()
+
+    def item(self) -> Number:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
+        return self._array().numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._array().numpy().tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        host = self._array().numpy()
+        return host if dtype is None else host.astype(dtype)
+
+    def __float__(self) -> builtins.float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> builtins.int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    def __bool__(self) -> builtins.bool:
+        if self.numel() != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self.item())
+
+    def __len__(self) -> builtins.int:
+        if not self.ndim:
+            raise TypeError("len() of a 0-d tensor")
+        return self._value.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __format__(self, spec: str) -> str:
+        if self.numel() == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        host = self._array().numpy()
+        if host.dtype.kind == "f":
+            body = np.array2string(
+                host,
+                separator=", ",
+                precision=4,
+                floatmode="fixed",
+                prefix="tensor(",
+                threshold=1000,
+            )
+            if builtins.all(float_is_integral(v) for v in host.ravel()[:1000]) and host.size:
+                body = np.array2string(
+                    host,
+                    separator=", ",
+                    formatter={"float_kind": _int_float},
+                    prefix="tensor(",
+                    threshold=1000,
+                )
+        else:
+            body = np.array2string(host, separator=", ", prefix="tensor(", threshold=1000)
+        extras = []
+        if self.is_cuda:
+            extras.append(f"device='{self._value.device.name}'")
+        default_kind = dtypes.get_default_dtype() if host.dtype.kind == "f" else dtypes.int64
+        if self.dtype not in (default_kind, dtypes.bool):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __hash__(self) -> builtins.int:
+        return id(self)
+
+    # ---------------------------------------------------------------- device and dtype
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``.to(device)``, ``.to(dtype)``, ``.to(other)`` or ``.to(device, dtype)``."""
+        target_device, target_dtype = None, None
+        for a in (*args, kwargs.get("device"), kwargs.get("dtype")):
+            if a is None:
+                continue
+            if isinstance(a, dtypes.dtype):
+                target_dtype = a
+            elif isinstance(a, Tensor):
+                target_device, target_dtype = a.device, a.dtype
+            else:
+                target_device = device(a) if not isinstance(a, device) else a
+        result = self
+        if target_dtype is not None and target_dtype is not self.dtype:
+            result = wrap(ops.cast(result._value, target_dtype.np), (result,), "ToCopy")
+        if target_device is not None and target_device.core is not self._value.device:
+            result = _to_device(result, target_device.core)
+        return result
+
+    def cuda(self, device_: Any = None) -> Tensor:
+        return self.to(
+            device(
+                "cuda"
+                if device_ is None
+                else f"cuda:{device_}"
+                if isinstance(device_, builtins.int)
+                else device_
+            )
+        )
+
+    def cpu(self) -> Tensor:
+        return self.to(device("cpu"))
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        return self.type_name() if dtype is None else self.to(dtype)
+
+    def clone(self) -> Tensor:
+        if self.requires_grad:
+            return wrap(ops.add(self._value, 0), (self,), "CloneBackward0")
+        return wrap(Array(self._array().data.copy(), self._value.device))
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def is_contiguous(self) -> builtins.bool:
+        return builtins.bool(self._array().data.flags.c_contiguous)
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(ops.add, self, other, "AddBackward0")
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(ops.add, other, self, "AddBackward0")
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(ops.sub, self, other, "SubBackward0")
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(ops.sub, other, self, "RsubBackward1")
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(ops.mul, self, other, "MulBackward0")
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(ops.mul, other, self, "MulBackward0")
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _true_divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _true_divide(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self - _floor_divide(self, other) * other
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return self.pow(exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return _pow(base, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _as_tensor(other).matmul(self)
+
+    def __neg__(self) -> Tensor:
+        return wrap(ops.neg(self._value), (self,), "NegBackward0")
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __invert__(self) -> Tensor:
+        if self.dtype is not dtypes.bool:
+            raise TypeError("bitwise not is only supported for bool tensors in the workbench")
+        return wrap(ops.logical_not(self._value))
+
+    def __and__(self, other: Any) -> Tensor:
+        return _logical(ops.logical_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _logical(ops.logical_or, self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _binary(ops.eq, self, other, "eq")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _binary(ops.ne, self, other, "ne")
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _binary(ops.lt, self, other, "lt")
+
+    def __le__(self, other: Any) -> Tensor:
+        return _binary(ops.le, self, other, "le")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _binary(ops.gt, self, other, "gt")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _binary(ops.ge, self, other, "ge")
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    add_op = __add__
+
+    def add(self, other: Any, alpha: Number = 1) -> Tensor:
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other: Any, alpha: Number = 1) -> Tensor:
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    multiply = mul
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return _true_divide(self, other)
+        if rounding_mode == "floor":
+            return _floor_divide(self, other)
+        if rounding_mode == "trunc":
+            q = _true_divide(self, other)
+            return _to_dtype_of(wrap(ops.sign(q._value)) * (q.abs().floor()), self, other)
+        raise ValueError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+            f"but found '{rounding_mode}'"
+        )
+
+    divide = true_divide = div
+
+    def pow(self, exponent: Any) -> Tensor:
+        return _pow(self, exponent)
+
+    def matmul(self, other: Any) -> Tensor:
+        other = _as_tensor(other)
+        x, y = _promote(self, other)
+        return wrap(ops.matmul(x, y), (self, other), "MmBackward0")
+
+    def mm(self, other: Tensor) -> Tensor:
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {other.ndim}-D")
+        return self.matmul(other)
+
+    def bmm(self, other: Tensor) -> Tensor:
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {other.ndim}-D")
+        return self.matmul(other)
+
+    # ---------------------------------------------------------------- elementwise
+    exp = _unary_float(ops.exp, "ExpBackward0")
+    log = _unary_float(ops.log, "LogBackward0")
+    log1p = _unary_float(ops.log1p, "Log1PBackward0")
+    expm1 = _unary_float(ops.expm1, "Expm1Backward0")
+    sqrt = _unary_float(ops.sqrt, "SqrtBackward0")
+    rsqrt = _unary_float(ops.rsqrt, "RsqrtBackward0")
+    sin = _unary_float(ops.sin, "SinBackward0")
+    cos = _unary_float(ops.cos, "CosBackward0")
+    tanh = _unary_float(ops.tanh, "TanhBackward0")
+    sigmoid = _unary_float(ops.logistic, "SigmoidBackward0")
+    erf = _unary_float(ops.erf, "ErfBackward0")
+    reciprocal = _unary_float(ops.reciprocal, "ReciprocalBackward0")
+
+    def log2(self) -> Tensor:
+        return self.log() / math.log(2)
+
+    def log10(self) -> Tensor:
+        return self.log() / math.log(10)
+
+    def abs(self) -> Tensor:
+        return wrap(ops.abs(self._value), (self,), "AbsBackward0")
+
+    absolute = abs
+
+    def neg(self) -> Tensor:
+        return -self
+
+    negative = neg
+
+    def sign(self) -> Tensor:
+        return wrap(ops.sign(self._value), (self,), "SignBackward0")
+
+    def square(self) -> Tensor:
+        return wrap(ops.square(self._value), (self,), "PowBackward0")
+
+    def relu(self) -> Tensor:
+        return wrap(ops.relu(self._value), (self,), "ReluBackward0")
+
+    def floor(self) -> Tensor:
+        return self if not self.dtype.is_floating_point else wrap(ops.floor(self._value), (self,))
+
+    def ceil(self) -> Tensor:
+        return self if not self.dtype.is_floating_point else wrap(ops.ceil(self._value), (self,))
+
+    def round(self, decimals: builtins.int = 0) -> Tensor:
+        if decimals:
+            scale = 10.0**decimals
+            return (self * scale).round() / scale
+        return self if not self.dtype.is_floating_point else wrap(ops.round(self._value), (self,))
+
+    def trunc(self) -> Tensor:
+        return self.sign() * self.abs().floor()
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        out = self
+        if min is not None:
+            out = _binary(ops.maximum, out, min, "ClampBackward1")
+        if max is not None:
+            out = _binary(ops.minimum, out, max, "ClampBackward1")
+        return out
+
+    clip = clamp
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return _binary(ops.maximum, self, other, "MaximumBackward0")
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return _binary(ops.minimum, self, other, "MinimumBackward0")
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        from workbench.eager.functions import where  # noqa: PLC0415
+
+        return where(condition, self, other)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        from workbench.eager.functions import where  # noqa: PLC0415
+
+        fill = (
+            value
+            if isinstance(value, Tensor)
+            else Tensor(value, dtype=self.dtype, device=self.device)
+        )
+        return where(mask, fill.to(self.dtype), self)
+
+    def isnan(self) -> Tensor:
+        return self != self
+
+    def isfinite(self) -> Tensor:
+        if not self.dtype.is_floating_point:
+            return wrap(ops.eq(self._array(), self._array()))
+        return wrap(ops.is_finite(self._array()))
+
+    def isinf(self) -> Tensor:
+        return ~self.isfinite() & ~self.isnan()
+
+    def softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        from workbench.core import composites  # noqa: PLC0415
+
+        x = self if dtype is None else self.to(dtype)
+        return wrap(composites.softmax(_float_input(x), dim), (x,), "SoftmaxBackward0")
+
+    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        from workbench.core import composites  # noqa: PLC0415
+
+        x = self if dtype is None else self.to(dtype)
+        return wrap(composites.log_softmax(_float_input(x), dim), (x,), "LogSoftmaxBackward0")
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+        x = self
+        if dtype is not None:
+            x = x.to(dtype)
+        elif not x.dtype.is_floating_point:
+            x = x.to(dtypes.int64)  # torch sums integers and bools in int64
+        return wrap(ops.reduce_sum(x._value, _dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
+
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {x.dtype.name.capitalize()}"
+            )
+        return wrap(ops.mean(x._value, _dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
+
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return wrap(
+            ops.reduce_prod(self._value, _dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
+        )
+
+    def _extreme(
+        self,
+        reduce: Callable[..., Any],
+        arg: Callable[..., Any],
+        dim: Any,
+        keepdim: builtins.bool,
+        other: Any,
+    ) -> Any:
+        if isinstance(dim, Tensor):
+            other, dim = dim, None
+        if other is not None:
+            return (self.maximum if reduce is ops.reduce_max else self.minimum)(other)
+        if dim is None:
+            return wrap(reduce(self._value), (self,), "MaxBackward1")
+        d = dim % builtins.max(self.ndim, 1)
+        indices = wrap(arg(self._array(), d, keepdim))
+        values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
+        return values_indices(values if keepdim else values.squeeze(d), indices)
+
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, other: Any = None) -> Any:
+        return self._extreme(ops.reduce_max, ops.argmax, dim, keepdim, other)
+
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, other: Any = None) -> Any:
+        return self._extreme(ops.reduce_min, ops.argmin, dim, keepdim, other)
+
+    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+        axes = _dims(dim, self.ndim) if dim != () else None
+        return wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
+
+    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+        axes = _dims(dim, self.ndim) if dim != () else None
+        return wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
+
+    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        if dim is None:
+            return wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
+        return wrap(ops.argmax(self._array(), dim, keepdim))
+
+    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        if dim is None:
+            return wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
+        return wrap(ops.argmin(self._array(), dim, keepdim))
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        axes = _dims(dim, self.ndim)
+        n = self.numel() if axes is None else builtins.int(np.prod([self.shape[a] for a in axes]))
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        if p in ("fro", 2, 2.0):
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p in (1, 1.0):
+            return self.abs().sum(dim, keepdim)
+        if p == math.inf:
+            return self.abs().amax(dim if dim is not None else (), keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+        return wrap(
+            ops.logsumexp(_float_input(self), _dims(dim, self.ndim), keepdim),
+            (self,),
+            "LogsumexpBackward0",
+        )
+
+    def cumsum(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        return wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
+
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return (self.bool().to(dtypes.int64)).amin(dim if dim is not None else (), keepdim).bool()
+
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        return (self.bool().to(dtypes.int64)).amax(dim if dim is not None else (), keepdim).bool()
+
+    # ---------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = _shape_args(shape)
+        return wrap(ops.reshape(self._value, shape), (self,), "ViewBackward0")
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def permute(self, *dims: Any) -> Tensor:
+        return wrap(ops.transpose(self._value, _shape_args(dims)), (self,), "PermuteBackward0")
+
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        perm = list(range(self.ndim))
+        d0, d1 = dim0 % builtins.max(self.ndim, 1), dim1 % builtins.max(self.ndim, 1)
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return wrap(ops.transpose(self._value, perm), (self,), "TransposeBackward0")
+
+    swapaxes = transpose
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        if dim is None:
+            axes = [i for i, d in enumerate(self.shape) if d == 1]
+        else:
+            axes = [
+                d % builtins.max(self.ndim, 1)
+                for d in ((dim,) if isinstance(dim, builtins.int) else dim)
+            ]
+            axes = [a for a in axes if self.shape[a] == 1]  # torch ignores non-1 dims
+        return (
+            self if not axes else wrap(ops.squeeze(self._value, axes), (self,), "SqueezeBackward0")
+        )
+
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
+        return wrap(
+            ops.expand_dims(self._value, [dim % (self.ndim + 1)]), (self,), "UnsqueezeBackward0"
+        )
+
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        shape = list(self.shape[:s]) + [-1] + list(self.shape[e + 1 :])
+        return self.reshape(shape)
+
+    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
+        d = dim % self.ndim
+        return self.reshape(list(self.shape[:d]) + list(sizes) + list(self.shape[d + 1 :]))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        sizes = _shape_args(sizes)
+        lead = len(sizes) - self.ndim
+        shape = [s if s != -1 else self.shape[i - lead] for i, s in enumerate(sizes)]
+        return wrap(ops.broadcast_to(self._value, shape), (self,), "ExpandBackward0")
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        repeats = _shape_args(repeats)
+        x = self.reshape([1] * (len(repeats) - self.ndim) + list(self.shape))
+        shape = []
+        for r, d in zip(repeats, x.shape):
+            shape += [r, d]
+        expanded = x.reshape([v for d in x.shape for v in (1, d)]).expand(shape)
+        return expanded.reshape([r * d for r, d in zip(repeats, x.shape)])
+
+    def flip(self, dims: Any) -> Tensor:
+        return wrap(ops.flip(self._value, _shape_args((dims,))), (self,), "FlipBackward0")
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        size = self.shape[dim]
+        step = -(-size // chunks)
+        return self.split(step, dim)
+
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        size = self.shape[dim]
+        if isinstance(split_size, builtins.int):
+            sizes = [split_size] * (size // split_size) + (
+                [size % split_size] if size % split_size else []
+            )
+        else:
+            sizes = list(split_size)
+        pieces = ops.split(self._value, sizes, dim)
+        return tuple(wrap(p, (self,), "SplitBackward0") for p in pieces)
+
+    def movedim(self, source: builtins.int, destination: builtins.int) -> Tensor:
+        order = [i for i in range(self.ndim) if i != source % self.ndim]
+        order.insert(destination % self.ndim, source % self.ndim)
+        return self.permute(*order)
+
+    moveaxis = movedim
+
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        rows, cols = self.shape[-2:]
+        mask = Tensor(np.tril(np.ones((rows, cols), bool), diagonal), device=self.device)
+        return self.masked_fill(~mask, 0)
+
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        rows, cols = self.shape[-2:]
+        mask = Tensor(np.triu(np.ones((rows, cols), bool), diagonal), device=self.device)
+        return self.masked_fill(~mask, 0)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return tuple(p.squeeze(dim) for p in self.split(1, dim))
+
+    # ---------------------------------------------------------------- indexing
+    def __getitem__(self, key: Any) -> Tensor:
+        return wrap(ops.index(self._value, _index_key(key)), (self,), "IndexBackward0")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        key = _index_key(key)
+        if self.requires_grad and self.is_leaf and engine.is_enabled():
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
+            )
+        if not self.requires_grad and not (
+            isinstance(value, Tensor) and value.requires_grad and engine.is_enabled()
+        ):
+            data = self._array().data
+            source = value._array().data if isinstance(value, Tensor) else value
+            try:
+                data[_raw_key(key)] = source
+            except ValueError as err:
+                raise RuntimeError(f"index assignment failed: {err}") from None
+            self._version += 1
+            return
+        source = value._value if isinstance(value, Tensor) else value
+        self._value = ops.index_set(self._value, key, source)
+        self._version += 1
+
+    def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
+        """out[i][j][k] = self[i][index[i][j][k]][k] (for dim=1). Mirrors: torch.gather."""
+        d = dim % self.ndim
+        grids = np.indices(index.shape, sparse=True)
+        key = tuple(
+            index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim)
+        )
+        return wrap(ops.index(self._value, key), (self, index), "GatherBackward0")
+
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        d = dim % self.ndim
+        grids = np.indices(index.shape, sparse=True)
+        key = tuple(
+            index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim)
+        )
+        return wrap(ops.index_add(self._value, key, src._value), (self, src), "ScatterAddBackward0")
+
+    def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
+        key = (slice(None),) * (dim % self.ndim) + (index,)
+        return self[key]
+
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:
+        host = self._array().numpy()
+        order = np.argsort(-host if descending else host, axis=dim, kind="stable")
+        indices = Tensor(order.astype(np.int64), device=self.device)
+        return values_indices(self.gather(dim, indices), indices)
+
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False) -> Tensor:
+        return self.sort(dim, descending).indices
+
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> Any:  # noqa: A002
+        values, indices = self.sort(dim, descending=largest)
+        indices = indices.narrow(dim, 0, k)
+        return values_indices(self.gather(dim, indices), indices)
+
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
+        key = (slice(None),) * (dim % self.ndim) + (slice(start, start + length),)
+        return self[key]
+
+    # ---------------------------------------------------------------- in place
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def _inplace(self, result: Tensor) -> Tensor:
+        if self.requires_grad and self.is_leaf and engine.is_enabled():
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        if result.dtype is not self.dtype:
+            result = result.to(self.dtype)
+        if not self.requires_grad and not result.requires_grad:
+            target = self._array().data
+            source = result._array().data
+            if target.flags.writeable:
+                target[...] = source
+            else:
+                self._value = Array(source.copy(), self._value.device)
+        elif self.requires_grad and self.is_leaf:  # under no_grad: update the leaf's data
+            self._value.primal = result._array()
+        else:
+            self._value = result._value
+        self._version += 1
+        return self
+
+    def add_(self, other: Any, alpha: Number = 1) -> Tensor:
+        return self._inplace(self.add(other, alpha))
+
+    def sub_(self, other: Any, alpha: Number = 1) -> Tensor:
+        return self._inplace(self.sub(other, alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(self * other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(self / other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(self**exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace(self.clamp(min, max))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(-self)
+
+    def exp_(self) -> Tensor:
+        return self._inplace(self.exp())
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(self.sqrt())
+
+    def relu_(self) -> Tensor:
+        return self._inplace(self.relu())
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        filled = Tensor(
+            np.full(
+                self.shape, value if not isinstance(value, Tensor) else value.item(), self.dtype.np
+            ),
+            device=self.device,
+        )
+        return self._inplace(filled)
+
+    def copy_(self, src: Tensor) -> Tensor:
+        src = _as_tensor(src).to(self.device)
+        return self._inplace(
+            src.expand(self.shape) if tuple(src.shape) != tuple(self.shape) else src
+        )
+
+    def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
+        return self._inplace(self + t1 * t2 * value)
+
+    def addcdiv_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
+        return self._inplace(self + t1 / t2 * value)
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        return self._inplace(self + (end - self) * weight)
+
+    def uniform_(
+        self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None
+    ) -> Tensor:
+        from workbench.eager.random import rand  # noqa: PLC0415
+
+        return self._inplace(
+            rand(*self.shape, generator=generator, dtype=self.dtype, device=self.device) * (b - a)
+            + a
+        )
+
+    def normal_(
+        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None
+    ) -> Tensor:
+        from workbench.eager.random import randn  # noqa: PLC0415
+
+        return self._inplace(
+            randn(*self.shape, generator=generator, dtype=self.dtype, device=self.device) * std
+            + mean
+        )
+
+    # ---------------------------------------------------------------- new tensors
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        from workbench.eager.creation import zeros  # noqa: PLC0415
+
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        from workbench.eager.creation import ones  # noqa: PLC0415
+
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        from workbench.eager.creation import full  # noqa: PLC0415
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        return Tensor(data, dtype=dtype or self.dtype, device=device or self.device)
+
+    def equal(self, other: Tensor) -> builtins.bool:
+        return tuple(self.shape) == tuple(other.shape) and builtins.bool((self == other).all())
+
+    def allclose(
+        self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8
+    ) -> builtins.bool:
+        return builtins.bool(
+            np.allclose(self._array().numpy(), other._array().numpy(), rtol=rtol, atol=atol)
+        )
+
+
+class Size(tuple):
+    """Mirrors: torch.Size (a tuple of ints)."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> builtins.int:
+        return builtins.int(np.prod(self, dtype=np.int64))
+
+
+class device:  # noqa: N801 - torch.device
+    """Where a tensor lives: ``device("cpu")``, ``device("cuda")``, ``device("cuda", 0)``.
+
+    Mirrors: torch.device.
+    """
+
+    __slots__ = ("type", "index")
+    type: str
+    index: builtins.int | None
+
+    def __init__(self, kind: Any, index: builtins.int | None = None) -> None:
+        if isinstance(kind, device):
+            kind, index = kind.type, kind.index
+        elif isinstance(kind, Device):
+            kind, index = kind.platform, kind.index
+        else:
+            name, _, number = str(kind).partition(":")
+            kind = name
+            if number:
+                index = builtins.int(number)
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {kind}"
+            )
+        self.type = kind
+        self.index = index
+
+    @property
+    def core(self) -> Device:
+        return get_device(f"{self.type}:{self.index or 0}")
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}'" + (
+            f", index={self.index})" if self.index is not None else ")"
+        )
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: Any) -> builtins.bool:
+        if isinstance(other, str):
+            other = device(other)
+        return (
+            isinstance(other, device)
+            and self.type == other.type
+            and (self.index or 0) == (other.index or 0)
+        )
+
+    def __hash__(self) -> builtins.int:
+        return hash((self.type, self.index or 0))
+
+
+class GradFn:
+    """What produced a tensor (``tensor.grad_fn``). Mirrors: torch.autograd graph nodes."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    def name(self) -> str:
+        extra = self.node.extra
+        if extra and extra.get("name", "").endswith(("Backward0", "Backward1")):
+            return extra["name"]
+        return "".join(part.capitalize() for part in self.node.prim.name.split("_")) + "Backward0"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, builtins.int], ...]:
+        out: list[tuple[Any, builtins.int]] = []
+        for parent in self.node.parents:
+            if parent is None:
+                out.append((None, 0))
+            elif parent.node is None:
+                out.append((AccumulateGrad(parent), 0))
+            else:
+                out.append((GradFn(parent.node), parent.index))
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+
+class AccumulateGrad:
+    __slots__ = ("leaf",)
+
+    def __init__(self, leaf: Any) -> None:
+        self.leaf = leaf
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def variable(self) -> Any:
+        return getattr(self.leaf, "tensor", None)
+
+
+class _Handle:
+    def __init__(self, hook: Any, tensor: Tensor) -> None:
+        self.hook, self.tensor = hook, tensor
+
+    def remove(self) -> None:
+        for hooks in _LEAF_HOOKS.values():
+            if self.hook in hooks:
+                hooks.remove(self.hook)
+        for per_node in engine._HOOKS.values():
+            for hooks in per_node.values():
+                if self.hook in hooks:
+                    hooks.remove(self.hook)
+
+
+_LEAF_HOOKS: dict[builtins.int, list[Any]] = {}
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+
+def float_is_integral(v: Any) -> builtins.bool:
+    return builtins.bool(np.isfinite(v) and v == np.floor(v))
+
+
+def _int_float(v: Any) -> str:
+    return f"{v:.0f}."
+
+
+def _shape_args(args: Sequence[Any]) -> tuple[builtins.int, ...]:
+    if len(args) == 1 and isinstance(args[0], Sequence | Size):
+        return tuple(builtins.int(a) for a in args[0])
+    return tuple(builtins.int(a) for a in args)
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _to_device(t: Tensor, target: Device) -> Tensor:
+    moved = Array(
+        target.put(t._array().data if t._array().device.platform == "cpu" else t._array().numpy()),
+        target,
+    )
+    if not t.requires_grad:
+        return wrap(moved)
+    # differentiable transfer: the cotangent comes back to the source device
+    from workbench.eager.autograd import to_device_op  # noqa: PLC0415
+
+    return to_device_op(t, target)
+
+
+def _true_divide(a: Any, b: Any) -> Tensor:
+    """PyTorch's ``/``: integer tensors are divided as the default float."""
+
+    def as_float(x: Any) -> Any:
+        if isinstance(x, Tensor) and not x.dtype.is_floating_point:
+            return x.to(dtypes.get_default_dtype())
+        return x
+
+    return _binary(ops.div, as_float(a), as_float(b), "DivBackward0")
+
+
+def _floor_divide(a: Any, b: Any) -> Tensor:
+    q = _true_divide(a, b)
+    result = wrap(ops.floor(q._value), (q,), "FloorDivide")
+    return _to_dtype_of(result, a, b)
+
+
+def _to_dtype_of(result: Tensor, a: Any, b: Any) -> Tensor:
+    kinds = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
+    if (
+        kinds
+        and builtins.all(not k.is_floating_point for k in kinds)
+        and not builtins.any(isinstance(x, builtins.float) for x in (a, b))
+    ):
+        return result.to(kinds[0])
+    return result
+
+
+def _pow(base: Any, exponent: Any) -> Tensor:
+    tb = base if isinstance(base, Tensor) else None
+    if (
+        tb is not None
+        and not tb.dtype.is_floating_point
+        and not isinstance(exponent, builtins.float)
+        and not (isinstance(exponent, Tensor) and exponent.dtype.is_floating_point)
+    ):
+        return _pow(tb.to(dtypes.float64), exponent).round().to(tb.dtype)
+    if isinstance(exponent, builtins.int | builtins.float) and tb is not None:
+        if exponent == 2:
+            return tb.square()
+        if exponent == 1:
+            return tb
+    if tb is not None and not tb.dtype.is_floating_point:
+        base = tb.to(dtypes.get_default_dtype())
+    if isinstance(exponent, Tensor) and not exponent.dtype.is_floating_point:
+        exponent = exponent.to(
+            base.dtype if isinstance(base, Tensor) else dtypes.get_default_dtype()
+        )
+    return _binary(ops.pow, base, exponent, "PowBackward0")
+
+
+def _logical(fn: Callable[[Any, Any], Any], a: Tensor, b: Any) -> Tensor:
+    b = _as_tensor(b)
+    if a.dtype is not dtypes.bool or b.dtype is not dtypes.bool:
+        raise TypeError("& and | are only supported for bool tensors in the workbench")
+    return wrap(fn(a._value, b._value))
+
+
+def _index_key(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return tuple(_index_key_item(k) for k in key)
+    return _index_key_item(key)
+
+
+def _index_key_item(k: Any) -> Any:
+    if isinstance(k, Tensor):
+        if k.ndim == 0 and not k.dtype.is_floating_point and k.dtype is not dtypes.bool:
+            return builtins.int(k.item())
+        return k._array()
+    if isinstance(k, list):
+        return np.asarray(k)
+    return k
+
+
+def _raw_key(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return tuple(_raw_key(k) for k in key)
+    if isinstance(key, Array):
+        return key.data
+    return key
+
+
+def _host_index(grid: np.ndarray, like: Tensor) -> Array:
+    return ops.array(grid.astype(np.int64), device=like._value.device)

@@ -1,0 +1,5 @@
+"""``torch.utils``."""
+
+from workbench.eager.utils import data
+
+__all__ = ["data"]
