@@ -4,7 +4,7 @@ Operations run at once and, on tensors that require gradients, are recorded into
 core's eager tape (define-by-run). Everything computes through the core's primitives.
 """
 
-from workbench.eager import autograd, nn, optim, utils
+from workbench.eager import autograd, cuda, nn, optim, utils
 from workbench.eager.autograd import (
     enable_grad,
     inference_mode,
@@ -70,6 +70,7 @@ from workbench.eager.serialization import load, save
 from workbench.eager.tensor import Size, Tensor, device
 
 __all__ = [
+    "cuda",
     "Generator",
     "Size",
     "Tensor",

@@ -45,57 +45,47 @@ def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
-    """Mirrors: torch.einsum (via transposes, broadcasting and one product per pair)."""
+    """Mirrors: torch.einsum. Operands are combined pairwise: aligned on the union of
+    their indices, multiplied with broadcasting, and summed over indices that neither the
+    output nor a later operand needs."""
     if len(operands) == 1 and isinstance(operands[0], Sequence):
         operands = tuple(operands[0])
-    inputs, _, output = equation.replace(" ", "").partition("->")
-    specs = inputs.split(",")
-    if not output and "->" not in equation:
+    lhs, arrow, output = equation.replace(" ", "").partition("->")
+    specs = lhs.split(",")
+    if len(specs) != len(operands):
+        raise ValueError(f"einsum(): {len(specs)} operand specs for {len(operands)} operands")
+    if builtins.any(len(set(s)) != len(s) for s in specs):
+        raise NotImplementedError(
+            "einsum(): repeated indices within one operand (diagonals) are not supported"
+        )
+    if not arrow:
         counts: dict[str, int] = {}
         for ch in "".join(specs):
             counts[ch] = counts.get(ch, 0) + 1
         output = "".join(sorted(ch for ch, n in counts.items() if n == 1))
     result, spec = _as_tensor(operands[0]), specs[0]
-    result, spec = _sum_unused(result, spec, specs[1:], output)
-    for operand, other in zip(operands[1:], specs[1:]):
-        operand, other = _sum_unused(_as_tensor(operand), other, [spec], output)
+    for k in range(1, len(operands)):
+        other = specs[k]
         letters = list(dict.fromkeys(spec + other))
-        a = _align(result, spec, letters)
-        b = _align(operand, other, letters)
-        later = [s for s in specs[specs.index(other) + 1 :]] if other in specs else []
-        keep = set(output) | set("".join(later))
+        product = _align(result, spec, letters) * _align(_as_tensor(operands[k]), other, letters)
+        keep = set(output) | set("".join(specs[k + 1 :]))
         contracted = [i for i, ch in enumerate(letters) if ch not in keep]
-        product = a * b
-        if contracted:
-            product = product.sum(dim=contracted)
+        result = product.sum(dim=contracted) if contracted else product
         spec = "".join(ch for ch in letters if ch in keep)
-        result = product
-    return _align_out(result, spec, output)
-
-
-def _sum_unused(t: Tensor, spec: str, others: Sequence[str], output: str) -> tuple[Tensor, str]:
-    keep = set(output) | set("".join(others))
-    drop = [i for i, ch in enumerate(spec) if ch not in keep]
-    if drop:
-        t = t.sum(dim=drop)
-        spec = "".join(ch for ch in spec if ch in keep)
-    return t, spec
+    extra = [i for i, ch in enumerate(spec) if ch not in output]
+    if extra:
+        result = result.sum(dim=extra)
+        spec = "".join(ch for ch in spec if ch in output)
+    return result if spec == output else result.permute(*[spec.index(ch) for ch in output])
 
 
 def _align(t: Tensor, spec: str, letters: Sequence[str]) -> Tensor:
-    order = [spec.index(ch) for ch in letters if ch in spec]
-    t = t.permute(*order) if order != list(range(len(order))) else t
-    shape = [
-        t.shape[[ch for ch in letters if ch in spec].index(ch)] if ch in spec else 1
-        for ch in letters
-    ]
-    return t.reshape(shape)
-
-
-def _align_out(t: Tensor, spec: str, output: str) -> Tensor:
-    if spec == output:
-        return t
-    return t.permute(*[spec.index(ch) for ch in output])
+    """``t`` (indexed by ``spec``) laid out along ``letters``, size 1 where it lacks one."""
+    present = [ch for ch in letters if ch in spec]
+    order = [spec.index(ch) for ch in present]
+    if order != list(range(len(order))):
+        t = t.permute(*order)
+    return t.reshape([t.shape[present.index(ch)] if ch in spec else 1 for ch in letters])
 
 
 def _method(name: str) -> Any:

@@ -1,6 +1,19 @@
 """``torch.nn``: modules, parameters, functional layers and initialisers."""
 
-from workbench.eager.nn import functional, init
+from workbench.eager.nn import functional, init, utils
+from workbench.eager.nn.layers import (
+    GRU,
+    LSTM,
+    RNN,
+    AdaptiveAvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Bilinear,
+    ConvTranspose2d,
+    GroupNorm,
+    MultiheadAttention,
+    TransformerEncoderLayer,
+)
 from workbench.eager.nn.modules import (
     GELU,
     AvgPool2d,
@@ -37,6 +50,18 @@ from workbench.eager.nn.modules import (
 from workbench.eager.nn.parameter import Parameter
 
 __all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "AdaptiveAvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Bilinear",
+    "ConvTranspose2d",
+    "GroupNorm",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "utils",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",

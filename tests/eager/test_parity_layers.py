@@ -1,0 +1,198 @@
+"""Parity with PyTorch 2.13 for the normalisation, recurrent and attention layers, the
+learning-rate schedulers and gradient clipping; an LSTM language model trained 20 steps
+with Adam ends with PyTorch's weights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import workbench.eager as wb
+
+T = pytest.importorskip("torch")
+TOL = {"rtol": 1e-5, "atol": 1e-5}
+RNG = np.random.default_rng(11)
+
+
+def data(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def _copy(ours: Any, theirs: Any) -> None:
+    with T.no_grad():
+        for (n1, p), (n2, q) in zip(
+            ours.named_parameters(), theirs.named_parameters(), strict=True
+        ):
+            assert n1 == n2, (n1, n2)
+            q.copy_(T.tensor(p.detach().numpy()))
+
+
+def _flat(out: Any) -> list[Any]:
+    if isinstance(out, tuple | list):
+        return [leaf for item in out for leaf in _flat(item)]
+    return [] if out is None else [out]
+
+
+CASES: dict[
+    str, tuple[Callable[[Any], Any], Callable[[Any, list[Any]], Any], list[tuple[int, ...]]]
+] = {
+    "batchnorm1d": (lambda m: m.BatchNorm1d(5), lambda mod, xs: mod(xs[0]), [(8, 5)]),
+    "batchnorm2d": (lambda m: m.BatchNorm2d(3), lambda mod, xs: mod(xs[0]), [(4, 3, 5, 5)]),
+    "groupnorm": (lambda m: m.GroupNorm(2, 4), lambda mod, xs: mod(xs[0]), [(3, 4, 5)]),
+    "conv_transpose2d": (
+        lambda m: m.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+        lambda mod, xs: mod(xs[0]),
+        [(2, 4, 5, 5)],
+    ),
+    "bilinear": (
+        lambda m: m.Bilinear(3, 4, 5),
+        lambda mod, xs: mod(xs[0], xs[1]),
+        [(6, 3), (6, 4)],
+    ),
+    "rnn": (lambda m: m.RNN(4, 6, num_layers=2), lambda mod, xs: mod(xs[0]), [(5, 3, 4)]),
+    "lstm_bidirectional": (
+        lambda m: m.LSTM(4, 6, num_layers=2, bidirectional=True, batch_first=True),
+        lambda mod, xs: mod(xs[0]),
+        [(3, 5, 4)],
+    ),
+    "gru": (lambda m: m.GRU(4, 6), lambda mod, xs: mod(xs[0]), [(5, 2, 4)]),
+    "multihead_attention": (
+        lambda m: m.MultiheadAttention(8, 2, batch_first=True),
+        lambda mod, xs: mod(xs[0], xs[1], xs[1]),
+        [(2, 5, 8), (2, 7, 8)],
+    ),
+    "transformer_encoder_layer": (
+        lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True),
+        lambda mod, xs: mod(xs[0]),
+        [(2, 5, 8)],
+    ),
+    "transformer_norm_first_gelu": (
+        lambda m: m.TransformerEncoderLayer(
+            8, 2, 16, dropout=0.0, norm_first=True, activation="gelu"
+        ),
+        lambda mod, xs: mod(xs[0]),
+        [(5, 2, 8)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layer_outputs_and_gradients_match_torch(name: str) -> None:
+    build, call, shapes = CASES[name]
+    ours, theirs = build(wb.nn), build(T.nn)
+    _copy(ours, theirs)
+    arrays = [data(*s) for s in shapes]
+    xs_w = [wb.tensor(a, requires_grad=True) for a in arrays]
+    xs_t = [T.tensor(a, requires_grad=True) for a in arrays]
+    outs_w, outs_t = _flat(call(ours, xs_w)), _flat(call(theirs, xs_t))
+    total_w, total_t = 0, 0
+    for a, b in zip(outs_w, outs_t, strict=True):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), **TOL, err_msg=name)
+        weights = data(*b.shape)
+        total_w = total_w + (a * wb.tensor(weights)).sum()
+        total_t = total_t + (b * T.tensor(weights)).sum()
+    total_w.backward()
+    total_t.backward()
+    for a, b in zip(xs_w, xs_t):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), **TOL, err_msg=name)
+    for (n, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), **TOL, err_msg=f"{name}: {n}")
+
+
+def test_batchnorm_running_statistics_and_eval_mode_match_torch() -> None:
+    ours, theirs = wb.nn.BatchNorm2d(3, momentum=0.2), T.nn.BatchNorm2d(3, momentum=0.2)
+    for _ in range(3):
+        x = data(4, 3, 2, 2)
+        ours(wb.tensor(x))
+        theirs(T.tensor(x))
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(
+            getattr(ours, name).numpy(), getattr(theirs, name).numpy(), **TOL
+        )
+    assert ours.num_batches_tracked.item() == 3
+    ours.eval()
+    theirs.eval()
+    x = data(2, 3, 2, 2)
+    np.testing.assert_allclose(
+        ours(wb.tensor(x)).detach().numpy(), theirs(T.tensor(x)).detach().numpy(), **TOL
+    )
+    assert set(ours.state_dict()) == set(theirs.state_dict())
+
+
+def test_lstm_language_model_matches_torch_after_20_adam_steps() -> None:
+    def build(m: Any) -> Any:
+        class LM(m.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.embed = m.Embedding(30, 8)
+                self.lstm = m.LSTM(8, 16, batch_first=True)
+                self.head = m.Linear(16, 30)
+
+            def forward(self, tokens: Any) -> Any:
+                hidden, _ = self.lstm(self.embed(tokens))
+                return self.head(hidden)
+
+        return LM()
+
+    ours, theirs = build(wb.nn), build(T.nn)
+    _copy(ours, theirs)
+    tokens = RNG.integers(0, 30, (4, 9))
+    inputs, targets = tokens[:, :-1], tokens[:, 1:]
+    opt_w, opt_t = wb.optim.Adam(ours.parameters(), 1e-2), T.optim.Adam(theirs.parameters(), 1e-2)
+    for step in range(20):
+        losses = []
+        for model, opt, lib in ((ours, opt_w, wb), (theirs, opt_t, T)):
+            logits = model(lib.tensor(inputs))
+            loss = lib.nn.functional.cross_entropy(
+                logits.reshape(-1, 30), lib.tensor(targets).reshape(-1)
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5, err_msg=f"step {step}")
+    for (n, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(
+            p.detach().numpy(), q.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=n
+        )
+
+
+SCHEDULERS = {
+    "step": lambda s, o: s.StepLR(o, step_size=3, gamma=0.5),
+    "exponential": lambda s, o: s.ExponentialLR(o, gamma=0.9),
+    "cosine": lambda s, o: s.CosineAnnealingLR(o, T_max=7, eta_min=0.01),
+    "lambda": lambda s, o: s.LambdaLR(o, lambda epoch: 1 / (1 + epoch)),
+    "one_cycle": lambda s, o: s.OneCycleLR(o, max_lr=0.5, total_steps=12),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULERS))
+def test_schedulers_give_torchs_learning_rates(name: str) -> None:
+    ours = wb.optim.SGD([wb.nn.Parameter(wb.zeros(1))], lr=0.1, momentum=0.9)
+    theirs = T.optim.SGD([T.nn.Parameter(T.zeros(1))], lr=0.1, momentum=0.9)
+    s_w, s_t = (
+        SCHEDULERS[name](wb.optim.lr_scheduler, ours),
+        SCHEDULERS[name](T.optim.lr_scheduler, theirs),
+    )
+    for _ in range(10):
+        np.testing.assert_allclose(s_w.get_last_lr(), s_t.get_last_lr(), rtol=1e-9)
+        ours.step()
+        theirs.step()
+        s_w.step()
+        s_t.step()
+
+
+def test_clip_grad_norm_matches_torch() -> None:
+    grads = [data(3, 4), data(5)]
+    ps_w = [wb.nn.Parameter(wb.zeros(*g.shape)) for g in grads]
+    ps_t = [T.nn.Parameter(T.zeros(*g.shape)) for g in grads]
+    for p, q, g in zip(ps_w, ps_t, grads):
+        p.grad, q.grad = wb.tensor(g), T.tensor(g)
+    norm_w = wb.nn.utils.clip_grad_norm_(ps_w, 1.0)
+    norm_t = T.nn.utils.clip_grad_norm_(ps_t, 1.0)
+    np.testing.assert_allclose(norm_w.item(), norm_t.item(), rtol=1e-6)
+    for p, q in zip(ps_w, ps_t):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
