@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.backend import dtypes
 from workbench.core import ops, tree
 from workbench.core.dispatch import Interpreter, apply, interpreter
@@ -527,3 +529,59 @@ def jvp_graph(graph: Graph) -> Graph:
         return list(out) + list(tangents)
 
     return make_graph(forward, *graph.in_types, *graph.in_types)
+
+
+# ---------------------------------------------------------------------------------------
+# Jacobians, from the transformations above
+
+
+def _basis(x: Any) -> Any:
+    """The standard basis of x's space, stacked: shape (x.size, *x.shape)."""
+    n = int(np.prod(x.shape, dtype=np.int64))
+    eye = ops.array(np.eye(n, dtype=x.dtype), device=x.device)
+    return ops.reshape(eye, (n, *x.shape))
+
+
+def _with_arg(fn: Callable[..., Any], args: Sequence[Any], argnum: int) -> Callable[[Any], Any]:
+    def partial(v: Any) -> Any:
+        full = list(args)
+        full[argnum] = v
+        return fn(*full)
+
+    return partial
+
+
+def jacrev(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: one VJP per output element, vectorised with vmap.
+
+    Returns an array of shape ``out.shape + x.shape``.
+    """
+    from workbench.core.batching import vmap  # noqa: PLC0415
+
+    def jacobian(*args: Any) -> Any:
+        x = args[argnums]
+        out, pullback = vjp(_with_arg(fn, args, argnums), x)
+        rows = vmap(lambda g: pullback(g)[0])(_basis(out))
+        return ops.reshape(rows, (*out.shape, *x.shape))
+
+    return jacobian
+
+
+def jacfwd(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
+    """The Jacobian by forward mode: one JVP per input element, vectorised with vmap."""
+    from workbench.core.batching import vmap  # noqa: PLC0415
+
+    def jacobian(*args: Any) -> Any:
+        x = args[argnums]
+        f = _with_arg(fn, args, argnums)
+        columns = vmap(lambda t: jvp(f, (x,), (t,))[1])(_basis(x))  # (x.size, *out.shape)
+        out_ndim = columns.ndim - 1
+        moved = ops.transpose(columns, list(range(1, out_ndim + 1)) + [0])
+        return ops.reshape(moved, (*moved.shape[:out_ndim], *x.shape))
+
+    return jacobian
+
+
+def hessian(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
+    """Second derivatives: forward over reverse (jacfwd of jacrev), as JAX does."""
+    return jacfwd(jacrev(fn, argnums), argnums)

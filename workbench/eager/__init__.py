@@ -4,7 +4,7 @@ Operations run at once and, on tensors that require gradients, are recorded into
 core's eager tape (define-by-run). Everything computes through the core's primitives.
 """
 
-from workbench.eager import autograd, cuda, nn, optim, utils
+from workbench.eager import autograd, cuda, func, nn, optim, utils
 from workbench.eager.autograd import (
     enable_grad,
     inference_mode,
@@ -12,6 +12,7 @@ from workbench.eager.autograd import (
     no_grad,
     set_grad_enabled,
 )
+from workbench.eager.compiler import compile
 from workbench.eager.creation import (
     arange,
     as_tensor,
@@ -70,7 +71,9 @@ from workbench.eager.serialization import load, save
 from workbench.eager.tensor import Size, Tensor, device
 
 __all__ = [
+    "compile",
     "cuda",
+    "func",
     "Generator",
     "Size",
     "Tensor",

@@ -283,6 +283,18 @@ class Tensor:
         value = self._value
         return value.primal if _tracked(value) else value
 
+    def _concrete(self, what: str) -> Array:
+        array = self._array()
+        if not isinstance(array, Array):
+            from workbench.core.values import ConcretizationError  # noqa: PLC0415
+
+            raise ConcretizationError(
+                f"{what} needs the tensor's value, which is not known while the code is being "
+                f"captured into a graph (tensor {self._value.type}). Python control flow or "
+                "conversions that depend on tensor values cause a graph break."
+            )
+        return array
+
     # ---------------------------------------------------------------- conversion
     def numpy(self, *, force: builtins.bool = False) -> np.ndarray:
         if self.requires_grad and not force:
@@ -295,7 +307,7 @@ class Tensor:
                 "can't convert cuda:0 device type tensor to numpy. "
                 "Use Tensor.cpu() to copy the tensor to host memory first."
             )
-        array = self._array()
+        array = self._concrete("numpy()")
         return array.data if array.device.platform == "cpu" else array.numpy()
 
     def item(self) -> Number:
@@ -303,10 +315,10 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
             )
-        return self._array().numpy().reshape(()).item()
+        return self._concrete("item()").numpy().reshape(()).item()
 
     def tolist(self) -> Any:
-        return self._array().numpy().tolist()
+        return self._concrete("tolist()").numpy().tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         host = self._array().numpy()
@@ -343,6 +355,8 @@ class Tensor:
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
+        if not isinstance(self._array(), Array):
+            return f"Tensor(traced {self._value.type})"
         host = self._array().numpy()
         if host.dtype.kind == "f":
             body = np.array2string(

@@ -1,0 +1,115 @@
+"""torch.func on the core's transformations, and torch.compile through the graph
+compiler (with graph breaks reported)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import workbench.eager as wb
+
+T = pytest.importorskip("torch")
+
+
+def _pair() -> tuple[Any, Any]:
+    ours = wb.nn.Sequential(wb.nn.Linear(4, 3), wb.nn.Tanh(), wb.nn.Linear(3, 1))
+    theirs = T.nn.Sequential(T.nn.Linear(4, 3), T.nn.Tanh(), T.nn.Linear(3, 1))
+    with T.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q.copy_(T.tensor(p.detach().numpy()))
+    return ours, theirs
+
+
+def test_per_example_gradients_with_functional_call_match_torch_func() -> None:
+    ours, theirs = _pair()
+    x = np.random.default_rng(0).random((5, 4)).astype(np.float32)
+    y = np.random.default_rng(1).random((5, 1)).astype(np.float32)
+
+    def loss_w(p: Any, x: Any, y: Any) -> Any:
+        return ((wb.func.functional_call(ours, p, (x,)) - y) ** 2).mean()
+
+    def loss_t(p: Any, x: Any, y: Any) -> Any:
+        return ((T.func.functional_call(theirs, p, (x,)) - y) ** 2).mean()
+
+    pw = {k: v.detach() for k, v in ours.named_parameters()}
+    pt = {k: v.detach() for k, v in theirs.named_parameters()}
+    gw = wb.func.vmap(wb.func.grad(loss_w), in_dims=(None, 0, 0))(pw, wb.tensor(x), wb.tensor(y))
+    gt = T.func.vmap(T.func.grad(loss_t), in_dims=(None, 0, 0))(pt, T.tensor(x), T.tensor(y))
+    for key in gw:
+        np.testing.assert_allclose(gw[key].numpy(), gt[key].numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian"])
+def test_jacobians_and_hessians_match_torch_func(name: str) -> None:
+    x = np.linspace(-1, 1, 4).astype(np.float32)
+    f = (
+        (lambda v: (v.sin() * v).sum())
+        if name == "hessian"
+        else (lambda v: (v.tanh() * v[0]).exp())
+    )
+    ours = getattr(wb.func, name)(f)(wb.tensor(x))
+    theirs = getattr(T.func, name)(f)(T.tensor(x))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_func_vjp_and_jvp_and_grad_and_value() -> None:
+    x = wb.tensor([0.5, -1.0])
+    out, pullback = wb.func.vjp(lambda v: v.exp() * 2, x)
+    np.testing.assert_allclose(pullback(wb.ones(2))[0].numpy(), 2 * np.exp([0.5, -1.0]), rtol=1e-6)
+    _, tangent = wb.func.jvp(lambda v: v.sin(), (x,), (wb.ones(2),))
+    np.testing.assert_allclose(tangent.numpy(), np.cos([0.5, -1.0]), rtol=1e-6)
+    g, value = wb.func.grad_and_value(lambda v: (v * v).sum())(x)
+    np.testing.assert_allclose(g.numpy(), [1.0, -2.0])
+    assert value.item() == pytest.approx(1.25)
+
+
+def test_compiled_module_trains_exactly_like_eager() -> None:
+    wb.manual_seed(0)
+    model = wb.nn.Sequential(wb.nn.Linear(4, 8), wb.nn.ReLU(), wb.nn.Linear(8, 3))
+    ref = wb.nn.Sequential(wb.nn.Linear(4, 8), wb.nn.ReLU(), wb.nn.Linear(8, 3))
+    ref.load_state_dict(model.state_dict())
+    compiled = wb.compile(model)
+    x, y = wb.randn(6, 4), wb.tensor([0, 1, 2, 0, 1, 2])
+    opts = [wb.optim.SGD(model.parameters(), lr=0.1), wb.optim.SGD(ref.parameters(), lr=0.1)]
+    for _ in range(3):
+        for m, opt in zip((compiled, ref), opts):
+            loss = wb.nn.functional.cross_entropy(m(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    assert compiled.stats.compiles == 1 and compiled.stats.hits == 2
+    assert "dot_general" in str(compiled.graphs[0])
+    compiled(wb.randn(3, 4))  # a new signature compiles again
+    assert compiled.stats.compiles == 2
+
+
+def test_value_dependent_control_flow_is_a_reported_graph_break() -> None:
+    def f(x: Any) -> Any:
+        if x.sum() > 0:
+            return x * 2
+        return -x
+
+    compiled = wb.compile(f)
+    np.testing.assert_array_equal(compiled(wb.ones(3)).numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(compiled(-wb.ones(3)).numpy(), [1.0, 1.0, 1.0])
+    assert len(compiled.graph_breaks) == 1 and "item()" in compiled.graph_breaks[0].reason
+    assert "1 graph break" in compiled.explain()
+    with pytest.raises(TypeError, match="graph break"):
+        wb.compile(f, fullgraph=True)(wb.ones(3))
+
+
+def test_core_jacobians_match_finite_differences() -> None:
+    from workbench.core import array, check_grads, hessian, jacfwd, jacrev, ops
+
+    x = array(np.array([0.3, -0.7, 1.1]))
+    f = lambda v: ops.mul(ops.sin(v), ops.reduce_sum(ops.square(v)))  # noqa: E731
+    jr, jf = jacrev(f)(x).numpy(), jacfwd(f)(x).numpy()
+    np.testing.assert_allclose(jr, jf, rtol=1e-12)
+    check_grads(f, [x], order=2)
+    h = hessian(lambda v: ops.reduce_sum(ops.mul(ops.sin(v), v)))(x).numpy()
+    v = x.numpy()
+    np.testing.assert_allclose(h, np.diag(2 * np.cos(v) - v * np.sin(v)), atol=1e-12)

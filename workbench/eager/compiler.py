@@ -1,0 +1,166 @@
+"""``torch.compile`` in the workbench: capture eager code into core IR and run it through
+the graph compiler.
+
+On the first call for an input signature the function is traced (Tensors wrap the core's
+graph-building values); captured parameters become graph operands, so later optimiser
+updates are seen, and the compiled call is one ``call`` primitive, so autograd flows
+through it (its VJP is the compiled backward graph). Python control flow on tensor values
+cannot be traced: that is a *graph break*, recorded with its reason in ``graph_breaks``,
+and the call runs eagerly instead (for that signature from then on). Unlike PyTorch's
+TorchDynamo, a break falls back for the whole function rather than splitting it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core import tree
+from workbench.core.dispatch import apply
+from workbench.core.ir import Graph
+from workbench.core.primitives.control import call_p, closed_graph
+from workbench.core.trace import type_of
+from workbench.core.values import ConcretizationError
+from workbench.eager.nn.modules import Module
+from workbench.eager.tensor import Tensor, wrap
+
+
+@dataclass
+class GraphBreak:
+    """Why a call could not be captured, and where in the user's code."""
+
+    reason: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"graph break at {self.where}: {self.reason}"
+
+
+@dataclass
+class CompileStats:
+    compiles: int = 0
+    hits: int = 0
+    eager_calls: int = 0
+
+
+@dataclass
+class _Entry:
+    graph: Graph | None
+    constants: list[Any] = field(default_factory=list)
+    out_tree: Any = None
+
+
+class CompiledFunction:
+    """A callable that runs ``fn`` from compiled graphs, one per input signature."""
+
+    def __init__(self, fn: Any, fullgraph: bool = False) -> None:
+        self.fn = fn
+        self.fullgraph = fullgraph
+        self.graph_breaks: list[GraphBreak] = []
+        self.stats = CompileStats()
+        self._cache: dict[Any, _Entry] = {}
+
+    @property
+    def graphs(self) -> list[Graph]:
+        """The captured graphs (for printing and drawing)."""
+        return [e.graph for e in self._cache.values() if e.graph is not None]
+
+    def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        flat, structure = tree.flatten((args, kwargs))
+        parts = []
+        for x in flat:
+            if isinstance(x, Tensor):
+                parts.append(
+                    ("tensor", tuple(x.shape), x.dtype.name, str(x.device), x.requires_grad)
+                )
+            else:
+                parts.append(
+                    ("static", x if isinstance(x, int | float | str | bool | type(None)) else id(x))
+                )
+        training = (
+            tuple(m.training for m in self.fn.modules()) if isinstance(self.fn, Module) else ()
+        )
+        return structure, tuple(parts), training
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = self._key(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._compile(args, kwargs)
+            self._cache[key] = entry
+        else:
+            self.stats.hits += 1
+        if entry.graph is None:
+            self.stats.eager_calls += 1
+            return self.fn(*args, **kwargs)
+        flat, _ = tree.flatten((args, kwargs))
+        values = [x._value for x in flat if isinstance(x, Tensor)]
+        outs = apply(call_p, *entry.constants, *values, graph=entry.graph)
+        return tree.unflatten(entry.out_tree, [wrap(o) for o in outs])
+
+    def _compile(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
+        flat, structure = tree.flatten((args, kwargs))
+        positions = [i for i, x in enumerate(flat) if isinstance(x, Tensor)]
+        out_tree: list[Any] = []
+
+        def traced(*values: Any) -> Any:
+            filled = list(flat)
+            for i, v in zip(positions, values):
+                filled[i] = wrap(v)
+            call_args, call_kwargs = tree.unflatten(structure, filled)
+            result = self.fn(*call_args, **call_kwargs)
+            leaves, result_tree = tree.flatten(result)
+            out_tree.append(result_tree)
+            return [leaf._value if isinstance(leaf, Tensor) else leaf for leaf in leaves]
+
+        try:
+            graph, constants, _ = closed_graph(traced, [type_of(flat[i]._value) for i in positions])
+        except ConcretizationError as err:
+            if self.fullgraph:
+                raise
+            self.graph_breaks.append(GraphBreak(str(err), _user_frame()))
+            return _Entry(None)
+        self.stats.compiles += 1
+        return _Entry(graph, constants, out_tree[0])
+
+    def explain(self) -> str:
+        """How many graphs were captured and why any call fell back to eager."""
+        lines = [f"{len(self.graphs)} graph(s) captured, {len(self.graph_breaks)} graph break(s)"]
+        lines += [f"  {b}" for b in self.graph_breaks]
+        return "\n".join(lines)
+
+
+class CompiledModule(CompiledFunction):
+    """A compiled ``nn.Module``: calls go through the compiled graphs; everything else
+    (parameters, state_dict, train/eval…) is the original module's."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fn, name)
+
+
+def _user_frame() -> str:
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/workbench/" not in frame.filename:
+            return f"{frame.filename}:{frame.lineno} ({frame.line})"
+    return "unknown location"
+
+
+def compile(
+    model: Any = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: Any = None,
+    backend: Any = "workbench",  # noqa: A001
+    mode: Any = None,
+    options: Any = None,
+    disable: bool = False,
+) -> Any:
+    """Mirrors: torch.compile (as a function and as a decorator)."""
+    if model is None:
+        return lambda fn: compile(fn, fullgraph=fullgraph, disable=disable)
+    if disable:
+        return model
+    if isinstance(model, Module):
+        return CompiledModule(model, fullgraph)
+    return CompiledFunction(model, fullgraph)
