@@ -68,7 +68,7 @@ class CompiledFunction:
 
     def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         flat, structure = tree.flatten((args, kwargs))
-        parts = []
+        parts: list[tuple[Any, ...]] = []
         for x in flat:
             if isinstance(x, Tensor):
                 parts.append(
