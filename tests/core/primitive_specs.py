@@ -809,3 +809,16 @@ def _fused_op(x: Any) -> Any:
 
 
 spec("fused", _fused_op, lambda x: np.tanh(np.sin(x) * 2), _unary_args("any"))
+
+
+def _custom_vjp_op(x: Any) -> Any:
+    from workbench.core.primitives.control import custom_vjp_call
+
+    # sin with its derivative supplied by hand: cotangent · cos(x)
+    return custom_vjp_call(
+        lambda v: [ops.sin(v)], lambda gs, args, outs: [ops.mul(gs[0], ops.cos(args[0]))], x
+    )[0]
+
+
+# a user-defined backward only: reverse mode; evaluation only (no output types to trace with)
+spec("custom_vjp", _custom_vjp_op, np.sin, _unary_args("any"), modes=("rev",))

@@ -88,8 +88,17 @@ def test_shape_rule_agrees_with_implementation(name: str, data: Any) -> None:
     spec = SPECS[name]
     hosts, params = _draw(data, spec)
     args = _as_arrays(hosts, spec.float_dtypes[-1])
-    if name in ("bitwise_xor", "bitwise_or", "shift_right", "bitcast_f32", "threefry2x32"):
-        pytest.skip("these specs build their integer operands from concrete values")
+    if name in (
+        "bitwise_xor",
+        "bitwise_or",
+        "shift_right",
+        "bitcast_f32",
+        "threefry2x32",
+        "custom_vjp",
+    ):
+        pytest.skip(
+            "these specs build operands from concrete values, or cannot be traced by design"
+        )
     eager = tree.flatten(spec.op(*args, **params))[0]
     graph = make_graph(lambda *xs: spec.op(*xs, **params), *args)
     validate(graph)

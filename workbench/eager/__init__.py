@@ -4,7 +4,8 @@ Operations run at once and, on tensors that require gradients, are recorded into
 core's eager tape (define-by-run). Everything computes through the core's primitives.
 """
 
-from workbench.eager import autograd, cuda, func, nn, optim, utils
+from workbench.eager import amp, autograd, cuda, func, nn, optim, utils
+from workbench.eager.amp import autocast
 from workbench.eager.autograd import (
     enable_grad,
     inference_mode,
@@ -71,6 +72,8 @@ from workbench.eager.serialization import load, save
 from workbench.eager.tensor import Size, Tensor, device
 
 __all__ = [
+    "amp",
+    "autocast",
     "compile",
     "cuda",
     "func",

@@ -9,12 +9,13 @@ from __future__ import annotations
 import builtins
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from workbench.core import ops
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
+from workbench.eager.autograd_function import Function, FunctionCtx  # noqa: F401 - torch.autograd.Function
 from workbench.eager.tensor import _LEAF_HOOKS, Tensor, wrap
 
 
@@ -127,6 +128,7 @@ def backward(
             continue
         for hook in _LEAF_HOOKS.get(id(leaf), ()):
             g = hook(g)
+        engine.check_leaf_gradient(_concrete(g), tensor.shape)
         new = wrap(g if create_graph else _concrete(g))
         tensor.grad = (
             new
@@ -191,22 +193,32 @@ def to_device_op(t: Tensor, target: Any) -> Tensor:
     )
 
 
-class _Anomaly:
-    enabled = False
+class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801
+    """Within the block, an operation that creates NaN from finite inputs raises, naming
+    it and where it was called; NaN gradients in the backward pass raise too.
 
+    Mirrors: torch.autograd.detect_anomaly.
+    """
 
-@contextlib.contextmanager
-def detect_anomaly(check_nan: builtins.bool = True) -> Iterator[None]:
-    previous = _Anomaly.enabled
-    _Anomaly.enabled = check_nan
-    try:
-        yield
-    finally:
-        _Anomaly.enabled = previous
+    def __init__(self, check_nan: builtins.bool = True) -> None:
+        self.check_nan = check_nan
+        self._previous: list[builtins.bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(engine.ANOMALY.enabled)
+        engine.ANOMALY.enabled = self.check_nan
+
+    def __exit__(self, *exc: Any) -> None:
+        engine.ANOMALY.enabled = self._previous.pop()
 
 
 def set_detect_anomaly(mode: builtins.bool) -> None:
-    _Anomaly.enabled = mode
+    """Mirrors: torch.autograd.set_detect_anomaly."""
+    engine.ANOMALY.enabled = mode
+
+
+def is_anomaly_enabled() -> builtins.bool:
+    return engine.ANOMALY.enabled
 
 
 def _wraps(fn: Callable[..., Any]) -> Callable[..., Any]:

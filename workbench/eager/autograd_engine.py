@@ -38,6 +38,44 @@ class Leaf(VJPTracer):
 _HOOKS: weakref.WeakKeyDictionary[Node, dict[int, list[Any]]] = weakref.WeakKeyDictionary()
 
 
+class _Anomaly:
+    """Anomaly mode (``torch.autograd.set_detect_anomaly``): checked on every eager op."""
+
+    enabled = False
+
+
+ANOMALY = _Anomaly()
+
+
+def check_forward(result: Any, inputs: Sequence[Any], name: str) -> None:
+    """Raise, naming the operation, when it turned finite inputs into NaN."""
+    import numpy as np  # noqa: PLC0415 - only in anomaly mode
+
+    if not inputs:
+        return
+    array = result._array()
+    if not hasattr(array, "numpy") or array.dtype.kind != "f":
+        return
+    if not np.isnan(array.numpy()).any():
+        return
+    for x in inputs:
+        if (
+            hasattr(x, "_array")
+            and x.dtype.is_floating_point
+            and np.isnan(x._array().numpy()).any()
+        ):
+            return  # the NaN came in with an input: not this op's doing
+    import traceback  # noqa: PLC0415
+
+    where = "".join(traceback.format_stack(limit=6)[:-3])
+    op = (name or "an operation").replace("Backward0", "").replace("Backward1", "").lower()
+    shapes = ", ".join(str(list(x.shape)) for x in inputs if hasattr(x, "shape"))
+    raise RuntimeError(
+        f"Anomaly detected: the forward operation {op} (inputs of shapes {shapes}) produced NaN "
+        f"values from inputs without NaN. It was called here:\n{where}"
+    )
+
+
 def is_enabled() -> bool:
     return EAGER_TAPE.recording
 
@@ -59,12 +97,37 @@ def register(value: Any, hook: Any) -> None:
 
 def _on_gradient(key: Any, g: Any) -> Any:
     node, index = key if isinstance(key, tuple) else (key, 0)
+    if ANOMALY.enabled:
+        _check_gradient(node, g)
     hooks = _HOOKS.get(node, {}).get(index)
     if not hooks:
         return g
     for hook in list(hooks):
         g = hook(g)
     return g
+
+
+def _check_gradient(node: Node, g: Any) -> None:
+    import numpy as np  # noqa: PLC0415
+
+    data = g.primal if hasattr(g, "primal") and not hasattr(g, "data") else g
+    if hasattr(data, "numpy") and np.isnan(data.numpy()).any():
+        name = (node.extra or {}).get("name", node.prim.name)
+        raise RuntimeError(
+            f"Anomaly detected in the backward pass: the gradient flowing into {name} contains NaN "
+            "values (it came from the backward of an operation that used its result)."
+        )
+
+
+def check_leaf_gradient(g: Any, shape: Any) -> None:
+    import numpy as np  # noqa: PLC0415
+
+    if ANOMALY.enabled and hasattr(g, "numpy") and np.isnan(g.numpy()).any():
+        raise RuntimeError(
+            f"Anomaly detected in the backward pass: the gradient computed for a leaf tensor of "
+            f"shape {list(shape)} contains NaN values; the backward of an operation that used it "
+            "produced them (a derivative that is infinite there, like sqrt or log at 0)."
+        )
 
 
 def _check_graph(outputs: Sequence[Any]) -> list[Node]:

@@ -50,6 +50,8 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
             [x if isinstance(x, Tensor) else None for x in inputs],
             name or value.node.prim.name,
         )
+    if engine.ANOMALY.enabled:
+        engine.check_forward(t, inputs, name)
     return t
 
 
@@ -579,6 +581,11 @@ class Tensor:
 
     def matmul(self, other: Any) -> Tensor:
         other = _as_tensor(other)
+        from workbench.eager import amp  # noqa: PLC0415
+
+        low = amp.low_precision_product(Tensor.matmul, self, other)
+        if low is not None:
+            return low
         x, y = _promote(self, other)
         return wrap(ops.matmul(x, y), (self, other), "MmBackward0")
 

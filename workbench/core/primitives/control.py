@@ -783,3 +783,56 @@ def _scan_batch(
         reverse=reverse,
     )
     return outs, (0,) * n_carry + (1,) * (n_out - n_carry)
+
+
+# ---------------------------------------------------------------------------------------
+# custom_vjp: outs = forward(*args), with backward(gs, args, outs) as the VJP
+# The user-defined derivative of PyTorch's autograd.Function and JAX's custom_vjp. Both
+# callables live in params (compared by identity); ``out_types`` lets a trace know the
+# results' types without running ``forward`` (None: the call can only be evaluated).
+
+
+def _custom_vjp_shape(*types: Any, forward: Any, backward: Any, out_types: Any) -> tuple[Type, ...]:
+    if out_types is None:
+        from workbench.core.values import ConcretizationError  # noqa: PLC0415
+
+        raise ConcretizationError(
+            "custom_vjp: a function with a user-defined backward runs its forward in Python, "
+            "so it cannot be captured into a graph without its output types"
+        )
+    return tuple(out_types)
+
+
+custom_vjp_p = Primitive(
+    "custom_vjp",
+    impl=lambda *args, forward, backward, out_types: list(forward(*args)),
+    shape=_custom_vjp_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+custom_vjp_p.check = lambda *args, **params: None  # evaluation runs forward itself
+
+
+@custom_vjp_p.vjp
+def _custom_vjp_vjp(
+    gs: Sequence[Any], *args: Any, out: Any, forward: Any, backward: Any, out_types: Any
+) -> tuple[Any, ...]:
+    return tuple(backward(_zeros_for(out, gs), args, out))
+
+
+@custom_vjp_p.jvp
+def _custom_vjp_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], **params: Any
+) -> tuple[Any, Any]:
+    raise NotImplementedError(
+        "custom_vjp: this function defines only a backward (reverse-mode) rule; forward mode "
+        "(jvp, jacfwd) needs a forward-mode rule as well"
+    )
+
+
+def custom_vjp_call(
+    forward: Callable[..., Any], backward: Callable[..., Any], *args: Any, out_types: Any = None
+) -> tuple[Any, ...]:
+    """Apply ``forward`` with ``backward(cotangents, args, outs)`` as its VJP."""
+    return apply(custom_vjp_p, *args, forward=forward, backward=backward, out_types=out_types)

@@ -15,6 +15,11 @@ from workbench.eager.tensor import Tensor, wrap
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """x Wᵀ + b. Mirrors: torch.nn.functional.linear."""
+    from workbench.eager import amp  # noqa: PLC0415
+
+    low = amp.low_precision_product(lambda x, w: linear(x, w), input, weight)
+    if low is not None:
+        return low if bias is None else low + bias.to(low.dtype)
     out = wrap(
         ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,))),
         (input, weight),

@@ -1,0 +1,87 @@
+"""Custom autograd functions, anomaly detection and mixed precision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import workbench.eager as torch
+
+
+class Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale):  # type: ignore[no-untyped-def]
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return x * x * x * scale
+
+    @staticmethod
+    def backward(ctx, g):  # type: ignore[no-untyped-def]
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x * ctx.scale, None
+
+
+def test_custom_function_uses_its_own_backward() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = Cube.apply(x, 2.0)
+    assert y.grad_fn is not None
+    np.testing.assert_allclose(y.detach().numpy(), [2.0, 16.0])
+    (y * torch.tensor([1.0, 0.5])).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
+
+
+def test_custom_function_in_compiled_code_is_a_graph_break() -> None:
+    compiled = torch.compile(lambda v: Cube.apply(v, 1.0) + 1)
+    np.testing.assert_allclose(compiled(torch.tensor([2.0])).numpy(), [9.0])
+    assert len(compiled.graph_breaks) == 1
+
+
+def test_anomaly_mode_names_the_forward_op_that_made_nan() -> None:
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    with torch.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="forward operation log .* produced NaN"):
+            x.log()
+        with pytest.raises(RuntimeError, match="backward pass: the gradient computed for a leaf"):
+            (torch.tensor([0.0], requires_grad=True).sqrt() * 0).sum().backward()
+    assert not torch.autograd.is_anomaly_enabled()
+    x.log()  # outside anomaly mode NaN passes silently, as in PyTorch
+
+
+def test_autocast_runs_products_in_float16_and_keeps_gradients_float32() -> None:
+    model = torch.nn.Linear(4, 3)
+    x = torch.randn(5, 4)
+    with torch.autocast("cpu", dtype=torch.float16):
+        out = model(x)
+        assert out.dtype is torch.float16
+        assert (x @ x.T).dtype is torch.float16
+        assert (x + 1).dtype is torch.float32
+    out.float().sum().backward()
+    assert model.weight.grad.dtype is torch.float32
+    expected = (
+        x.numpy().astype(np.float16).astype(np.float32)
+        @ model.weight.detach().numpy().astype(np.float16).astype(np.float32).T
+    )
+    np.testing.assert_allclose(
+        out.float().detach().numpy() - model.bias.detach().numpy(), expected, atol=2e-3
+    )
+
+
+def test_grad_scaler_skips_steps_with_inf_and_adjusts_the_scale() -> None:
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scaler = torch.amp.GradScaler(init_scale=8.0, growth_interval=2)
+    x = torch.ones(1, 2)
+    for _ in range(2):
+        opt.zero_grad()
+        loss = model(x).sum()
+        scaler.scale(loss).backward()
+        np.testing.assert_allclose(model.bias.grad.item(), 8.0)  # scaled
+        scaler.step(opt)
+        scaler.update()
+    assert scaler.get_scale() == 16.0  # grew after two good steps
+    before = model.weight.detach().clone()
+    model.weight.grad = torch.full((1, 2), float("inf"))
+    model.bias.grad = torch.zeros(1)
+    scaler.step(opt)
+    scaler.update()
+    assert model.weight.detach().equal(before) and scaler.get_scale() == 8.0
