@@ -65,3 +65,16 @@ def test_compiler_workloads_agree_before_timing() -> None:
     rows = compiler.run_chain(n_ops=30, rounds=1)
     assert [r["impl"] for r in rows] == ["eager", "compiled", "compiled, no native kernels"]
     assert "speed-up" in compiler.chain_table(rows)
+
+
+def test_eager_front_end_workloads_agree_with_the_hand_written_steps() -> None:
+    from workbench.bench import frontends
+
+    for workload in ("mlp", "cnn"):
+        _, first = frontends.functions(workload)
+        reference = first["numpy by hand"]
+        for name, values in first.items():
+            for a, b in zip(values, reference, strict=True):
+                np.testing.assert_allclose(
+                    a, b, rtol=1e-4, atol=1e-4, err_msg=f"{workload}: {name}"
+                )

@@ -91,3 +91,27 @@ def test_an_mlp_learns_sklearn_digits_to_95_percent() -> None:
         predicted = model(torch.tensor(x[test])).argmax(1)
     accuracy = (predicted == torch.tensor(y[test])).float().mean().item()
     assert accuracy >= 0.95, accuracy
+
+
+@pytest.mark.gpu
+def test_the_same_training_code_runs_on_the_gpu_by_changing_the_device() -> None:
+    def train(device: str) -> list[float]:
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3)
+        ).to(device)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        x = torch.tensor(np.linspace(-1, 1, 64, dtype=np.float32).reshape(8, 8), device=device)
+        y = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1], device=device)
+        losses = []
+        for _ in range(5):
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        assert next(model.parameters()).is_cuda == device.startswith("cuda")
+        return losses
+
+    np.testing.assert_allclose(train("cuda"), train("cpu"), rtol=1e-5)
+    assert torch.cuda.is_available() and torch.cuda.device_count() >= 1

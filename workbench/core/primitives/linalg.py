@@ -83,6 +83,9 @@ def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> An
 # x's cotangent: contract g's y-free dims with y's free dims, batch over batch dims;
 # the result's axes are (batch, x-free, y's contracted dims in ascending order) and are
 # permuted back into x's layout. y's cotangent is the mirror image.
+# Each cotangent is one dot_general of g with the other operand, in whichever order puts
+# the result's axes straight into that operand's layout (no transpose, no strided copy):
+# for y = x @ W that is xᵀg; for PyTorch's y = x @ Wᵀ it is gᵀx.
 @dot_general_p.vjp
 def _dot_general_vjp(
     g: Any,
@@ -100,33 +103,48 @@ def _dot_general_vjp(
     g_batch = tuple(range(nb))
     g_xf = tuple(range(nb, nb + len(xf)))
     g_yf = tuple(range(nb + len(xf), g.ndim))
+    gx = gy = None
+    if needs[0]:
+        # result axes: (batch, g's x-free dims, y's contracted dims ascending) or, with
+        # the operands swapped, (batch, y's contracted dims ascending, g's x-free dims)
+        gx = _cotangent(g, y, (g_yf, tuple(yf)), (g_batch, yb), x.ndim, xb, xf, xc, yc)
+    if needs[1]:
+        gy = _cotangent(g, x, (g_xf, tuple(xf)), (g_batch, xb), y.ndim, yb, yf, yc, xc)
+    return gx, gy
 
-    gx = dot_general(g, y, contracting=(g_yf, tuple(yf)), batch=(g_batch, yb)) if needs[0] else None
-    sorted_yc = sorted(yc)
-    x_pos = [0] * x.ndim
-    for i, a in enumerate(xb):
-        x_pos[a] = i
-    for j, a in enumerate(xf):
-        x_pos[a] = nb + j
-    for a, b in zip(xc, yc):
-        x_pos[a] = nb + len(xf) + sorted_yc.index(b)
 
-    # y's cotangent contracts x with g (in that order), so for y = x @ W the result is
-    # already laid out like W (no transpose, no copy); its axes are (batch, x's
-    # contracted dims in ascending order, g's y-free dims).
-    gy = dot_general(x, g, contracting=(tuple(xf), g_xf), batch=(xb, g_batch)) if needs[1] else None
-    sorted_xc = sorted(xc)
-    y_pos = [0] * y.ndim
-    for i, b in enumerate(yb):
-        y_pos[b] = i
-    for a, b in zip(xc, yc):
-        y_pos[b] = nb + sorted_xc.index(a)
-    for j, b in enumerate(yf):
-        y_pos[b] = nb + len(xc) + j
-    return (
-        None if gx is None else ops.transpose(gx, x_pos),
-        None if gy is None else ops.transpose(gy, y_pos),
-    )
+def _cotangent(
+    g: Any,
+    other: Any,
+    contract: Dims,
+    batch: Dims,
+    ndim: int,
+    own_batch: Sequence[int],
+    own_free: Sequence[int],
+    own_contract: Sequence[int],
+    other_contract: Sequence[int],
+) -> Any:
+    """The cotangent of one operand: contract g with ``other`` so the result comes out in
+    the operand's axis order when possible, and transpose otherwise."""
+    nb = len(own_batch)
+    ranks = {b: sorted(other_contract).index(b) for b in other_contract}
+    g_first = [0] * ndim  # result of dot_general(g, other): (batch, free, contracted)
+    other_first = [0] * ndim  # result of dot_general(other, g): (batch, contracted, free)
+    for i, a in enumerate(own_batch):
+        g_first[a] = other_first[a] = i
+    for j, a in enumerate(own_free):
+        g_first[a] = nb + j
+        other_first[a] = nb + len(own_contract) + j
+    for a, b in zip(own_contract, other_contract):
+        g_first[a] = nb + len(own_free) + ranks[b]
+        other_first[a] = nb + ranks[b]
+    identity = list(range(ndim))
+    if other_first == identity and g_first != identity:
+        swapped = dot_general(
+            other, g, contracting=(contract[1], contract[0]), batch=(batch[1], batch[0])
+        )
+        return swapped
+    return ops.transpose(dot_general(g, other, contracting=contract, batch=batch), g_first)
 
 
 # Bilinear: d(x·y) = dx·y + x·dy
