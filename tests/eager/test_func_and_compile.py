@@ -113,3 +113,29 @@ def test_core_jacobians_match_finite_differences() -> None:
     h = hessian(lambda v: ops.reduce_sum(ops.mul(ops.sin(v), v)))(x).numpy()
     v = x.numpy()
     np.testing.assert_allclose(h, np.diag(2 * np.cos(v) - v * np.sin(v)), atol=1e-12)
+
+
+def test_a_graph_break_in_a_module_keeps_its_children_compiled() -> None:
+    class Gated(wb.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = wb.nn.Sequential(wb.nn.Linear(4, 8), wb.nn.ReLU())
+            self.head = wb.nn.Linear(8, 2)
+
+        def forward(self, x: Any) -> Any:
+            h = self.encoder(x)
+            if h.mean() > 0.1:  # data-dependent Python control flow
+                h = h * 2
+            return self.head(h)
+
+    model = Gated()
+    compiled = wb.compile(model)
+    x = wb.randn(5, 4)
+    np.testing.assert_allclose(compiled(x).detach().numpy(), model(x).detach().numpy(), rtol=1e-6)
+    compiled(x).sum().backward()
+    assert model.head.weight.grad is not None
+    assert len(compiled.graph_breaks) == 1
+    assert set(compiled.children_compiled) == {"encoder", "head"}
+    assert all(len(c.graphs) == 1 for c in compiled.children_compiled.values())
+    assert "child encoder: 1 graph(s) captured" in compiled.explain()
+    assert isinstance(model._modules["encoder"], wb.nn.Sequential)  # the module itself is untouched

@@ -5,9 +5,10 @@ On the first call for an input signature the function is traced (Tensors wrap th
 graph-building values); captured parameters become graph operands, so later optimiser
 updates are seen, and the compiled call is one ``call`` primitive, so autograd flows
 through it (its VJP is the compiled backward graph). Python control flow on tensor values
-cannot be traced: that is a *graph break*, recorded with its reason in ``graph_breaks``,
-and the call runs eagerly instead (for that signature from then on). Unlike PyTorch's
-TorchDynamo, a break falls back for the whole function rather than splitting it.
+cannot be traced: that is a *graph break*, recorded with its reason in ``graph_breaks``.
+A function then runs eagerly for that signature; a module runs its own forward eagerly
+but calls its child modules through their compiled graphs, so only the part that broke
+leaves the compiler (TorchDynamo instead splits the Python bytecode at the break).
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class CompiledFunction:
             self.stats.hits += 1
         if entry.graph is None:
             self.stats.eager_calls += 1
+            if isinstance(self, CompiledModule) and self.fn._modules:
+                return self._run_with_compiled_children(args, kwargs)
             return self.fn(*args, **kwargs)
         flat, _ = tree.flatten((args, kwargs))
         values = [x._value for x in flat if isinstance(x, Tensor)]
@@ -135,8 +138,32 @@ class CompiledModule(CompiledFunction):
     """A compiled ``nn.Module``: calls go through the compiled graphs; everything else
     (parameters, state_dict, train/eval…) is the original module's."""
 
+    def __init__(self, module: Module, fullgraph: bool = False) -> None:
+        super().__init__(module, fullgraph)
+        self.children_compiled: dict[str, CompiledModule] = {}
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.fn, name)
+
+    def _run_with_compiled_children(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """This module's forward, eagerly, with each child module compiled on its own."""
+        module = self.fn
+        originals = dict(module._modules)
+        for name, child in originals.items():
+            if child is not None and name not in self.children_compiled:
+                self.children_compiled[name] = CompiledModule(child)
+        try:
+            for name, compiled in self.children_compiled.items():
+                module._modules[name] = compiled  # type: ignore[assignment]
+            return module(*args, **kwargs)
+        finally:
+            module._modules.update(originals)
+
+    def explain(self) -> str:
+        lines = [super().explain()]
+        for name, child in self.children_compiled.items():
+            lines.append(f"child {name}: " + child.explain().replace("\n", "\n  "))
+        return "\n".join(lines)
 
 
 def _user_frame() -> str:
