@@ -22,6 +22,10 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None, max_examples=60)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Two logical CPU devices for the whole suite (config reads this at call time), so
+# multi-device code such as device_put between cpu:0 and cpu:1 can be tested anywhere.
+os.environ.setdefault("WORKBENCH_CPU_DEVICES", "2")
+
 # Tolerances, named per dtype (never literals scattered through tests).
 TOL = {
     np.dtype("float16"): {"rtol": 1e-2, "atol": 1e-2},

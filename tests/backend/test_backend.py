@@ -12,13 +12,15 @@ from workbench.core import array, ops
 
 
 def test_default_device_is_cpu0_and_float32_is_the_default_float() -> None:
+    # (the suite runs with two logical CPUs; cpu:0 stays the default)
     assert default_device().name == "cpu:0"
     assert array([1.0]).dtype == dtypes.float32
     assert array([1]).dtype == dtypes.int64
     assert array(np.ones(2)).dtype == dtypes.float64  # a NumPy array keeps its dtype
 
 
-def test_device_names_resolve_to_one_object() -> None:
+def test_device_names_resolve_to_one_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBENCH_CPU_DEVICES", "1")
     assert get_device("cpu") is get_device("cpu:0") is get_device("CPU:0")
     with pytest.raises(ValueError, match="unknown device"):
         get_device("tpu:0")

@@ -822,3 +822,13 @@ def _custom_vjp_op(x: Any) -> Any:
 
 # a user-defined backward only: reverse mode; evaluation only (no output types to trace with)
 spec("custom_vjp", _custom_vjp_op, np.sin, _unary_args("any"), modes=("rev",))
+
+
+def _device_put_op(x: Any) -> Any:
+    from workbench.backend import get_device
+
+    return ops.device_put(ops.device_put(x, get_device("cpu:1")), x.device)
+
+
+# moving between the logical devices cpu:0 and cpu:1 (and back): the identity, differentiably
+spec("device_put", _device_put_op, lambda x: x, _unary_args("any"))

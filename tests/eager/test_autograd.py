@@ -137,3 +137,12 @@ def test_eager_autograd_composes_with_the_cores_transformations() -> None:
     np.testing.assert_allclose(gradient.detach().numpy(), [3.0, 12.0])
     gradient.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
+
+
+def test_moving_a_tensor_that_requires_grad_is_differentiable() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.to("cpu:1") * 3
+    assert y.device == torch.device("cpu", 1)
+    y.to("cpu").sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+    assert x.grad.device == torch.device("cpu")

@@ -103,6 +103,7 @@ from workbench.core.primitives.reductions import (
 from workbench.core.primitives.structural import (
     broadcast_to,
     concatenate,
+    device_put,
     dynamic_slice,
     dynamic_update_slice,
     expand_dims,
@@ -125,7 +126,8 @@ __all__ = [
     "call", "cond", "fori_loop", "scan", "switch", "while_loop",
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
     "bitwise_xor", "broadcast_shapes", "broadcast_to", "cast", "ceil", "concatenate", "conv",
-    "conv_padding", "conv_transpose", "cos", "cumsum", "div", "dot_general", "dynamic_slice",
+    "conv_padding", "conv_transpose", "cos", "cumsum", "device_put", "div", "dot_general",
+    "dynamic_slice",
     "dynamic_update_slice", "eq", "erf", "exp", "expand_dims", "expm1", "flip", "floor",
     "fold_in", "full", "full_like", "gather", "ge", "gt", "index", "index_add", "index_set",
     "is_finite", "key", "le", "lift", "log", "log1p", "logical_and", "logical_not",

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from workbench.core import ops
@@ -219,7 +218,3 @@ def set_detect_anomaly(mode: builtins.bool) -> None:
 
 def is_anomaly_enabled() -> builtins.bool:
     return engine.ANOMALY.enabled
-
-
-def _wraps(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return functools.wraps(fn)(fn)

@@ -41,9 +41,7 @@ def as_array(data: Any, dtype: Any = None, device_: Any = None) -> Array:
     target = dtypes.to_numpy(dtype) if dtype is not None else None
     if target is None:
         if isinstance(host, np.ndarray | np.generic):
-            target = host.dtype
-            if target == np.float64 and not isinstance(host, np.ndarray | np.generic):
-                target = dtypes.get_default_dtype().np
+            target = host.dtype  # a NumPy array keeps its dtype, as in torch.tensor
         else:
             inferred = np.asarray(host).dtype
             if inferred.kind == "f":

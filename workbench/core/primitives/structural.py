@@ -658,3 +658,45 @@ def _dynamic_update_slice_batch(values: Any, axes: Any, /) -> tuple[Any, Any]:
     x, update = (batching.to_axis(v, a, size) for v, a in zip(values[:2], axes[:2]))
     zero = zeros_like(values[2]) if len(values) > 2 else scalar(0, dtypes.int64, x.device)
     return dynamic_update_slice(x, update, [zero, *values[2:]]), 0
+
+
+# ---------------------------------------------------------------------------------------
+# device_put: y = x on another device    VJP: the cotangent goes back to x's device
+
+
+def _device_put_shape(x: Any, *, device: Device) -> Type:
+    return Type(tuple(x.shape), x.dtype, device)
+
+
+def _device_put_impl(x: Array, *, device: Device) -> Array:
+    data = (
+        x.data if x.device.platform == "cpu" else x.numpy() if device.platform == "cpu" else x.data
+    )
+    return Array(device.put(data), device)
+
+
+device_put_p = Primitive(
+    "device_put",
+    impl=_device_put_impl,
+    shape=_device_put_shape,
+    higher_order=True,
+    family="structural",
+)
+device_put_p.check = lambda x, *, device: None  # operands may be anywhere; that is the point
+
+
+def device_put(x: Any, device: Device) -> Any:
+    """``x`` copied to ``device`` (differentiable; a no-op when it is already there)."""
+    (x,) = lift("device_put", x)
+    if x.device is device:
+        return x
+    return apply(device_put_p, x, device=device)
+
+
+device_put_p.vjp(lambda g, x, *, out, device: (device_put(g, x.device),))
+_linear_jvp(device_put_p)
+
+
+@device_put_p.batch
+def _device_put_batch(values: Any, axes: Any, /, *, device: Device) -> tuple[Any, Any]:
+    return apply(device_put_p, values[0], device=device), axes[0]
