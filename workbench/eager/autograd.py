@@ -185,13 +185,6 @@ def grad(
     return tuple(result)
 
 
-def to_device_op(t: Tensor, target: Any) -> Tensor:
-    """A differentiable copy to another device (the cotangent travels back)."""
-    raise NotImplementedError(
-        "moving a tensor that requires grad between devices is not supported yet"
-    )
-
-
 class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801
     """Within the block, an operation that creates NaN from finite inputs raises, naming
     it and where it was called; NaN gradients in the backward pass raise too.

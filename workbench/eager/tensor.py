@@ -1306,16 +1306,8 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _to_device(t: Tensor, target: Device) -> Tensor:
-    moved = Array(
-        target.put(t._array().data if t._array().device.platform == "cpu" else t._array().numpy()),
-        target,
-    )
-    if not t.requires_grad:
-        return wrap(moved)
-    # differentiable transfer: the cotangent comes back to the source device
-    from workbench.eager.autograd import to_device_op  # noqa: PLC0415
-
-    return to_device_op(t, target)
+    """A copy on ``target``; differentiable (the gradient travels back)."""
+    return wrap(ops.device_put(t._value, target), (t,), "ToCopyBackward0")
 
 
 def _true_divide(a: Any, b: Any) -> Tensor:
