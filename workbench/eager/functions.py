@@ -186,6 +186,14 @@ _METHODS = [
     "floor_divide",
     "remainder",
     "true_divide",
+    "tril",
+    "triu",
+    "movedim",
+    "multinomial",
+    "bincount",
+    "nonzero",
+    "unique",
+    "cumprod",
 ]
 for _name in _METHODS:
     globals()[_name] = _method(_name)

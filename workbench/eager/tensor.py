@@ -708,7 +708,15 @@ class Tensor:
         return wrap(composites.log_softmax(_float_input(x), dim), (x,), "LogSoftmaxBackward0")
 
     # ---------------------------------------------------------------- reductions
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        keepdims: builtins.bool | None = None,
+    ) -> Tensor:
+        keepdim = keepdim if keepdims is None else keepdims
         x = self
         if dtype is not None:
             x = x.to(dtype)
@@ -716,7 +724,15 @@ class Tensor:
             x = x.to(dtypes.int64)  # torch sums integers and bools in int64
         return wrap(ops.reduce_sum(x._value, _dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
 
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        dtype: Any = None,
+        *,
+        keepdims: builtins.bool | None = None,
+    ) -> Tensor:
+        keepdim = keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.to(dtype)
         if not x.dtype.is_floating_point:
             raise RuntimeError(
@@ -749,10 +765,26 @@ class Tensor:
         values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
         return values_indices(values if keepdim else values.squeeze(d), indices)
 
-    def max(self, dim: Any = None, keepdim: builtins.bool = False, other: Any = None) -> Any:
+    def max(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        other: Any = None,
+        *,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
+        keepdim = keepdim if keepdims is None else keepdims
         return self._extreme(ops.reduce_max, ops.argmax, dim, keepdim, other)
 
-    def min(self, dim: Any = None, keepdim: builtins.bool = False, other: Any = None) -> Any:
+    def min(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        other: Any = None,
+        *,
+        keepdims: builtins.bool | None = None,
+    ) -> Any:
+        keepdim = keepdim if keepdims is None else keepdims
         return self._extreme(ops.reduce_min, ops.argmin, dim, keepdim, other)
 
     def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
@@ -994,6 +1026,73 @@ class Tensor:
     def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
         key = (slice(None),) * (dim % self.ndim) + (index,)
         return self[key]
+
+    def multinomial(
+        self,
+        num_samples: builtins.int,
+        replacement: builtins.bool = False,
+        *,
+        generator: Any = None,
+    ) -> Tensor:
+        """Sample category indices from (unnormalised) probabilities along the last axis.
+
+        Mirrors: torch.multinomial (inverse-CDF sampling with the workbench's generator).
+        """
+        from workbench.eager.random import rand  # noqa: PLC0415
+
+        probs = self._concrete("multinomial()").numpy().astype(np.float64)
+        rows = probs.reshape(-1, probs.shape[-1])
+        if (rows < 0).any() or not np.isfinite(rows).all() or (rows.sum(1) <= 0).any():
+            raise RuntimeError(
+                "invalid multinomial distribution (sum of probabilities <= 0, or negative/inf/nan)"
+            )
+        if not replacement and num_samples > (rows > 0).sum(1).min():
+            raise RuntimeError(
+                "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+            )
+        out = np.empty((len(rows), num_samples), dtype=np.int64)
+        for r, row in enumerate(rows):
+            weights = row.copy()
+            for k in range(num_samples):
+                u = rand(1, generator=generator, dtype=dtypes.float64).item()
+                cdf = np.cumsum(weights)
+                choice = builtins.int(np.searchsorted(cdf, u * cdf[-1], side="right"))
+                choice = builtins.min(choice, len(weights) - 1)
+                out[r, k] = choice
+                if not replacement:
+                    weights[choice] = 0.0
+        return Tensor(out.reshape(probs.shape[:-1] + (num_samples,)), device=self.device)
+
+    def bincount(self, weights: Any = None, minlength: builtins.int = 0) -> Tensor:
+        host = self._concrete("bincount()").numpy()
+        w = None if weights is None else weights._concrete("bincount()").numpy()
+        return Tensor(np.bincount(host, w, minlength), device=self.device)
+
+    def nonzero(self, as_tuple: builtins.bool = False) -> Any:
+        host = np.nonzero(self._concrete("nonzero()").numpy())
+        if as_tuple:
+            return tuple(Tensor(h.astype(np.int64), device=self.device) for h in host)
+        return Tensor(np.stack(host, 1).astype(np.int64), device=self.device)
+
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,  # noqa: A002
+        return_counts: builtins.bool = False,
+        dim: Any = None,
+    ) -> Any:
+        values, inverse, counts = np.unique(
+            self._concrete("unique()").numpy(), return_inverse=True, return_counts=True
+        )
+        out = [Tensor(values, device=self.device)]
+        if return_inverse:
+            out.append(Tensor(inverse.reshape(self.shape).astype(np.int64), device=self.device))
+        if return_counts:
+            out.append(Tensor(counts.astype(np.int64), device=self.device))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def cumprod(self, dim: builtins.int) -> Tensor:
+        return _cumprod(self, dim)
 
     def sort(self, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:
         host = self._array().numpy()
@@ -1303,6 +1402,17 @@ def _shape_args(args: Sequence[Any]) -> tuple[builtins.int, ...]:
 
 def _as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _cumprod(t: Tensor, dim: builtins.int) -> Tensor:
+    """Running products, one slice at a time (exact with zeros and negative values)."""
+    from workbench.eager.functions import stack  # noqa: PLC0415
+
+    pieces = t.unbind(dim)
+    running = [pieces[0]]
+    for piece in pieces[1:]:
+        running.append(running[-1] * piece)
+    return stack(running, dim)
 
 
 def _to_device(t: Tensor, target: Device) -> Tensor:

@@ -366,3 +366,55 @@ def scaled_dot_product_attention(
     if dropout_p:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
+    """Rows of ``weight`` picked by ``input``. Mirrors: torch.nn.functional.embedding."""
+    return weight[input]
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
+    """x / max(‖x‖_p, eps) along ``dim``. Mirrors: torch.nn.functional.normalize."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    return (x1 * x2).sum(dim) / (x1.norm(2, dim) * x2.norm(2, dim)).clamp(min=eps)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    scaled = input * beta
+    return where(scaled > threshold, input, ((-scaled.abs()).exp().log1p() + scaled.relu()) / beta)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,  # noqa: A002
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    axes = [0] + list(range(2, input.ndim))
+    shape = [1, -1] + [1] * (input.ndim - 2)
+    if training or running_mean is None or running_var is None:
+        mean = input.mean(axes, keepdim=True)
+        var = ((input - mean) ** 2).mean(axes, keepdim=True)
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    out = (input - mean) / (var + eps).sqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
