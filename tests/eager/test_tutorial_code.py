@@ -65,7 +65,7 @@ def test_bigram_counts_sampling_and_gradient_descent() -> None:
 def test_classifier_tutorial_idioms() -> None:
     class Net(torch.nn.Module):
         def __init__(self) -> None:
-            super(Net, self).__init__()
+            super(Net, self).__init__()  # noqa: UP008 - written as the tutorial writes it
             self.conv1 = torch.nn.Conv2d(3, 6, 5)
             self.pool = torch.nn.MaxPool2d(2, 2)
             self.fc1 = torch.nn.Linear(6 * 6 * 6, 10)
