@@ -196,3 +196,26 @@ def test_clip_grad_norm_matches_torch() -> None:
     np.testing.assert_allclose(norm_w.item(), norm_t.item(), rtol=1e-6)
     for p, q in zip(ps_w, ps_t):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_module_backward_hooks_see_and_replace_gradients_like_torch() -> None:
+    def run(lib: Any) -> tuple[list[Any], list[Any]]:
+        lin = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Tanh())
+        with lib.no_grad():
+            lin[0].weight.copy_(lib.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]))
+            lin[0].bias.zero_()
+        seen: list[Any] = []
+
+        def hook(module: Any, grad_input: Any, grad_output: Any) -> Any:
+            seen.append(([g.tolist() for g in grad_input], [g.tolist() for g in grad_output]))
+            return tuple(g * 2 for g in grad_input)
+
+        lin[0].register_full_backward_hook(hook)
+        x = lib.tensor([[1.0, -1.0, 2.0]], requires_grad=True)
+        (lin(x) * lib.tensor([[1.0, 3.0]])).sum().backward()
+        return seen, x.grad.tolist()
+
+    (seen_w, grad_w), (seen_t, grad_t) = run(wb), run(T)
+    np.testing.assert_allclose(np.array(seen_w[0][0]), np.array(seen_t[0][0]), rtol=1e-5)
+    np.testing.assert_allclose(np.array(seen_w[0][1]), np.array(seen_t[0][1]), rtol=1e-5)
+    np.testing.assert_allclose(grad_w, grad_t, rtol=1e-5)

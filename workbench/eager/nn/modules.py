@@ -28,6 +28,7 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", [])
         object.__setattr__(self, "_forward_pre_hooks", [])
+        object.__setattr__(self, "_backward_hooks", [])
         object.__setattr__(self, "training", True)
 
     # attribute registration, as PyTorch does it
@@ -78,6 +79,10 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        if self._backward_hooks:
+            from workbench.eager.nn.hooks import call_with_backward_hooks  # noqa: PLC0415
+
+            return call_with_backward_hooks(self, args, kwargs)
         out = self.forward(*args, **kwargs)
         for hook in self._forward_hooks:
             result = hook(self, args, out)
@@ -88,6 +93,15 @@ class Module:
     def register_forward_hook(self, hook: Callable[..., Any]) -> Any:
         self._forward_hooks.append(hook)
         return _RemovableHandle(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> Any:
+        """``hook(module, grad_input, grad_output)`` after the gradients with respect to
+        the module's inputs are computed; it may return replacements for ``grad_input``.
+
+        Mirrors: torch.nn.Module.register_full_backward_hook.
+        """
+        self._backward_hooks.append(hook)
+        return _RemovableHandle(self._backward_hooks, hook)
 
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> Any:
         self._forward_pre_hooks.append(hook)
