@@ -8,7 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from workbench.core import composites, ops
+from workbench.core.values import Array
 from workbench.eager import dtypes
 from workbench.eager.tensor import Tensor, wrap
 
@@ -118,6 +121,20 @@ def cross_entropy(
 ) -> Tensor:
     """Mirrors: torch.nn.functional.cross_entropy — class indices or class probabilities,
     label smoothing, ignore_index and class weights."""
+    plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
+    # (the ignore_index check reads the integer targets on the host: they are never
+    # differentiated; while capturing a graph their values are unknown, so the general path
+    # below is taken)
+    labels = target._array()
+    if (
+        plain
+        and not target.dtype.is_floating_point
+        and isinstance(labels, Array)
+        and not np.any(labels.numpy() == ignore_index)
+    ):
+        # the common case in four operations: -mean(log_softmax(x)[i, target_i])
+        rows = Tensor(np.arange(input.shape[0]), device=input.device)
+        return -input.log_softmax(1)[rows, target].mean()
     logp = input.log_softmax(1)
     classes = input.shape[1]
     if target.dtype.is_floating_point:  # probabilities
