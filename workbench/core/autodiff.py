@@ -12,6 +12,7 @@ This module owns the rules' *use*; the rules themselves live with their primitiv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -537,7 +538,7 @@ def jvp_graph(graph: Graph) -> Graph:
 
 def _basis(x: Any) -> Any:
     """The standard basis of x's space, stacked: shape (x.size, *x.shape)."""
-    n = int(np.prod(x.shape, dtype=np.int64))
+    n = math.prod(x.shape)
     eye = ops.array(np.eye(n, dtype=x.dtype), device=x.device)
     return ops.reshape(eye, (n, *x.shape))
 

@@ -13,6 +13,7 @@ Control flow runs compiled sub-plans. Plans are cached per graph and input signa
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -498,7 +499,7 @@ def _matmul_2d(eqn: Equation, gemm: Callable[[Any, Any], Any]) -> Callable[[Any,
 
 
 def _nbytes(t: Type) -> int:
-    return int(np.prod(t.shape, dtype=np.int64)) * t.dtype.itemsize
+    return math.prod(t.shape) * t.dtype.itemsize
 
 
 def _scan_runner(

@@ -8,6 +8,7 @@ Neither defines arithmetic operators: front ends wrap them in their own classes.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -90,7 +91,7 @@ class Tracer:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.type.shape, dtype=np.int64))
+        return math.prod(self.type.shape)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.type} {self.device}, level={self.interpreter.level})"

@@ -148,7 +148,7 @@ class Tensor:
         return self.ndim
 
     def numel(self) -> builtins.int:
-        return builtins.int(np.prod(self._value.shape, dtype=np.int64))
+        return math.prod(self._value.shape)
 
     nelement = numel
 
@@ -816,7 +816,7 @@ class Tensor:
         if correction is None:
             correction = 0 if unbiased is False else 1
         axes = _dims(dim, self.ndim)
-        n = self.numel() if axes is None else builtins.int(np.prod([self.shape[a] for a in axes]))
+        n = self.numel() if axes is None else math.prod([self.shape[a] for a in axes])
         centred = self - self.mean(dim, keepdim=True)
         return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
 
@@ -1266,7 +1266,7 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     def numel(self) -> builtins.int:
-        return builtins.int(np.prod(self, dtype=np.int64))
+        return math.prod(self)
 
 
 class device:  # noqa: N801 - torch.device

@@ -11,6 +11,7 @@ Pooling is built from ``windows`` at the end of this file.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -594,7 +595,7 @@ def max_pool(
     """
     d = len(window)
     patches = windows(x, window, strides, padding, dilation, value=-np.inf)
-    k = int(np.prod(window))
+    k = math.prod(window)
     flat = ops.reshape(patches, tuple(patches.shape[: patches.ndim - d]) + (k,))
     best = ops.argmax(flat, axis=-1, keepdims=True)
     positions = make_array(np.arange(k, dtype=np.int64), device=x.device)
@@ -617,7 +618,7 @@ def avg_pool(
     axes = tuple(range(patches.ndim - d, patches.ndim))
     total = ops.reduce_sum(patches, axes=axes)
     if count_include_pad:
-        return ops.div(total, float(np.prod(window)))
+        return ops.div(total, float(math.prod(window)))
     ones = ops.full(x.shape[x.ndim - d :], 1, x.dtype, x.device)
     counts = ops.reduce_sum(
         ops.stop_gradient(windows(ones, window, strides, padding)), axes=tuple(range(d, 2 * d))

@@ -7,10 +7,9 @@ XLA. Both VJPs are dot_generals followed by a transpose.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
@@ -52,7 +51,7 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     batch_shape = [x.shape[a] for a in xb]
     xf_shape, yf_shape = [x.shape[a] for a in xf], [y.shape[a] for a in yf]
-    size = lambda dims, shape: int(np.prod([shape[a] for a in dims], dtype=np.int64))  # noqa: E731
+    size = lambda dims, shape: math.prod([shape[a] for a in dims])  # noqa: E731
     m, k, n = size(xf, x.shape), size(xc, x.shape), size(yf, y.shape)
     # Lay both out as (batch, rows, contraction) @ (batch, contraction, cols); transposes of
     # 2-d operands stay views, so BLAS reads them with its transpose flag instead of copying.

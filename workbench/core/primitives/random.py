@@ -9,6 +9,7 @@ cipher of the counter i, split into two 32-bit words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,7 +76,7 @@ def threefry2x32(key: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
 
 def _counters(shape: Sequence[int], device: Any) -> tuple[Any, Any]:
     """The high and low 32-bit words of the row-major position of every element."""
-    size = int(np.prod(shape, dtype=np.int64))
+    size = math.prod(shape)
     flat = np.arange(size, dtype=np.uint64).reshape(tuple(shape))
     hi = make_array((flat >> np.uint64(32)).astype(np.uint32), device=device)
     lo = make_array((flat & np.uint64(0xFFFFFFFF)).astype(np.uint32), device=device)

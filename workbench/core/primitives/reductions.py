@@ -5,6 +5,7 @@ Composites built from them (mean, logsumexp) are at the end of the file.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -156,7 +157,7 @@ reduce_prod = _public(reduce_prod_p)
 def _prod_tree(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     kept = [i for i in range(x.ndim) if i not in axes]
     moved = ops.transpose(x, kept + list(axes))
-    n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    n = math.prod([x.shape[a] for a in axes])
     flat = ops.reshape(moved, [x.shape[i] for i in kept] + [n])
     if n == 0:  # the empty product is 1, with nothing to differentiate
         return ops.full(_reduced_shape(x.shape, axes, keepdims), 1, x.dtype, x.device)
@@ -283,7 +284,7 @@ def mean(x: Any, axes: int | Sequence[int] | None = None, keepdims: bool = False
     """Arithmetic mean over ``axes``: reduce_sum / count."""
     (x,) = lift("mean", x)
     norm = _normalize_axes("mean", x, axes)
-    count = int(np.prod([x.shape[a] for a in norm], dtype=np.int64))
+    count = math.prod([x.shape[a] for a in norm])
     return ops.div(reduce_sum(x, norm, keepdims), float(count))
 
 

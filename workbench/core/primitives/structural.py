@@ -6,6 +6,7 @@ tangent, and each VJP is the primitive's transpose (noted in one line per block)
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,7 +120,7 @@ def _broadcast_to_batch(values: Any, axes: Any, /, *, shape: tuple[int, ...]) ->
 
 
 def _reshape_shape(x: Any, *, shape: tuple[int, ...]) -> Type:
-    if int(np.prod(shape, dtype=np.int64)) != int(np.prod(x.shape, dtype=np.int64)):
+    if math.prod(shape) != math.prod(x.shape):
         raise ValueError(f"reshape: cannot reshape {type_text(x)} into shape {shape}")
     return _type(x, shape)
 
@@ -139,8 +140,8 @@ def reshape(x: Any, shape: Sequence[int]) -> Any:
     if -1 in shape:
         if shape.count(-1) > 1:
             raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
-        known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
-        total = int(np.prod(x.shape, dtype=np.int64))
+        known = math.prod([d for d in shape if d != -1])
+        total = math.prod(x.shape)
         if known == 0 or total % known:
             raise ValueError(f"reshape: cannot reshape {type_text(x)} into shape {shape}")
         shape = tuple(total // known if d == -1 else d for d in shape)
