@@ -245,7 +245,15 @@ add_p.jvp(lambda primals, tangents: (add(*primals), _sum_tangents(*tangents)))
 # sub:  z = x - y         dz = dx - dy
 sub_p = nary_elementwise("sub", lambda xp, x, y: xp.subtract(x, y))
 sub: Callable[..., Any] = _binary(sub_p)
-sub_p.vjp(lambda g, x, y, *, out: (g, neg(g)))
+
+
+@sub_p.vjp
+def _sub_vjp(
+    g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+) -> tuple[Any, Any]:
+    return g, (neg(g) if needs[1] else None)
+
+
 sub_p.jvp(
     lambda primals, tangents: (
         sub(*primals),
