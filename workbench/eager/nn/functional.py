@@ -122,15 +122,16 @@ def cross_entropy(
     """Mirrors: torch.nn.functional.cross_entropy — class indices or class probabilities,
     label smoothing, ignore_index and class weights."""
     plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
-    # (the ignore_index check reads the integer targets on the host: they are never
-    # differentiated; while capturing a graph their values are unknown, so the general path
-    # below is taken)
+    # (the ignore_index check reads the integer targets, so it is made only where they
+    # already are on the host; on a GPU it would wait for the device, and while a graph
+    # is captured their values are unknown: both take the general path below)
     labels = target._array()
     if (
         plain
         and not target.dtype.is_floating_point
         and isinstance(labels, Array)
-        and not np.any(labels.numpy() == ignore_index)
+        and labels.device.platform == "cpu"
+        and not np.any(labels.data == ignore_index)
     ):
         # the common case in four operations: -mean(log_softmax(x)[i, target_i])
         rows = Tensor(np.arange(input.shape[0]), device=input.device)
