@@ -66,7 +66,7 @@ def _reduction(
 
 def _expand_to(g: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     """Put the reduced axes back as size 1 and broadcast a cotangent to ``x``'s shape."""
-    if not keepdims:
+    if not keepdims and axes != tuple(range(len(axes))):  # leading axes broadcast back as-is
         g = ops.reshape(g, _reduced_shape(x.shape, axes, True))
     return ops.broadcast_to(g, x.shape)
 

@@ -98,6 +98,8 @@ def sum_to(x: Any, shape: Sequence[int]) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1
     )
+    if axes == tuple(range(lead)):  # only leading dims were added: one reduction
+        return ops.reduce_sum(x, axes=axes)
     summed = ops.reduce_sum(x, axes=axes, keepdims=True) if axes else x
     return reshape(summed, shape)
 
