@@ -21,7 +21,7 @@ from workbench.core import ops
 from workbench.core.autodiff import EAGER_TAPE, VJPTracer
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
-from workbench.eager import dtypes
+from workbench.eager import dtypes, tensor_layout, tensor_math
 from workbench.eager.meta import GradFn, Size, device
 
 Number = builtins.int | builtins.float | builtins.bool
@@ -614,278 +614,59 @@ class Tensor:
     erf = _unary_float(ops.erf, "ErfBackward0")
     reciprocal = _unary_float(ops.reciprocal, "ReciprocalBackward0")
 
-    def log2(self) -> Tensor:
-        return self.log() / math.log(2)
-
-    def log10(self) -> Tensor:
-        return self.log() / math.log(10)
-
-    def abs(self) -> Tensor:
-        return wrap(ops.abs(self._value), (self,), "AbsBackward0")
-
+    log2 = tensor_math.log2
+    log10 = tensor_math.log10
+    abs = tensor_math.abs
     absolute = abs
-
-    def neg(self) -> Tensor:
-        return -self
-
+    neg = tensor_math.neg
     negative = neg
-
-    def sign(self) -> Tensor:
-        return wrap(ops.sign(self._value), (self,), "SignBackward0")
-
-    def square(self) -> Tensor:
-        return wrap(ops.square(self._value), (self,), "PowBackward0")
-
-    def relu(self) -> Tensor:
-        return wrap(ops.relu(self._value), (self,), "ReluBackward0")
-
-    def floor(self) -> Tensor:
-        return self if not self.dtype.is_floating_point else wrap(ops.floor(self._value), (self,))
-
-    def ceil(self) -> Tensor:
-        return self if not self.dtype.is_floating_point else wrap(ops.ceil(self._value), (self,))
-
-    def round(self, decimals: builtins.int = 0) -> Tensor:
-        if decimals:
-            scale = 10.0**decimals
-            return (self * scale).round() / scale
-        return self if not self.dtype.is_floating_point else wrap(ops.round(self._value), (self,))
-
-    def trunc(self) -> Tensor:
-        return self.sign() * self.abs().floor()
-
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        out = self
-        if min is not None:
-            out = _binary(ops.maximum, out, min, "ClampBackward1")
-        if max is not None:
-            out = _binary(ops.minimum, out, max, "ClampBackward1")
-        return out
-
+    sign = tensor_math.sign
+    square = tensor_math.square
+    relu = tensor_math.relu
+    floor = tensor_math.floor
+    ceil = tensor_math.ceil
+    round = tensor_math.round
+    trunc = tensor_math.trunc
+    clamp = tensor_math.clamp
     clip = clamp
-
-    def maximum(self, other: Tensor) -> Tensor:
-        return _binary(ops.maximum, self, other, "MaximumBackward0")
-
-    def minimum(self, other: Tensor) -> Tensor:
-        return _binary(ops.minimum, self, other, "MinimumBackward0")
-
-    def where(self, condition: Tensor, other: Any) -> Tensor:
-        from workbench.eager.functions import where  # noqa: PLC0415
-
-        return where(condition, self, other)
-
-    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
-        from workbench.eager.functions import where  # noqa: PLC0415
-
-        fill = (
-            value
-            if isinstance(value, Tensor)
-            else Tensor(value, dtype=self.dtype, device=self.device)
-        )
-        return where(mask, fill.to(self.dtype), self)
-
-    def isnan(self) -> Tensor:
-        return self != self
-
-    def isfinite(self) -> Tensor:
-        if not self.dtype.is_floating_point:
-            return wrap(ops.eq(self._array(), self._array()))
-        return wrap(ops.is_finite(self._array()))
-
-    def isinf(self) -> Tensor:
-        return ~self.isfinite() & ~self.isnan()
-
-    def softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
-        from workbench.core import composites  # noqa: PLC0415
-
-        x = self if dtype is None else self.to(dtype)
-        return wrap(composites.softmax(_float_input(x), dim), (x,), "SoftmaxBackward0")
-
-    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
-        from workbench.core import composites  # noqa: PLC0415
-
-        x = self if dtype is None else self.to(dtype)
-        return wrap(composites.log_softmax(_float_input(x), dim), (x,), "LogSoftmaxBackward0")
+    maximum = tensor_math.maximum
+    minimum = tensor_math.minimum
+    where = tensor_math.where
+    masked_fill = tensor_math.masked_fill
+    isnan = tensor_math.isnan
+    isfinite = tensor_math.isfinite
+    isinf = tensor_math.isinf
+    softmax = tensor_math.softmax
+    log_softmax = tensor_math.log_softmax
 
     # ---------------------------------------------------------------- reductions
-    def sum(
-        self,
-        dim: Any = None,
-        keepdim: builtins.bool = False,
-        dtype: Any = None,
-        *,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        keepdim = keepdim if keepdims is None else keepdims
-        x = self
-        if dtype is not None:
-            x = x.to(dtype)
-        elif not x.dtype.is_floating_point:
-            x = x.to(dtypes.int64)  # torch sums integers and bools in int64
-        return wrap(ops.reduce_sum(x._value, _dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
-
-    def mean(
-        self,
-        dim: Any = None,
-        keepdim: builtins.bool = False,
-        dtype: Any = None,
-        *,
-        keepdims: builtins.bool | None = None,
-    ) -> Tensor:
-        keepdim = keepdim if keepdims is None else keepdims
-        x = self if dtype is None else self.to(dtype)
-        if not x.dtype.is_floating_point:
-            raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {x.dtype.name.capitalize()}"
-            )
-        return wrap(ops.mean(x._value, _dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
-
-    def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return wrap(
-            ops.reduce_prod(self._value, _dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
-        )
-
-    def _extreme(
-        self,
-        reduce: Callable[..., Any],
-        arg: Callable[..., Any],
-        dim: Any,
-        keepdim: builtins.bool,
-        other: Any,
-    ) -> Any:
-        if isinstance(dim, Tensor):
-            other, dim = dim, None
-        if other is not None:
-            return (self.maximum if reduce is ops.reduce_max else self.minimum)(other)
-        if dim is None:
-            return wrap(reduce(self._value), (self,), "MaxBackward1")
-        d = dim % builtins.max(self.ndim, 1)
-        indices = wrap(arg(self._array(), d, keepdim))
-        values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
-        return values_indices(values if keepdim else values.squeeze(d), indices)
-
-    def max(
-        self,
-        dim: Any = None,
-        keepdim: builtins.bool = False,
-        other: Any = None,
-        *,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        keepdim = keepdim if keepdims is None else keepdims
-        return self._extreme(ops.reduce_max, ops.argmax, dim, keepdim, other)
-
-    def min(
-        self,
-        dim: Any = None,
-        keepdim: builtins.bool = False,
-        other: Any = None,
-        *,
-        keepdims: builtins.bool | None = None,
-    ) -> Any:
-        keepdim = keepdim if keepdims is None else keepdims
-        return self._extreme(ops.reduce_min, ops.argmin, dim, keepdim, other)
-
-    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        axes = _dims(dim, self.ndim) if dim != () else None
-        return wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
-
-    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-        axes = _dims(dim, self.ndim) if dim != () else None
-        return wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
-
-    def argmax(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        if dim is None:
-            return wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
-        return wrap(ops.argmax(self._array(), dim, keepdim))
-
-    def argmin(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        if dim is None:
-            return wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
-        return wrap(ops.argmin(self._array(), dim, keepdim))
-
-    def var(
-        self,
-        dim: Any = None,
-        unbiased: Any = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: Any = None,
-    ) -> Tensor:
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        axes = _dims(dim, self.ndim)
-        n = self.numel() if axes is None else math.prod([self.shape[a] for a in axes])
-        centred = self - self.mean(dim, keepdim=True)
-        return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
-
-    def std(
-        self,
-        dim: Any = None,
-        unbiased: Any = None,
-        keepdim: builtins.bool = False,
-        *,
-        correction: Any = None,
-    ) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
-
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        if p in ("fro", 2, 2.0):
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p in (1, 1.0):
-            return self.abs().sum(dim, keepdim)
-        if p == math.inf:
-            return self.abs().amax(dim if dim is not None else (), keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
-
-    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
-        return wrap(
-            ops.logsumexp(_float_input(self), _dims(dim, self.ndim), keepdim),
-            (self,),
-            "LogsumexpBackward0",
-        )
-
-    def cumsum(self, dim: builtins.int, dtype: Any = None) -> Tensor:
-        x = self if dtype is None else self.to(dtype)
-        return wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
-
-    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return (self.bool().to(dtypes.int64)).amin(dim if dim is not None else (), keepdim).bool()
-
-    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return (self.bool().to(dtypes.int64)).amax(dim if dim is not None else (), keepdim).bool()
+    sum = tensor_math.sum
+    mean = tensor_math.mean
+    prod = tensor_math.prod
+    _extreme = tensor_math._extreme
+    max = tensor_math.max
+    min = tensor_math.min
+    amax = tensor_math.amax
+    amin = tensor_math.amin
+    argmax = tensor_math.argmax
+    argmin = tensor_math.argmin
+    var = tensor_math.var
+    std = tensor_math.std
+    norm = tensor_math.norm
+    logsumexp = tensor_math.logsumexp
+    cumsum = tensor_math.cumsum
+    all = tensor_math.all
+    any = tensor_math.any
 
     # ---------------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> Tensor:
-        shape = _shape_args(shape)
-        return wrap(ops.reshape(self._value, shape), (self,), "ViewBackward0")
-
+    reshape = tensor_layout.reshape
     view = reshape
-
-    def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
-
+    view_as = tensor_layout.view_as
     reshape_as = view_as
-
-    def permute(self, *dims: Any) -> Tensor:
-        return wrap(ops.transpose(self._value, _shape_args(dims)), (self,), "PermuteBackward0")
-
-    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
-        perm = list(range(self.ndim))
-        d0, d1 = dim0 % builtins.max(self.ndim, 1), dim1 % builtins.max(self.ndim, 1)
-        perm[d0], perm[d1] = perm[d1], perm[d0]
-        return wrap(ops.transpose(self._value, perm), (self,), "TransposeBackward0")
-
+    permute = tensor_layout.permute
+    transpose = tensor_layout.transpose
     swapaxes = transpose
-
-    def t(self) -> Tensor:
-        if self.ndim > 2:
-            raise RuntimeError(
-                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
-            )
-        return self if self.ndim < 2 else self.transpose(0, 1)
+    t = tensor_layout.t
 
     @property
     def T(self) -> Tensor:  # noqa: N802
@@ -895,229 +676,37 @@ class Tensor:
     def mT(self) -> Tensor:  # noqa: N802
         return self.transpose(-2, -1)
 
-    def squeeze(self, dim: Any = None) -> Tensor:
-        if dim is None:
-            axes = [i for i, d in enumerate(self.shape) if d == 1]
-        else:
-            axes = [
-                d % builtins.max(self.ndim, 1)
-                for d in ((dim,) if isinstance(dim, builtins.int) else dim)
-            ]
-            axes = [a for a in axes if self.shape[a] == 1]  # torch ignores non-1 dims
-        return (
-            self if not axes else wrap(ops.squeeze(self._value, axes), (self,), "SqueezeBackward0")
-        )
-
-    def unsqueeze(self, dim: builtins.int) -> Tensor:
-        return wrap(
-            ops.expand_dims(self._value, [dim % (self.ndim + 1)]), (self,), "UnsqueezeBackward0"
-        )
-
-    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
-        shape = list(self.shape[:s]) + [-1] + list(self.shape[e + 1 :])
-        return self.reshape(shape)
-
-    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
-        d = dim % self.ndim
-        return self.reshape(list(self.shape[:d]) + list(sizes) + list(self.shape[d + 1 :]))
-
-    def expand(self, *sizes: Any) -> Tensor:
-        sizes = _shape_args(sizes)
-        lead = len(sizes) - self.ndim
-        shape = [s if s != -1 else self.shape[i - lead] for i, s in enumerate(sizes)]
-        return wrap(ops.broadcast_to(self._value, shape), (self,), "ExpandBackward0")
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(other.shape)
-
-    def repeat(self, *repeats: Any) -> Tensor:
-        repeats = _shape_args(repeats)
-        x = self.reshape([1] * (len(repeats) - self.ndim) + list(self.shape))
-        shape = []
-        for r, d in zip(repeats, x.shape):
-            shape += [r, d]
-        expanded = x.reshape([v for d in x.shape for v in (1, d)]).expand(shape)
-        return expanded.reshape([r * d for r, d in zip(repeats, x.shape)])
-
-    def flip(self, dims: Any) -> Tensor:
-        return wrap(ops.flip(self._value, _shape_args((dims,))), (self,), "FlipBackward0")
-
-    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
-        size = self.shape[dim]
-        step = -(-size // chunks)
-        return self.split(step, dim)
-
-    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
-        size = self.shape[dim]
-        if isinstance(split_size, builtins.int):
-            sizes = [split_size] * (size // split_size) + (
-                [size % split_size] if size % split_size else []
-            )
-        else:
-            sizes = list(split_size)
-        pieces = ops.split(self._value, sizes, dim)
-        return tuple(wrap(p, (self,), "SplitBackward0") for p in pieces)
-
-    def movedim(self, source: builtins.int, destination: builtins.int) -> Tensor:
-        order = [i for i in range(self.ndim) if i != source % self.ndim]
-        order.insert(destination % self.ndim, source % self.ndim)
-        return self.permute(*order)
-
+    squeeze = tensor_layout.squeeze
+    unsqueeze = tensor_layout.unsqueeze
+    flatten = tensor_layout.flatten
+    unflatten = tensor_layout.unflatten
+    expand = tensor_layout.expand
+    expand_as = tensor_layout.expand_as
+    repeat = tensor_layout.repeat
+    flip = tensor_layout.flip
+    chunk = tensor_layout.chunk
+    split = tensor_layout.split
+    movedim = tensor_layout.movedim
     moveaxis = movedim
-
-    def tril(self, diagonal: builtins.int = 0) -> Tensor:
-        rows, cols = self.shape[-2:]
-        mask = Tensor(np.tril(np.ones((rows, cols), bool), diagonal), device=self.device)
-        return self.masked_fill(~mask, 0)
-
-    def triu(self, diagonal: builtins.int = 0) -> Tensor:
-        rows, cols = self.shape[-2:]
-        mask = Tensor(np.triu(np.ones((rows, cols), bool), diagonal), device=self.device)
-        return self.masked_fill(~mask, 0)
-
-    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
-        return tuple(p.squeeze(dim) for p in self.split(1, dim))
+    tril = tensor_layout.tril
+    triu = tensor_layout.triu
+    unbind = tensor_layout.unbind
 
     # ---------------------------------------------------------------- indexing
-    def __getitem__(self, key: Any) -> Tensor:
-        return wrap(ops.index(self._value, _index_key(key)), (self,), "IndexBackward0")
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        key = _index_key(key)
-        if self.requires_grad and self.is_leaf and engine.is_enabled():
-            raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place "
-                "operation."
-            )
-        if not self.requires_grad and not (
-            isinstance(value, Tensor) and value.requires_grad and engine.is_enabled()
-        ):
-            data = self._array().data
-            source = value._array().data if isinstance(value, Tensor) else value
-            try:
-                data[_raw_key(key)] = source
-            except ValueError as err:
-                raise RuntimeError(f"index assignment failed: {err}") from None
-            self._version += 1
-            return
-        source = value._value if isinstance(value, Tensor) else value
-        self._value = ops.index_set(self._value, key, source)
-        self._version += 1
-
-    def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
-        """out[i][j][k] = self[i][index[i][j][k]][k] (for dim=1). Mirrors: torch.gather."""
-        d = dim % self.ndim
-        grids = np.indices(index.shape, sparse=True)
-        key = tuple(
-            index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim)
-        )
-        return wrap(ops.index(self._value, key), (self, index), "GatherBackward0")
-
-    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
-        d = dim % self.ndim
-        grids = np.indices(index.shape, sparse=True)
-        key = tuple(
-            index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim)
-        )
-        return wrap(ops.index_add(self._value, key, src._value), (self, src), "ScatterAddBackward0")
-
-    def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
-        key = (slice(None),) * (dim % self.ndim) + (index,)
-        return self[key]
-
-    def multinomial(
-        self,
-        num_samples: builtins.int,
-        replacement: builtins.bool = False,
-        *,
-        generator: Any = None,
-    ) -> Tensor:
-        """Sample category indices from (unnormalised) probabilities along the last axis.
-
-        Mirrors: torch.multinomial (inverse-CDF sampling with the workbench's generator).
-        """
-        from workbench.eager.random import rand  # noqa: PLC0415
-
-        probs = self._concrete("multinomial()").numpy().astype(np.float64)
-        rows = probs.reshape(-1, probs.shape[-1])
-        if (rows < 0).any() or not np.isfinite(rows).all() or (rows.sum(1) <= 0).any():
-            raise RuntimeError(
-                "invalid multinomial distribution (sum of probabilities <= 0, or negative/inf/nan)"
-            )
-        if not replacement and num_samples > (rows > 0).sum(1).min():
-            raise RuntimeError(
-                "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
-            )
-        out = np.empty((len(rows), num_samples), dtype=np.int64)
-        for r, row in enumerate(rows):
-            weights = row.copy()
-            for k in range(num_samples):
-                u = rand(1, generator=generator, dtype=dtypes.float64).item()
-                cdf = np.cumsum(weights)
-                choice = builtins.int(np.searchsorted(cdf, u * cdf[-1], side="right"))
-                choice = builtins.min(choice, len(weights) - 1)
-                out[r, k] = choice
-                if not replacement:
-                    weights[choice] = 0.0
-        return Tensor(out.reshape(probs.shape[:-1] + (num_samples,)), device=self.device)
-
-    def bincount(self, weights: Any = None, minlength: builtins.int = 0) -> Tensor:
-        host = self._concrete("bincount()").numpy()
-        w = None if weights is None else weights._concrete("bincount()").numpy()
-        return Tensor(np.bincount(host, w, minlength), device=self.device)
-
-    def nonzero(self, as_tuple: builtins.bool = False) -> Any:
-        host = np.nonzero(self._concrete("nonzero()").numpy())
-        if as_tuple:
-            return tuple(Tensor(h.astype(np.int64), device=self.device) for h in host)
-        return Tensor(np.stack(host, 1).astype(np.int64), device=self.device)
-
-    def unique(
-        self,
-        sorted: builtins.bool = True,
-        return_inverse: builtins.bool = False,  # noqa: A002
-        return_counts: builtins.bool = False,
-        dim: Any = None,
-    ) -> Any:
-        values, inverse, counts = np.unique(
-            self._concrete("unique()").numpy(), return_inverse=True, return_counts=True
-        )
-        out = [Tensor(values, device=self.device)]
-        if return_inverse:
-            out.append(Tensor(inverse.reshape(self.shape).astype(np.int64), device=self.device))
-        if return_counts:
-            out.append(Tensor(counts.astype(np.int64), device=self.device))
-        return out[0] if len(out) == 1 else tuple(out)
-
-    def cumprod(self, dim: builtins.int) -> Tensor:
-        return _cumprod(self, dim)
-
-    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:
-        host = self._array().numpy()
-        order = np.argsort(-host if descending else host, axis=dim, kind="stable")
-        indices = Tensor(order.astype(np.int64), device=self.device)
-        return values_indices(self.gather(dim, indices), indices)
-
-    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False) -> Tensor:
-        return self.sort(dim, descending).indices
-
-    def topk(
-        self,
-        k: builtins.int,
-        dim: builtins.int = -1,
-        largest: builtins.bool = True,
-        sorted: builtins.bool = True,
-    ) -> Any:  # noqa: A002
-        values, indices = self.sort(dim, descending=largest)
-        indices = indices.narrow(dim, 0, k)
-        return values_indices(self.gather(dim, indices), indices)
-
-    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
-        key = (slice(None),) * (dim % self.ndim) + (slice(start, start + length),)
-        return self[key]
+    __getitem__ = tensor_layout.getitem
+    __setitem__ = tensor_layout.setitem
+    gather = tensor_layout.gather
+    scatter_add = tensor_layout.scatter_add
+    index_select = tensor_layout.index_select
+    multinomial = tensor_layout.multinomial
+    bincount = tensor_layout.bincount
+    nonzero = tensor_layout.nonzero
+    unique = tensor_layout.unique
+    cumprod = tensor_layout.cumprod
+    sort = tensor_layout.sort
+    argsort = tensor_layout.argsort
+    topk = tensor_layout.topk
+    narrow = tensor_layout.narrow
 
     # ---------------------------------------------------------------- in place
     def __iadd__(self, other: Any) -> Tensor:
@@ -1132,103 +721,25 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
-    def _inplace(self, result: Tensor) -> Tensor:
-        if self.requires_grad and self.is_leaf and engine.is_enabled():
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-            )
-        if result.dtype is not self.dtype:
-            result = result.to(self.dtype)
-        if not self.requires_grad and not result.requires_grad:
-            target = self._array().data
-            source = result._array().data
-            if target.flags.writeable:
-                target[...] = source
-            else:
-                self._value = Array(source.copy(), self._value.device)
-        elif self.requires_grad and self.is_leaf:  # under no_grad: update the leaf's data
-            self._value.primal = result._array()
-        else:
-            self._value = result._value
-        self._version += 1
-        return self
-
-    def add_(self, other: Any, alpha: Number = 1) -> Tensor:
-        return self._inplace(self.add(other, alpha))
-
-    def sub_(self, other: Any, alpha: Number = 1) -> Tensor:
-        return self._inplace(self.sub(other, alpha))
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace(self * other)
-
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace(self / other)
-
-    def pow_(self, exponent: Any) -> Tensor:
-        return self._inplace(self**exponent)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return self._inplace(self.clamp(min, max))
-
-    def neg_(self) -> Tensor:
-        return self._inplace(-self)
-
-    def exp_(self) -> Tensor:
-        return self._inplace(self.exp())
-
-    def sqrt_(self) -> Tensor:
-        return self._inplace(self.sqrt())
-
-    def relu_(self) -> Tensor:
-        return self._inplace(self.relu())
-
-    def zero_(self) -> Tensor:
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> Tensor:
-        filled = Tensor(
-            np.full(
-                self.shape, value if not isinstance(value, Tensor) else value.item(), self.dtype.np
-            ),
-            device=self.device,
-        )
-        return self._inplace(filled)
-
-    def copy_(self, src: Tensor) -> Tensor:
-        src = _as_tensor(src).to(self.device)
-        return self._inplace(
-            src.expand(self.shape) if tuple(src.shape) != tuple(self.shape) else src
-        )
-
-    def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
-        return self._inplace(self + t1 * t2 * value)
-
-    def addcdiv_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
-        return self._inplace(self + t1 / t2 * value)
-
-    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
-        return self._inplace(self + (end - self) * weight)
-
-    def uniform_(
-        self, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None
-    ) -> Tensor:
-        from workbench.eager.random import rand  # noqa: PLC0415
-
-        return self._inplace(
-            rand(*self.shape, generator=generator, dtype=self.dtype, device=self.device) * (b - a)
-            + a
-        )
-
-    def normal_(
-        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, generator: Any = None
-    ) -> Tensor:
-        from workbench.eager.random import randn  # noqa: PLC0415
-
-        return self._inplace(
-            randn(*self.shape, generator=generator, dtype=self.dtype, device=self.device) * std
-            + mean
-        )
+    _inplace = tensor_layout._inplace
+    add_ = tensor_layout.add_
+    sub_ = tensor_layout.sub_
+    mul_ = tensor_layout.mul_
+    div_ = tensor_layout.div_
+    pow_ = tensor_layout.pow_
+    clamp_ = tensor_layout.clamp_
+    neg_ = tensor_layout.neg_
+    exp_ = tensor_layout.exp_
+    sqrt_ = tensor_layout.sqrt_
+    relu_ = tensor_layout.relu_
+    zero_ = tensor_layout.zero_
+    fill_ = tensor_layout.fill_
+    copy_ = tensor_layout.copy_
+    addcmul_ = tensor_layout.addcmul_
+    addcdiv_ = tensor_layout.addcdiv_
+    lerp_ = tensor_layout.lerp_
+    uniform_ = tensor_layout.uniform_
+    normal_ = tensor_layout.normal_
 
     # ---------------------------------------------------------------- new tensors
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -1299,17 +810,6 @@ def _as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _cumprod(t: Tensor, dim: builtins.int) -> Tensor:
-    """Running products, one slice at a time (exact with zeros and negative values)."""
-    from workbench.eager.functions import stack  # noqa: PLC0415
-
-    pieces = t.unbind(dim)
-    running = [pieces[0]]
-    for piece in pieces[1:]:
-        running.append(running[-1] * piece)
-    return stack(running, dim)
-
-
 def _to_device(t: Tensor, target: Device) -> Tensor:
     """A copy on ``target``; differentiable (the gradient travels back)."""
     return wrap(ops.device_put(t._value, target), (t,), "ToCopyBackward0")
@@ -1371,31 +871,3 @@ def _logical(fn: Callable[[Any, Any], Any], a: Tensor, b: Any) -> Tensor:
     if a.dtype is not dtypes.bool or b.dtype is not dtypes.bool:
         raise TypeError("& and | are only supported for bool tensors in the workbench")
     return wrap(fn(a._value, b._value))
-
-
-def _index_key(key: Any) -> Any:
-    if isinstance(key, tuple):
-        return tuple(_index_key_item(k) for k in key)
-    return _index_key_item(key)
-
-
-def _index_key_item(k: Any) -> Any:
-    if isinstance(k, Tensor):
-        if k.ndim == 0 and not k.dtype.is_floating_point and k.dtype is not dtypes.bool:
-            return builtins.int(k.item())
-        return k._array()
-    if isinstance(k, list):
-        return np.asarray(k)
-    return k
-
-
-def _raw_key(key: Any) -> Any:
-    if isinstance(key, tuple):
-        return tuple(_raw_key(k) for k in key)
-    if isinstance(key, Array):
-        return key.data
-    return key
-
-
-def _host_index(grid: np.ndarray, like: Tensor) -> Array:
-    return ops.array(grid.astype(np.int64), device=like._value.device)

@@ -1,0 +1,295 @@
+"""Tensor methods for arithmetic beyond the operators, elementwise functions and
+reductions. Each is a function of the tensor, bound into ``Tensor`` by name in its class
+body (``Tensor.sum is tensor_math.sum``).
+
+Mirrors: the corresponding torch.Tensor methods.
+"""
+# ruff: noqa: A001 - methods named as torch names them (sum, max, all, …)
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import workbench.eager.tensor as _t
+from workbench.core import ops
+from workbench.eager import dtypes
+
+if TYPE_CHECKING:
+    from workbench.eager.tensor import Tensor
+
+
+def log2(self: Tensor) -> Tensor:
+    return self.log() / math.log(2)
+
+
+def log10(self: Tensor) -> Tensor:
+    return self.log() / math.log(10)
+
+
+def abs(self: Tensor) -> Tensor:
+    return _t.wrap(ops.abs(self._value), (self,), "AbsBackward0")
+
+
+def neg(self: Tensor) -> Tensor:
+    return -self
+
+
+def sign(self: Tensor) -> Tensor:
+    return _t.wrap(ops.sign(self._value), (self,), "SignBackward0")
+
+
+def square(self: Tensor) -> Tensor:
+    return _t.wrap(ops.square(self._value), (self,), "PowBackward0")
+
+
+def relu(self: Tensor) -> Tensor:
+    return _t.wrap(ops.relu(self._value), (self,), "ReluBackward0")
+
+
+def floor(self: Tensor) -> Tensor:
+    return self if not self.dtype.is_floating_point else _t.wrap(ops.floor(self._value), (self,))
+
+
+def ceil(self: Tensor) -> Tensor:
+    return self if not self.dtype.is_floating_point else _t.wrap(ops.ceil(self._value), (self,))
+
+
+def round(self: Tensor, decimals: builtins.int = 0) -> Tensor:
+    if decimals:
+        scale = 10.0**decimals
+        return (self * scale).round() / scale
+    return self if not self.dtype.is_floating_point else _t.wrap(ops.round(self._value), (self,))
+
+
+def trunc(self: Tensor) -> Tensor:
+    return self.sign() * self.abs().floor()
+
+
+def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    out = self
+    if min is not None:
+        out = _t._binary(ops.maximum, out, min, "ClampBackward1")
+    if max is not None:
+        out = _t._binary(ops.minimum, out, max, "ClampBackward1")
+    return out
+
+
+def maximum(self: Tensor, other: Tensor) -> Tensor:
+    return _t._binary(ops.maximum, self, other, "MaximumBackward0")
+
+
+def minimum(self: Tensor, other: Tensor) -> Tensor:
+    return _t._binary(ops.minimum, self, other, "MinimumBackward0")
+
+
+def where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    return where(condition, self, other)
+
+
+def masked_fill(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    fill = (
+        value
+        if isinstance(value, _t.Tensor)
+        else _t.Tensor(value, dtype=self.dtype, device=self.device)
+    )
+    return where(mask, fill.to(self.dtype), self)
+
+
+def isnan(self: Tensor) -> Tensor:
+    return self != self
+
+
+def isfinite(self: Tensor) -> Tensor:
+    if not self.dtype.is_floating_point:
+        return _t.wrap(ops.eq(self._array(), self._array()))
+    return _t.wrap(ops.is_finite(self._array()))
+
+
+def isinf(self: Tensor) -> Tensor:
+    return ~self.isfinite() & ~self.isnan()
+
+
+def softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
+    from workbench.core import composites  # noqa: PLC0415
+
+    x = self if dtype is None else self.to(dtype)
+    return _t.wrap(composites.softmax(_t._float_input(x), dim), (x,), "SoftmaxBackward0")
+
+
+def log_softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
+    from workbench.core import composites  # noqa: PLC0415
+
+    x = self if dtype is None else self.to(dtype)
+    return _t.wrap(composites.log_softmax(_t._float_input(x), dim), (x,), "LogSoftmaxBackward0")
+
+
+def sum(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: builtins.bool = False,
+    dtype: Any = None,
+    *,
+    keepdims: builtins.bool | None = None,
+) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims
+    x = self
+    if dtype is not None:
+        x = x.to(dtype)
+    elif not x.dtype.is_floating_point:
+        x = x.to(dtypes.int64)  # torch sums integers and bools in int64
+    return _t.wrap(ops.reduce_sum(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
+
+
+def mean(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: builtins.bool = False,
+    dtype: Any = None,
+    *,
+    keepdims: builtins.bool | None = None,
+) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims
+    x = self if dtype is None else self.to(dtype)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {x.dtype.name.capitalize()}"
+        )
+    return _t.wrap(ops.mean(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
+
+
+def prod(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    return _t.wrap(
+        ops.reduce_prod(self._value, _t._dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
+    )
+
+
+def _extreme(
+    self: Tensor,
+    reduce: Callable[..., Any],
+    arg: Callable[..., Any],
+    dim: Any,
+    keepdim: builtins.bool,
+    other: Any,
+) -> Any:
+    if isinstance(dim, _t.Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return (self.maximum if reduce is ops.reduce_max else self.minimum)(other)
+    if dim is None:
+        return _t.wrap(reduce(self._value), (self,), "MaxBackward1")
+    d = dim % builtins.max(self.ndim, 1)
+    indices = _t.wrap(arg(self._array(), d, keepdim))
+    values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
+    return _t.values_indices(values if keepdim else values.squeeze(d), indices)
+
+
+def max(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: builtins.bool = False,
+    other: Any = None,
+    *,
+    keepdims: builtins.bool | None = None,
+) -> Any:
+    keepdim = keepdim if keepdims is None else keepdims
+    return self._extreme(ops.reduce_max, ops.argmax, dim, keepdim, other)
+
+
+def min(
+    self: Tensor,
+    dim: Any = None,
+    keepdim: builtins.bool = False,
+    other: Any = None,
+    *,
+    keepdims: builtins.bool | None = None,
+) -> Any:
+    keepdim = keepdim if keepdims is None else keepdims
+    return self._extreme(ops.reduce_min, ops.argmin, dim, keepdim, other)
+
+
+def amax(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+    axes = _t._dims(dim, self.ndim) if dim != () else None
+    return _t.wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
+
+
+def amin(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
+    axes = _t._dims(dim, self.ndim) if dim != () else None
+    return _t.wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
+
+
+def argmax(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    if dim is None:
+        return _t.wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
+    return _t.wrap(ops.argmax(self._array(), dim, keepdim))
+
+
+def argmin(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    if dim is None:
+        return _t.wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
+    return _t.wrap(ops.argmin(self._array(), dim, keepdim))
+
+
+def var(
+    self: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: builtins.bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = _t._dims(dim, self.ndim)
+    n = self.numel() if axes is None else math.prod([self.shape[a] for a in axes])
+    centred = self - self.mean(dim, keepdim=True)
+    return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
+
+
+def std(
+    self: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: builtins.bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    if p in ("fro", 2, 2.0):
+        return (self * self).sum(dim, keepdim).sqrt()
+    if p in (1, 1.0):
+        return self.abs().sum(dim, keepdim)
+    if p == math.inf:
+        return self.abs().amax(dim if dim is not None else (), keepdim)
+    return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+    return _t.wrap(
+        ops.logsumexp(_t._float_input(self), _t._dims(dim, self.ndim), keepdim),
+        (self,),
+        "LogsumexpBackward0",
+    )
+
+
+def cumsum(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    return _t.wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
+
+
+def all(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    return (self.bool().to(dtypes.int64)).amin(dim if dim is not None else (), keepdim).bool()
+
+
+def any(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    return (self.bool().to(dtypes.int64)).amax(dim if dim is not None else (), keepdim).bool()
