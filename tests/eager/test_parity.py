@@ -242,3 +242,23 @@ def test_a_small_cnn_trains_like_torch_for_five_steps() -> None:
         np.testing.assert_allclose(losses[0], losses[1], **TOL)
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("bad", [4, -1])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_out_of_range_class_index_is_refused_as_in_torch(
+    loss: str, bad: int, weighted: bool
+) -> None:
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    target = np.array([0, bad, 2])
+    for lib in (T, wb):
+        kwargs = {"weight": lib.ones(4)} if weighted else {}
+        with pytest.raises(IndexError, match=f"Target {bad} is out of bounds"):
+            getattr(lib.nn.functional, loss)(lib.tensor(x), lib.tensor(target), **kwargs)
+    # ignore_index itself is never out of range
+    for lib in (T, wb):
+        out = lib.nn.functional.cross_entropy(
+            lib.tensor(x), lib.tensor(np.array([0, -100, 2])), ignore_index=-100
+        )
+        assert np.isfinite(out.item())

@@ -89,6 +89,24 @@ def _reduce(loss: Tensor, reduction: str, weight_sum: Tensor | None = None) -> T
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _host_labels(target: Tensor) -> np.ndarray | None:
+    """Integer targets' values where they already are on the host; None on a GPU (reading
+    them would wait for the device) and while a graph is captured (they are unknown)."""
+    labels = target._array()
+    if isinstance(labels, Array) and labels.device.platform == "cpu":
+        return labels.data
+    return None
+
+
+def _check_targets(labels: np.ndarray | None, classes: int, ignore_index: int) -> None:
+    """PyTorch's error for a class index outside [0, classes) (other than ignore_index)."""
+    if labels is None:
+        return
+    bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
+    if bad.any():
+        raise IndexError(f"Target {labels[bad].flat[0]} is out of bounds.")
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -97,6 +115,7 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mirrors: torch.nn.functional.nll_loss (class dim 1, any trailing dims)."""
+    _check_targets(_host_labels(target), input.shape[1], ignore_index)
     logp = input if input.ndim == 2 else input.movedim(1, -1).reshape(-1, input.shape[1])
     tgt = target.reshape(-1)
     valid = tgt != ignore_index
@@ -122,17 +141,9 @@ def cross_entropy(
     """Mirrors: torch.nn.functional.cross_entropy — class indices or class probabilities,
     label smoothing, ignore_index and class weights."""
     plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
-    # (the ignore_index check reads the integer targets, so it is made only where they
-    # already are on the host; on a GPU it would wait for the device, and while a graph
-    # is captured their values are unknown: both take the general path below)
-    labels = target._array()
-    if (
-        plain
-        and not target.dtype.is_floating_point
-        and isinstance(labels, Array)
-        and labels.device.platform == "cpu"
-        and not np.any(labels.data == ignore_index)
-    ):
+    labels = None if target.dtype.is_floating_point else _host_labels(target)
+    if plain and labels is not None and not np.any(labels == ignore_index):
+        _check_targets(labels, input.shape[1], ignore_index)
         # the common case in four operations: -mean(log_softmax(x)[i, target_i])
         rows = Tensor(np.arange(input.shape[0]), device=input.device)
         return -input.log_softmax(1)[rows, target].mean()
