@@ -262,3 +262,14 @@ def test_out_of_range_class_index_is_refused_as_in_torch(
             lib.tensor(x), lib.tensor(np.array([0, -100, 2])), ignore_index=-100
         )
         assert np.isfinite(out.item())
+
+
+def test_cpu_device_is_spelled_as_in_torch() -> None:
+    for make in (
+        lambda lib: lib.ones(2).device,
+        lambda lib: next(lib.nn.Linear(2, 2).parameters()).device,
+    ):
+        assert str(make(wb)) == str(make(T)) == "cpu"
+        assert repr(make(wb)) == repr(make(T))
+    assert wb.ones(2).device == wb.device("cpu") == "cpu"
+    assert str(wb.ones(2).to("cpu:1").device) == "cpu:1"  # a logical CPU device keeps its number

@@ -219,3 +219,43 @@ def test_module_backward_hooks_see_and_replace_gradients_like_torch() -> None:
     np.testing.assert_allclose(np.array(seen_w[0][0]), np.array(seen_t[0][0]), rtol=1e-5)
     np.testing.assert_allclose(np.array(seen_w[0][1]), np.array(seen_t[0][1]), rtol=1e-5)
     np.testing.assert_allclose(grad_w, grad_t, rtol=1e-5)
+
+
+# what print(model) shows a learner: each layer's text as PyTorch writes it
+REPRS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+    ("Linear", (3, 4), {"bias": False}),
+    ("Conv2d", (1, 8, 3), {"padding": 1}),
+    ("Conv2d", (4, 8, (3, 5)), {"stride": 2, "dilation": 2, "groups": 2, "bias": False}),
+    ("Conv2d", (4, 8, 3), {"padding": "same"}),
+    ("Conv1d", (2, 4, 3), {}),
+    ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "output_padding": 1}),
+    ("MaxPool2d", (2,), {}),
+    ("MaxPool2d", (3,), {"stride": 1, "padding": 1}),
+    ("AvgPool2d", (2,), {}),
+    ("AdaptiveAvgPool2d", ((1, 1),), {}),
+    ("BatchNorm1d", (4,), {}),
+    ("BatchNorm2d", (4,), {"momentum": None, "affine": False}),
+    ("LayerNorm", (4,), {}),
+    ("LayerNorm", ((2, 3),), {"eps": 1e-6, "elementwise_affine": False}),
+    ("GroupNorm", (2, 4), {}),
+    ("Dropout", (0.1,), {}),
+    ("Embedding", (10, 3), {}),
+    ("Embedding", (10, 3), {"padding_idx": 0}),
+    ("RNN", (3, 4), {}),
+    ("LSTM", (3, 4), {"num_layers": 2, "batch_first": True}),
+    ("GRU", (3, 4), {"bidirectional": True}),
+    ("GELU", (), {"approximate": "tanh"}),
+    ("Softmax", (), {"dim": 1}),
+    ("LogSoftmax", (), {"dim": -1}),
+    ("LeakyReLU", (0.2,), {}),
+    ("Flatten", (), {}),
+    ("Identity", (), {}),
+    ("Bilinear", (2, 3, 4), {}),
+    ("ReLU", (), {}),
+    ("Tanh", (), {}),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "kwargs"), REPRS, ids=lambda v: str(v)[:40])
+def test_layer_text_matches_torch(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    assert repr(getattr(wb.nn, name)(*args, **kwargs)) == repr(getattr(T.nn, name)(*args, **kwargs))

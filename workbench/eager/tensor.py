@@ -139,7 +139,10 @@ class Tensor:
 
     @property
     def device(self) -> device:
-        return device(self._value.device.name)
+        where = self._value.device
+        if where.platform == "cpu" and where.index == 0:
+            return device("cpu")  # PyTorch's CPU device has no index
+        return device(where.name)
 
     @property
     def ndim(self) -> builtins.int:

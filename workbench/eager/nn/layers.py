@@ -12,12 +12,16 @@ from workbench.eager.creation import empty, ones, zeros
 from workbench.eager.functions import cat, einsum, stack
 from workbench.eager.nn import functional as F
 from workbench.eager.nn import init
-from workbench.eager.nn.modules import Dropout, LayerNorm, Linear, Module
+from workbench.eager.nn.modules import Dropout, LayerNorm, Linear, Module, conv_repr
 from workbench.eager.nn.parameter import Parameter
 from workbench.eager.tensor import Tensor, wrap
 
 # ---------------------------------------------------------------------------------------
 # normalisation
+
+
+def _has_bias(m: Module) -> bool:
+    return getattr(m, "bias", None) is not None
 
 
 class _BatchNorm(Module):
@@ -67,6 +71,12 @@ class _BatchNorm(Module):
             out = out * self.weight.reshape(shape) + self.bias.reshape(shape)
         return out
 
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={_has_bias(self)}, track_running_stats={self.track_running_stats}"
+        )
+
 
 class BatchNorm1d(_BatchNorm):
     pass
@@ -92,6 +102,10 @@ class GroupNorm(Module):
         if affine:
             self.weight = Parameter(ones(num_channels))
             self.bias = Parameter(zeros(num_channels))
+
+    def extra_repr(self) -> str:
+        groups, channels = self.num_groups, self.num_channels
+        return f"{groups}, {channels}, eps={self.eps}, affine={self.affine}, bias={_has_bias(self)}"
 
     def forward(self, x: Tensor) -> Tensor:
         n = x.shape[0]
@@ -123,6 +137,7 @@ class ConvTranspose2d(Module):
         dilation: Any = 1,
     ) -> None:
         super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = F._tuple(kernel_size, 2)
         self.stride, self.padding = F._tuple(stride, 2), F._tuple(padding, 2)
         self.output_padding, self.dilation, self.groups = (
@@ -138,6 +153,9 @@ class ConvTranspose2d(Module):
             init.uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
         else:
             self.register_parameter("bias", None)
+
+    def extra_repr(self) -> str:
+        return conv_repr(self)
 
     def forward(self, x: Tensor) -> Tensor:
         out = wrap(
@@ -163,6 +181,8 @@ class Bilinear(Module):
         self, in1_features: int, in2_features: int, out_features: int, bias: bool = True
     ) -> None:
         super().__init__()
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
         bound = 1 / math.sqrt(in1_features)
         self.weight = Parameter(empty(out_features, in1_features, in2_features))
         init.uniform_(self.weight, -bound, bound)
@@ -176,11 +196,20 @@ class Bilinear(Module):
         out = einsum("ni,oij,nj->no", x1, self.weight, x2)
         return out if self.bias is None else out + self.bias
 
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
+
 
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
 
     def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(x, self.output_size)

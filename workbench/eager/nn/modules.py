@@ -454,8 +454,23 @@ class _ConvNd(Module):
         )
 
     def extra_repr(self) -> str:
-        size, stride = self.kernel_size, self.stride
-        return f"{self.in_channels}, {self.out_channels}, kernel_size={size}, stride={stride}"
+        return conv_repr(self)
+
+
+def conv_repr(m: Any) -> str:
+    """PyTorch's text for a convolution: non-default settings only, after the sizes."""
+    text = f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, stride={m.stride}"
+    n = len(m.kernel_size)
+    for name, default in (("padding", (0,) * n), ("dilation", (1,) * n)):
+        if getattr(m, name) != default:
+            text += f", {name}={getattr(m, name)}"
+    if getattr(m, "output_padding", (0,) * n) != (0,) * n:
+        text += f", output_padding={m.output_padding}"
+    if m.groups != 1:
+        text += f", groups={m.groups}"
+    if m.bias is None:
+        text += ", bias=False"
+    return text
 
 
 class Conv1d(_ConvNd):
@@ -470,14 +485,27 @@ class Conv2d(_ConvNd):
 
 class MaxPool2d(Module):
     def __init__(
-        self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.dilation = (
-            kernel_size,
-            stride,
-            padding,
-            dilation,
+        if return_indices or ceil_mode:
+            raise NotImplementedError(
+                "MaxPool2d: return_indices and ceil_mode are not supported in the workbench"
+            )
+        self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
+        self.stride = kernel_size if stride is None else stride  # as PyTorch stores it
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -489,12 +517,12 @@ class AvgPool2d(Module):
         self, kernel_size: Any, stride: Any = None, padding: Any = 0, count_include_pad: bool = True
     ) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.count_include_pad = (
-            kernel_size,
-            stride,
-            padding,
-            count_include_pad,
-        )
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = kernel_size if stride is None else stride  # as PyTorch stores it
+        self.count_include_pad = count_include_pad
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool2d(
@@ -514,7 +542,7 @@ class LayerNorm(Module):
         self.normalized_shape = (
             (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         )
-        self.eps = eps
+        self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(ones(*self.normalized_shape))
             self.bias = Parameter(zeros(*self.normalized_shape)) if bias else None
@@ -524,6 +552,12 @@ class LayerNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
 
 
 class Embedding(Module):
@@ -547,20 +581,30 @@ class Embedding(Module):
     def forward(self, indices: Tensor) -> Tensor:
         return self.weight[indices]
 
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+
 
 class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = p
+        self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
     def forward(self, x: Tensor) -> Tensor:
         return x.flatten(self.start_dim, self.end_dim)
@@ -599,14 +643,20 @@ class GELU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.gelu(x, self.approximate)
 
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
 
 class LeakyReLU(Module):
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Softmax(Module):
@@ -616,6 +666,9 @@ class Softmax(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
