@@ -158,3 +158,11 @@ def test_every_unary_primitive_names_itself_in_dtype_errors(name: str) -> None:
     )
     with pytest.raises(TypeError, match=rf"{name}: expected a \w+ dtype"):
         apply(prim, wrong)
+
+
+def test_select_gives_a_python_number_the_branch_dtype_not_the_predicate() -> None:
+    x = array(np.array([1.5, -2.0], np.float32))
+    for out in (ops.select(ops.gt(x, 0), x, 0), ops.select(ops.gt(x, 0), 0.25, x)):
+        assert out.dtype == x.dtype
+    np.testing.assert_array_equal(ops.select(ops.gt(x, 0), x, 0).numpy(), [1.5, 0.0])
+    np.testing.assert_array_equal(ops.select(ops.gt(x, 0), 0.25, x).numpy(), [0.25, -2.0])

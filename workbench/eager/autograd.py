@@ -15,7 +15,7 @@ from workbench.core import ops
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
 from workbench.eager.autograd_function import Function, FunctionCtx  # noqa: F401 - torch.autograd.Function
-from workbench.eager.tensor import _LEAF_HOOKS, Tensor, wrap
+from workbench.eager.tensor import Tensor, wrap
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -125,7 +125,7 @@ def backward(
         tensor = getattr(leaf, "tensor", None)
         if tensor is None:
             continue
-        for hook in _LEAF_HOOKS.get(id(leaf), ()):
+        for hook in engine.LEAF_HOOKS.get(id(leaf), ()):
             g = hook(g)
         engine.check_leaf_gradient(_concrete(g), tensor.shape)
         new = wrap(g if create_graph else _concrete(g))

@@ -193,3 +193,24 @@ def ones_like(value: Any) -> Any:
 
 
 __all__ = ["EAGER_TAPE", "Leaf", "grad_mode", "is_enabled", "run_backward", "_key"]
+
+
+# Hooks on leaf tensors, by the id of the leaf's value (a leaf has no tape node to hang
+# them on); tensor.register_hook fills it, the engine runs them before accumulating.
+LEAF_HOOKS: dict[int, list[Any]] = {}
+
+
+class HookHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away wherever it sits."""
+
+    def __init__(self, hook: Any) -> None:
+        self.hook = hook
+
+    def remove(self) -> None:
+        for hooks in LEAF_HOOKS.values():
+            if self.hook in hooks:
+                hooks.remove(self.hook)
+        for per_node in _HOOKS.values():
+            for hooks in per_node.values():
+                if self.hook in hooks:
+                    hooks.remove(self.hook)

@@ -6,6 +6,8 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.core import ops
 from workbench.eager import dtypes
 from workbench.eager.tensor import Tensor, _as_tensor, _promote, wrap
@@ -194,6 +196,34 @@ _METHODS = [
     "nonzero",
     "unique",
     "cumprod",
+    "dot",
+    "vdot",
+    "inner",
+    "outer",
+    "ger",
+    "mv",
+    "addmm",
+    "diagonal",
+    "diag",
+    "trace",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "isclose",
+    "lerp",
+    "nan_to_num",
+    "count_nonzero",
+    "median",
+    "broadcast_to",
+    "tile",
+    "roll",
+    "repeat_interleave",
+    "fliplr",
+    "flipud",
+    "take",
+    "masked_select",
+    "diff",
 ]
 for _name in _METHODS:
     globals()[_name] = _method(_name)
@@ -222,3 +252,92 @@ def is_floating_point(input: Tensor) -> builtins.bool:  # noqa: A002
 def result_type(a: Any, b: Any) -> dtypes.dtype:
     x, _ = _promote(_as_tensor(a), b)
     return dtypes.from_numpy_dtype(x.dtype)
+
+
+# ---------------------------------------------------------------------------------------
+# functions with no method of the same name
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Contract ``dims`` (a count of a's last and b's first dimensions, or two lists)."""
+    if isinstance(dims, builtins.int):
+        pairs = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    else:
+        first, second = dims
+        pairs = (
+            [first] if isinstance(first, builtins.int) else list(first),
+            [second] if isinstance(second, builtins.int) else list(second),
+        )
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    left = list(letters[: a.ndim])
+    right = list(letters[a.ndim : a.ndim + b.ndim])
+    for i, j in zip(*pairs):
+        right[j % b.ndim] = left[i % a.ndim]
+    contracted = {left[i % a.ndim] for i in pairs[0]}
+    result = [c for c in left + right if c not in contracted]
+    return einsum(f"{''.join(left)},{''.join(right)}->{''.join(result)}", a, b)
+
+
+def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
+    tensors = tuple(_as_tensor(t) for t in tensors)
+    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+row_stack = vstack
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    ordered = list(tensors)
+    if swap:
+        ordered[0], ordered[1] = ordered[1], ordered[0]
+    shape = [t.numel() for t in ordered]
+    grids = [
+        t.reshape([-1 if i == k else 1 for i in range(len(ordered))]).expand(shape)
+        for k, t in enumerate(ordered)
+    ]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def std_mean(input: Tensor, dim: Any = None, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    keepdim = kwargs.get("keepdim", False)
+    return input.std(dim, *args, **kwargs), input.mean(dim, keepdim=keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    keepdim = kwargs.get("keepdim", False)
+    return input.var(dim, *args, **kwargs), input.mean(dim, keepdim=keepdim)
+
+
+def _triangle_indices(
+    row: builtins.int, col: builtins.int, offset: builtins.int, upper: builtins.bool, device: Any
+) -> Tensor:
+    rows, cols = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
+    return Tensor(np.stack([rows, cols]).astype(np.int64), device=device)
+
+
+def tril_indices(
+    row: builtins.int, col: builtins.int, offset: builtins.int = 0, *, device: Any = None, **_: Any
+) -> Tensor:
+    return _triangle_indices(row, col, offset, False, device)
+
+
+def triu_indices(
+    row: builtins.int, col: builtins.int, offset: builtins.int = 0, *, device: Any = None, **_: Any
+) -> Tensor:
+    return _triangle_indices(row, col, offset, True, device)

@@ -251,11 +251,11 @@ class Tensor:
             return g if result is None else result._value
 
         if self.is_leaf:
-            hooks = _LEAF_HOOKS.setdefault(id(self._value), [])
+            hooks = engine.LEAF_HOOKS.setdefault(id(self._value), [])
             hooks.append(core_hook)
         else:
             engine.register(self._value, core_hook)
-        return _Handle(core_hook, self)
+        return engine.HookHandle(core_hook)
 
     def backward(
         self,
@@ -744,6 +744,36 @@ class Tensor:
     uniform_ = tensor_layout.uniform_
     normal_ = tensor_layout.normal_
 
+    # ---------------------------------------------------------------- products, logic, more
+    dot = tensor_math.dot
+    vdot = tensor_math.vdot
+    inner = tensor_math.inner
+    outer = tensor_math.outer
+    ger = tensor_math.ger
+    mv = tensor_math.mv
+    addmm = tensor_math.addmm
+    diagonal = tensor_math.diagonal
+    diag = tensor_math.diag
+    trace = tensor_math.trace
+    logical_and = tensor_math.logical_and
+    logical_or = tensor_math.logical_or
+    logical_xor = tensor_math.logical_xor
+    logical_not = tensor_math.logical_not
+    isclose = tensor_math.isclose
+    lerp = tensor_math.lerp
+    nan_to_num = tensor_math.nan_to_num
+    count_nonzero = tensor_math.count_nonzero
+    median = tensor_math.median
+    broadcast_to = tensor_layout.broadcast_to
+    tile = tensor_layout.tile
+    roll = tensor_layout.roll
+    repeat_interleave = tensor_layout.repeat_interleave
+    fliplr = tensor_layout.fliplr
+    flipud = tensor_layout.flipud
+    take = tensor_layout.take
+    masked_select = tensor_layout.masked_select
+    diff = tensor_layout.diff
+
     # ---------------------------------------------------------------- new tensors
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
         from workbench.eager.creation import zeros  # noqa: PLC0415
@@ -772,23 +802,6 @@ class Tensor:
         return builtins.bool(
             np.allclose(self._array().numpy(), other._array().numpy(), rtol=rtol, atol=atol)
         )
-
-
-class _Handle:
-    def __init__(self, hook: Any, tensor: Tensor) -> None:
-        self.hook, self.tensor = hook, tensor
-
-    def remove(self) -> None:
-        for hooks in _LEAF_HOOKS.values():
-            if self.hook in hooks:
-                hooks.remove(self.hook)
-        for per_node in engine._HOOKS.values():
-            for hooks in per_node.values():
-                if self.hook in hooks:
-                    hooks.remove(self.hook)
-
-
-_LEAF_HOOKS: dict[builtins.int, list[Any]] = {}
 
 
 # ---------------------------------------------------------------------------------------

@@ -448,3 +448,80 @@ def _raw_key(key: Any) -> Any:
 
 def _host_index(grid: np.ndarray, like: Tensor) -> Array:
     return ops.array(grid.astype(np.int64), device=like._value.device)
+
+
+# ---------------------------------------------------------------------------------------
+# rearranging
+
+
+def broadcast_to(self: Tensor, size: Any) -> Tensor:
+    return self.expand(size)
+
+
+def tile(self: Tensor, dims: Any) -> Tensor:
+    """``repeat`` with ``dims`` padded by ones on the left when shorter than the tensor."""
+    dims = tuple(dims)
+    return self.repeat((1,) * (self.ndim - len(dims)) + dims)
+
+
+def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    from workbench.eager.functions import cat  # noqa: PLC0415
+
+    if dims is None:
+        return self.flatten().roll(shifts, 0).reshape(self.shape)
+    shifts = (shifts,) if isinstance(shifts, builtins.int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, builtins.int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(
+            f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}"
+        )
+    out = self
+    for shift, dim in zip(shifts, dims):
+        size = out.shape[dim]
+        cut = (-shift) % size if size else 0
+        if cut:
+            out = cat([out.narrow(dim, cut, size - cut), out.narrow(dim, 0, cut)], dim)
+    return out
+
+
+def repeat_interleave(self: Tensor, repeats: Any, dim: Any = None) -> Tensor:
+    """Each element repeated ``repeats`` times along ``dim`` (flattened when None)."""
+    x = self.flatten() if dim is None else self
+    d = 0 if dim is None else dim % x.ndim
+    if isinstance(repeats, builtins.int):
+        shape = list(x.shape)
+        expanded = x.unsqueeze(d + 1).expand(shape[: d + 1] + [repeats] + shape[d + 1 :])
+        return expanded.reshape(shape[:d] + [shape[d] * repeats] + shape[d + 1 :])
+    counts = repeats.tolist() if isinstance(repeats, _t.Tensor) else list(repeats)
+    where = np.repeat(np.arange(x.shape[d]), counts)
+    return x.index_select(d, _t.Tensor(where, device=x.device))
+
+
+def fliplr(self: Tensor) -> Tensor:
+    if self.ndim < 2:
+        raise RuntimeError("fliplr: input tensor must be at least 2D.")
+    return self.flip(1)
+
+
+def flipud(self: Tensor) -> Tensor:
+    return self.flip(0)
+
+
+def take(self: Tensor, index: Tensor) -> Tensor:
+    return self.flatten()[index]
+
+
+def masked_select(self: Tensor, mask: Tensor) -> Tensor:
+    from workbench.eager.functions import broadcast_tensors  # noqa: PLC0415
+
+    values, where = broadcast_tensors(self, mask)
+    return values[where]
+
+
+def diff(self: Tensor, n: builtins.int = 1, dim: builtins.int = -1) -> Tensor:
+    out = self
+    for _ in range(n):
+        size = out.shape[dim]
+        later, earlier = out.narrow(dim, 1, size - 1), out.narrow(dim, 0, size - 1)
+        out = later != earlier if out.dtype is dtypes.bool else later - earlier
+    return out

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 import workbench.eager.tensor as _t
 from workbench.core import ops
 from workbench.eager import dtypes
@@ -293,3 +295,176 @@ def all(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor
 
 def any(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     return (self.bool().to(dtypes.int64)).amax(dim if dim is not None else (), keepdim).bool()
+
+
+# ---------------------------------------------------------------------------------------
+# products and linear algebra
+
+
+def _vectors(name: str, *ts: Tensor) -> None:
+    if builtins.any(t.ndim != 1 for t in ts):
+        dims = " and ".join(f"{t.ndim}D" for t in ts)
+        raise RuntimeError(f"{name}: 1D tensors expected, but got {dims} tensors")
+
+
+def dot(self: Tensor, other: Tensor) -> Tensor:
+    _vectors("dot", self, other)
+    return self.matmul(other)
+
+
+vdot = dot
+
+
+def inner(self: Tensor, other: Tensor) -> Tensor:
+    if self.ndim == 0 or other.ndim == 0:
+        return self * other
+    from workbench.eager.functions import tensordot  # noqa: PLC0415
+
+    return tensordot(self, other, ([-1], [-1]))
+
+
+def outer(self: Tensor, vec2: Tensor) -> Tensor:
+    _vectors("outer", self, vec2)
+    return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+def mv(self: Tensor, vec: Tensor) -> Tensor:
+    if self.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"mv: expected a matrix and a vector, got {self.ndim}D and {vec.ndim}D tensors"
+        )
+    return self.matmul(vec)
+
+
+def addmm(
+    self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: _t.Number = 1, alpha: _t.Number = 1
+) -> Tensor:
+    """beta·self + alpha·(mat1 @ mat2); with beta = 0 ``self`` is not read (NaN in it does
+    not propagate), as in PyTorch."""
+    product = mat1.mm(mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return (self if beta == 1 else self * beta) + product
+
+
+def diagonal(
+    self: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+) -> Tensor:
+    """The diagonal as the last dimension (a copy here; a view in PyTorch)."""
+    from workbench.eager.creation import arange  # noqa: PLC0415
+
+    d1, d2 = dim1 % self.ndim, dim2 % self.ndim
+    order = [d for d in range(self.ndim) if d not in (d1, d2)] + [d1, d2]
+    moved = self.permute(*order)
+    rows, cols = moved.shape[-2], moved.shape[-1]
+    n = builtins.max(
+        0, builtins.min(rows + builtins.min(offset, 0), cols - builtins.max(offset, 0))
+    )
+    i = arange(n, device=self.device)
+    return moved[..., i - builtins.min(offset, 0), i + builtins.max(offset, 0)]
+
+
+def diag(self: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """A 1-D tensor's matrix with it on the ``diagonal``-th diagonal; a matrix's diagonal."""
+    if self.ndim == 2:
+        return self.diagonal(diagonal)
+    if self.ndim != 1:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+    from workbench.eager.creation import eye  # noqa: PLC0415
+    from workbench.eager.functions import where  # noqa: PLC0415
+    from workbench.eager.nn.functional import pad  # noqa: PLC0415
+
+    n, k = self.shape[0], builtins.abs(diagonal)
+    square = where(eye(n, dtype=dtypes.bool, device=self.device), self.expand(n, n), 0)
+    if diagonal == 0:
+        return square
+    return pad(square, (k, 0, 0, k) if diagonal > 0 else (0, k, k, 0))
+
+
+def trace(self: Tensor) -> Tensor:
+    if self.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+    return self.diagonal().sum()
+
+
+# ---------------------------------------------------------------------------------------
+# logic, comparison and repairs
+
+
+def logical_and(self: Tensor, other: Any) -> Tensor:
+    return self.bool() & _t._as_tensor(other).bool()
+
+
+def logical_or(self: Tensor, other: Any) -> Tensor:
+    return self.bool() | _t._as_tensor(other).bool()
+
+
+def logical_xor(self: Tensor, other: Any) -> Tensor:
+    return self.bool() != _t._as_tensor(other).bool()
+
+
+def logical_not(self: Tensor) -> Tensor:
+    return ~self.bool()
+
+
+def isclose(
+    self: Tensor,
+    other: Any,
+    rtol: builtins.float = 1e-05,
+    atol: builtins.float = 1e-08,
+    equal_nan: builtins.bool = False,
+) -> Tensor:
+    """|self - other| <= atol + rtol·|other|, equal infinities count as close."""
+    other = _t._as_tensor(other)
+    close = (self == other) | ((self - other).abs() <= atol + rtol * other.abs())
+    if equal_nan:
+        close = close | (self.isnan() & other.isnan())
+    return close
+
+
+def lerp(self: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """start + weight·(end - start), computed from the nearer end as PyTorch does."""
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    step = end - self
+    if not isinstance(weight, _t.Tensor):
+        return self + step * weight if builtins.abs(weight) < 0.5 else end - step * (1 - weight)
+    return where(weight.abs() < 0.5, self + step * weight, end - step * (1 - weight))
+
+
+def nan_to_num(
+    self: Tensor, nan: builtins.float = 0.0, posinf: Any = None, neginf: Any = None
+) -> Tensor:
+    if not self.dtype.is_floating_point:
+        return self.clone()
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    info = np.finfo(self.dtype.np)
+    top = info.max if posinf is None else posinf
+    bottom = info.min if neginf is None else neginf
+    out = where(self.isnan(), nan, self)
+    out = where(out == math.inf, top, out)
+    return where(out == -math.inf, bottom, out)
+
+
+def count_nonzero(self: Tensor, dim: Any = None) -> Tensor:
+    return (self != 0).sum(dim)
+
+
+def median(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+    """The lower of the two middle values (PyTorch's median, not their average)."""
+    if dim is None:
+        flat = self.flatten().sort().values
+        return flat[(flat.shape[0] - 1) // 2]
+    ordered = self.sort(dim)
+    middle = (self.shape[dim] - 1) // 2
+    values = ordered.values.narrow(dim, middle, 1)
+    indices = ordered.indices.narrow(dim, middle, 1)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _t.values_indices(values, indices)

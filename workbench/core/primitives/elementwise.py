@@ -444,7 +444,8 @@ select_p.batch(batching.batch_elementwise(select_p))
 
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
     """``where(pred, on_true, on_false)``, elementwise with broadcasting."""
-    pred, on_true, on_false = operands("select", pred, on_true, on_false)
+    # the branches first: a Python number takes a branch's dtype, never the predicate's
+    on_true, on_false, pred = operands("select", on_true, on_false, pred)
     return apply(select_p, pred, on_true, on_false)
 
 

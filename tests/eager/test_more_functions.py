@@ -1,0 +1,149 @@
+"""The less central torch functions (dot, outer, diag, roll, tile, meshgrid, …): values
+and gradients against torch 2.13, called both as ``torch.f(x)`` and ``x.f()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import workbench.eager as wb
+
+T = pytest.importorskip("torch")
+TOL = {"rtol": 1e-5, "atol": 1e-6}
+RNG = np.random.default_rng(11)
+
+
+def data(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+# name -> (function of (library, *tensors), input arrays); every output is differentiable
+DIFFERENTIABLE: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "dot": (lambda m, a, b: m.dot(a, b), [data(5), data(5)]),
+    "inner": (lambda m, a, b: m.inner(a, b), [data(2, 4), data(3, 4)]),
+    "outer": (lambda m, a, b: a.outer(b), [data(3), data(4)]),
+    "mv": (lambda m, a, b: m.mv(a, b), [data(3, 4), data(4)]),
+    "addmm": (
+        lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2),
+        [data(3, 2), data(3, 4), data(4, 2)],
+    ),
+    "tensordot": (
+        lambda m, a, b: m.tensordot(a, b, dims=([1, 2], [0, 1])),
+        [data(2, 3, 4), data(3, 4, 5)],
+    ),
+    "tensordot_int": (lambda m, a, b: m.tensordot(a, b, dims=1), [data(2, 3), data(3, 4)]),
+    "diagonal": (lambda m, a: a.diagonal(1) + a.diagonal(-1, 1, 0)[:2].sum(), [data(4, 5)]),
+    "diagonal_nd": (lambda m, a: m.diagonal(a, 0, 0, 2), [data(3, 2, 4)]),
+    "diag_vector": (
+        lambda m, a: m.diag(a) + m.diag(a, 1)[1:, :-1] + m.diag(a, -1)[:-1, 1:],
+        [data(4)],
+    ),
+    "diag_matrix": (lambda m, a: m.diag(a, -1), [data(4, 3)]),
+    "trace": (lambda m, a: m.trace(a), [data(3, 4)]),
+    "lerp": (lambda m, a, b: m.lerp(a, b, 0.3) + a.lerp(b, 0.8), [data(5), data(5)]),
+    "lerp_tensor": (lambda m, a, b: m.lerp(a, b, m.linspace(-1, 2, 5)), [data(5), data(5)]),
+    "median": (
+        lambda m, a: a.median() + m.median(a, 1).values.sum() + a.median(0, True)[0].sum(),
+        [data(4, 5)],
+    ),
+    "broadcast_to": (lambda m, a: m.broadcast_to(a, (2, 3, 4)), [data(3, 1)]),
+    "tile": (lambda m, a: m.tile(a, (2,)) + a.tile((1, 1)).sum(), [data(2, 3)]),
+    "roll": (lambda m, a: m.roll(a, 1, 0) + a.roll((-1, 2), (0, 1)) + a.roll(5), [data(3, 4)]),
+    "repeat_interleave": (
+        lambda m, a: (
+            m.repeat_interleave(a, 2, 1)[:, :3] + a.repeat_interleave(m.tensor([1, 0, 2]), 1)[:, :3]
+        ),
+        [data(2, 3)],
+    ),
+    "repeat_interleave_flat": (lambda m, a: a.repeat_interleave(2), [data(2, 2)]),
+    "flips": (lambda m, a: m.fliplr(a) + a.flipud(), [data(3, 4)]),
+    "take": (lambda m, a: m.take(a, m.tensor([0, 5, 11, 5])), [data(3, 4)]),
+    "masked_select": (lambda m, a: m.masked_select(a, a > 0.1), [data(3, 4)]),
+    "diff": (lambda m, a: m.diff(a).sum() + a.diff(2, 0).sum(), [data(4, 5)]),
+    "hstack_vstack": (
+        lambda m, a, b: m.hstack([a, b]).sum(0) + m.vstack([a, b]).sum(1).sum(),
+        [data(3, 2), data(3, 2)],
+    ),
+    "meshgrid": (
+        lambda m, a, b: sum(g * (i + 1) for i, g in enumerate(m.meshgrid(a, b, indexing="xy"))),
+        [data(3), data(4)],
+    ),
+    "meshgrid_ij": (
+        lambda m, a, b: m.meshgrid(a, b, indexing="ij")[0] * m.meshgrid([a, b], indexing="ij")[1],
+        [data(3), data(4)],
+    ),
+    "broadcast_tensors": (
+        lambda m, a, b: m.broadcast_tensors(a, b)[0] * m.broadcast_tensors(a, b)[1],
+        [data(3, 1), data(4)],
+    ),
+    "std_var_mean": (
+        lambda m, a: m.std_mean(a, 1)[0] + m.var_mean(a, 0, keepdim=True)[1].sum(),
+        [data(3, 4)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DIFFERENTIABLE))
+def test_values_and_gradients_match_torch(name: str) -> None:
+    fn, arrays = DIFFERENTIABLE[name]
+    ours = [wb.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [T.tensor(a, requires_grad=True) for a in arrays]
+    out_w, out_t = fn(wb, *ours), fn(T, *theirs)
+    assert tuple(out_w.shape) == tuple(out_t.shape)
+    np.testing.assert_allclose(out_w.detach().numpy(), out_t.detach().numpy(), **TOL)
+    weights = RNG.standard_normal(tuple(out_t.shape)).astype(np.float32)
+    (out_w * wb.tensor(weights)).sum().backward()
+    (out_t * T.tensor(weights)).sum().backward()
+    for a, b in zip(ours, theirs):
+        want = np.zeros_like(a.detach().numpy()) if b.grad is None else b.grad.numpy()
+        got = np.zeros_like(want) if a.grad is None else a.grad.numpy()
+        np.testing.assert_allclose(got, want, **TOL)
+
+
+def test_logic_repairs_and_index_helpers_match_torch() -> None:
+    x = np.array([[0.0, 1.5, -np.inf], [np.nan, 2.0, np.inf]], np.float32)
+    y = np.array([[0.0, 1.5 + 1e-6, -np.inf], [np.nan, 2.1, 1.0]], np.float32)
+    for make in (lambda m, f: f(m, m.tensor(x), m.tensor(y)),):
+        for f in (
+            lambda m, a, b: m.logical_and(a, b),
+            lambda m, a, b: a.logical_or(b),
+            lambda m, a, b: m.logical_xor(a, b),
+            lambda m, a, b: m.logical_not(a),
+            lambda m, a, b: m.isclose(a, b),
+            lambda m, a, b: a.isclose(b, rtol=0, atol=0.2, equal_nan=True),
+            lambda m, a, b: m.nan_to_num(a),
+            lambda m, a, b: a.nan_to_num(1.0, 9.0, -9.0),
+            lambda m, a, b: m.count_nonzero(a),
+            lambda m, a, b: a.count_nonzero(1),
+        ):
+            got, want = make(wb, f), make(T, f)
+            assert str(got.dtype) == str(want.dtype)
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for f in (
+        lambda m: m.tril_indices(3, 4),
+        lambda m: m.triu_indices(4, 3, 1),
+        lambda m: m.tril_indices(3, 3, -1),
+        lambda m: m.diag(m.tensor([1, 2, 3]), 1),
+        lambda m: m.median(m.tensor([[3, 1, 2, 4], [9, 7, 8, 6]]), 1).indices,
+    ):
+        np.testing.assert_array_equal(f(wb).numpy(), f(T).numpy())
+
+
+def test_addmm_with_zero_beta_ignores_nan_input_as_torch() -> None:
+    nan = np.full((2, 2), np.nan, np.float32)
+    a, b = data(2, 3), data(3, 2)
+    for m in (wb, T):
+        out = m.addmm(m.tensor(nan), m.tensor(a), m.tensor(b), beta=0)
+        assert np.isfinite(out.numpy()).all()
+
+
+def test_misuse_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="1D tensors expected"):
+        wb.dot(wb.ones(2, 2), wb.ones(2))
+    with pytest.raises(RuntimeError, match="shifts and dimensions must align"):
+        wb.ones(2, 2).roll((1, 1), 0)
+    with pytest.raises(RuntimeError, match="Supports 1D or 2D"):
+        wb.diag(wb.ones(2, 2, 2))
