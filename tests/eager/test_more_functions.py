@@ -147,3 +147,20 @@ def test_misuse_is_refused() -> None:
         wb.ones(2, 2).roll((1, 1), 0)
     with pytest.raises(RuntimeError, match="Supports 1D or 2D"):
         wb.diag(wb.ones(2, 2, 2))
+
+
+def test_random_like_makers_follow_the_generator_and_the_template() -> None:
+    template = wb.zeros(3, 2, dtype=wb.float64)
+    for like, plain in (
+        (lambda: wb.randn_like(template), lambda: wb.randn(3, 2, dtype=wb.float64)),
+        (lambda: wb.rand_like(template), lambda: wb.rand(3, 2, dtype=wb.float64)),
+        (lambda: wb.randint_like(template, 5), lambda: wb.randint(5, (3, 2), dtype=wb.float64)),
+    ):
+        wb.manual_seed(3)
+        a = like()
+        wb.manual_seed(3)
+        b = plain()
+        assert a.shape == template.shape and a.dtype == template.dtype
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert wb.randint_like(template, 2, 4).min().item() >= 2
+    assert wb.randn_like(template, dtype=wb.float32).dtype == wb.float32

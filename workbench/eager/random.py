@@ -107,12 +107,61 @@ def randint(
     dtype: Any = None,
     device: Any = None,
 ) -> Tensor:
-    """Integers uniform in [low, high). Mirrors: torch.randint."""
+    """Integers uniform in [low, high). Mirrors: torch.randint, including its
+    ``randint(high, size)`` form."""
+    if isinstance(high, tuple | list) and size == ():
+        low, high, size = 0, low, tuple(high)
     if high is None:
         low, high = 0, low
     u = _uniform(_shape_args((size,)), generator, dtypes.float64, None)
     values = (u * (high - low)).floor() + low
     return values.to(dtype or dtypes.int64).to(device or "cpu")
+
+
+def rand_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """``rand`` with ``input``'s shape, dtype and device. Mirrors: torch.rand_like."""
+    return rand(
+        *input.shape,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
+
+
+def randn_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """``randn`` with ``input``'s shape, dtype and device. Mirrors: torch.randn_like."""
+    return randn(
+        *input.shape,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+    )
+
+
+def randint_like(
+    input: Tensor,  # noqa: A002
+    low: Any,
+    high: Any = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+) -> Tensor:
+    """``randint`` with ``input``'s shape, dtype and device. Mirrors: torch.randint_like."""
+    return randint(
+        low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device
+    )
 
 
 def randperm(
