@@ -164,3 +164,14 @@ def test_random_like_makers_follow_the_generator_and_the_template() -> None:
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert wb.randint_like(template, 2, 4).min().item() >= 2
     assert wb.randn_like(template, dtype=wb.float32).dtype == wb.float32
+
+
+@pytest.mark.parametrize(
+    "name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor"]
+)
+def test_legacy_constructors_take_data_or_sizes_as_torch(name: str) -> None:
+    ours, theirs = getattr(wb, name)([1, 0, 2]), getattr(T, name)([1, 0, 2])
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert getattr(wb, name)(2, 3).shape == getattr(T, name)(2, 3).shape
+    assert str(getattr(wb, name)(2, 3).dtype) == str(theirs.dtype)

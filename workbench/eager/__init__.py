@@ -4,6 +4,7 @@ Operations run at once and, on tensors that require gradients, are recorded into
 core's eager tape (define-by-run). Everything computes through the core's primitives.
 """
 
+from workbench import __version__ as _workbench_version
 from workbench.eager import amp, autograd, cuda, func, nn, optim, utils
 from workbench.eager.amp import autocast
 from workbench.eager.autograd import (
@@ -15,6 +16,12 @@ from workbench.eager.autograd import (
 )
 from workbench.eager.compiler import compile
 from workbench.eager.creation import (
+    BoolTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -74,7 +81,16 @@ from workbench.eager.random import (
 from workbench.eager.serialization import load, save
 from workbench.eager.tensor import Size, Tensor, device
 
+# the workbench's own version: it mirrors torch's API, it is not torch
+__version__ = _workbench_version
+
 __all__ = [
+    "BoolTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "HalfTensor",
+    "IntTensor",
+    "LongTensor",
     "amp",
     "autocast",
     "compile",

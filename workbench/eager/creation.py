@@ -188,3 +188,22 @@ def eye(
     n: builtins.int, m: builtins.int | None = None, dtype: Any = None, device: Any = None
 ) -> Tensor:
     return tensor(np.eye(n, m), dtype=dtype or dtypes.get_default_dtype(), device=device)
+
+
+def _legacy_constructor(name: str, dtype: Any) -> Any:
+    def make(*args: Any) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], builtins.int):
+            return tensor(args[0], dtype=dtype)  # from data
+        return empty(*args, dtype=dtype)  # from sizes (contents unspecified, as in PyTorch)
+
+    make.__name__ = name
+    make.__doc__ = f"Mirrors: torch.{name} (legacy constructor): data or sizes, {dtype}."
+    return make
+
+
+FloatTensor = _legacy_constructor("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_constructor("HalfTensor", dtypes.float16)
+LongTensor = _legacy_constructor("LongTensor", dtypes.int64)
+IntTensor = _legacy_constructor("IntTensor", dtypes.int32)
+BoolTensor = _legacy_constructor("BoolTensor", dtypes.bool)
