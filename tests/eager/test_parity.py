@@ -273,3 +273,36 @@ def test_cpu_device_is_spelled_as_in_torch() -> None:
         assert repr(make(wb)) == repr(make(T))
     assert wb.ones(2).device == wb.device("cpu") == "cpu"
     assert str(wb.ones(2).to("cpu:1").device) == "cpu:1"  # a logical CPU device keeps its number
+
+
+def _printed() -> list[tuple[np.ndarray, str]]:
+    r = np.random.default_rng(0)
+    arrays = [
+        r.standard_normal((30, 40)),  # summarised, fixed point
+        np.arange(2000.0).reshape(40, 50),  # integers spanning more than 1e3: e-notation
+        r.standard_normal((3, 4, 5)),
+        r.standard_normal(20) * 100,
+        np.arange(12.0).reshape(3, 4) / 7,
+        r.integers(-5, 5, (10, 200)).astype(float),
+        r.standard_normal((2, 3, 400)) * 1e-6,
+        r.standard_normal(9),  # the dtype suffix wraps to its own line
+        np.array([np.nan, 1.0, np.inf]),
+        np.array([-np.inf, 1e-5]),
+        np.array(-2920539.75),
+        np.array([0.0, -0.0]),
+    ]
+    return [(a, dt) for a in arrays for dt in ("float32", "float64", "float16")]
+
+
+@pytest.mark.parametrize(("array", "dtype"), _printed(), ids=lambda v: getattr(v, "shape", v))
+def test_tensors_print_as_in_torch(array: np.ndarray, dtype: str) -> None:
+    for requires_grad in (False, True):
+        ours = wb.tensor(array, dtype=getattr(wb, dtype), requires_grad=requires_grad)
+        theirs = T.tensor(array, dtype=getattr(T, dtype), requires_grad=requires_grad)
+        assert repr(ours) == repr(theirs)
+    for ints in (
+        np.arange(2000).reshape(40, 50),
+        np.arange(30, dtype=np.int32),
+        np.array([True, False]),
+    ):
+        assert repr(wb.tensor(ints)) == repr(T.tensor(ints))

@@ -21,7 +21,7 @@ from workbench.core import ops
 from workbench.core.autodiff import EAGER_TAPE, VJPTracer
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
-from workbench.eager import dtypes, tensor_layout, tensor_math
+from workbench.eager import dtypes, printing, tensor_layout, tensor_math
 from workbench.eager.meta import GradFn, Size, device
 
 Number = builtins.int | builtins.float | builtins.bool
@@ -361,39 +361,7 @@ class Tensor:
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
-        if not isinstance(self._array(), Array):
-            return f"Tensor(traced {self._value.type})"
-        host = self._array().numpy()
-        if host.dtype.kind == "f":
-            body = np.array2string(
-                host,
-                separator=", ",
-                precision=4,
-                floatmode="fixed",
-                prefix="tensor(",
-                threshold=1000,
-            )
-            if builtins.all(float_is_integral(v) for v in host.ravel()[:1000]) and host.size:
-                body = np.array2string(
-                    host,
-                    separator=", ",
-                    formatter={"float_kind": _int_float},
-                    prefix="tensor(",
-                    threshold=1000,
-                )
-        else:
-            body = np.array2string(host, separator=", ", prefix="tensor(", threshold=1000)
-        extras = []
-        if self.is_cuda:
-            extras.append(f"device='{self._value.device.name}'")
-        default_kind = dtypes.get_default_dtype() if host.dtype.kind == "f" else dtypes.int64
-        if self.dtype not in (default_kind, dtypes.bool):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return printing.tensor_repr(self)
 
     def __hash__(self) -> builtins.int:
         return id(self)
@@ -806,14 +774,6 @@ class Tensor:
 
 # ---------------------------------------------------------------------------------------
 # helpers
-
-
-def float_is_integral(v: Any) -> builtins.bool:
-    return builtins.bool(np.isfinite(v) and v == np.floor(v))
-
-
-def _int_float(v: Any) -> str:
-    return f"{v:.0f}."
 
 
 def _shape_args(args: Sequence[Any]) -> tuple[builtins.int, ...]:
