@@ -66,3 +66,14 @@ def test_random_bits_on_the_gpu_equal_the_cpu() -> None:
         ops.uniform(ops.key(3, device="cuda:0"), (9,)).numpy(),
         ops.uniform(ops.key(3), (9,)).numpy(),
     )
+
+
+def test_scalar_draws_are_silent_and_match_their_one_element_array() -> None:
+    import warnings
+
+    key = ops.key(7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the hash's wrap-around must not warn
+        scalar = ops.uniform(key, ())
+    assert scalar.shape == ()
+    assert scalar.numpy() == ops.uniform(key, (1,)).numpy()[0]

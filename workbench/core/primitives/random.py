@@ -28,6 +28,9 @@ _PARITY = 0x1BD11BDA
 
 def _threefry_impl(xp: Any, k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
     u32 = np.uint32
+    shape = c0.shape
+    if c0.ndim == 0:  # NumPy scalars warn on the wrap-around the hash relies on; arrays do not
+        k0, k1, c0, c1 = (xp.reshape(v, (1,)) for v in (k0, k1, c0, c1))
     ks = (k0, k1, k0 ^ k1 ^ u32(_PARITY))
     x0 = c0 + ks[0]
     x1 = c1 + ks[1]
@@ -38,7 +41,10 @@ def _threefry_impl(xp: Any, k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Any, An
             x1 = x0 ^ x1
         x0 = x0 + ks[(block + 1) % 3]
         x1 = x1 + ks[(block + 2) % 3] + u32(block + 1)
-    return xp.asarray(x0, dtype=np.uint32), xp.asarray(x1, dtype=np.uint32)
+    return (
+        xp.asarray(x0, dtype=np.uint32).reshape(shape),
+        xp.asarray(x1, dtype=np.uint32).reshape(shape),
+    )
 
 
 def _threefry_shape(k0: Any, k1: Any, c0: Any, c1: Any) -> tuple[Type, Type]:
