@@ -306,3 +306,19 @@ def test_tensors_print_as_in_torch(array: np.ndarray, dtype: str) -> None:
         np.array([True, False]),
     ):
         assert repr(wb.tensor(ints)) == repr(T.tensor(ints))
+
+
+def test_values_and_indices_results_print_as_torch_return_types() -> None:
+    data = np.array([[1, 5, 3], [7, 2, 9]])
+    for call in (
+        lambda m: m.tensor(data).max(1),
+        lambda m: m.tensor(data).min(0, keepdim=True),
+        lambda m: m.tensor(data).sort(1, descending=True),
+        lambda m: m.tensor(data).topk(2),
+        lambda m: m.tensor(data).median(1),
+    ):
+        ours, theirs = call(wb), call(T)
+        assert repr(ours) == repr(theirs)
+        assert type(ours).__name__ == type(theirs).__name__
+        values, indices = ours
+        assert values is ours.values and indices is ours[1]

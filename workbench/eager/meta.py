@@ -7,7 +7,9 @@ Mirrors: torch.Size, torch.device, torch.autograd graph nodes.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
+from collections import namedtuple
 from typing import Any
 
 from workbench.backend import Device, get_device
@@ -117,3 +119,19 @@ class AccumulateGrad:
     @property
     def variable(self) -> Any:
         return getattr(self.leaf, "tensor", None)
+
+
+@functools.cache
+def return_type(name: str) -> type:
+    """``torch.return_types.<name>``: a (values, indices) named tuple that prints as
+    PyTorch prints it."""
+
+    def __repr__(self: Any) -> str:  # noqa: N807
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    base = namedtuple(name, ["values", "indices"])  # type: ignore[misc]  # noqa: PYI024
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+def values_indices(name: str, values: Any, indices: Any) -> Any:
+    return return_type(name)(values, indices)

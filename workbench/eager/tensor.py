@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -25,7 +24,6 @@ from workbench.eager import dtypes, printing, tensor_layout, tensor_math
 from workbench.eager.meta import GradFn, Size, device
 
 Number = builtins.int | builtins.float | builtins.bool
-values_indices = namedtuple("values_indices", ["values", "indices"])  # torch.return_types.max
 
 _FLOAT_KINDS = "f"
 

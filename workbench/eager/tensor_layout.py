@@ -19,6 +19,7 @@ from workbench.core import ops
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
 from workbench.eager import dtypes
+from workbench.eager.meta import values_indices
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
@@ -270,7 +271,7 @@ def sort(self: Tensor, dim: builtins.int = -1, descending: builtins.bool = False
     host = self._array().numpy()
     order = np.argsort(-host if descending else host, axis=dim, kind="stable")
     indices = _t.Tensor(order.astype(np.int64), device=self.device)
-    return _t.values_indices(self.gather(dim, indices), indices)
+    return values_indices("sort", self.gather(dim, indices), indices)
 
 
 def argsort(self: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Tensor:
@@ -286,7 +287,7 @@ def topk(
 ) -> Any:  # noqa: A002
     values, indices = self.sort(dim, descending=largest)
     indices = indices.narrow(dim, 0, k)
-    return _t.values_indices(self.gather(dim, indices), indices)
+    return values_indices("topk", self.gather(dim, indices), indices)
 
 
 def narrow(self: Tensor, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:

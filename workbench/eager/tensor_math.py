@@ -18,6 +18,7 @@ import numpy as np
 import workbench.eager.tensor as _t
 from workbench.core import ops
 from workbench.eager import dtypes
+from workbench.eager.meta import values_indices
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
@@ -190,7 +191,8 @@ def _extreme(
     d = dim % builtins.max(self.ndim, 1)
     indices = _t.wrap(arg(self._array(), d, keepdim))
     values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
-    return _t.values_indices(values if keepdim else values.squeeze(d), indices)
+    name = "max" if reduce is ops.reduce_max else "min"
+    return values_indices(name, values if keepdim else values.squeeze(d), indices)
 
 
 def max(
@@ -467,4 +469,4 @@ def median(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any
     indices = ordered.indices.narrow(dim, middle, 1)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
-    return _t.values_indices(values, indices)
+    return values_indices("median", values, indices)
