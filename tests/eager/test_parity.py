@@ -322,3 +322,25 @@ def test_values_and_indices_results_print_as_torch_return_types() -> None:
         assert type(ours).__name__ == type(theirs).__name__
         values, indices = ours
         assert values is ours.values and indices is ours[1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [1, 2],
+        [1.0, 2],
+        [True, False],
+        3.5,
+        [[1], [2.5]],
+        np.float64(2.0),
+        np.array([1, 2], np.int32),
+        [np.float64(1.0)],
+        [np.int32(1)],
+        [[np.float64(1)], [np.float64(2)]],
+        [np.float32(1), np.float64(2)],
+        [np.float32(1.0), 2.0],
+    ],
+    ids=repr,
+)
+def test_tensor_infers_dtypes_as_torch(data: Any) -> None:
+    assert str(wb.tensor(data).dtype) == str(T.tensor(data).dtype)

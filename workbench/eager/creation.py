@@ -34,6 +34,21 @@ def _host(data: Any) -> Any:
     return data
 
 
+def _numpy_leaves(data: Any) -> list[Any] | None:
+    """The dtypes of a nested list's elements when every one is a NumPy scalar, else None."""
+    found: list[Any] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, np.generic):
+            found.append(item.dtype)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            return None
+    return found or None
+
+
 def as_array(data: Any, dtype: Any = None, device_: Any = None) -> Array:
     """A core Array for tensor data, with PyTorch's dtype inference: Python floats give
     the default float dtype, ints int64, bools bool; NumPy arrays keep their dtype."""
@@ -42,6 +57,8 @@ def as_array(data: Any, dtype: Any = None, device_: Any = None) -> Array:
     if target is None:
         if isinstance(host, np.ndarray | np.generic):
             target = host.dtype  # a NumPy array keeps its dtype, as in torch.tensor
+        elif (scalars := _numpy_leaves(host)) is not None:
+            target = np.result_type(*scalars)  # a list of NumPy scalars keeps their dtype
         else:
             inferred = np.asarray(host).dtype
             if inferred.kind == "f":
