@@ -175,3 +175,30 @@ def test_legacy_constructors_take_data_or_sizes_as_torch(name: str) -> None:
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     assert getattr(wb, name)(2, 3).shape == getattr(T, name)(2, 3).shape
     assert str(getattr(wb, name)(2, 3).dtype) == str(theirs.dtype)
+
+
+def _module_and_tensor_idioms(torch: Any) -> list[str]:
+    nn = torch.nn
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    out = [repr(nn.Parameter(torch.zeros(2))), str([n for n, _ in m.named_modules()])]
+    out.append(f"{len(list(m.children()))} {len(list(m.modules()))}")
+    m.requires_grad_(False)
+    out.append(str([p.requires_grad for p in m.parameters()]))
+    m.double()
+    out.append(str(next(m.parameters()).dtype))
+    out.append(str(m[0].weight.shape) + str(m[-1]) + str(sum(p.numel() for p in m.parameters())))
+    norm = nn.BatchNorm1d(3)
+    out.append(str(list(norm.state_dict())) + str(list(dict(norm.named_buffers()))))
+    x = torch.ones(2, 3)
+    out.append(f"{x.shape[0]} {x.size(-1)} {x.stride()} {x.t().stride()} {x.stride(0)}")
+    out.append(str(torch.ones(3).expand(2, 3).stride()))
+    out.append(
+        repr(torch.arange(6).view(2, 3)[:, 1]) + repr(torch.tensor([1.5, 2.0]).to(torch.int64))
+    )
+    out.append(repr(x.new_empty(0, 2).shape) + str(x.new_empty(2).dtype))
+    return out
+
+
+def test_module_and_tensor_idioms_read_as_in_torch() -> None:
+    assert _module_and_tensor_idioms(wb) == _module_and_tensor_idioms(T)

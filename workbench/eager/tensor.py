@@ -739,6 +739,7 @@ class Tensor:
     take = tensor_layout.take
     masked_select = tensor_layout.masked_select
     diff = tensor_layout.diff
+    stride = tensor_layout.stride
 
     # ---------------------------------------------------------------- new tensors
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -755,6 +756,11 @@ class Tensor:
         from workbench.eager.creation import full  # noqa: PLC0415
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        from workbench.eager.creation import empty  # noqa: PLC0415
+
+        return empty(*size, dtype=dtype or self.dtype, device=device or self.device)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         return Tensor(data, dtype=dtype or self.dtype, device=device or self.device)

@@ -526,3 +526,11 @@ def diff(self: Tensor, n: builtins.int = 1, dim: builtins.int = -1) -> Tensor:
         later, earlier = out.narrow(dim, 1, size - 1), out.narrow(dim, 0, size - 1)
         out = later != earlier if out.dtype is dtypes.bool else later - earlier
     return out
+
+
+def stride(self: Tensor, dim: Any = None) -> Any:
+    """Steps in elements between neighbours along each dimension, read from the storage
+    array (0 along an ``expand``-ed dimension, as in PyTorch)."""
+    data = self._array().data
+    steps = tuple(builtins.int(s) // data.itemsize for s in data.strides)
+    return steps if dim is None else steps[dim]
