@@ -196,6 +196,10 @@ OPTIMIZERS = {
     "adamw": lambda o, p: o.AdamW(p, lr=0.01),
     "adagrad": lambda o, p: o.Adagrad(p, lr=0.1),
     "rmsprop": lambda o, p: o.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+    "adagrad_maximize": lambda o, p: o.Adagrad(p, lr=0.1, weight_decay=0.1, maximize=True),
+    "rmsprop_maximize": lambda o, p: o.RMSprop(p, lr=0.01, weight_decay=0.1, maximize=True),
+    "adam_decoupled": lambda o, p: o.Adam(p, weight_decay=0.1, decoupled_weight_decay=True),
+    "adamw_flags": lambda o, p: o.AdamW(p, lr=0.01, foreach=False, fused=None),
 }
 
 
@@ -344,3 +348,10 @@ def test_values_and_indices_results_print_as_torch_return_types() -> None:
 )
 def test_tensor_infers_dtypes_as_torch(data: Any) -> None:
     assert str(wb.tensor(data).dtype) == str(T.tensor(data).dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizers_print_their_groups_as_torch(name: str) -> None:
+    ours = OPTIMIZERS[name](wb.optim, [wb.nn.Parameter(wb.zeros(2))])
+    theirs = OPTIMIZERS[name](T.optim, [T.nn.Parameter(T.zeros(2))])
+    assert repr(ours) == repr(theirs)

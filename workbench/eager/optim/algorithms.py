@@ -11,6 +11,13 @@ from workbench.eager.optim.optimizer import Optimizer
 from workbench.eager.tensor import Tensor
 
 
+def _implementation(**flags: Any) -> dict[str, Any]:
+    """PyTorch's implementation switches (foreach, fused, capturable, differentiable):
+    accepted and kept in the param groups so code that passes them runs and state_dicts
+    match; the workbench has one implementation, so they change nothing here."""
+    return flags
+
+
 class SGD(Optimizer):
     def __init__(
         self,
@@ -20,7 +27,11 @@ class SGD(Optimizer):
         dampening: float = 0,
         weight_decay: float = 0,
         nesterov: bool = False,
+        *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
@@ -33,6 +44,7 @@ class SGD(Optimizer):
                 weight_decay=weight_decay,
                 nesterov=nesterov,
                 maximize=maximize,
+                **_implementation(foreach=foreach, differentiable=differentiable, fused=fused),
             ),
         )
 
@@ -63,7 +75,13 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0,
         amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         super().__init__(
             params,
@@ -74,10 +92,15 @@ class Adam(Optimizer):
                 weight_decay=weight_decay,
                 amsgrad=amsgrad,
                 maximize=maximize,
+                decoupled_weight_decay=decoupled_weight_decay,
+                **_implementation(
+                    foreach=foreach,
+                    capturable=capturable,
+                    differentiable=differentiable,
+                    fused=fused,
+                ),
             ),
         )
-
-    _decoupled = False
 
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
@@ -94,7 +117,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         if wd:
-            if self._decoupled:
+            if group["decoupled_weight_decay"]:
                 p.mul_(1 - lr * wd)
             else:
                 g = g + p.detach() * wd
@@ -111,7 +134,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    _decoupled = True
+    """Adam with the weight decay applied to the weights, not the gradient."""
 
     def __init__(
         self,
@@ -121,9 +144,27 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )
 
 
 class Adagrad(Optimizer):
@@ -135,6 +176,11 @@ class Adagrad(Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -144,6 +190,8 @@ class Adagrad(Optimizer):
                 weight_decay=weight_decay,
                 eps=eps,
                 initial_accumulator_value=initial_accumulator_value,
+                maximize=maximize,
+                **_implementation(foreach=foreach, differentiable=differentiable, fused=fused),
             ),
         )
 
@@ -154,7 +202,8 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = p.detach() * 0 + group["initial_accumulator_value"]
         state["step"] += 1
-        g = grad + p.detach() * group["weight_decay"] if group["weight_decay"] else grad
+        g = -grad if group["maximize"] else grad
+        g = g + p.detach() * group["weight_decay"] if group["weight_decay"] else g
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         state["sum"] = state["sum"] + g * g
         p.sub_(g / (state["sum"].sqrt() + group["eps"]) * clr)
@@ -170,6 +219,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(
             params,
@@ -180,6 +233,10 @@ class RMSprop(Optimizer):
                 weight_decay=weight_decay,
                 momentum=momentum,
                 centered=centered,
+                maximize=maximize,
+                **_implementation(
+                    capturable=capturable, foreach=foreach, differentiable=differentiable
+                ),
             ),
         )
 
@@ -195,7 +252,8 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = p.detach() * 0
         state["step"] += 1
         alpha = group["alpha"]
-        g = grad + p.detach() * group["weight_decay"] if group["weight_decay"] else grad
+        g = -grad if group["maximize"] else grad
+        g = g + p.detach() * group["weight_decay"] if group["weight_decay"] else g
         square_avg = state["square_avg"] = state["square_avg"] * alpha + g * g * (1 - alpha)
         if group["centered"]:
             grad_avg = state["grad_avg"] = state["grad_avg"] + (g - state["grad_avg"]) * (1 - alpha)
