@@ -202,3 +202,27 @@ def _module_and_tensor_idioms(torch: Any) -> list[str]:
 
 def test_module_and_tensor_idioms_read_as_in_torch() -> None:
     assert _module_and_tensor_idioms(wb) == _module_and_tensor_idioms(T)
+
+
+def test_dataloader_samplers_match_torch() -> None:
+    from torch.utils.data import BatchSampler as TBatchSampler
+
+    x = np.arange(10, dtype=np.float32).reshape(10, 1)
+    order = [3, 1, 4, 1, 5, 9, 2, 6]
+    batches = list(TBatchSampler(order, batch_size=3, drop_last=False))
+    for lib in (wb, T):
+        data = lib.utils.data.TensorDataset(lib.tensor(x))
+        loader = lib.utils.data.DataLoader
+        by_sampler = [
+            b[0].numpy().ravel().tolist()
+            for b in loader(data, 3, sampler=order, num_workers=2, pin_memory=True)
+        ]
+        by_batches = [b[0].numpy().ravel().tolist() for b in loader(data, batch_sampler=batches)]
+        assert by_sampler == [[3.0, 1.0, 4.0], [1.0, 5.0, 9.0], [2.0, 6.0]]
+        assert by_batches == by_sampler
+        assert (
+            len(loader(data, 3, sampler=order)) == 3
+            and len(loader(data, batch_sampler=batches)) == 3
+        )
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        wb.utils.data.DataLoader(wb.utils.data.TensorDataset(wb.ones(2)), sampler=[0], shuffle=True)

@@ -83,50 +83,80 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
 class DataLoader:
     """Mirrors: torch.utils.data.DataLoader (batch_size, shuffle with a generator,
-    drop_last, collate_fn; in the calling process)."""
+    sampler, batch_sampler, drop_last, collate_fn). Batches are made in the calling
+    process: the worker and memory-pinning settings are accepted and change nothing."""
 
     def __init__(
         self,
         dataset: Dataset,
         batch_size: int | None = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
+        shuffle: bool | None = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        num_workers: int = 0,
         collate_fn: Any = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Any = None,
+        multiprocessing_context: Any = None,
         generator: Any = None,
-        **ignored: Any,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
-        self.dataset, self.batch_size, self.shuffle, self.drop_last = (
-            dataset,
-            batch_size,
-            shuffle,
-            drop_last,
-        )
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (
+            batch_size != 1 or shuffle or sampler is not None or drop_last
+        ):
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
+        self.dataset, self.shuffle, self.drop_last = dataset, bool(shuffle), drop_last
+        self.batch_size = None if batch_sampler is not None else batch_size
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.num_workers, self.pin_memory = num_workers, pin_memory
         self.collate_fn = collate_fn or default_collate
         self.generator = generator
 
-    def __iter__(self) -> Iterator[Any]:
+    def _order(self) -> list[int]:
+        if self.sampler is not None:
+            return [int(i) for i in self.sampler]
         n = len(self.dataset)
-        order = randperm(n, generator=self.generator).tolist() if self.shuffle else list(range(n))
-        if self.batch_size is None:
-            for i in order:
+        return randperm(n, generator=self.generator).tolist() if self.shuffle else list(range(n))
+
+    def _batches(self) -> Iterator[list[int]]:
+        if self.batch_sampler is not None:
+            yield from (list(b) for b in self.batch_sampler)
+            return
+        order, size = self._order(), self.batch_size
+        assert size is not None
+        for start in range(0, len(order), size):
+            idx = order[start : start + size]
+            if len(idx) < size and self.drop_last:
+                return
+            yield idx
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.batch_size is None and self.batch_sampler is None:  # no batching
+            for i in self._order():
                 yield self.dataset[i]
             return
-        if isinstance(self.dataset, TensorDataset):
-            for start in range(0, n, self.batch_size):
-                idx = order[start : start + self.batch_size]
-                if len(idx) < self.batch_size and self.drop_last:
-                    return
+        for idx in self._batches():
+            if isinstance(self.dataset, TensorDataset):
                 index = Tensor(np.asarray(idx, dtype=np.int64))
                 yield tuple(t[index] for t in self.dataset.tensors)
-            return
-        for start in range(0, n, self.batch_size):
-            idx = order[start : start + self.batch_size]
-            if len(idx) < self.batch_size and self.drop_last:
-                return
-            yield self.collate_fn([self.dataset[i] for i in idx])
+            else:
+                yield self.collate_fn([self.dataset[i] for i in idx])
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
