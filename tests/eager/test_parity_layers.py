@@ -253,6 +253,8 @@ REPRS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("Bilinear", (2, 3, 4), {}),
     ("ReLU", (), {}),
     ("Tanh", (), {}),
+    ("MultiheadAttention", (8, 2), {}),
+    ("TransformerEncoderLayer", (8, 2), {"dim_feedforward": 16}),
 ]
 
 

@@ -375,6 +375,12 @@ class GRU(_RNNBase):
 # attention
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under PyTorch's name for MultiheadAttention's output projection, so
+    ``print(model)`` and state_dict keys read the same. Mirrors:
+    torch.nn.modules.linear.NonDynamicallyQuantizableLinear."""
+
+
 class MultiheadAttention(Module):
     """Mirrors: torch.nn.MultiheadAttention (packed in_proj weights, batch_first option,
     masks, head-averaged attention weights)."""
@@ -403,7 +409,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(zeros(3 * embed_dim))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         if self.out_proj.bias is not None:
             init.zeros_(self.out_proj.bias)
 
