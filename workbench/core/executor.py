@@ -368,7 +368,8 @@ class _Lowering:
             if buffer is not None:
                 out = self.define(eqn.outputs[0])
                 target = buffer_names[buffer]
-                lines.append(f"    {out} = {fn}({inputs}, out={target})  # {eqn.primitive.name}")
+                call = f"{inputs}, out={target}" if inputs else f"out={target}"
+                lines.append(f"    {out} = {fn}({call})  # {eqn.primitive.name}")
                 continue
             outs = [self.define(v) for v in eqn.outputs]
             if step.kind == "higher" or (step.kind != "kernel" and eqn.primitive.multiple_results):

@@ -1,0 +1,260 @@
+"""``tf.function``: trace a Python function once per input signature into a graph.
+
+Calling a ``Function`` looks up the *concrete function* for the arguments' signature
+(tensor shapes and dtypes, Python values as they are); the first call with a new
+signature runs the Python code once to build a ``FuncGraph`` (Python side effects
+happen then, and only then). Every call runs the graph's ops through the core's
+compiler, with the variables it reads and writes captured by reference.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from workbench.core import tree
+from workbench.core.ir import Type
+from workbench.static import dtypes
+from workbench.static.control_flow import FuncGraph
+from workbench.static.execution import EagerTensor, convert_to_tensor, graph_tensor, value_of
+from workbench.static.framework import Operation, Tensor, TensorShape, executing_eagerly
+from workbench.static.session import Program, Store
+from workbench.static.variables import Variable
+
+
+class TensorSpec:
+    """The type of a function argument; ``None`` dims accept any size. Mirrors: tf.TensorSpec."""
+
+    def __init__(self, shape: Any, dtype: Any = dtypes.float32, name: str | None = None) -> None:
+        self.shape = TensorShape(shape)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.name = name
+
+    def is_compatible_with(self, value: Any) -> bool:
+        return self.dtype == value.dtype and self.shape.is_compatible_with(value.shape)
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TensorSpec) and (self.shape, self.dtype) == (
+            other.shape,
+            other.dtype,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype))
+
+
+def _is_tensor_arg(x: Any) -> bool:
+    return (
+        isinstance(x, EagerTensor | Tensor)
+        or hasattr(x, "__array__")
+        and not isinstance(x, Variable | int | float | bool)
+    )
+
+
+class ConcreteFunction:
+    """One trace of a ``Function``: its FuncGraph and the compiled programs running it."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        specs: list[TensorSpec | None],
+    ) -> None:
+        leaves, self._in_tree = tree.flatten((args, kwargs))
+        self.graph = FuncGraph(getattr(fn, "__name__", "function"), None)
+        self._tensor_positions = [i for i, s in enumerate(specs) if s is not None]
+        with self.graph.as_default():
+            inputs = list(leaves)
+            for i in self._tensor_positions:
+                spec = specs[i]
+                inputs[i] = self.graph.add_input(spec.dtype, spec.shape, name=spec.name or "args")  # type: ignore[union-attr]
+            a, k = tree.unflatten(self._in_tree, inputs)
+            result = fn(*a, **k)
+            out_leaves, self._out_tree = tree.flatten(result)
+            self._none_outputs = [x is None for x in out_leaves]
+            self.graph.outputs = [graph_tensor(self.graph, x) for x in out_leaves if x is not None]
+            self.graph.structured_outputs = result
+        # stateful ops run on every call, fetched or not (TensorFlow 2's automatic control deps)
+        self._targets: list[Operation] = [op for op in self.graph.get_operations() if op.writes]
+        self._programs: dict[Any, Program] = {}
+        self.structured_input_signature = [s for s in specs if s is not None]
+
+    def _program(self, types: list[Type]) -> Program:
+        key = tuple((t.shape, t.dtype) for t in types)
+        program = self._programs.get(key)
+        if program is None:
+            from workbench.core.executor import default_executor  # noqa: PLC0415
+
+            program = Program(
+                self.graph.outputs,
+                self._targets,
+                self.graph.inputs,
+                types,
+                Store(),
+                default_executor(),
+            )
+            self._programs[key] = program
+        return program
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        leaves = tree.flatten((args, kwargs))[0]
+        return self._call_flat([leaves[i] for i in self._tensor_positions])
+
+    def _call_flat(self, tensors: list[Any]) -> Any:
+        from workbench.static import random_ops  # noqa: PLC0415
+
+        values = [value_of(t) for t in tensors]
+        types = [Type(tuple(v.shape), v.dtype, v.device) for v in values]
+        for t, inp in zip(types, self.graph.inputs):
+            if not inp.shape.is_compatible_with(t.shape):
+                raise ValueError(
+                    f"function {self.graph.name}: input of shape {t.shape} does "
+                    f"not match {inp.shape}"
+                )
+        program = self._program(types)
+        keys = [random_ops.eager_key(op.attrs) for op in program.random]
+        outs = iter(EagerTensor(o) for o in program(values, Store(), keys))
+        flat = [None if none else next(outs) for none in self._none_outputs]
+        return tree.unflatten(self._out_tree, flat)
+
+    @property
+    def ir(self) -> Any:
+        """The core IR of the most recent compiled program (print it, or draw it)."""
+        if not self._programs:
+            raise ValueError("the function has not run yet")
+        return list(self._programs.values())[-1].graph
+
+    @property
+    def inputs(self) -> list[Tensor]:
+        return self.graph.inputs
+
+    @property
+    def outputs(self) -> list[Tensor]:
+        return self.graph.outputs
+
+
+class Function:
+    """A Python function traced into graphs, one per input signature. Mirrors: tf.function."""
+
+    def __init__(
+        self,
+        python_function: Callable[..., Any],
+        input_signature: Any = None,
+        autograph: bool = True,
+        jit_compile: Any = None,
+        reduce_retracing: bool = False,
+        name: str | None = None,
+        **_: Any,
+    ) -> None:
+        self.python_function = python_function
+        self.input_signature = None if input_signature is None else list(input_signature)
+        self._concrete: dict[Any, ConcreteFunction] = {}
+        self._traces = 0
+        self._recent: list[bool] = []
+        self._name = name or getattr(python_function, "__name__", "function")
+        functools.update_wrapper(self, python_function)
+
+    def _specs(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[list[TensorSpec | None], Any]:
+        leaves, structure = tree.flatten((args, kwargs))
+        if self.input_signature is not None:
+            sig_leaves = tree.flatten(self.input_signature)[0]
+            if len(leaves) != len(sig_leaves):
+                raise TypeError(
+                    f"{self._name}: called with {len(leaves)} tensors, the "
+                    f"input_signature has {len(sig_leaves)}"
+                )
+            for spec, x in zip(sig_leaves, leaves):
+                t = convert_to_tensor(x)
+                if not spec.is_compatible_with(t):
+                    raise TypeError(
+                        f"{self._name}: argument {t.shape} {t.dtype.name} does not match the "
+                        f"input_signature's {spec}"
+                    )
+            specs: list[TensorSpec | None] = list(sig_leaves)
+            return specs, (structure, tuple(sig_leaves))
+        specs = []
+        key: list[Any] = [structure]
+        for x in leaves:
+            if isinstance(x, Variable):
+                specs.append(None)
+                key.append(("variable", id(x)))
+            elif _is_tensor_arg(x):
+                t = convert_to_tensor(x)
+                specs.append(TensorSpec(t.shape, t.dtype))
+                key.append((tuple(t.shape.as_list()), t.dtype.name))
+            else:
+                specs.append(None)
+                key.append(("python", x if _hashable(x) else id(x)))
+        return specs, tuple(key)
+
+    def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:
+        if not args and not kwargs and self.input_signature is not None:
+            args = tuple(self.input_signature)
+        specs, key = self._specs(args, kwargs)
+        found = self._concrete.get(key)
+        self._recent = (self._recent + [found is None])[-5:]
+        if found is None:
+            found = ConcreteFunction(self.python_function, args, kwargs, specs)
+            self._concrete[key] = found
+            self._traces += 1
+            if len(self._recent) == 5 and all(self._recent):
+                warnings.warn(
+                    f"5 out of the last 5 calls to {self._name} triggered "
+                    f"tf.function retracing. "
+                    "Tracing is expensive: pass tensors rather than Python numbers, keep shapes "
+                    "fixed, or give an input_signature.",
+                    stacklevel=3,
+                )
+        return found
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not executing_eagerly():  # inside another graph: just build the ops inline
+            return self.python_function(*args, **kwargs)
+        return self.get_concrete_function(*args, **kwargs)(*args, **kwargs)
+
+    def experimental_get_tracing_count(self) -> int:
+        """How many times the Python function was traced (one per new signature)."""
+        return self._traces
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        if instance is None:
+            return self
+        bound = instance.__dict__.get("_tf_functions", {}).get(id(self))
+        if bound is None:
+            bound = Function(self.python_function.__get__(instance, owner), self.input_signature)
+            instance.__dict__.setdefault("_tf_functions", {})[id(self)] = bound
+        return bound
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def function(
+    func: Callable[..., Any] | None = None,
+    input_signature: Any = None,
+    autograph: bool = True,
+    jit_compile: Any = None,
+    reduce_retracing: bool = False,
+    experimental_relax_shapes: Any = None,
+    name: str | None = None,
+    **kw: Any,
+) -> Any:
+    """Mirrors: tf.function (as a decorator, with or without arguments)."""
+    if func is None:
+        return lambda f: Function(
+            f, input_signature, autograph, jit_compile, reduce_retracing, name
+        )
+    return Function(func, input_signature, autograph, jit_compile, reduce_retracing, name)

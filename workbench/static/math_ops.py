@@ -1,0 +1,350 @@
+"""Arithmetic, comparisons, reductions and matrix products, as TensorFlow names them.
+
+TensorFlow is strict about dtypes: both operands of a binary op must have the same
+dtype (a Python number takes the tensor's), so nothing here promotes silently.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workbench.core import composites, ops
+from workbench.static import dtypes
+from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
+from workbench.static.framework import Tensor
+
+
+def is_tensor(x: Any) -> builtins.bool:
+    """Mirrors: tf.is_tensor."""
+    return isinstance(x, Tensor | EagerTensor) or hasattr(x, "_graph_tensor")
+
+
+def _dtype(x: Any) -> dtypes.DType:
+    return dtypes.as_dtype(x.dtype)
+
+
+def _pair(op_type: str, x: Any, y: Any) -> tuple[Any, Any]:
+    """Both operands as tensors of one dtype (Python numbers take the tensor's dtype)."""
+    if is_tensor(x) and not is_tensor(y):
+        y = convert_to_tensor(y, dtype_hint=_dtype(x))
+    elif is_tensor(y) and not is_tensor(x):
+        x = convert_to_tensor(x, dtype_hint=_dtype(y))
+    elif not is_tensor(x):
+        x, y = convert_to_tensor(x), convert_to_tensor(y)
+    if _dtype(x) != _dtype(y):
+        raise TypeError(
+            f"{op_type}: x and y must have the same dtype, got {_dtype(x).name} != "
+            f"{_dtype(y).name} (cast one with tf.cast)"
+        )
+    return x, y
+
+
+def _binary(op_type: str, core_fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    def fn(x: Any, y: Any, name: str | None = None) -> Any:
+        x, y = _pair(op_type, x, y)
+        return make_op(op_type, [x, y], core_fn, name=name)
+
+    fn.__name__ = op_type
+    return fn
+
+
+def _comparison(op_type: str, core_fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    def fn(x: Any, y: Any, name: str | None = None) -> Any:
+        x, y = _pair(op_type, x, y)
+        return make_op(op_type, [x, y], core_fn, name=name, differentiable=False)
+
+    return fn
+
+
+def _unary(op_type: str, core_fn: Callable[[Any], Any]) -> Callable[..., Any]:
+    def fn(x: Any, name: str | None = None) -> Any:
+        return make_op(op_type, [convert_to_tensor(x)], core_fn, name=name)
+
+    fn.__name__ = op_type
+    return fn
+
+
+add = _binary("AddV2", ops.add)
+subtract = _binary("Sub", ops.sub)
+multiply = _binary("Mul", ops.mul)
+maximum = _binary("Maximum", ops.maximum)
+minimum = _binary("Minimum", ops.minimum)
+squared_difference = _binary("SquaredDifference", lambda a, b: ops.square(ops.sub(a, b)))
+pow = _binary("Pow", ops.pow)  # noqa: A001
+equal = _comparison("Equal", ops.eq)
+not_equal = _comparison("NotEqual", ops.ne)
+less = _comparison("Less", ops.lt)
+less_equal = _comparison("LessEqual", ops.le)
+greater = _comparison("Greater", ops.gt)
+greater_equal = _comparison("GreaterEqual", ops.ge)
+logical_and = _comparison("LogicalAnd", ops.logical_and)
+logical_or = _comparison("LogicalOr", ops.logical_or)
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    q = ops.floor(ops.div(a, b)) if a.dtype.kind == "f" else ops.div(a, b)
+    return q
+
+
+def truediv(x: Any, y: Any, name: str | None = None) -> Any:
+    """x / y; integer tensors divide as float64 (TensorFlow's rule). Mirrors: tf.math.truediv."""
+    x, y = _pair("RealDiv", x, y)
+    if not _dtype(x).is_floating:
+        return make_op(
+            "RealDiv",
+            [x, y],
+            lambda a, b: ops.div(ops.cast(a, "float64"), ops.cast(b, "float64")),
+            name=name,
+        )
+    return make_op("RealDiv", [x, y], ops.div, name=name)
+
+
+divide = truediv
+realdiv = truediv
+
+
+def floordiv(x: Any, y: Any, name: str | None = None) -> Any:
+    x, y = _pair("FloorDiv", x, y)
+    return make_op("FloorDiv", [x, y], _floordiv, name=name, differentiable=_dtype(x).is_floating)
+
+
+def floormod(x: Any, y: Any, name: str | None = None) -> Any:
+    x, y = _pair("FloorMod", x, y)
+    return make_op(
+        "FloorMod", [x, y], lambda a, b: ops.sub(a, ops.mul(_floordiv(a, b), b)), name=name
+    )
+
+
+mod = floormod
+
+negative = _unary("Neg", ops.neg)
+abs = _unary("Abs", ops.abs)  # noqa: A001
+exp = _unary("Exp", ops.exp)
+log = _unary("Log", ops.log)
+log1p = _unary("Log1p", ops.log1p)
+expm1 = _unary("Expm1", ops.expm1)
+sqrt = _unary("Sqrt", ops.sqrt)
+rsqrt = _unary("Rsqrt", ops.rsqrt)
+square = _unary("Square", ops.square)
+sin = _unary("Sin", ops.sin)
+cos = _unary("Cos", ops.cos)
+tanh = _unary("Tanh", ops.tanh)
+sigmoid = _unary("Sigmoid", ops.logistic)
+erf = _unary("Erf", ops.erf)
+sign = _unary("Sign", ops.sign)
+floor = _unary("Floor", ops.floor)
+ceil = _unary("Ceil", ops.ceil)
+round = _unary("Round", ops.round)  # noqa: A001
+reciprocal = _unary("Reciprocal", ops.reciprocal)
+softplus = _unary(
+    "Softplus", lambda x: ops.add(ops.relu(x), ops.log1p(ops.exp(ops.neg(ops.abs(x)))))
+)
+is_finite = _unary("IsFinite", ops.is_finite)
+
+
+def logical_not(x: Any, name: str | None = None) -> Any:
+    return make_op(
+        "LogicalNot", [convert_to_tensor(x)], ops.logical_not, name=name, differentiable=False
+    )
+
+
+def cast(x: Any, dtype: Any, name: str | None = None) -> Any:
+    """Mirrors: tf.cast."""
+    target = dtypes.as_dtype(dtype)
+    x = convert_to_tensor(x)
+    if _dtype(x) == target:
+        return x
+    diff = _dtype(x).is_floating and target.is_floating
+    return make_op("Cast", [x], lambda v: ops.cast(v, target.np), name=name, differentiable=diff)
+
+
+def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any, name: str | None = None) -> Any:
+    """Mirrors: tf.clip_by_value."""
+    return minimum(maximum(t, clip_value_min), clip_value_max, name=name)
+
+
+def add_n(inputs: Sequence[Any], name: str | None = None) -> Any:
+    """The sum of a list of tensors of one shape. Mirrors: tf.add_n."""
+    tensors = [convert_to_tensor(t) for t in inputs]
+
+    def total(*values: Any) -> Any:
+        out = values[0]
+        for v in values[1:]:
+            out = ops.add(out, v)
+        return out
+
+    return make_op("AddN", tensors, total, name=name)
+
+
+def matmul(
+    a: Any,
+    b: Any,
+    transpose_a: builtins.bool = False,
+    transpose_b: builtins.bool = False,
+    adjoint_a: builtins.bool = False,
+    adjoint_b: builtins.bool = False,
+    name: str | None = None,
+    **_: Any,
+) -> Any:
+    """Matrix product of the last two axes (batched over the leading ones).
+
+    Mirrors: tf.linalg.matmul."""
+    a, b = _pair("MatMul", a, b)
+    ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b
+
+    def product(x: Any, y: Any) -> Any:
+        if x.ndim == 2 and y.ndim == 2:
+            return ops.dot_general(x, y, (((0 if ta else 1),), ((1 if tb else 0),)))
+        if ta:
+            x = ops.transpose(x, tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2))
+        if tb:
+            y = ops.transpose(y, tuple(range(y.ndim - 2)) + (y.ndim - 1, y.ndim - 2))
+        return ops.matmul(x, y)
+
+    op_type = "MatMul" if a.shape.rank == 2 and b.shape.rank == 2 else "BatchMatMulV2"
+    return make_op(op_type, [a, b], product, name=name)
+
+
+def tensordot(a: Any, b: Any, axes: Any, name: str | None = None) -> Any:
+    a, b = _pair("Tensordot", a, b)
+    ra = a.shape.rank
+    if isinstance(axes, int):
+        xa, xb = tuple(range(ra - axes, ra)), tuple(range(axes))
+    else:
+        xa, xb = (tuple(ax) if isinstance(ax, list | tuple) else (ax,) for ax in axes)
+    return make_op("Tensordot", [a, b], lambda x, y: ops.dot_general(x, y, (xa, xb)), name=name)
+
+
+# ---------------------------------------------------------------------------------------
+# Reductions
+
+
+def _axes(axis: Any, rank: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(rank))
+    if isinstance(axis, Tensor | EagerTensor):
+        raise TypeError("reductions need a static axis (a Python int or list), not a tensor")
+    items = axis if isinstance(axis, list | tuple) else [axis]
+    return tuple(builtins.sorted({int(a) % builtins.max(rank, 1) for a in items}))
+
+
+def _reduction(
+    op_type: str, core_fn: Callable[..., Any], differentiable: builtins.bool = True
+) -> Callable[..., Any]:
+    def fn(
+        input_tensor: Any,
+        axis: Any = None,
+        keepdims: builtins.bool = False,
+        name: str | None = None,
+        **kw: Any,
+    ) -> Any:
+        keepdims = builtins.bool(kw.pop("keep_dims", keepdims))
+        if "reduction_indices" in kw:
+            axis = kw.pop("reduction_indices")
+        x = convert_to_tensor(input_tensor)
+        rank = x.shape.rank
+        axes = _axes(axis, rank)
+        return make_op(
+            op_type,
+            [x],
+            lambda v: core_fn(v, axes=axes, keepdims=keepdims),
+            name=name,
+            differentiable=differentiable,
+        )
+
+    fn.__name__ = op_type
+    return fn
+
+
+def _mean(v: Any, axes: tuple[int, ...], keepdims: builtins.bool) -> Any:
+    if v.dtype.kind == "f":
+        return ops.mean(v, axes=axes, keepdims=keepdims)
+    count = 1
+    for a in axes:
+        count *= v.shape[a]
+    return ops.div(ops.reduce_sum(v, axes=axes, keepdims=keepdims), count)
+
+
+reduce_sum = _reduction("Sum", ops.reduce_sum)
+reduce_mean = _reduction("Mean", _mean)
+reduce_max = _reduction("Max", ops.reduce_max)
+reduce_min = _reduction("Min", ops.reduce_min)
+reduce_prod = _reduction("Prod", ops.reduce_prod)
+reduce_logsumexp = _reduction("ReduceLogSumExp", ops.logsumexp)
+reduce_all = _reduction(
+    "All",
+    lambda v, axes, keepdims: ops.eq(
+        ops.reduce_sum(ops.cast(ops.logical_not(v), "int32"), axes=axes, keepdims=keepdims), 0
+    ),
+    False,
+)
+reduce_any = _reduction(
+    "Any",
+    lambda v, axes, keepdims: ops.gt(
+        ops.reduce_sum(ops.cast(v, "int32"), axes=axes, keepdims=keepdims), 0
+    ),
+    False,
+)
+reduce_std = _reduction(
+    "ReduceStd", lambda v, axes, keepdims: ops.sqrt(composites.variance(v, axes, keepdims))
+)
+reduce_variance = _reduction("ReduceVariance", composites.variance)
+
+
+def _arg(op_type: str, core_fn: Callable[..., Any]) -> Callable[..., Any]:
+    def fn(
+        input: Any, axis: Any = None, output_type: Any = dtypes.int64, name: str | None = None
+    ) -> Any:  # noqa: A002
+        x = convert_to_tensor(input)
+        ax = 0 if axis is None else int(axis)
+        out = dtypes.as_dtype(output_type)
+        return make_op(
+            op_type,
+            [x],
+            lambda v: core_fn(v, axis=ax, index_dtype=out.np),
+            name=name,
+            differentiable=False,
+        )
+
+    return fn
+
+
+argmax = _arg("ArgMax", ops.argmax)
+argmin = _arg("ArgMin", ops.argmin)
+
+
+def cumsum(
+    x: Any,
+    axis: int = 0,
+    exclusive: builtins.bool = False,
+    reverse: builtins.bool = False,
+    name: str | None = None,
+) -> Any:
+    x = convert_to_tensor(x)
+
+    def run(v: Any) -> Any:
+        total = ops.cumsum(v, axis, reverse=reverse)
+        return ops.sub(total, v) if exclusive else total
+
+    return make_op("Cumsum", [x], run, name=name)
+
+
+def count_nonzero(
+    input: Any,
+    axis: Any = None,
+    keepdims: builtins.bool = False,
+    dtype: Any = dtypes.int64,
+    name: str | None = None,
+) -> Any:  # noqa: A002
+    x = convert_to_tensor(input)
+    axes = _axes(axis, x.shape.rank)
+    d = dtypes.as_dtype(dtype).np
+    return make_op(
+        "CountNonzero",
+        [x],
+        lambda v: ops.reduce_sum(ops.cast(ops.ne(v, 0), d), axes=axes, keepdims=keepdims),
+        name=name,
+        differentiable=False,
+    )
