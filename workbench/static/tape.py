@@ -139,8 +139,9 @@ class GradientTape:
                 wrt.append(found[0] if found is not None else None)
             else:
                 wrt.append(self._own(s._value))
-        recording = any(t is not self and t._interp.active for t in _OPEN)
-        grads = autodiff.backward_pass(outputs, cotangents, wrt, create_graph=recording)
+        # The recorded primals are values of the enclosing tapes, so an outer tape that is
+        # still open records this backward pass too (gradients of gradients).
+        grads = autodiff.backward_pass(outputs, cotangents, wrt)
         result = []
         for g, s in zip(grads, flat_sources):
             if g is None and unconnected_gradients == "zero":
