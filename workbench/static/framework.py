@@ -461,6 +461,20 @@ def executing_eagerly() -> bool:
     return _EAGER[0] and not _GRAPH_STACK
 
 
+@contextlib.contextmanager
+def init_scope() -> Iterator[None]:
+    """Leave every graph being built and run eagerly inside (where Keras creates its
+    variables, even while a ``tf.function`` is being traced). Mirrors: tf.init_scope."""
+    saved, eager = _GRAPH_STACK[:], _EAGER[0]
+    _GRAPH_STACK.clear()
+    _EAGER[0] = True
+    try:
+        yield
+    finally:
+        _GRAPH_STACK[:] = saved
+        _EAGER[0] = eager
+
+
 def disable_eager_execution() -> None:
     """Build graphs everywhere, as TensorFlow 1 did. Mirrors:
     tf.compat.v1.disable_eager_execution."""

@@ -133,7 +133,32 @@ class LecunUniform(VarianceScaling):
         super().__init__(1.0, "fan_in", "uniform", seed)
 
 
+class Orthogonal(Initializer):
+    """A (scaled) random orthogonal matrix: Q of the QR decomposition of a normal matrix,
+    for shapes flattened to (rows, cols). Mirrors: keras.initializers.Orthogonal."""
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape: Any, dtype: Any = None, **_: Any) -> Any:
+        import numpy as np  # noqa: PLC0415
+
+        dims = [int(d) for d in shape]
+        rows, cols = math.prod(dims[:-1]), dims[-1]
+        seed = self.seed if self.seed is not None else random_ops._seeds(None)[1]
+        normal = np.random.default_rng(seed).standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(normal)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        value = (self.gain * q[:rows, :cols]).reshape(dims)
+        return array_ops.constant(value, dtype=dtype or dtypes.float32)
+
+
 _BY_NAME = {
+    "orthogonal": Orthogonal,
+    "uniform": RandomUniform,
+    "normal": RandomNormal,
     "zeros": Zeros,
     "ones": Ones,
     "constant": Constant,

@@ -388,7 +388,9 @@ class Session:
                     f"shape {t.shape}"
                 )
             feeds.append(t)
-            values.append(ops.array(host if host.flags.c_contiguous else np.ascontiguousarray(host)))
+            values.append(
+                ops.array(host if host.flags.c_contiguous else np.ascontiguousarray(host))
+            )
         return feeds, values
 
 

@@ -1,0 +1,180 @@
+"""Keras losses, averaged over the batch ("sum_over_batch_size"). Mirrors: keras.losses.
+
+Probabilities (``from_logits=False``) are clipped to [1e-7, 1 - 1e-7] before the log, as
+Keras does, so the numbers match Keras's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workbench.static import array_ops, math_ops, nn_ops
+from workbench.static.execution import convert_to_tensor
+
+EPSILON = 1e-7
+
+
+def _mean(per_example: Any) -> Any:
+    return math_ops.reduce_mean(per_example)
+
+
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+) -> Any:
+    """Per-example cross-entropy of integer labels."""
+    y_pred = convert_to_tensor(y_pred)
+    labels = math_ops.cast(
+        array_ops.reshape(y_true, [-1])
+        if convert_to_tensor(y_true).shape.rank == y_pred.shape.rank
+        else y_true,
+        "int64",
+    )
+    if from_logits:
+        return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
+    probs = y_pred / math_ops.reduce_sum(y_pred, axis, keepdims=True)
+    probs = math_ops.clip_by_value(probs, EPSILON, 1.0 - EPSILON)
+    hits = array_ops.one_hot(labels, y_pred.shape.as_list()[-1], dtype=y_pred.dtype)
+    return -math_ops.reduce_sum(hits * math_ops.log(probs), axis)
+
+
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    y_pred = convert_to_tensor(y_pred)
+    y_true = math_ops.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        classes = y_pred.shape.as_list()[-1]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
+    if from_logits:
+        return nn_ops.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
+    probs = y_pred / math_ops.reduce_sum(y_pred, axis, keepdims=True)
+    probs = math_ops.clip_by_value(probs, EPSILON, 1.0 - EPSILON)
+    return -math_ops.reduce_sum(y_true * math_ops.log(probs), axis)
+
+
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    y_pred = convert_to_tensor(y_pred)
+    y_true = math_ops.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        per = nn_ops.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
+    else:
+        p = math_ops.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+        per = -(y_true * math_ops.log(p) + (1.0 - y_true) * math_ops.log(1.0 - p))
+    return math_ops.reduce_mean(per, axis)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
+    y_pred = convert_to_tensor(y_pred)
+    return math_ops.reduce_mean(math_ops.square(y_pred - math_ops.cast(y_true, y_pred.dtype)), -1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
+    y_pred = convert_to_tensor(y_pred)
+    return math_ops.reduce_mean(math_ops.abs(y_pred - math_ops.cast(y_true, y_pred.dtype)), -1)
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    y_pred = convert_to_tensor(y_pred)
+    err = math_ops.abs(y_pred - math_ops.cast(y_true, y_pred.dtype))
+    quad = math_ops.minimum(err, delta)
+    return math_ops.reduce_mean(0.5 * quad * quad + delta * (err - quad), -1)
+
+
+mse, mae = mean_squared_error, mean_absolute_error
+
+
+class Loss:
+    """A loss object: per-example function, then the batch mean."""
+
+    fn: Callable[..., Any] = staticmethod(mean_squared_error)
+
+    def __init__(
+        self, reduction: str = "sum_over_batch_size", name: str | None = None, **kwargs: Any
+    ) -> None:
+        self.reduction = reduction
+        self.name = name or type(self).__name__
+        self.kwargs = kwargs
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        per = type(self).fn(y_true, y_pred, **self.kwargs)
+        if sample_weight is not None:
+            per = per * math_ops.cast(sample_weight, per.dtype)
+        if self.reduction == "none":
+            return per
+        if self.reduction == "sum":
+            return math_ops.reduce_sum(per)
+        return _mean(per)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction, **self.kwargs}
+
+
+def _loss_class(name: str, fn: Callable[..., Any], **defaults: Any) -> type[Loss]:
+    def __init__(
+        self: Loss, reduction: str = "sum_over_batch_size", name: str | None = None, **kwargs: Any
+    ) -> None:
+        Loss.__init__(self, reduction, name, **(defaults | kwargs))
+
+    return type(name, (Loss,), {"fn": staticmethod(fn), "__init__": __init__})
+
+
+SparseCategoricalCrossentropy = _loss_class(
+    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy, from_logits=False
+)
+CategoricalCrossentropy = _loss_class(
+    "CategoricalCrossentropy", categorical_crossentropy, from_logits=False
+)
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False)
+MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error)
+MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error)
+Huber = _loss_class("Huber", huber, delta=1.0)
+
+_BY_NAME = {
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+    "huber": Huber,
+}
+
+
+def get(identifier: Any) -> Any:
+    """A loss from a name, a Loss instance or a function ``(y_true, y_pred)``."""
+    if isinstance(identifier, str):
+        if identifier not in _BY_NAME:
+            raise ValueError(
+                f"Unknown loss function: {identifier!r}; known: {', '.join(sorted(_BY_NAME))}"
+            )
+        return _BY_NAME[identifier]()
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def snake_name(loss: Any) -> str:
+    """The snake_case name of a loss object or function (to pick the accuracy metric)."""
+    if loss is None:
+        return ""
+    if isinstance(loss, Loss):
+        from workbench.static.keras.engine import snake  # noqa: PLC0415
+
+        return snake(type(loss).__name__)
+    return str(getattr(loss, "__name__", ""))

@@ -1,0 +1,507 @@
+"""Keras models: ``Model`` (functional or subclassed), ``Sequential``, the training loop
+(``compile``/``fit``/``evaluate``/``predict``), ``summary`` and safe saving.
+
+``fit`` runs one compiled training step per batch: the forward pass, the loss, the
+gradients (``GradientTape``) and the optimizer's updates, traced once per batch shape
+with ``tf.function`` and run through the core's compiler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.core import tree
+from workbench.static import math_ops
+from workbench.static.execution import EagerTensor, convert_to_tensor
+from workbench.static.function import function
+from workbench.static.keras import callbacks as cbks
+from workbench.static.keras import losses as losses_mod
+from workbench.static.keras import metrics as metrics_mod
+from workbench.static.keras import optimizers as optimizers_mod
+from workbench.static.keras.engine import KerasTensor, Layer
+from workbench.static.tape import GradientTape
+
+
+def _resolve(obj: Any, env: dict[int, Any]) -> Any:
+    if isinstance(obj, KerasTensor):
+        return env[id(obj)]
+    if isinstance(obj, list | tuple):
+        return type(obj)(_resolve(o, env) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _resolve(v, env) for k, v in obj.items()}
+    return obj
+
+
+def _parents(obj: Any) -> list[KerasTensor]:
+    if isinstance(obj, KerasTensor):
+        return [obj]
+    if isinstance(obj, list | tuple):
+        return [p for o in obj for p in _parents(o)]
+    if isinstance(obj, dict):
+        return [p for o in obj.values() for p in _parents(o)]
+    return []
+
+
+class Model(Layer):
+    """A layer with training: functional (``Model(inputs, outputs)``) or subclassed.
+    Mirrors: keras.Model."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        inputs = kwargs.pop("inputs", args[0] if args else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        super().__init__(name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True))
+        self.stop_training = False
+        self.optimizer: Any = None
+        self.compiled = False
+        self._functional = inputs is not None and outputs is not None
+        if self._functional:
+            self._inputs = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
+            self._outputs_struct = outputs
+            self._nodes = self._topology(
+                tree.flatten(outputs, is_leaf=lambda x: isinstance(x, KerasTensor))[0]
+            )
+            for layer in dict.fromkeys(n.history[0] for n in self._nodes):
+                self._layers.append(layer)
+            self.built = True
+
+    @staticmethod
+    def _topology(outputs: list[KerasTensor]) -> list[KerasTensor]:
+        order: list[KerasTensor] = []
+        seen: set[int] = set()
+
+        def visit(t: KerasTensor) -> None:
+            if id(t) in seen or t.history is None:
+                return
+            seen.add(id(t))
+            layer, inputs, args, kwargs = t.history
+            for p in _parents((inputs, args, kwargs)):
+                visit(p)
+            order.append(t)
+
+        for o in outputs:
+            visit(o)
+        return order
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return self._inputs if self._functional else []
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if not self._functional:
+            raise NotImplementedError("a subclassed Model must define call()")
+        flat = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
+        env: dict[int, Any] = {id(k): v for k, v in zip(self._inputs, flat)}
+        done: dict[int, Any] = {}
+        for node in self._nodes:
+            key = id(node.history)
+            if key not in done:
+                layer, layer_inputs, args, kwargs = node.history
+                call_kwargs = dict(_resolve(kwargs, env))
+                if layer._accepts("training") or isinstance(layer, Model):
+                    call_kwargs.setdefault("training", training)
+                done[key] = layer(_resolve(layer_inputs, env), *_resolve(args, env), **call_kwargs)
+            env[id(node)] = done[key]
+        return _resolve(self._outputs_struct, env)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._functional and not self.built and not isinstance(inputs, KerasTensor):
+            shape = (
+                tuple(convert_to_tensor(inputs).shape.as_list())
+                if not isinstance(inputs, list | tuple)
+                else None
+            )
+            self.build(shape)
+            self.built = True
+        if self._functional and not isinstance(inputs, KerasTensor):
+            return self.call(inputs, training=bool(kwargs.get("training", False)))
+        return super().__call__(inputs, *args, **kwargs)
+
+    # -- compile --------------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Sequence[Any] | None = None,
+        loss_weights: Any = None,
+        run_eagerly: bool = False,
+        jit_compile: Any = None,
+        **_: Any,
+    ) -> None:
+        """Choose the optimizer, loss and metrics. Mirrors: keras.Model.compile."""
+        self.optimizer = optimizers_mod.get(optimizer)
+        self.loss = loss
+        self._loss_fn = losses_mod.get(loss) if loss is not None else None
+        loss_name = loss if isinstance(loss, str) else losses_mod.snake_name(loss)
+        self._metric_specs = list(metrics or [])
+        self._metrics = [metrics_mod.get(m, loss_name) for m in self._metric_specs]
+        self.run_eagerly = run_eagerly
+        self._train_fn: Any = None
+        self._test_fn: Any = None
+        self.compiled = True
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss"] + [m.name for m in self._metrics]
+
+    def compute_loss(
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> Any:
+        if self._loss_fn is None:
+            raise ValueError("No loss to compute: pass loss= to compile()")
+        loss = self._loss_fn(y, y_pred)
+        extra = self.losses
+        return math_ops.add_n([loss, *extra]) if extra else loss
+
+    def _train_step(self, x: Any, y: Any) -> Any:
+        with GradientTape() as tape:
+            pred = self(x, training=True)
+            loss = self.compute_loss(x, y, pred)
+        variables = self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return loss, pred
+
+    def _test_step(self, x: Any, y: Any) -> Any:
+        pred = self(x, training=False)
+        return self.compute_loss(x, y, pred), pred
+
+    def _functions(self) -> tuple[Any, Any]:
+        if self._train_fn is None:
+            self._train_fn = self._train_step if self.run_eagerly else function(self._train_step)
+            self._test_fn = self._test_step if self.run_eagerly else function(self._test_step)
+        return self._train_fn, self._test_fn
+
+    # -- fit ------------------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Sequence[Any] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: Any = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        **_: Any,
+    ) -> cbks.History:
+        """Train for ``epochs`` over ``(x, y)`` in batches. Mirrors: keras.Model.fit."""
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model.")
+        x_all, y_all = _host(x), _host(y)
+        if validation_split and validation_data is None:
+            split = int(len(_first(x_all)) * (1 - validation_split))
+            validation_data = (_slice(x_all, slice(split, None)), _slice(y_all, slice(split, None)))
+            x_all, y_all = _slice(x_all, slice(0, split)), _slice(y_all, slice(0, split))
+        batch = batch_size or 32
+        n = len(_first(x_all))
+        steps = steps_per_epoch or -(-n // batch)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        history = cbks.History()
+        callback_list = [*(callbacks or []), history]
+        for cb in callback_list:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
+        train_fn, _ = self._functions()
+        self.stop_training = False
+        for cb in callback_list:
+            cb.on_train_begin()
+        rng = np.random.default_rng(_SHUFFLE_SEED[0])
+        for epoch in range(initial_epoch, epochs):
+            for cb in callback_list:
+                cb.on_epoch_begin(epoch)
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            tracker = metrics_mod.Mean(name="loss")
+            for m in self._metrics:
+                m.reset_state()
+            bar = cbks.ProgressBar(steps, verbose)
+            logs: dict[str, float] = {}
+            for step in range(steps):
+                idx = order[step * batch : (step + 1) * batch]
+                if len(idx) == 0:
+                    break
+                xb, yb = _slice(x_all, idx), _slice(y_all, idx)
+                for cb in callback_list:
+                    cb.on_train_batch_begin(step)
+                loss, pred = train_fn(_tensors(xb), _tensors(yb))
+                tracker.update_state(loss.numpy(), sample_weight=len(idx))
+                for m in self._metrics:
+                    m.update_state(yb, pred.numpy())
+                logs = self._logs(tracker)
+                for cb in callback_list:
+                    cb.on_train_batch_end(step, logs)
+                bar.update(step + 1, logs, final=step + 1 == steps and validation_data is None)
+            if validation_data is not None:
+                vx, vy = validation_data[0], validation_data[1]
+                val = self.evaluate(vx, vy, batch_size=batch, verbose=0, return_dict=True)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+                bar.update(steps, logs, final=True)
+            for cb in callback_list:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in callback_list:
+            cb.on_train_end()
+        self.history = history
+        return history
+
+    def _logs(self, tracker: Any) -> dict[str, float]:
+        logs = {"loss": float(tracker.result().numpy())}
+        for m in self._metrics:
+            logs[m.name] = float(m.result().numpy())
+        return logs
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        return_dict: bool = False,
+        **_: Any,
+    ) -> Any:
+        """Loss and metrics over ``(x, y)``. Mirrors: keras.Model.evaluate."""
+        x_all, y_all = _host(x), _host(y)
+        batch = batch_size or 32
+        n = len(_first(x_all))
+        _, test_fn = self._functions()
+        tracker = metrics_mod.Mean(name="loss")
+        for m in self._metrics:
+            m.reset_state()
+        for start in range(0, n, batch):
+            idx = np.arange(start, min(start + batch, n))
+            xb, yb = _slice(x_all, idx), _slice(y_all, idx)
+            loss, pred = test_fn(_tensors(xb), _tensors(yb))
+            tracker.update_state(loss.numpy(), sample_weight=len(idx))
+            for m in self._metrics:
+                m.update_state(yb, pred.numpy())
+        logs = self._logs(tracker)
+        if verbose not in (0, "0"):
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in sorted(logs.items())))
+        if return_dict:
+            return logs
+        values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
+        return values[0] if len(values) == 1 else values
+
+    def predict(
+        self, x: Any, batch_size: int | None = None, verbose: Any = "auto", **_: Any
+    ) -> Any:
+        """Outputs for ``x``, batch by batch, as NumPy arrays. Mirrors: keras.Model.predict."""
+        x_all = _host(x)
+        batch = batch_size or 32
+        n = len(_first(x_all))
+        if self._predict_fn is None:
+            self._predict_fn = function(lambda v: self(v, training=False))
+        outs = [
+            self._predict_fn(_tensors(_slice(x_all, np.arange(s, min(s + batch, n)))))
+            for s in range(0, n, batch)
+        ]
+        flat = [tree.flatten(o, is_leaf=lambda t: isinstance(t, EagerTensor))[0] for o in outs]
+        joined = [np.concatenate([f[i].numpy() for f in flat]) for i in range(len(flat[0]))]
+        structure = tree.flatten(outs[0], is_leaf=lambda t: isinstance(t, EagerTensor))[1]
+        return tree.unflatten(structure, joined)
+
+    _predict_fn: Any = None
+
+    def train_on_batch(self, x: Any, y: Any, **_: Any) -> Any:
+        train_fn, _ = self._functions()
+        loss, _pred = train_fn(_tensors(_host(x)), _tensors(_host(y)))
+        return float(loss.numpy())
+
+    def predict_on_batch(self, x: Any) -> Any:
+        return self(convert_to_tensor(_host(x)), training=False).numpy()
+
+    # -- summary and saving ---------------------------------------------------------------
+    def summary(self, line_length: int | None = None, print_fn: Any = None, **_: Any) -> None:
+        """Print the layer table. Mirrors: keras.Model.summary."""
+        from workbench.static.keras.summary import summary_text  # noqa: PLC0415
+
+        (print_fn or print)(summary_text(self))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
+        """Every weight, in order, to a NumPy archive (no pickle), written atomically."""
+        _write_npz(filepath, {f"w{i:04d}": w for i, w in enumerate(self.get_weights())})
+
+    def load_weights(self, filepath: str, **_: Any) -> None:
+        with np.load(filepath, allow_pickle=False) as data:
+            self.set_weights([data[k] for k in sorted(data.files) if k.startswith("w")])
+
+    def save(self, filepath: str, overwrite: bool = True, **_: Any) -> None:
+        """The architecture (JSON) and weights in one NumPy archive, without pickle.
+        Sequential models are rebuilt by ``load_model``; others need their class."""
+        config = {"class_name": type(self).__name__, "config": self.get_config()}
+        arrays = {f"w{i:04d}": w for i, w in enumerate(self.get_weights())}
+        arrays["config"] = np.array(json.dumps(config))
+        _write_npz(filepath, arrays)
+
+
+def _write_npz(filepath: str, arrays: dict[str, np.ndarray]) -> None:
+    directory = os.path.dirname(os.path.abspath(filepath))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, **arrays)  # type: ignore[arg-type]
+    os.replace(tmp, filepath)
+
+
+_SHUFFLE_SEED: list[int | None] = [None]
+
+
+def _host(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _host(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_host(v) for v in x]
+    if x is None:
+        return None
+    return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+
+
+def _first(x: Any) -> Any:
+    return x[0] if isinstance(x, list) else next(iter(x.values())) if isinstance(x, dict) else x
+
+
+def _slice(x: Any, idx: Any) -> Any:
+    if isinstance(x, list):
+        return [v[idx] for v in x]
+    if isinstance(x, dict):
+        return {k: v[idx] for k, v in x.items()}
+    return x[idx]
+
+
+def _tensors(x: Any) -> Any:
+    if isinstance(x, list):
+        return [convert_to_tensor(_float32(v)) for v in x]
+    if isinstance(x, dict):
+        return {k: convert_to_tensor(_float32(v)) for k, v in x.items()}
+    return convert_to_tensor(_float32(x))
+
+
+def _float32(v: np.ndarray) -> np.ndarray:
+    return v.astype(np.float32) if v.dtype == np.float64 else v
+
+
+class Sequential(Model):
+    """A stack of layers, each feeding the next. Mirrors: keras.Sequential."""
+
+    def __init__(
+        self, layers: Sequence[Any] | None = None, name: str | None = None, trainable: bool = True
+    ) -> None:
+        super().__init__(name=name, trainable=trainable)
+        self._input_shape: tuple[int | None, ...] | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Any) -> None:
+        if isinstance(layer, KerasTensor):
+            self._input_shape = layer.shape
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"The added layer must be an instance of class Layer. Received: {layer!r}"
+            )
+        if not self._layers and layer.input_spec_shape is not None:
+            self._input_shape = layer.input_spec_shape
+        self._layers.append(layer)
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def pop(self) -> None:
+        self._layers.pop()
+
+    def build(self, input_shape: Any = None) -> None:
+        if input_shape is None:
+            return
+        shape = tuple(input_shape)
+        t = KerasTensor(shape)
+        for layer in self._layers:
+            t = layer(t)
+        self._input_shape = shape
+        self.built = True
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        x = inputs
+        for layer in self._layers:
+            x = (
+                layer(x, training=training)
+                if layer._accepts("training") or isinstance(layer, Model)
+                else layer(x)
+            )
+        return x
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(inputs, KerasTensor):
+            return Layer._call_symbolic(self, inputs, *args, **kwargs)
+        if not self.built:
+            self.build((None, *convert_to_tensor(inputs).shape.as_list()[1:]))
+        return self.call(inputs, training=bool(kwargs.get("training", False)))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "input_shape": list(self._input_shape) if self._input_shape else None,
+            "layers": [
+                {"class_name": type(layer).__name__, "config": layer.get_config()}
+                for layer in self._layers
+            ],
+        }
+
+
+def load_model(
+    filepath: str,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Model:  # noqa: A002
+    """Rebuild a model saved by ``Model.save`` (never unpickles).
+
+    Mirrors: keras.models.load_model."""
+    from workbench.static.keras import layers as layers_mod  # noqa: PLC0415
+    from workbench.static.keras import sequence  # noqa: PLC0415
+
+    with np.load(filepath, allow_pickle=False) as data:
+        config = json.loads(str(data["config"]))
+        weights = [data[k] for k in sorted(data.files) if k.startswith("w")]
+    registry = {name: getattr(layers_mod, name) for name in layers_mod.__all__}
+    registry |= {
+        c.__name__: c
+        for c in (sequence.SimpleRNN, sequence.LSTM, sequence.GRU, sequence.MultiHeadAttention)
+    }
+    registry |= custom_objects or {}
+    if config["class_name"] != "Sequential":
+        cls = registry.get(config["class_name"])
+        if cls is None:
+            raise ValueError(
+                f"load_model: cannot rebuild a {config['class_name']} from its file; pass its "
+                "class in custom_objects, or rebuild it in code and call load_weights"
+            )
+        model = cls(**config["config"])
+    else:
+        cfg = config["config"]
+        model = Sequential(name=cfg["name"])
+        for spec in cfg["layers"]:
+            model.add(registry[spec["class_name"]](**spec["config"]))
+        if cfg["input_shape"] is not None and not model.built:
+            model.build(tuple(cfg["input_shape"]))
+    model.set_weights(weights)
+    return model

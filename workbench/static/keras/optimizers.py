@@ -1,0 +1,277 @@
+"""Keras optimizers (Keras 3's update formulas) over ``tf.Variable``s: they work eagerly
+and inside a traced training step alike. Mirrors: keras.optimizers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.static import math_ops
+from workbench.static.execution import convert_to_tensor
+from workbench.static.framework import init_scope
+from workbench.static.variables import Variable
+
+
+class Optimizer:
+    """Mirrors: keras.optimizers.Optimizer."""
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        name: str | None = None,
+        **_: Any,
+    ) -> None:
+        self.name = name or type(self).__name__.lower()
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self._schedule = learning_rate if callable(learning_rate) else None
+        with init_scope():
+            start = 0.0 if self._schedule is not None else float(learning_rate)
+            self._learning_rate = Variable(np.float32(start), trainable=False, name="learning_rate")
+            self.iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        self._slots: dict[int, list[Variable]] = {}
+        self.built = False
+
+    # -- the learning rate ----------------------------------------------------------------
+    @property
+    def learning_rate(self) -> Any:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        self._learning_rate.assign(np.float32(value))
+
+    lr = learning_rate
+
+    def _current_lr(self) -> Any:
+        if self._schedule is not None:
+            return convert_to_tensor(self._schedule(self.iterations))
+        return self._learning_rate
+
+    # -- state ----------------------------------------------------------------------------
+    def _slot_names(self) -> Sequence[tuple[str, float]]:
+        return ()
+
+    def build(self, var_list: Sequence[Variable]) -> None:
+        with init_scope():
+            for v in var_list:
+                if id(v) not in self._slots:
+                    base = v.name.split(":")[0]
+                    self._slots[id(v)] = [
+                        Variable(
+                            np.full(v.shape.as_list(), fill, v.dtype.np),
+                            trainable=False,
+                            name=f"{base}_{slot}",
+                        )
+                        for slot, fill in self._slot_names()
+                    ]
+        self.built = True
+
+    @property
+    def variables(self) -> list[Variable]:
+        return [self.iterations, self._learning_rate] + [
+            s for slots in self._slots.values() for s in slots
+        ]
+
+    # -- applying -------------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars: Any) -> Any:
+        pairs = list(grads_and_vars)
+        return self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Variable]) -> Any:
+        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+        if not pairs:
+            raise ValueError("No gradients provided for any variable.")
+        self.build([v for _, v in pairs])
+        grads_list = [convert_to_tensor(g) for g, _ in pairs]
+        grads_list = self._clip(grads_list)
+        lr = self._current_lr()
+        for g, v in zip(grads_list, [v for _, v in pairs]):
+            if self.weight_decay:
+                v.assign_sub(v * math_ops.cast(lr, v.dtype) * self.weight_decay)
+            self.update_step(g, v, math_ops.cast(lr, v.dtype))
+        return self.iterations.assign_add(1)
+
+    def _clip(self, grads: list[Any]) -> list[Any]:
+        if self.clipvalue is not None:
+            grads = [math_ops.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            grads = [
+                g * math_ops.minimum(1.0, self.clipnorm / math_ops.sqrt(math_ops.reduce_sum(g * g)))
+                for g in grads
+            ]
+        if self.global_clipnorm is not None:
+            total = math_ops.sqrt(math_ops.add_n([math_ops.reduce_sum(g * g) for g in grads]))
+            scale = math_ops.minimum(1.0, self.global_clipnorm / total)
+            grads = [g * scale for g in grads]
+        return grads
+
+    def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
+        raise NotImplementedError
+
+    def _step(self, dtype: Any) -> Any:
+        return math_ops.cast(self.iterations + 1, dtype)
+
+
+class SGD(Optimizer):
+    def __init__(
+        self,
+        learning_rate: Any = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.momentum, self.nesterov = float(momentum), nesterov
+
+    def _slot_names(self) -> Sequence[tuple[str, float]]:
+        return [("momentum", 0.0)] if self.momentum else []
+
+    def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
+        if not self.momentum:
+            variable.assign_sub(grad * learning_rate)
+            return
+        (m,) = self._slots[id(variable)]
+        m.assign(-grad * learning_rate + m * self.momentum)
+        if self.nesterov:
+            variable.assign_add(-grad * learning_rate + m * self.momentum)
+        else:
+            variable.assign_add(m)
+
+
+class Adam(Optimizer):
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = (
+            float(beta_1),
+            float(beta_2),
+            float(epsilon),
+            amsgrad,
+        )
+
+    def _slot_names(self) -> Sequence[tuple[str, float]]:
+        names = [("momentum", 0.0), ("velocity", 0.0)]
+        return names + [("velocity_hat", 0.0)] if self.amsgrad else names
+
+    def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
+        slots = self._slots[id(variable)]
+        m, v = slots[0], slots[1]
+        step = self._step(variable.dtype)
+        b1p = math_ops.pow(self.beta_1, step)
+        b2p = math_ops.pow(self.beta_2, step)
+        alpha = learning_rate * math_ops.sqrt(1.0 - b2p) / (1.0 - b1p)
+        m.assign_add((grad - m) * (1.0 - self.beta_1))
+        v.assign_add((math_ops.square(grad) - v) * (1.0 - self.beta_2))
+        denom = v
+        if self.amsgrad:
+            slots[2].assign(math_ops.maximum(slots[2], v))
+            denom = slots[2]
+        variable.assign_sub((m * alpha) / (math_ops.sqrt(denom) + self.epsilon))
+
+
+class AdamW(Adam):
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs
+        )
+
+
+class RMSprop(Optimizer):
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = (
+            float(rho),
+            float(momentum),
+            float(epsilon),
+            centered,
+        )
+
+    def _slot_names(self) -> Sequence[tuple[str, float]]:
+        names = [("velocity", 0.0)]
+        if self.momentum:
+            names.append(("momentum", 0.0))
+        if self.centered:
+            names.append(("average_gradient", 0.0))
+        return names
+
+    def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
+        slots = iter(self._slots[id(variable)])
+        velocity = next(slots)
+        mom = next(slots) if self.momentum else None
+        avg = next(slots) if self.centered else None
+        velocity.assign(velocity * self.rho + math_ops.square(grad) * (1.0 - self.rho))
+        denominator = velocity + self.epsilon
+        if avg is not None:
+            avg.assign(avg * self.rho + grad * (1.0 - self.rho))
+            denominator = velocity - math_ops.square(avg) + self.epsilon
+        increment = learning_rate * grad * math_ops.rsqrt(denominator)
+        if mom is not None:
+            mom.assign(mom * self.momentum + increment)
+            variable.assign_sub(mom)
+        else:
+            variable.assign_sub(increment)
+
+
+class Adagrad(Optimizer):
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = (
+            float(initial_accumulator_value),
+            float(epsilon),
+        )
+
+    def _slot_names(self) -> Sequence[tuple[str, float]]:
+        return [("accumulator", self.initial_accumulator_value)]
+
+    def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
+        (acc,) = self._slots[id(variable)]
+        acc.assign_add(math_ops.square(grad))
+        variable.assign_sub(learning_rate * grad / math_ops.sqrt(acc + self.epsilon))
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier: Any) -> Optimizer:
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
