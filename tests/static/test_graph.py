@@ -64,7 +64,10 @@ def test_graph_mode_sgd_matches_numpy() -> None:
     x = rng.standard_normal((32, 8))
     y = rng.integers(0, 4, 32)
     w1_ref, w2 = rng.standard_normal((8, 16)) * 0.3, rng.standard_normal((16, 4)) * 0.3
-    w1_ref, w2 = w1_ref.astype(np.float32).astype(np.float64), w2.astype(np.float32).astype(np.float64)
+    w1_ref, w2 = (
+        w1_ref.astype(np.float32).astype(np.float64),
+        w2.astype(np.float32).astype(np.float64),
+    )
     x = x.astype(np.float32).astype(np.float64)
     b1, b2 = np.zeros(16), np.zeros(4)
     expected = []
@@ -127,7 +130,9 @@ def test_feeding_errors_name_the_tensor_and_shapes() -> None:
         with tf1.Session() as sess:
             with pytest.raises(ValueError, match=r"shape \(1, 2\) for Tensor x:0.*\(None, 3\)"):
                 sess.run(y, {x: [[1.0, 2.0]]})
-            with pytest.raises(errors.InvalidArgumentError, match=r"'x' with dtype float and shape \[\?,3\]"):
+            with pytest.raises(
+                errors.InvalidArgumentError, match=r"'x' with dtype float and shape \[\?,3\]"
+            ):
                 sess.run(y)
             out = sess.run(y, feed_dict={x: np.ones((2, 3))})  # float64 data is converted
             assert out.dtype == np.float32 and out.shape == (2, 3)
@@ -136,7 +141,10 @@ def test_feeding_errors_name_the_tensor_and_shapes() -> None:
 def test_uninitialised_variable_is_a_failed_precondition() -> None:
     with tf.Graph().as_default():
         v = tf.Variable(1.0, name="v")
-        with tf1.Session() as sess, pytest.raises(errors.FailedPreconditionError, match="uninitialized value v"):
+        with (
+            tf1.Session() as sess,
+            pytest.raises(errors.FailedPreconditionError, match="uninitialized value v"),
+        ):
             sess.run(v + 1.0)
 
 
@@ -219,7 +227,9 @@ def test_gradients_through_cond_and_while_loop(real_tf: Any) -> None:
             p = v1.placeholder(lib.bool, [])
             c = lib.cond(p, lambda: lib.reduce_sum(x * x), lambda: lib.reduce_sum(lib.sin(x)))
             _, w = lib.while_loop(
-                lambda i, v: i < 3, lambda i, v: (i + 1, v * x + 1.0), [lib.constant(0), x],
+                lambda i, v: i < 3,
+                lambda i, v: (i + 1, v * x + 1.0),
+                [lib.constant(0), x],
                 maximum_iterations=10,
             )
             loss = c + lib.reduce_sum(w)

@@ -29,6 +29,7 @@ def set_seed(seed: int | None) -> None:
     Mirrors: tf.random.set_seed."""
     _GLOBAL["seed"] = seed
     _GLOBAL["counter"] = 0
+    _EAGER_RUNS.clear()
     if not executing_eagerly():
         get_default_graph().seed = seed
 
