@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--device", default="cpu", help="cpu or gpu (cuda:0)")
     bench.add_argument(
         "--only",
-        default="overhead,chain,mlp,fusion,eager-mlp,eager-cnn",
+        default="overhead,chain,mlp,fusion,eager-mlp,eager-cnn,static-mlp",
         help="comma-separated workloads (fusion: GPU only)",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (fewer rounds)")
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-WORKLOADS = ("overhead", "chain", "mlp", "fusion", "eager-mlp", "eager-cnn")
+WORKLOADS = ("overhead", "chain", "mlp", "fusion", "eager-mlp", "eager-cnn", "static-mlp")
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -95,6 +95,14 @@ def _bench(args: argparse.Namespace) -> int:
             print(f"\n[{name}] ms per training step in the eager front end, SGD, float32")
             print(compiler.mlp_table(found))
             rows += found
+    if "static-mlp" in workloads and not device.startswith("cuda"):
+        from workbench.bench import static_steps  # noqa: PLC0415
+
+        found, report = static_steps.run(rounds=max(rounds // 3, 3))
+        print("\n[static-mlp] ms per training step, 784-512-512-10, batch 128, SGD, float32")
+        print(compiler.mlp_table(found))
+        print("Session.run's training program after the compiler's passes:\n" + report)
+        rows += found
     if "fusion" in workloads and device.startswith("cuda"):
         found = compiler.run_fusion(device=device, rounds=max(rounds // 2, 3))
         print("\n[fusion] a 10-op elementwise chain over 64 Mi float32 elements")

@@ -78,3 +78,18 @@ def test_eager_front_end_workloads_agree_with_the_hand_written_steps() -> None:
                 np.testing.assert_allclose(
                     a, b, rtol=1e-4, atol=1e-4, err_msg=f"{workload}: {name}"
                 )
+
+
+def test_static_front_end_steps_agree_with_the_hand_written_step() -> None:
+    from workbench.bench import static_steps
+
+    functions, first, sess = static_steps.functions()
+    assert {"static Session.run", "static tf.function", "static keras train_on_batch"} <= set(
+        functions
+    )
+    reference = first["numpy by hand"]
+    for name, values in first.items():
+        for a, b in zip(values, reference, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4, err_msg=name)
+    program = max(sess.programs.values(), key=lambda p: len(p.ops))
+    assert "cse:" in program.plan.report() and "fusion:" in program.plan.report()

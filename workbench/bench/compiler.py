@@ -276,10 +276,13 @@ def chain_table(rows: list[dict[str, Any]]) -> str:
 
 def mlp_table(rows: list[dict[str, Any]]) -> str:
     hand = next(r for r in rows if r["impl"].endswith("by hand"))
-    lines = [f"{'impl':<20} {'median ms':>10} {'min':>8} {'max':>8} {'/by hand':>9} {'agrees':>7}"]
+    width = max(20, *(len(r["impl"]) for r in rows))
+    lines = [
+        f"{'impl':<{width}} {'median ms':>10} {'min':>8} {'max':>8} {'/by hand':>9} {'agrees':>7}"
+    ]
     for r in rows:
         lines.append(
-            f"{r['impl']:<20} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f} "
+            f"{r['impl']:<{width}} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f} "
             f"{r['median_ms'] / hand['median_ms']:9.2f} {str(r['agrees']):>7}"
         )
     return "\n".join(lines)
