@@ -7,7 +7,7 @@ Every operation is the core's primitives; a run of a graph goes through the core
 compiler.
 """
 
-from workbench.static import errors, initializers, random_ops, train
+from workbench.static import errors, initializers, onnx_export, random_ops, train
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
 from workbench.static import random_ops as random
@@ -212,6 +212,7 @@ __all__ = [
     "negative",
     "newaxis",
     "nn",
+    "onnx_export",
     "nn_ops",
     "no_op",
     "not_equal",

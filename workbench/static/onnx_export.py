@@ -1,0 +1,372 @@
+"""Export to ONNX: a graph run by a ``Session``, a ``tf.function`` (or any function of
+tensors) or a Keras model becomes an ONNX model (opset 17) that ONNX Runtime can run.
+
+Whatever is exported is first traced into the core's IR (variables become initializers),
+simplified by the compiler's passes (without fusion), and then each core primitive is
+written as one or a few ONNX nodes. Shapes are those of the example inputs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.core.ir import Equation, Graph, Literal, Type
+from workbench.core.passes import constant_fold, cse, dce, simplify
+from workbench.core.trace import trace
+from workbench.core.values import Array
+
+OPSET = 17
+
+
+def _onnx() -> Any:
+    try:
+        import onnx  # noqa: PLC0415
+    except ImportError as err:  # pragma: no cover - onnx is in the test extra
+        raise ImportError("exporting needs the onnx package: pip install onnx onnxruntime") from err
+    return onnx
+
+
+# ---------------------------------------------------------------------------------------
+# Getting a core graph out of each kind of object
+
+
+def _types(examples: Sequence[Any]) -> list[Type]:
+    from workbench.backend import default_device  # noqa: PLC0415
+
+    out = []
+    for e in examples:
+        host = np.asarray(e.numpy() if hasattr(e, "numpy") else e)
+        if host.dtype == np.float64:
+            host = host.astype(np.float32)
+        out.append(Type(tuple(host.shape), host.dtype, default_device()))
+    return out
+
+
+def _function_graph(fn: Callable[..., Any], examples: Sequence[Any]) -> Graph:
+    from workbench.core import tree  # noqa: PLC0415
+    from workbench.static.execution import EagerTensor, value_of  # noqa: PLC0415
+
+    def run(*values: Any) -> Any:
+        out = fn(*[EagerTensor(v) for v in values])
+        return [
+            value_of(o) for o in tree.flatten(out, is_leaf=lambda t: isinstance(t, EagerTensor))[0]
+        ]
+
+    graph, _ = trace(run, *_types(examples))
+    return graph
+
+
+def _session_graph(sess: Any, outputs: Sequence[Any], feeds: dict[Any, Any]) -> Graph:
+    from workbench.static.session import Store, evaluate, needed_ops  # noqa: PLC0415
+
+    tensors = list(outputs)
+    placeholders = list(feeds)
+    op_list = needed_ops([t.op for t in tensors], set(placeholders))
+    store = Store(sess._store)
+
+    def run(*values: Any) -> Any:
+        env = dict(zip(placeholders, values))
+        state = {op.variable: store.get(op.variable) for op in op_list if op.kind == "variable"}
+        read = evaluate(op_list, env, state, {})
+        return [read(t) for t in tensors]
+
+    graph, _ = trace(run, *_types(list(feeds.values())))
+    return graph
+
+
+def core_graph(obj: Any, *examples: Any, outputs: Any = None, feed_dict: Any = None) -> Graph:
+    """The core IR graph of ``obj``: a Keras model or layer, a ``tf.function`` or any
+    function of tensors (with ``examples``), or a ``Session`` (with ``outputs`` and a
+    ``feed_dict`` of example values)."""
+    from workbench.static.keras.engine import Layer  # noqa: PLC0415
+    from workbench.static.session import Session  # noqa: PLC0415
+
+    if isinstance(obj, Session):
+        if outputs is None or feed_dict is None:
+            raise TypeError(
+                "exporting a Session needs outputs=[tensors] and feed_dict={placeholder: example}"
+            )
+        outs = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
+        return _session_graph(obj, outs, dict(feed_dict))
+    if isinstance(obj, Layer):
+        return _function_graph(
+            lambda *xs: obj(xs[0] if len(xs) == 1 else list(xs), training=False), examples
+        )
+    if callable(obj):
+        return _function_graph(obj, examples)
+    raise TypeError(
+        f"cannot export {type(obj).__name__}: give a Keras model, a function or a Session"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Core IR -> ONNX
+
+
+_ELEMENTWISE = {
+    "add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div", "pow": "Pow", "maximum": "Max",
+    "minimum": "Min", "neg": "Neg", "exp": "Exp", "log": "Log", "tanh": "Tanh", "sqrt": "Sqrt",
+    "abs": "Abs", "sign": "Sign", "floor": "Floor", "ceil": "Ceil", "sin": "Sin", "cos": "Cos",
+    "erf": "Erf", "logistic": "Sigmoid", "relu": "Relu", "reciprocal": "Reciprocal",
+    "eq": "Equal", "lt": "Less", "le": "LessOrEqual", "gt": "Greater", "ge": "GreaterOrEqual",
+    "logical_and": "And", "logical_or": "Or", "logical_not": "Not", "select": "Where",
+    "stop_gradient": "Identity", "round": "Round",
+}  # fmt: skip
+
+
+class _Writer:
+    def __init__(self) -> None:
+        onnx = _onnx()
+        self.helper = onnx.helper
+        self.numpy_helper = onnx.numpy_helper
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self.names: dict[int, str] = {}
+        self.count = itertools.count()
+
+    def fresh(self, hint: str = "t") -> str:
+        return f"{hint}{next(self.count)}"
+
+    def const(self, value: Any, hint: str = "c") -> str:
+        name = self.fresh(hint)
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(
+        self, op: str, inputs: Sequence[str], outputs: Sequence[str] | None = None, **attrs: Any
+    ) -> str:
+        outs = list(outputs) if outputs is not None else [self.fresh()]
+        self.nodes.append(self.helper.make_node(op, list(inputs), outs, **attrs))
+        return outs[0]
+
+    def name(self, atom: Any) -> str:
+        if isinstance(atom, Literal):
+            return self.const(atom.value.numpy())
+        return self.names[id(atom)]
+
+
+def _dot_general(w: _Writer, eqn: Equation, x: str, y: str, out: str) -> None:
+    (xc, yc), (xb, yb) = eqn.params["contracting"], eqn.params["batch"]
+    nx, ny = eqn.inputs[0].type.ndim, eqn.inputs[1].type.ndim
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    xs: list[str] = [""] * nx
+    ys: list[str] = [""] * ny
+    for a, b in zip(xb, yb):
+        xs[a] = ys[b] = next(letters)
+    for a, b in zip(xc, yc):
+        xs[a] = ys[b] = next(letters)
+    for i in range(nx):
+        xs[i] = xs[i] or next(letters)
+    for i in range(ny):
+        ys[i] = ys[i] or next(letters)
+    result = [xs[a] for a in xb]
+    result += [xs[i] for i in range(nx) if i not in xb and i not in xc]
+    result += [ys[i] for i in range(ny) if i not in yb and i not in yc]
+    equation = f"{''.join(xs)},{''.join(ys)}->{''.join(result)}"
+    w.node("Einsum", [x, y], [out], equation=equation)
+
+
+def _windows(w: _Writer, eqn: Equation, x: str, out: str) -> None:
+    p = eqn.params
+    window, strides, dilation = p["window"], p["strides"], p["dilation"]
+    ndim = eqn.inputs[0].type.ndim
+    d = len(window)
+    axes = list(range(ndim - d, ndim))
+    if any(lo or hi for lo, hi in p["padding"]):
+        pads = (
+            [0] * (ndim - d)
+            + [lo for lo, _ in p["padding"]]
+            + [0] * (ndim - d)
+            + [hi for _, hi in p["padding"]]
+        )
+        fill = w.const(np.asarray(p["value"], eqn.inputs[0].type.dtype))
+        x = w.node("Pad", [x, w.const(np.array(pads, np.int64)), fill], mode="constant")
+    out_spatial = eqn.outputs[0].type.shape[ndim - d : ndim]
+    pieces = []
+    for offsets in itertools.product(*(range(k) for k in window)):
+        starts = [o * dl for o, dl in zip(offsets, dilation)]
+        ends = [s + (n - 1) * st + 1 for s, n, st in zip(starts, out_spatial, strides)]
+        piece = w.node(
+            "Slice",
+            [
+                x,
+                w.const(np.array(starts, np.int64)),
+                w.const(np.array(ends, np.int64)),
+                w.const(np.array(axes, np.int64)),
+                w.const(np.array(strides, np.int64)),
+            ],
+        )
+        pieces.append(w.node("Unsqueeze", [piece, w.const(np.array([ndim], np.int64))]))
+    stacked = w.node("Concat", pieces, axis=ndim)
+    w.node("Reshape", [stacked, w.const(np.array(eqn.outputs[0].type.shape, np.int64))], [out])
+
+
+_ONNX_TYPES = {
+    np.dtype("float32"): 1, np.dtype("uint8"): 2, np.dtype("int8"): 3, np.dtype("int32"): 6,
+    np.dtype("int64"): 7, np.dtype("bool"): 9, np.dtype("float16"): 10, np.dtype("float64"): 11,
+    np.dtype("uint32"): 12,
+}  # fmt: skip
+
+
+def _equation(w: _Writer, eqn: Equation) -> None:
+    name = eqn.primitive.name
+    p = eqn.params
+    ins = [w.name(a) for a in eqn.inputs]
+    outs = [w.fresh("v") for _ in eqn.outputs]
+    for var, n in zip(eqn.outputs, outs):
+        w.names[id(var)] = n
+    out = outs[0]
+    if name in _ELEMENTWISE:
+        w.node(_ELEMENTWISE[name], ins, [out])
+    elif name == "ne":
+        w.node("Not", [w.node("Equal", ins)], [out])
+    elif name == "rsqrt":
+        w.node("Reciprocal", [w.node("Sqrt", ins)], [out])
+    elif name == "square":
+        w.node("Mul", [ins[0], ins[0]], [out])
+    elif name == "log1p":
+        one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
+        w.node("Log", [w.node("Add", [ins[0], one])], [out])
+    elif name == "expm1":
+        one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
+        w.node("Sub", [w.node("Exp", ins), one], [out])
+    elif name == "is_finite":
+        w.node("Not", [w.node("Or", [w.node("IsInf", ins), w.node("IsNaN", ins)])], [out])
+    elif name == "cast":
+        w.node("Cast", ins, [out], to=_ONNX_TYPES[np.dtype(p["dtype"])])
+    elif name in ("broadcast_to",):
+        w.node("Expand", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
+    elif name == "reshape":
+        w.node("Reshape", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
+    elif name == "transpose":
+        w.node("Transpose", ins, [out], perm=list(p["perm"]))
+    elif name == "reduce_sum":
+        w.node(
+            "ReduceSum",
+            [ins[0], w.const(np.array(p["axes"], np.int64))],
+            [out],
+            keepdims=int(p["keepdims"]),
+        )
+    elif name in ("reduce_max", "reduce_min", "reduce_prod"):
+        op = {"reduce_max": "ReduceMax", "reduce_min": "ReduceMin", "reduce_prod": "ReduceProd"}[
+            name
+        ]
+        w.node(op, ins, [out], axes=list(p["axes"]), keepdims=int(p["keepdims"]))
+    elif name in ("argmax", "argmin"):
+        op = "ArgMax" if name == "argmax" else "ArgMin"
+        idx = w.node(op, ins, axis=int(p["axis"]), keepdims=int(p["keepdims"]), select_last_index=0)
+        w.node("Cast", [idx], [out], to=_ONNX_TYPES[np.dtype(p["index_dtype"])])
+    elif name == "concatenate":
+        w.node("Concat", ins, [out], axis=int(p["axis"]))
+    elif name == "slice":
+        rank = len(p["starts"])
+        w.node(
+            "Slice",
+            [
+                ins[0],
+                w.const(np.array(p["starts"], np.int64)),
+                w.const(np.array(p["limits"], np.int64)),
+                w.const(np.arange(rank, dtype=np.int64)),
+                w.const(np.array(p["strides"], np.int64)),
+            ],
+            [out],
+        )
+    elif name == "pad":
+        config = p["config"]
+        if any(len(c) > 2 and c[2] for c in config) or any(c[0] < 0 or c[1] < 0 for c in config):
+            raise NotImplementedError("ONNX export: pad with interior or negative padding")
+        pads = [c[0] for c in config] + [c[1] for c in config]
+        fill = w.const(np.asarray(p["value"], eqn.inputs[0].type.dtype))
+        w.node("Pad", [ins[0], w.const(np.array(pads, np.int64)), fill], [out], mode="constant")
+    elif name == "dot_general":
+        _dot_general(w, eqn, ins[0], ins[1], out)
+    elif name == "conv":
+        if any(d != 1 for d in p["lhs_dilation"]):
+            raise NotImplementedError("ONNX export: input-dilated convolution (conv_transpose)")
+        pads = [lo for lo, _ in p["padding"]] + [hi for _, hi in p["padding"]]
+        w.node(
+            "Conv",
+            ins,
+            [out],
+            strides=list(p["strides"]),
+            pads=pads,
+            dilations=list(p["rhs_dilation"]),
+            group=int(p["groups"]),
+        )
+    elif name == "windows":
+        _windows(w, eqn, ins[0], out)
+    else:
+        raise NotImplementedError(
+            f"ONNX export: the core primitive {name!r} has no ONNX translation yet"
+        )
+
+
+def graph_to_onnx(graph: Graph, opset: int = OPSET, name: str = "workbench") -> Any:
+    """An ONNX ModelProto for a core graph (inputs ``input_i``, outputs ``output_i``)."""
+    onnx = _onnx()
+    for p in (simplify, constant_fold, cse, dce):
+        graph, _ = p(graph)
+    w = _Writer()
+    helper = onnx.helper
+    inputs = []
+    for i, var in enumerate(graph.inputs):
+        n = f"input_{i}"
+        w.names[id(var)] = n
+        inputs.append(
+            helper.make_tensor_value_info(n, _ONNX_TYPES[var.type.dtype], list(var.type.shape))
+        )
+    for var, value in graph.constants:
+        w.names[id(var)] = w.const(
+            value.numpy() if isinstance(value, Array) else np.asarray(value), "weight"
+        )
+    for eqn in graph.equations:
+        _equation(w, eqn)
+    outputs = []
+    for i, atom in enumerate(graph.outputs):
+        n = f"output_{i}"
+        w.node("Identity", [w.name(atom)], [n])
+        t = atom.type
+        outputs.append(helper.make_tensor_value_info(n, _ONNX_TYPES[t.dtype], list(t.shape)))
+    body = helper.make_graph(w.nodes, name, inputs, outputs, w.initializers)
+    model = helper.make_model(
+        body, opset_imports=[helper.make_opsetid("", opset)], producer_name="workbench"
+    )
+    model.ir_version = min(model.ir_version, 9)
+    onnx.checker.check_model(model)
+    return model
+
+
+def export(
+    obj: Any,
+    *examples: Any,
+    path: str | None = None,
+    opset: int = OPSET,
+    outputs: Any = None,
+    feed_dict: Any = None,
+) -> Any:
+    """Export ``obj`` to ONNX (checked with ``onnx.checker``); write it to ``path`` when
+    given. ``examples`` fix the input shapes and dtypes."""
+    model = graph_to_onnx(core_graph(obj, *examples, outputs=outputs, feed_dict=feed_dict), opset)
+    if path is not None:
+        import os  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(model.SerializeToString())
+        os.replace(tmp, path)
+    return model
+
+
+def run(model: Any, *inputs: Any) -> list[np.ndarray]:
+    """Run an exported model in ONNX Runtime on ``inputs`` (NumPy arrays)."""
+    import onnxruntime as ort  # noqa: PLC0415
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    feed = {f"input_{i}": np.asarray(x) for i, x in enumerate(inputs)}
+    return list(session.run(None, feed))
