@@ -230,3 +230,49 @@ def test_default_initializers_follow_keras_fan_rules() -> None:
     limit = np.sqrt(6 / 500)
     assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
     assert abs(kernel.std() - limit / np.sqrt(3)) < 0.01 and not bias.any()
+
+
+def test_embedding_matches_keras(real_tf: Any) -> None:
+    import keras as real  # noqa: PLC0415
+
+    ids = np.array([[1, 4, 0], [3, 3, 2]])
+    theirs, ours = real.layers.Embedding(5, 3), keras.layers.Embedding(5, 3)
+    theirs(ids)
+    ours(ids)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(ids).numpy(), np.asarray(theirs(ids)))
+    assert np.abs(theirs.get_weights()[0]).max() <= 0.05
+
+
+def test_dropout_only_while_training() -> None:
+    layer = keras.layers.Dropout(0.25)
+    x = np.ones((200, 50), np.float32)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    out = layer(x, training=True).numpy()
+    kept = out != 0
+    assert abs(kept.mean() - 0.75) < 0.02
+    np.testing.assert_allclose(out[kept], 1 / 0.75, rtol=1e-6)
+
+
+def test_checkpoint_and_learning_rate_callbacks(tmp_path: Any) -> None:
+    x = np.random.default_rng(0).standard_normal((20, 2)).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    seen: list[float] = []
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs=None: seen.append(
+            float(model.optimizer.learning_rate.numpy())
+        )
+    )
+    path = str(tmp_path / "best.weights.npz")
+    best = keras.callbacks.ModelCheckpoint(
+        path, monitor="loss", save_best_only=True, save_weights_only=True
+    )
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[schedule, record, best])
+    np.testing.assert_allclose(seen, [0.1, 0.05, 0.1 / 3], rtol=1e-6)
+    np.testing.assert_allclose(history.history["learning_rate"], seen, rtol=1e-6)
+    fresh = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    fresh.load_weights(path)
+    np.testing.assert_allclose(fresh.predict(x), model.predict(x), rtol=1e-5)
