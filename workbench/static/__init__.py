@@ -7,7 +7,7 @@ Every operation is the core's primitives; a run of a graph goes through the core
 compiler.
 """
 
-from workbench.static import errors, initializers, onnx_export, random_ops, train
+from workbench.static import data, errors, initializers, onnx_export, random_ops, train
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
 from workbench.static import random_ops as random
@@ -162,6 +162,7 @@ __all__ = [
     "convert_to_tensor",
     "cos",
     "cumsum",
+    "data",
     "device",
     "divide",
     "double",

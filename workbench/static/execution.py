@@ -88,6 +88,10 @@ class EagerTensor(TensorOperators):
         body = np.array2string(np.asarray(self.numpy()))
         return f"tf.Tensor({body}, shape={self.shape}, dtype={self.dtype.name})"
 
+    def __format__(self, spec: str) -> str:
+        value = self.numpy()
+        return format(value.item() if np.ndim(value) == 0 else str(self), spec)
+
     def __float__(self) -> float:
         return float(self.numpy())
 

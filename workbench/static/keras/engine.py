@@ -252,6 +252,11 @@ class Layer:
                 else convert_to_tensor(inputs)
             )
             shape = tuple(tensors.shape.as_list())
+        tensors = (
+            [self._autocast(t) for t in tensors]
+            if isinstance(tensors, list)
+            else self._autocast(tensors)
+        )
         if not self.built:
             self.build(shape)
             self.built = True
@@ -264,6 +269,15 @@ class Layer:
             dims = out.shape.as_list()
             self.output_shape_seen = (None, *dims[1:]) if dims else ()
         return out
+
+    def _autocast(self, t: Any) -> Any:
+        """Floating inputs take the layer's dtype (NumPy's float64 arrays become float32),
+        as Keras casts them."""
+        if isinstance(t, Variable) or not t.dtype.is_floating or t.dtype == self.dtype:
+            return t
+        from workbench.static.math_ops import cast  # noqa: PLC0415
+
+        return cast(t, self.dtype)
 
     def _call_symbolic(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         examples = (

@@ -1,73 +1,90 @@
-"""Keras metrics, accumulated over batches on the host (they are not differentiated).
-Mirrors: keras.metrics."""
+"""Keras metrics: running totals held in variables and updated with ``tf`` operations,
+so they work eagerly and inside a ``tf.function`` training step. Mirrors: keras.metrics."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
-from workbench.static.execution import EagerTensor, constant_value
-
-
-def _host(x: Any) -> np.ndarray:
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
-
-
-class Metric:
-    """A running mean of per-example values."""
-
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or _default_name(type(self).__name__)
-        self.reset_state()
-
-    def reset_state(self) -> None:
-        self.total = 0.0
-        self.count = 0.0
-
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        v = self.values(_host(y_true), _host(y_pred)).astype(np.float64).reshape(-1)
-        w = (
-            np.ones_like(v)
-            if sample_weight is None
-            else _host(sample_weight).reshape(-1).astype(np.float64)
-        )
-        self.total += float((v * w).sum())
-        self.count += float(w.sum())
-
-    def result(self) -> EagerTensor:
-        return EagerTensor(
-            constant_value(np.float32(self.total / self.count if self.count else 0.0))
-        )
-
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> EagerTensor:
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
+from workbench.static import array_ops, dtypes, math_ops
+from workbench.static.execution import convert_to_tensor
+from workbench.static.framework import init_scope
+from workbench.static.variables import Variable
 
 
 def _default_name(cls: str) -> str:
-    import re  # noqa: PLC0415
-
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", cls).lower()
 
 
+class Metric:
+    """A weighted running mean of per-example values."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        self.name = name or _default_name(type(self).__name__)
+        with init_scope():
+            self.total = Variable(np.float32(0), trainable=False, name="total")
+            self.count = Variable(np.float32(0), trainable=False, name="count")
+
+    def reset_state(self) -> None:
+        self.total.assign(np.float32(0))
+        self.count.assign(np.float32(0))
+
+    reset_states = reset_state
+
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        raise NotImplementedError
+
+    def _accumulate(self, values: Any, sample_weight: Any) -> None:
+        v = array_ops.reshape(math_ops.cast(values, dtypes.float32), [-1])
+        w = array_ops.ones_like(v)
+        if sample_weight is not None:
+            w = w * math_ops.cast(sample_weight, dtypes.float32)
+        self.total.assign_add(math_ops.reduce_sum(v * w))
+        self.count.assign_add(math_ops.reduce_sum(w))
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        y_pred = convert_to_tensor(y_pred)
+        self._accumulate(self.values(convert_to_tensor(y_true), y_pred), sample_weight)
+
+    def result(self) -> Any:
+        count = self.count.read_value()
+        return math_ops.truediv(self.total.read_value(), math_ops.maximum(count, 1e-12))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    @property
+    def variables(self) -> list[Variable]:
+        return [self.total, self.count]
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values given. Mirrors: keras.metrics.Mean."""
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        self._accumulate(convert_to_tensor(values), sample_weight)
+
+
 class Accuracy(Metric):
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return (y_true.reshape(y_pred.shape) == y_pred).astype(np.float64)
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        return math_ops.equal(
+            math_ops.cast(array_ops.reshape(y_true, [-1]), y_pred.dtype),
+            array_ops.reshape(y_pred, [-1]),
+        )
 
 
 class SparseCategoricalAccuracy(Metric):
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        labels = y_true.reshape(-1).astype(np.int64)
-        return (np.argmax(y_pred.reshape(len(labels), -1), -1) == labels).astype(np.float64)
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        labels = math_ops.cast(array_ops.reshape(y_true, [-1]), dtypes.int64)
+        return math_ops.equal(math_ops.argmax(y_pred, axis=-1), labels)
 
 
 class CategoricalAccuracy(Metric):
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return (np.argmax(y_pred, -1) == np.argmax(y_true, -1)).astype(np.float64)
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        return math_ops.equal(math_ops.argmax(y_pred, axis=-1), math_ops.argmax(y_true, axis=-1))
 
 
 class BinaryAccuracy(Metric):
@@ -75,45 +92,35 @@ class BinaryAccuracy(Metric):
         self.threshold = threshold
         super().__init__(name, dtype)
 
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return ((y_pred > self.threshold) == (y_true.reshape(y_pred.shape) > 0.5)).astype(
-            np.float64
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        predicted = math_ops.greater(y_pred, self.threshold)
+        actual = math_ops.greater(
+            math_ops.cast(array_ops.reshape(y_true, y_pred.shape.as_list()), y_pred.dtype), 0.5
+        )
+        return math_ops.equal(
+            math_ops.cast(predicted, dtypes.int32), math_ops.cast(actual, dtypes.int32)
         )
 
 
 class MeanSquaredError(Metric):
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.mean(np.square(y_pred - y_true.reshape(y_pred.shape)), -1)
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        return math_ops.reduce_mean(
+            math_ops.square(y_pred - math_ops.cast(y_true, y_pred.dtype)), -1
+        )
 
 
 class MeanAbsoluteError(Metric):
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.mean(np.abs(y_pred - y_true.reshape(y_pred.shape)), -1)
-
-
-class Mean(Metric):
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        v = _host(values).astype(np.float64).reshape(-1)
-        w = (
-            np.ones_like(v)
-            if sample_weight is None
-            else np.broadcast_to(_host(sample_weight), v.shape).astype(np.float64)
-        )
-        self.total += float((v * w).sum())
-        self.count += float(w.sum())
+    def values(self, y_true: Any, y_pred: Any) -> Any:
+        return math_ops.reduce_mean(math_ops.abs(y_pred - math_ops.cast(y_true, y_pred.dtype)), -1)
 
 
 _BY_NAME = {
-    "accuracy": Accuracy,
-    "acc": Accuracy,
+    "accuracy": Accuracy, "acc": Accuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-    "categorical_accuracy": CategoricalAccuracy,
-    "binary_accuracy": BinaryAccuracy,
-    "mse": MeanSquaredError,
-    "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "mean_absolute_error": MeanAbsoluteError,
-}
+    "categorical_accuracy": CategoricalAccuracy, "binary_accuracy": BinaryAccuracy,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+}  # fmt: skip
 
 
 def get(identifier: Any, loss_name: str = "") -> Metric:

@@ -203,14 +203,19 @@ class Model(Layer):
         """Train for ``epochs`` over ``(x, y)`` in batches. Mirrors: keras.Model.fit."""
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model.")
-        x_all, y_all = _host(x), _host(y)
-        if validation_split and validation_data is None:
+        batch = batch_size or 32
+        x_all, y_all = (x, None) if _is_dataset(x) else (_host(x), _host(y))
+        if validation_split and validation_data is None and not _is_dataset(x):
             split = int(len(_first(x_all)) * (1 - validation_split))
             validation_data = (_slice(x_all, slice(split, None)), _slice(y_all, slice(split, None)))
             x_all, y_all = _slice(x_all, slice(0, split)), _slice(y_all, slice(0, split))
-        batch = batch_size or 32
-        n = len(_first(x_all))
-        steps = steps_per_epoch or -(-n // batch)
+        rng = np.random.default_rng(_SHUFFLE_SEED[0])
+        steps = (
+            len(_batches(x_all, y_all, batch, False, rng))
+            if _is_dataset(x)
+            else -(-len(_first(x_all)) // batch)
+        )
+        steps = steps_per_epoch or steps
         verbose = 1 if verbose == "auto" else int(verbose)
         history = cbks.History()
         callback_list = [*(callbacks or []), history]
@@ -221,35 +226,32 @@ class Model(Layer):
         self.stop_training = False
         for cb in callback_list:
             cb.on_train_begin()
-        rng = np.random.default_rng(_SHUFFLE_SEED[0])
         for epoch in range(initial_epoch, epochs):
             for cb in callback_list:
                 cb.on_epoch_begin(epoch)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            order = rng.permutation(n) if shuffle else np.arange(n)
+            epoch_batches = _batches(x_all, y_all, batch, shuffle, rng)
             tracker = metrics_mod.Mean(name="loss")
             for m in self._metrics:
                 m.reset_state()
             bar = cbks.ProgressBar(steps, verbose)
             logs: dict[str, float] = {}
-            for step in range(steps):
-                idx = order[step * batch : (step + 1) * batch]
-                if len(idx) == 0:
-                    break
-                xb, yb = _slice(x_all, idx), _slice(y_all, idx)
+            for step, (xb, yb) in enumerate(epoch_batches[:steps]):
                 for cb in callback_list:
                     cb.on_train_batch_begin(step)
                 loss, pred = train_fn(_tensors(xb), _tensors(yb))
-                tracker.update_state(loss.numpy(), sample_weight=len(idx))
+                tracker.update_state(loss, sample_weight=len(_first(xb)))
                 for m in self._metrics:
-                    m.update_state(yb, pred.numpy())
+                    m.update_state(yb, pred)
                 logs = self._logs(tracker)
                 for cb in callback_list:
                     cb.on_train_batch_end(step, logs)
                 bar.update(step + 1, logs, final=step + 1 == steps and validation_data is None)
             if validation_data is not None:
-                vx, vy = validation_data[0], validation_data[1]
+                vx, vy = (
+                    (validation_data, None) if _is_dataset(validation_data) else validation_data[:2]
+                )
                 val = self.evaluate(vx, vy, batch_size=batch, verbose=0, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
                 bar.update(steps, logs, final=True)
@@ -278,20 +280,16 @@ class Model(Layer):
         **_: Any,
     ) -> Any:
         """Loss and metrics over ``(x, y)``. Mirrors: keras.Model.evaluate."""
-        x_all, y_all = _host(x), _host(y)
-        batch = batch_size or 32
-        n = len(_first(x_all))
+        x_all, y_all = (x, None) if _is_dataset(x) else (_host(x), _host(y))
         _, test_fn = self._functions()
         tracker = metrics_mod.Mean(name="loss")
         for m in self._metrics:
             m.reset_state()
-        for start in range(0, n, batch):
-            idx = np.arange(start, min(start + batch, n))
-            xb, yb = _slice(x_all, idx), _slice(y_all, idx)
+        for xb, yb in _batches(x_all, y_all, batch_size or 32, False, None):
             loss, pred = test_fn(_tensors(xb), _tensors(yb))
-            tracker.update_state(loss.numpy(), sample_weight=len(idx))
+            tracker.update_state(loss, sample_weight=len(_first(xb)))
             for m in self._metrics:
-                m.update_state(yb, pred.numpy())
+                m.update_state(yb, pred)
         logs = self._logs(tracker)
         if verbose not in (0, "0"):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in sorted(logs.items())))
@@ -304,15 +302,11 @@ class Model(Layer):
         self, x: Any, batch_size: int | None = None, verbose: Any = "auto", **_: Any
     ) -> Any:
         """Outputs for ``x``, batch by batch, as NumPy arrays. Mirrors: keras.Model.predict."""
-        x_all = _host(x)
-        batch = batch_size or 32
-        n = len(_first(x_all))
+        x_all = x if _is_dataset(x) else _host(x)
         if self._predict_fn is None:
             self._predict_fn = function(lambda v: self(v, training=False))
-        outs = [
-            self._predict_fn(_tensors(_slice(x_all, np.arange(s, min(s + batch, n)))))
-            for s in range(0, n, batch)
-        ]
+        batches = _batches(x_all, None, batch_size or 32, False, None)
+        outs = [self._predict_fn(_tensors(xb)) for xb, _ in batches]
         flat = [tree.flatten(o, is_leaf=lambda t: isinstance(t, EagerTensor))[0] for o in outs]
         joined = [np.concatenate([f[i].numpy() for f in flat]) for i in range(len(flat[0]))]
         structure = tree.flatten(outs[0], is_leaf=lambda t: isinstance(t, EagerTensor))[1]
@@ -365,6 +359,28 @@ def _write_npz(filepath: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 _SHUFFLE_SEED: list[int | None] = [None]
+
+
+def _is_dataset(x: Any) -> bool:
+    from workbench.static.data import Dataset  # noqa: PLC0415
+
+    return isinstance(x, Dataset)
+
+
+def _batches(x: Any, y: Any, batch: int, shuffle: bool, rng: Any) -> list[tuple[Any, Any]]:
+    """One epoch's (x, y) batches: from a Dataset of (x, y) or x elements as it yields
+    them, or from arrays in (shuffled) order."""
+    if _is_dataset(x):
+        out = []
+        for element in x.as_numpy_iterator():
+            out.append(tuple(element[:2]) if isinstance(element, tuple) else (element, None))
+        return out
+    n = len(_first(x))
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    return [
+        (_slice(x, idx), None if y is None else _slice(y, idx))
+        for idx in (order[i : i + batch] for i in range(0, n, batch))
+    ]
 
 
 def _host(x: Any) -> Any:

@@ -1,0 +1,211 @@
+"""``tf.data``: input pipelines as chains of transformations over elements (tuples or
+dicts of arrays), evaluated lazily when iterated. Mirrors: tf.data.Dataset.
+
+Elements are held as NumPy arrays and handed out as eager tensors; ``map`` and
+``filter`` call their function eagerly on each element (TensorFlow traces it once into a
+graph; the results are the same).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from workbench.core import tree
+
+AUTOTUNE = -1
+
+
+def _host(x: Any) -> Any:
+    return tree.tree_map(lambda v: np.asarray(v.numpy() if hasattr(v, "numpy") else v), x)
+
+
+def _tensors(element: Any) -> Any:
+    from workbench.static.execution import convert_to_tensor  # noqa: PLC0415
+
+    return tree.tree_map(lambda v: convert_to_tensor(v), element)
+
+
+def _leaves(x: Any) -> list[Any]:
+    return tree.flatten(x)[0]
+
+
+class Dataset:
+    """A re-iterable sequence of elements. Mirrors: tf.data.Dataset."""
+
+    def __init__(self, source: Callable[[], Iterator[Any]], length: int | None = None) -> None:
+        self._source = source
+        self._length = length
+
+    # -- sources --------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors: Any) -> Dataset:
+        """One element per index of the leading axis of every array in ``tensors``."""
+        data = _host(
+            tensors
+            if not isinstance(tensors, list)
+            else tuple(tensors)
+            if _is_structure(tensors)
+            else np.asarray(tensors)
+        )
+        sizes = {len(v) for v in _leaves(data)}
+        if len(sizes) != 1:
+            raise ValueError(
+                "from_tensor_slices: all components need the same first dimension, got "
+                f"{sorted(sizes)}"
+            )
+        n = sizes.pop()
+        return Dataset(lambda: (tree.tree_map(lambda v, i=i: v[i], data) for i in range(n)), n)
+
+    @staticmethod
+    def from_tensors(tensors: Any) -> Dataset:
+        data = _host(tensors)
+        return Dataset(lambda: iter([data]), 1)
+
+    @staticmethod
+    def range(*args: int) -> Dataset:
+        values = np.arange(*args, dtype=np.int64)
+        return Dataset(lambda: iter(values), len(values))
+
+    @staticmethod
+    def zip(datasets: Any) -> Dataset:
+        parts = tuple(datasets)
+        lengths = [d._length for d in parts]
+        length = None if any(n is None for n in lengths) else min(lengths)  # type: ignore[type-var]
+        return Dataset(
+            lambda: (tuple(items) for items in zip(*(d._source() for d in parts))), length
+        )
+
+    # -- transformations ------------------------------------------------------------------
+    def batch(self, batch_size: int, drop_remainder: bool = False, **_: Any) -> Dataset:
+        def source() -> Iterator[Any]:
+            it = self._source()
+            while True:
+                chunk = list(itertools.islice(it, batch_size))
+                if not chunk or (drop_remainder and len(chunk) < batch_size):
+                    return
+                yield tree.tree_map(lambda *vs: np.stack(vs), *chunk)
+
+        length = None
+        if self._length is not None:
+            length = (
+                self._length // batch_size if drop_remainder else -(-self._length // batch_size)
+            )
+        return Dataset(source, length)
+
+    def unbatch(self) -> Dataset:
+        def source() -> Iterator[Any]:
+            for element in self._source():
+                n = len(_leaves(element)[0])
+                for i in range(n):
+                    yield tree.tree_map(lambda v, i=i: v[i], element)
+
+        return Dataset(source)
+
+    def shuffle(
+        self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True
+    ) -> Dataset:
+        """TensorFlow's buffered shuffle: keep ``buffer_size`` elements, emit a random one
+        and refill its slot from the input."""
+        epochs = itertools.count()
+
+        def source() -> Iterator[Any]:
+            epoch = next(epochs) if reshuffle_each_iteration else 0
+            rng = np.random.default_rng(None if seed is None else [seed, epoch])
+            buffer: list[Any] = []
+            for element in self._source():
+                if len(buffer) < buffer_size:
+                    buffer.append(element)
+                    continue
+                i = int(rng.integers(len(buffer)))
+                yield buffer[i]
+                buffer[i] = element
+            while buffer:
+                yield buffer.pop(int(rng.integers(len(buffer))))
+
+        return Dataset(source, self._length)
+
+    def map(
+        self,
+        map_func: Callable[..., Any],
+        num_parallel_calls: Any = None,
+        deterministic: Any = None,
+    ) -> Dataset:
+        def source() -> Iterator[Any]:
+            for element in self._source():
+                args = element if isinstance(element, tuple) else (element,)
+                yield _host(map_func(*_tensors(args)))
+
+        return Dataset(source, self._length)
+
+    def filter(self, predicate: Callable[..., Any]) -> Dataset:
+        def source() -> Iterator[Any]:
+            for element in self._source():
+                args = element if isinstance(element, tuple) else (element,)
+                if bool(np.asarray(_host(predicate(*_tensors(args))))):
+                    yield element
+
+        return Dataset(source)
+
+    def repeat(self, count: int | None = None) -> Dataset:
+        def source() -> Iterator[Any]:
+            for _ in itertools.count() if count is None or count < 0 else range(count):
+                yield from self._source()
+
+        length = (
+            None if count is None or count < 0 or self._length is None else self._length * count
+        )
+        return Dataset(source, length)
+
+    def take(self, count: int) -> Dataset:
+        length = count if self._length is None else min(count, self._length)
+        return Dataset(lambda: itertools.islice(self._source(), count), length)
+
+    def skip(self, count: int) -> Dataset:
+        length = None if self._length is None else max(self._length - count, 0)
+        return Dataset(lambda: itertools.islice(self._source(), count, None), length)
+
+    def enumerate(self, start: int = 0) -> Dataset:
+        return Dataset(
+            lambda: ((np.int64(i), e) for i, e in enumerate(self._source(), start)), self._length
+        )
+
+    def prefetch(self, buffer_size: Any = None) -> Dataset:
+        return self
+
+    def cache(self, filename: str = "") -> Dataset:
+        return self
+
+    # -- reading --------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Any]:
+        return (_tensors(e) for e in self._source())
+
+    def as_numpy_iterator(self) -> Iterator[Any]:
+        return iter(self._source())
+
+    def cardinality(self) -> int:
+        return -2 if self._length is None else self._length
+
+    def __len__(self) -> int:
+        if self._length is None:
+            raise TypeError("The dataset length is unknown.")
+        return self._length
+
+
+def _is_structure(x: list[Any]) -> bool:
+    """A list of arrays of different shapes is a structure; a nested list of numbers is data."""
+    try:
+        np.asarray(x, dtype=float)
+        return False
+    except (ValueError, TypeError):
+        return True
+
+
+class _Experimental:
+    AUTOTUNE = AUTOTUNE
+
+
+experimental = _Experimental()
