@@ -69,8 +69,10 @@ def _unary(op_type: str, core_fn: Callable[[Any], Any]) -> Callable[..., Any]:
 add = _binary("AddV2", ops.add)
 subtract = _binary("Sub", ops.sub)
 multiply = _binary("Mul", ops.mul)
-maximum = _binary("Maximum", ops.maximum)
-minimum = _binary("Minimum", ops.minimum)
+# On ties TensorFlow gives the whole gradient to x (PyTorch and JAX split it), so these are
+# selects, whose gradient follows the chosen operand.
+maximum = _binary("Maximum", lambda x, y: ops.select(ops.ge(x, y), x, y))
+minimum = _binary("Minimum", lambda x, y: ops.select(ops.le(x, y), x, y))
 squared_difference = _binary("SquaredDifference", lambda a, b: ops.square(ops.sub(a, b)))
 pow = _binary("Pow", ops.pow)  # noqa: A001
 equal = _comparison("Equal", ops.eq)

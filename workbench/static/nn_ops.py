@@ -320,18 +320,25 @@ def dropout(
     keep_prob: Any = None,
 ) -> Any:
     """Zero elements with probability ``rate`` and scale the rest by 1/(1-rate).
-    Mirrors: tf.nn.dropout (``keep_prob=`` is the v1 spelling)."""
-    if rate is None:
-        if keep_prob is None:
-            raise ValueError("dropout: give rate (or the v1 keep_prob)")
-        rate = 1 - keep_prob
-    rate = float(rate)
-    if not 0 <= rate < 1:
-        raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
+    Mirrors: tf.nn.dropout (``keep_prob=`` is the v1 spelling; either may be a tensor,
+    such as a placeholder fed 1.0 at test time)."""
+    if rate is None and keep_prob is None:
+        raise ValueError("dropout: give rate (or the v1 keep_prob)")
     t = convert_to_tensor(x)
-    if rate == 0:
-        return t
-    mask = random_ops.dropout_mask(t, rate, noise_shape, seed)
-    return make_op(
-        "Dropout", [t, mask], lambda v, m: ops.mul(ops.mul(v, m), 1.0 / (1.0 - rate)), name=name
+    if rate is None and not math_ops.is_tensor(keep_prob):
+        rate = 1.0 - float(keep_prob)
+    if rate is not None and not math_ops.is_tensor(rate):
+        rate = float(rate)
+        if not 0 <= rate < 1:
+            raise ValueError(
+                f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}"
+            )
+        if rate == 0:
+            return t
+    keep = (
+        math_ops.subtract(1.0, convert_to_tensor(rate, dtype_hint=t.dtype))
+        if rate is not None
+        else convert_to_tensor(keep_prob, dtype_hint=t.dtype)
     )
+    mask = random_ops.dropout_mask(t, keep, noise_shape, seed)
+    return make_op("Dropout", [t, mask, keep], lambda v, m, k: ops.div(ops.mul(v, m), k), name=name)

@@ -175,15 +175,16 @@ def truncated_normal(
     return _random("TruncatedNormal", shape, dtype, seed, name, draw)
 
 
-def dropout_mask(x: Any, rate: float, noise_shape: Any, seed: int | None) -> Any:
-    """A 0/1 keep mask of ``noise_shape`` (default: x's shape), as a random op."""
+def dropout_mask(x: Any, keep: Any, noise_shape: Any, seed: int | None) -> Any:
+    """A 0/1 mask of ``noise_shape`` (default: x's shape) keeping each element with
+    probability ``keep`` (a scalar tensor), as a random op."""
     t = convert_to_tensor(x)
     attrs = {"seeds": _seeds(seed), "seed": seed}
     fixed = None if noise_shape is None else tuple(int(d) for d in noise_shape)
 
-    def draw(key: Any, v: Any) -> Any:
+    def draw(key: Any, v: Any, k: Any) -> Any:
         dims = fixed if fixed is not None else v.shape
-        keep = ops.ge(ops.uniform(key, dims), float(rate))
-        return ops.cast(keep, v.dtype)
+        kept = ops.lt(ops.uniform(key, dims), ops.cast(k, "float32"))
+        return ops.cast(kept, v.dtype)
 
-    return make_op("RandomUniform", [t], draw, random=True, attrs=attrs, differentiable=False)
+    return make_op("RandomUniform", [t, keep], draw, random=True, attrs=attrs, differentiable=False)
