@@ -832,3 +832,74 @@ def _device_put_op(x: Any) -> Any:
 
 # moving between the logical devices cpu:0 and cpu:1 (and back): the identity, differentiably
 spec("device_put", _device_put_op, lambda x: x, _unary_args("any"))
+
+# ---------------------------------------------------------------------------------------
+# Added with the functional front end: erf_inv, rem, argsort, collectives, custom_jvp
+
+_erf_inv_ref = np.vectorize(lambda y: _newton_erf_inv(y), otypes=[np.float64])
+
+
+def _newton_erf_inv(y: float) -> float:
+    x = 0.0
+    for _ in range(60):
+        x -= (math.erf(x) - y) / (2 / math.sqrt(math.pi) * math.exp(-x * x))
+    return x
+
+
+spec("erf_inv", ops.erf_inv, _erf_inv_ref, _unary_args("unit"))
+spec("rem", ops.rem, np.fmod, _binary_args("any", "positive"))
+
+
+def _argsort_args(draw: Draw, rng: np.random.Generator) -> Any:
+    shape = draw(shapes(1, 3, 1, 4))
+    return [rng.standard_normal(shape)], {"axis": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+spec(
+    "argsort",
+    lambda x, axis: ops.argsort(x, axis),
+    lambda x, axis: np.argsort(x, axis=axis, kind="stable"),
+    _argsort_args,
+    differentiable=False,
+)
+
+
+def _leading_args(draw: Draw, rng: np.random.Generator) -> Any:
+    return [rng.standard_normal(draw(shapes(1, 3, 1, 4)))], {}
+
+
+def _psum_op(x: Any) -> Any:
+    from workbench.core import vmap
+
+    return vmap(lambda v: ops.psum(v, "i"), axis_name="i")(x)
+
+
+def _all_gather_op(x: Any) -> Any:
+    from workbench.core import vmap
+
+    return vmap(lambda v: ops.all_gather(v, "i"), axis_name="i")(x)
+
+
+# collectives exist only inside a named vmap: specs call them through one
+spec("psum", _psum_op, lambda x: np.broadcast_to(x.sum(0), x.shape), _leading_args)
+spec(
+    "all_gather",
+    _all_gather_op,
+    lambda x: np.broadcast_to(x, (x.shape[0], *x.shape)),
+    _leading_args,
+)
+
+
+def _custom_jvp_op(x: Any) -> Any:
+    # sin with its tangent supplied by hand: t · cos(x); reverse mode transposes it
+    return ops.custom_jvp_call(
+        lambda v: [ops.sin(v)],
+        lambda primals, tangents: (
+            [ops.sin(primals[0])],
+            [ops.mul(tangents[0], ops.cos(primals[0]))],
+        ),
+        x,
+    )[0]
+
+
+spec("custom_jvp", _custom_jvp_op, np.sin, _unary_args("any"))

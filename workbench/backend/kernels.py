@@ -33,6 +33,39 @@ def erf(xp: Any, x: Any) -> Any:
     return special.erf(x)
 
 
+@functools.cache
+def _host_erf_inv() -> Any:
+    try:
+        from scipy import special  # noqa: PLC0415 - optional accelerator
+
+        return special.erfinv
+    except ImportError:
+        return None
+
+
+def erf_inv(xp: Any, x: Any) -> Any:
+    """The inverse error function on (-1, 1) (±inf at ±1), keeping the input dtype."""
+    if xp is not np:
+        from cupyx.scipy import special  # noqa: PLC0415
+
+        return special.erfinv(x)
+    exact = _host_erf_inv()
+    if exact is not None:
+        return np.asarray(exact(x), dtype=x.dtype)
+    # Winitzki's closed-form approximation, refined by Newton steps on erf in float64.
+    y = np.asarray(x, np.float64)
+    a = 0.147
+    log_term = np.log1p(-np.minimum(y * y, 1.0 - 1e-300))
+    first = 2 / (math.pi * a) + log_term / 2
+    out = np.sign(y) * np.sqrt(np.sqrt(first * first - log_term / a) - first)
+    erf = np.frompyfunc(math.erf, 1, 1)
+    for _ in range(4):
+        residual = erf(out).astype(np.float64) - y
+        out = out - residual / (2 / math.sqrt(math.pi) * np.exp(-out * out))
+    out = np.where(np.abs(y) >= 1, np.sign(y) * np.inf, out)
+    return np.asarray(out, dtype=x.dtype)
+
+
 def scatter_add(xp: Any, out: Any, key: tuple[Any, ...], updates: Any) -> None:
     """``out[key] += updates`` where repeated indices accumulate (unbuffered).
 

@@ -54,6 +54,10 @@ class BatchInterpreter(Interpreter):
             else:
                 values.append(x)
                 axes.append(None)
+        if prim.family == "collective" and params.get("axis_name") == self.axis_name:
+            from workbench.core.primitives.collectives import collective  # noqa: PLC0415
+
+            return [BatchTracer(self, collective(self, prim, values[0], axes[0], self.size), None)]
         if all(a is None for a in axes):
             out = apply(prim, *values, **params)
             outs = out if prim.multiple_results else (out,)

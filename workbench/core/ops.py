@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from workbench.core.primitives.control import (
     call,
+    custom_jvp_call,
+    custom_vjp_call,
     cond,
     fori_loop,
     scan,
@@ -32,6 +34,7 @@ from workbench.core.primitives.elementwise import (
     div,
     eq,
     erf,
+    erf_inv,
     exp,
     expm1,
     floor,
@@ -54,6 +57,7 @@ from workbench.core.primitives.elementwise import (
     pow,
     reciprocal,
     relu,
+    rem,
     round,
     rsqrt,
     select,
@@ -65,6 +69,7 @@ from workbench.core.primitives.elementwise import (
     sub,
     tanh,
 )
+from workbench.core.primitives.collectives import all_gather, argsort, axis_index, psum
 from workbench.core.primitives.indexing import (
     gather,
     index,
@@ -123,6 +128,14 @@ from workbench.core.primitives.structural import (
 )
 
 __all__ = [
+    "all_gather",
+    "argsort",
+    "axis_index",
+    "custom_jvp_call",
+    "custom_vjp_call",
+    "erf_inv",
+    "psum",
+    "rem",
     "call", "cond", "fori_loop", "scan", "switch", "while_loop",
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
     "bitwise_xor", "broadcast_shapes", "broadcast_to", "cast", "ceil", "concatenate", "conv",

@@ -836,3 +836,53 @@ def custom_vjp_call(
 ) -> tuple[Any, ...]:
     """Apply ``forward`` with ``backward(cotangents, args, outs)`` as its VJP."""
     return apply(custom_vjp_p, *args, forward=forward, backward=backward, out_types=out_types)
+
+
+# ---------------------------------------------------------------------------------------
+# custom_jvp: outs = forward(*args), with rule(primals, tangents) -> (outs, tangents_out)
+# JAX's custom_jvp. Reverse mode transposes the rule: the rule's tangent map is linear in
+# the tangents, so its VJP (taken at zero tangents) is the transposed map.
+
+
+def _custom_jvp_shape(*types: Any, forward: Any, rule: Any, out_types: Any) -> tuple[Type, ...]:
+    return _custom_vjp_shape(*types, forward=forward, backward=rule, out_types=out_types)
+
+
+custom_jvp_p = Primitive(
+    "custom_jvp",
+    impl=lambda *args, forward, rule, out_types: list(forward(*args)),
+    shape=_custom_jvp_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+custom_jvp_p.check = lambda *args, **params: None
+
+
+@custom_jvp_p.jvp
+def _custom_jvp_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, forward: Any, rule: Any, out_types: Any
+) -> tuple[Any, Any]:
+    filled = _zeros_for(primals, tangents)
+    outs, tangents_out = rule(list(primals), filled)
+    return list(outs), list(tangents_out)
+
+
+@custom_jvp_p.vjp
+def _custom_jvp_vjp(
+    gs: Sequence[Any], *args: Any, out: Any, forward: Any, rule: Any, out_types: Any
+) -> tuple[Any, ...]:
+    zeros = [ops.zeros_like(a) for a in args]
+    _, pullback = autodiff.vjp(lambda *ts: list(rule(list(args), list(ts))[1]), *zeros)
+    return tuple(pullback(_zeros_for(out, gs)))
+
+
+def custom_jvp_call(
+    forward: Callable[..., Any], rule: Callable[..., Any], *args: Any, out_types: Any = None
+) -> tuple[Any, ...]:
+    """Apply ``forward`` with ``rule(primals, tangents) -> (outs, out_tangents)`` as its JVP.
+    ``forward`` must be traceable; its output types come from tracing it."""
+    if out_types is None:
+        graph, _ = trace(lambda *xs: list(forward(*xs)), *[type_of(a) for a in args])
+        out_types = graph.out_types
+    return apply(custom_jvp_p, *args, forward=forward, rule=rule, out_types=tuple(out_types))

@@ -179,6 +179,11 @@ erf_p = unary_elementwise("erf", kernels.erf)
 erf: Callable[..., Any] = _unary(erf_p)
 _with_derivative(erf_p, lambda x, y: ops.mul(exp(neg(square(x))), 2 / math.sqrt(math.pi)))
 
+# erf_inv: y = erf⁻¹(x)   dy/dx = √π/2 · e^(y²)
+erf_inv_p = unary_elementwise("erf_inv", kernels.erf_inv)
+erf_inv: Callable[..., Any] = _unary(erf_inv_p)
+_with_derivative(erf_inv_p, lambda x, y: ops.mul(exp(square(y)), math.sqrt(math.pi) / 2))
+
 
 # relu: y = max(x, 0)     dy/dx = 1 if x > 0 else 0
 # NOTE: the gradient at exactly 0 is 0 (PyTorch's and JAX's choice); it is decided here,
@@ -301,6 +306,29 @@ def _div_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, 
     term_x = None if tx is None else div(tx, y)
     term_y = None if ty is None else neg(div(mul(ty, z), y))
     return z, _sum_tangents(term_x, term_y)
+
+
+# rem:  z = x - trunc(x / y) y (C's fmod: the sign of x)   dz = dx - trunc(x / y) dy
+rem_p = nary_elementwise("rem", lambda xp, x, y: xp.fmod(x, y))
+rem: Callable[..., Any] = _binary(rem_p)
+
+
+def _trunc(q: Any) -> Any:
+    return mul(sign(q), floor(abs(q)))
+
+
+@rem_p.vjp
+def _rem_vjp(
+    g: Any, x: Any, y: Any, *, out: Any, needs: tuple[bool, ...] = (True, True)
+) -> tuple[Any, Any]:
+    return g, (neg(mul(g, _trunc(div(x, y)))) if needs[1] else None)
+
+
+@rem_p.jvp
+def _rem_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, Any]:
+    (x, y), (tx, ty) = primals, tangents
+    term_y = None if ty is None else neg(mul(ty, _trunc(div(x, y))))
+    return rem(x, y), _sum_tangents(tx, term_y)
 
 
 # pow:  z = x^y           ∂z/∂x = y x^(y-1),  ∂z/∂y = ln(x) x^y
@@ -535,6 +563,7 @@ _UFUNCS = {
     exp_p: "exp", log_p: "log", log1p_p: "log1p", expm1_p: "expm1", sqrt_p: "sqrt",
     square_p: "square", reciprocal_p: "reciprocal", sin_p: "sin", cos_p: "cos", tanh_p: "tanh",
     add_p: "add", sub_p: "subtract", mul_p: "multiply", div_p: "true_divide", pow_p: "power",
+    rem_p: "fmod",
     maximum_p: "maximum", minimum_p: "minimum", eq_p: "equal", ne_p: "not_equal", lt_p: "less",
     le_p: "less_equal", gt_p: "greater", ge_p: "greater_equal", logical_and_p: "logical_and",
     logical_or_p: "logical_or", logical_not_p: "logical_not", is_finite_p: "isfinite",
@@ -548,9 +577,9 @@ def check_float(name: str, x: Any) -> None:
 
 
 __all__ = [
-    "abs", "add", "cast", "ceil", "cos", "div", "eq", "erf", "exp", "expm1", "floor", "ge",
+    "abs", "add", "cast", "ceil", "cos", "div", "eq", "erf", "erf_inv", "exp", "expm1", "floor", "ge",
     "gt", "is_finite", "le", "log", "log1p", "logical_and", "logical_not", "logical_or",
-    "logistic", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "reciprocal", "relu",
+    "logistic", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "reciprocal", "relu", "rem",
     "round", "rsqrt", "select", "sign", "sin", "sqrt", "square", "stop_gradient", "sub",
     "tanh",
 ]  # fmt: skip

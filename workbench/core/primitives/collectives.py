@@ -1,0 +1,143 @@
+"""Collectives over a named batch axis (``vmap(..., axis_name=...)``, and so ``pmap``):
+``psum`` adds a value over every example of the axis, ``all_gather`` stacks them, and
+``axis_index`` says which example this is. ``argsort`` (stable) also lives here, as the
+other primitive whose rule needs a whole axis at once.
+
+A collective is only defined inside a batching interpreter with its axis name: that
+interpreter evaluates it (a reduction or a move over its batch axis); everywhere else it
+is an error, as in JAX ("unbound axis name").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workbench.backend import dtypes
+from workbench.core import batching, ops
+from workbench.core.dispatch import _stack, apply
+from workbench.core.ir import Type
+from workbench.core.primitive import Primitive, check_dtype
+
+
+def _interpreter(axis_name: Any) -> Any:
+    for interp in reversed(_stack):
+        if isinstance(interp, batching.BatchInterpreter) and interp.axis_name == axis_name:
+            return interp
+    raise NameError(f"unbound axis name: {axis_name}")
+
+
+def _unbound(*args: Any, axis_name: Any, **params: Any) -> Any:
+    raise NameError(f"unbound axis name: {axis_name}")
+
+
+# psum: y = Σ_examples x     (linear; its transpose is psum again)
+psum_p = Primitive(
+    "psum",
+    impl=_unbound,
+    shape=lambda x, *, axis_name, axis_size: Type(tuple(x.shape), x.dtype, x.device),
+    family="collective",
+)
+psum_p.check = lambda x, **params: None
+
+
+def psum(x: Any, axis_name: Any) -> Any:
+    """Sum ``x`` over every example of the named batch axis."""
+    return apply(psum_p, x, axis_name=axis_name, axis_size=_interpreter(axis_name).size)
+
+
+psum_p.vjp(lambda g, x, *, out, axis_name, axis_size: (psum(g, axis_name),))
+psum_p.jvp(
+    lambda primals, tangents, **p: (
+        psum(primals[0], p["axis_name"]),
+        psum(tangents[0], p["axis_name"]),
+    )
+)
+
+
+# all_gather: y = stack of every example's x (a new leading axis)
+def _gather_shape(x: Any, *, axis_name: Any, axis_size: int) -> Type:
+    return Type((axis_size, *x.shape), x.dtype, x.device)
+
+
+all_gather_p = Primitive("all_gather", impl=_unbound, shape=_gather_shape, family="collective")
+all_gather_p.check = lambda x, **params: None
+
+
+def all_gather(x: Any, axis_name: Any) -> Any:
+    """Every example's ``x``, stacked along a new leading axis."""
+    return apply(all_gather_p, x, axis_name=axis_name, axis_size=_interpreter(axis_name).size)
+
+
+@all_gather_p.vjp
+def _all_gather_vjp(g: Any, x: Any, *, out: Any, axis_name: Any, axis_size: int) -> tuple[Any]:
+    total = psum(g, axis_name)
+    return (ops.index(total, (axis_index(axis_name),)),)
+
+
+all_gather_p.jvp(
+    lambda primals, tangents, **p: (
+        all_gather(primals[0], p["axis_name"]),
+        all_gather(tangents[0], p["axis_name"]),
+    )
+)
+
+
+def axis_index(axis_name: Any) -> Any:
+    """This example's position along the named batch axis (int32)."""
+    interp = _interpreter(axis_name)
+    positions = ops.array(np.arange(interp.size, dtype=np.int32))
+    return batching.BatchTracer(interp, positions, 0)
+
+
+def collective(interp: Any, prim: Primitive, value: Any, axis: int | None, size: int) -> Any:
+    """How the batching interpreter named by a collective evaluates it."""
+    if prim is psum_p:
+        return ops.mul(value, size) if axis is None else ops.reduce_sum(value, axes=(axis,))
+    if axis is None:
+        return ops.broadcast_to(ops.expand_dims(value, [0]), (size, *value.shape))
+    return batching.moveaxis(value, axis, 0)
+
+
+# Another axis name: the collective applies per example of this interpreter's axis.
+psum_p.batch(lambda values, axes, **p: (apply(psum_p, values[0], **p), axes[0]))
+all_gather_p.batch(
+    lambda values, axes, **p: (
+        apply(all_gather_p, values[0], **p),
+        None if axes[0] is None else axes[0] + 1,
+    )
+)
+COLLECTIVES = frozenset({psum_p, all_gather_p})
+
+
+# ---------------------------------------------------------------------------------------
+# argsort: the stable ascending order along ``axis`` (integer output, no gradient)
+
+
+def _argsort_shape(x: Any, *, axis: int, index_dtype: Any) -> Type:
+    check_dtype("argsort", x, "numeric")
+    return Type(tuple(x.shape), index_dtype, x.device)
+
+
+argsort_p = Primitive(
+    "argsort",
+    impl=lambda xp, x, *, axis, index_dtype: xp.argsort(x, axis=axis, kind="stable").astype(
+        index_dtype
+    ),
+    shape=_argsort_shape,
+    family="sorting",
+)
+argsort_p.vjp(lambda g, x, *, out, axis, index_dtype: (None,))
+argsort_p.jvp(lambda primals, tangents, **p: (apply(argsort_p, primals[0], **p), None))
+
+
+@argsort_p.batch
+def _argsort_batch(values: Any, axes: Any, *, axis: int, index_dtype: Any) -> Any:
+    x = batching.moveaxis(values[0], axes[0], 0)
+    return apply(argsort_p, x, axis=axis + 1, index_dtype=index_dtype), 0
+
+
+def argsort(x: Any, axis: int = -1, index_dtype: Any = dtypes.int64) -> Any:
+    """Indices that sort ``x`` along ``axis`` (stable: ties keep their order)."""
+    return apply(argsort_p, x, axis=axis % max(x.ndim, 1), index_dtype=np.dtype(index_dtype))
