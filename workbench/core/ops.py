@@ -6,11 +6,12 @@ one family can use operations of another without import cycles.
 
 from __future__ import annotations
 
+from workbench.core.primitives.collectives import all_gather, argsort, axis_index, psum
 from workbench.core.primitives.control import (
     call,
+    cond,
     custom_jvp_call,
     custom_vjp_call,
-    cond,
     fori_loop,
     scan,
     switch,
@@ -69,7 +70,6 @@ from workbench.core.primitives.elementwise import (
     sub,
     tanh,
 )
-from workbench.core.primitives.collectives import all_gather, argsort, axis_index, psum
 from workbench.core.primitives.indexing import (
     gather,
     index,

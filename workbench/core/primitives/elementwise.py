@@ -577,9 +577,9 @@ def check_float(name: str, x: Any) -> None:
 
 
 __all__ = [
-    "abs", "add", "cast", "ceil", "cos", "div", "eq", "erf", "erf_inv", "exp", "expm1", "floor", "ge",
-    "gt", "is_finite", "le", "log", "log1p", "logical_and", "logical_not", "logical_or",
-    "logistic", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "reciprocal", "relu", "rem",
-    "round", "rsqrt", "select", "sign", "sin", "sqrt", "square", "stop_gradient", "sub",
+    "abs", "add", "cast", "ceil", "cos", "div", "eq", "erf", "erf_inv", "exp", "expm1", "floor",
+    "ge", "gt", "is_finite", "le", "log", "log1p", "logical_and", "logical_not", "logical_or",
+    "logistic", "lt", "maximum", "minimum", "mul", "ne", "neg", "pow", "reciprocal", "relu",
+    "rem", "round", "rsqrt", "select", "sign", "sin", "sqrt", "square", "stop_gradient", "sub",
     "tanh",
 ]  # fmt: skip
