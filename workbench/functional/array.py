@@ -1,0 +1,449 @@
+"""``jax.Array`` over the core: an immutable array (or, inside a transformation, a traced
+value) with NumPy's operators, JAX's dtype rules and the ``.at[]`` update syntax.
+
+JAX's defaults: float32 and int32 unless ``config.update("jax_enable_x64", True)``;
+NumPy float64 data becomes float32; Python numbers are "weak" and take the dtype of the
+array they meet.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from workbench.backend import dtypes
+from workbench.core import ops
+from workbench.core.values import Array as CoreArray
+from workbench.core.values import ConcretizationError, Tracer, is_value
+
+
+class _Config:
+    """``jax.config``: ``update("jax_enable_x64", True)`` for 64-bit types."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {"jax_enable_x64": False, "jax_platform_name": "cpu"}
+
+    def update(self, name: str, value: Any) -> None:
+        if name == "jax_num_cpu_devices":
+            import os  # noqa: PLC0415
+
+            os.environ["WORKBENCH_CPU_DEVICES"] = str(int(value))
+        self.values[name] = value
+
+    def read(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.__dict__.get("values", {}):
+            return self.values[name]
+        raise AttributeError(name)
+
+
+config = _Config()
+
+
+def x64() -> bool:
+    return bool(config.values["jax_enable_x64"])
+
+
+def canonical(dtype: Any) -> np.dtype:
+    """A dtype as JAX would store it (64-bit types narrowed unless x64 is on)."""
+    d = np.dtype(dtype)
+    if not x64():
+        if d == np.float64:
+            return np.dtype(np.float32)
+        if d == np.int64:
+            return np.dtype(np.int32)
+        if d == np.uint64:
+            return np.dtype(np.uint32)
+    return dtypes.canonical(d)
+
+
+def default_float() -> np.dtype:
+    return np.dtype(np.float64 if x64() else np.float32)
+
+
+def default_int() -> np.dtype:
+    return np.dtype(np.int64 if x64() else np.int32)
+
+
+class TracerBoolConversionError(ConcretizationError):
+    """Python control flow needed a concrete value but got a traced one (JAX's error)."""
+
+
+class TracerArrayConversionError(TypeError):
+    pass
+
+
+def _concretization_message(what: str, value: Any) -> str:
+    return (
+        f"Attempted {what} on a traced array with shape {tuple(value.shape)} and dtype "
+        f"{value.dtype}. The value is only known when the compiled function runs, so "
+        "Python control flow cannot depend on it inside jit (or grad/vmap). Use "
+        "lax.cond or jnp.where for branches, lax.fori_loop / lax.while_loop / lax.scan "
+        "for loops, or mark the argument static with jit(..., static_argnums=...)."
+    )
+
+
+class Array:
+    """An immutable array. Mirrors: jax.Array."""
+
+    __slots__ = ("_value",)
+    __array_priority__ = 100
+
+    if TYPE_CHECKING:  # the operators are installed below, from the jnp functions
+
+        def __add__(self, other: Any) -> Array: ...
+        def __radd__(self, other: Any) -> Array: ...
+        def __sub__(self, other: Any) -> Array: ...
+        def __rsub__(self, other: Any) -> Array: ...
+        def __mul__(self, other: Any) -> Array: ...
+        def __rmul__(self, other: Any) -> Array: ...
+        def __truediv__(self, other: Any) -> Array: ...
+        def __rtruediv__(self, other: Any) -> Array: ...
+        def __floordiv__(self, other: Any) -> Array: ...
+        def __rfloordiv__(self, other: Any) -> Array: ...
+        def __mod__(self, other: Any) -> Array: ...
+        def __rmod__(self, other: Any) -> Array: ...
+        def __pow__(self, other: Any) -> Array: ...
+        def __rpow__(self, other: Any) -> Array: ...
+        def __matmul__(self, other: Any) -> Array: ...
+        def __rmatmul__(self, other: Any) -> Array: ...
+        def __and__(self, other: Any) -> Array: ...
+        def __rand__(self, other: Any) -> Array: ...
+        def __or__(self, other: Any) -> Array: ...
+        def __ror__(self, other: Any) -> Array: ...
+        def __lt__(self, other: Any) -> Array: ...
+        def __le__(self, other: Any) -> Array: ...
+        def __gt__(self, other: Any) -> Array: ...
+        def __ge__(self, other: Any) -> Array: ...
+        def __neg__(self) -> Array: ...
+        def __abs__(self) -> Array: ...
+        def __invert__(self) -> Array: ...
+        def __getitem__(self, key: Any) -> Array: ...
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    # -- what it is -----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._value.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(self._value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._value.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self._value.shape, dtype=np.int64))
+
+    @property
+    def T(self) -> Array:  # noqa: N802
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.transpose(self)
+
+    @property
+    def at(self) -> _IndexUpdateHelper:
+        """Functional updates: ``x.at[idx].set(v)``, ``.add``, ``.multiply``, ``.min``,
+        ``.max``, ``.get``."""
+        return _IndexUpdateHelper(self)
+
+    @property
+    def is_concrete(self) -> bool:
+        return isinstance(self._value, CoreArray)
+
+    def _concrete(self, what: str) -> CoreArray:
+        if not isinstance(self._value, CoreArray):
+            raise TracerBoolConversionError(_concretization_message(what, self._value))
+        return self._value
+
+    # -- leaving JAX ----------------------------------------------------------------------
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if not isinstance(self._value, CoreArray):
+            raise TracerArrayConversionError(
+                _concretization_message("conversion to a NumPy array", self._value)
+            )
+        host = self._value.numpy()
+        return host if dtype is None else host.astype(dtype)
+
+    def __bool__(self) -> bool:
+        return bool(self._concrete("a Python bool conversion (if/while)").numpy())
+
+    def __float__(self) -> float:
+        return float(self._concrete("a Python float conversion").numpy())
+
+    def __int__(self) -> int:
+        return int(self._concrete("a Python int conversion").numpy())
+
+    def __index__(self) -> int:
+        return int(self._concrete("use as a Python index").numpy())
+
+    def item(self) -> Any:
+        return self._concrete("item()").numpy().item()
+
+    def tolist(self) -> Any:
+        return self._concrete("tolist()").numpy().tolist()
+
+    def block_until_ready(self) -> Array:
+        if isinstance(self._value, CoreArray):
+            self._value.device.synchronize()
+        return self
+
+    def devices(self) -> set[Any]:
+        from workbench.functional.devices import device_of  # noqa: PLC0415
+
+        return {device_of(self._value.device)}
+
+    @property
+    def device(self) -> Any:
+        from workbench.functional.devices import device_of  # noqa: PLC0415
+
+        return device_of(self._value.device)
+
+    def copy(self) -> Array:
+        return self
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self) -> Any:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self) -> str:
+        if not isinstance(self._value, CoreArray):
+            return f"Traced<ShapedArray({self.dtype}{list(self.shape)})>"
+        host = self._value.numpy()
+        body = np.array2string(host, separator=", ", prefix="Array(")
+        return f"Array({body}, dtype={host.dtype})"
+
+    def __str__(self) -> str:
+        if not isinstance(self._value, CoreArray):
+            return repr(self)
+        return str(self._value.numpy())
+
+    def __hash__(self) -> int:
+        raise TypeError("unhashable type: 'jax.Array'")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "'jax.Array' object does not support item assignment. JAX arrays are immutable. "
+            "Instead of ``x[idx] = y``, use ``x = x.at[idx].set(y)`` or another .at[] method: "
+            "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        # methods (x.sum(), x.reshape(), …) are the jnp functions with x first
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        fn = _METHODS.get(name)
+        if fn is None:
+            raise AttributeError(f"'jax.Array' object has no attribute '{name}'")
+        target = getattr(jnp, fn)
+        return lambda *args, **kwargs: target(self, *args, **kwargs)
+
+
+_METHODS = {
+    name: name
+    for name in (
+        "sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "cumsum",
+        "all", "any", "reshape", "transpose", "squeeze", "ravel", "flatten", "clip", "dot",
+        "round", "astype", "swapaxes", "sort", "argsort", "take", "repeat", "conj", "real",
+        "nonzero", "trace", "diagonal",
+    )
+} | {"flatten": "ravel"}  # fmt: skip
+
+
+def _operator(name: str, reverse: bool = False) -> Any:
+    def method(self: Array, other: Any) -> Any:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        fn = getattr(jnp, name)
+        return fn(other, self) if reverse else fn(self, other)
+
+    return method
+
+
+for _dunder, _fn in {
+    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "true_divide",
+    "floordiv": "floor_divide", "mod": "mod", "pow": "power", "matmul": "matmul",
+    "and": "logical_and_or_bitwise", "or": "logical_or_or_bitwise",
+}.items():  # fmt: skip
+    setattr(Array, f"__{_dunder}__", _operator(_fn))
+    setattr(Array, f"__r{_dunder}__", _operator(_fn, reverse=True))
+for _dunder, _fn in {
+    "lt": "less",
+    "le": "less_equal",
+    "gt": "greater",
+    "ge": "greater_equal",
+    "eq": "equal",
+    "ne": "not_equal",
+}.items():
+    setattr(Array, f"__{_dunder}__", _operator(_fn))
+
+
+def _unary_operator(name: str) -> Any:
+    def method(self: Array) -> Any:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return getattr(jnp, name)(self)
+
+    return method
+
+
+Array.__neg__ = _unary_operator("negative")  # type: ignore[method-assign]
+Array.__pos__ = lambda self: self  # type: ignore[attr-defined,operator]
+Array.__abs__ = _unary_operator("abs")  # type: ignore[method-assign]
+Array.__invert__ = _unary_operator("invert")  # type: ignore[method-assign]
+
+
+def _getitem(self: Array, key: Any) -> Array:
+    return Array(ops.index(self._value, unwrap_index(key)))
+
+
+Array.__getitem__ = _getitem  # type: ignore[method-assign]
+
+
+def unwrap_index(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return tuple(unwrap_index(k) for k in key)
+    if isinstance(key, Array):
+        return key._value
+    if isinstance(key, list):
+        return value_of(np.asarray(key))
+    return key
+
+
+class _IndexUpdateHelper:
+    def __init__(self, array: Array) -> None:
+        self.array = array
+
+    def __getitem__(self, key: Any) -> _IndexUpdateRef:
+        return _IndexUpdateRef(self.array, key)
+
+
+class _IndexUpdateRef:
+    def __init__(self, array: Array, key: Any) -> None:
+        self.array, self.key = array, unwrap_index(key)
+
+    def _values(self, values: Any) -> Any:
+        v = value_of(values, like=self.array._value)
+        return v
+
+    def get(self, **_: Any) -> Array:
+        return Array(ops.index(self.array._value, self.key))
+
+    def set(self, values: Any, **_: Any) -> Array:
+        return Array(ops.index_set(self.array._value, self.key, self._values(values)))
+
+    def add(self, values: Any, **_: Any) -> Array:
+        return Array(ops.index_add(self.array._value, self.key, self._values(values)))
+
+    def subtract(self, values: Any, **_: Any) -> Array:
+        return Array(ops.index_add(self.array._value, self.key, ops.neg(self._values(values))))
+
+    def multiply(self, values: Any, **_: Any) -> Array:
+        current = ops.index(self.array._value, self.key)
+        return Array(
+            ops.index_set(
+                self.array._value, self.key, ops.mul(current, _like(self._values(values), current))
+            )
+        )
+
+    def divide(self, values: Any, **_: Any) -> Array:
+        current = ops.index(self.array._value, self.key)
+        return Array(
+            ops.index_set(
+                self.array._value, self.key, ops.div(current, _like(self._values(values), current))
+            )
+        )
+
+    def min(self, values: Any, **_: Any) -> Array:
+        current = ops.index(self.array._value, self.key)
+        return Array(
+            ops.index_set(
+                self.array._value,
+                self.key,
+                ops.minimum(current, _like(self._values(values), current)),
+            )
+        )
+
+    def max(self, values: Any, **_: Any) -> Array:
+        current = ops.index(self.array._value, self.key)
+        return Array(
+            ops.index_set(
+                self.array._value,
+                self.key,
+                ops.maximum(current, _like(self._values(values), current)),
+            )
+        )
+
+
+def _like(v: Any, target: Any) -> Any:
+    return v if tuple(v.shape) == tuple(target.shape) else ops.broadcast_to(v, target.shape)
+
+
+# ---------------------------------------------------------------------------------------
+# Conversions
+
+
+def host_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """NumPy data with JAX's dtype rules (Python floats float32, ints int32 by default)."""
+    if dtype is not None:
+        return np.asarray(data, dtype=canonical(dtype))
+    arr = np.asarray(data)
+    if arr.dtype == np.float64 and not isinstance(data, np.ndarray | np.generic) and not x64():
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
+        return arr.astype(default_int())
+    if arr.dtype.kind == "O":
+        raise TypeError(f"JAX does not support arrays of Python objects: {data!r}")
+    return arr.astype(canonical(arr.dtype)) if arr.dtype.kind in "fiub" else arr
+
+
+def value_of(x: Any, dtype: Any = None, like: Any = None) -> Any:
+    """The core value of an operand: arrays unwrap, host data converts (a Python number
+    with ``like`` takes its dtype, as JAX's weak types do)."""
+    if isinstance(x, Array):
+        v = x._value
+        return v if dtype is None or v.dtype == canonical(dtype) else ops.cast(v, canonical(dtype))
+    if is_value(x):
+        return x
+    if isinstance(x, Tracer):
+        return x
+    if like is not None and isinstance(x, int | float | bool) and not isinstance(x, np.generic):
+        kind = like.dtype.kind
+        if (
+            isinstance(x, bool)
+            or (isinstance(x, int) and kind in "iuf")
+            or (isinstance(x, float) and kind == "f")
+        ):
+            return ops.array(np.asarray(x, like.dtype), device=like.device)
+    if hasattr(x, "__jax_array__"):
+        return value_of(x.__jax_array__(), dtype)
+    return ops.array(host_array(x, dtype))
+
+
+def wrap(value: Any) -> Any:
+    """Core values (or pytrees of them) as Arrays."""
+    if isinstance(value, tuple | list):
+        return type(value)(wrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: wrap(v) for k, v in value.items()}
+    if is_value(value) or isinstance(value, Tracer):
+        return Array(value)
+    return value
+
+
+def is_array(x: Any) -> bool:
+    return isinstance(x, Array)

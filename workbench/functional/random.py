@@ -1,0 +1,224 @@
+"""``jax.random``: explicit keys and Threefry-2x32 bits, derived exactly as JAX's default
+implementation derives them, so the same key gives JAX's numbers. Mirrors: jax.random."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from workbench.core import ops
+from workbench.functional.array import Array, canonical, default_float, default_int, value_of
+
+
+def _key(key: Any) -> Any:
+    v = value_of(key)
+    if v.dtype != np.uint32 or tuple(v.shape) != (2,):
+        raise TypeError(
+            f"expected a PRNG key (uint32[2], from PRNGKey/split), got {v.dtype}{list(v.shape)}"
+        )
+    return v
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    if shape is None:
+        return ()
+    return (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
+
+
+def PRNGKey(seed: int) -> Array:  # noqa: N802
+    """A key from an integer seed. Mirrors: jax.random.PRNGKey."""
+    return Array(ops.key(int(seed)))
+
+
+key = PRNGKey
+
+
+def key_data(keys: Any) -> Array:
+    return keys if isinstance(keys, Array) else Array(value_of(keys))
+
+
+def split(key: Any, num: int = 2) -> Array:
+    """``num`` new keys (shape (num, 2)). Mirrors: jax.random.split."""
+    return Array(ops.split_key(_key(key), int(num)))
+
+
+def fold_in(key: Any, data: int) -> Array:
+    return Array(ops.fold_in(_key(key), int(data)))
+
+
+def bits(key: Any, shape: Any = (), dtype: Any = None) -> Array:
+    return Array(ops.random_bits(_key(key), _shape(shape)))
+
+
+def _two(key: Any) -> tuple[Any, Any]:
+    keys = ops.split_key(_key(key), 2)
+    return ops.reshape(ops.slice(keys, (0, 0), (1, 2)), (2,)), ops.reshape(
+        ops.slice(keys, (1, 0), (2, 2)), (2,)
+    )
+
+
+def _uniform(key: Any, shape: tuple[int, ...], dtype: Any, minval: float, maxval: float) -> Any:
+    d = canonical(dtype) if dtype is not None else default_float()
+    u = ops.uniform(key, shape, float(minval), float(maxval))
+    return u if d == np.float32 else ops.cast(u, d)
+
+
+def uniform(
+    key: Any, shape: Any = (), dtype: Any = None, minval: Any = 0.0, maxval: Any = 1.0
+) -> Array:
+    """Floats in [minval, maxval). Mirrors: jax.random.uniform."""
+    return Array(
+        _uniform(
+            _key(key), _shape(shape), dtype, float(np.asarray(minval)), float(np.asarray(maxval))
+        )
+    )
+
+
+def normal(key: Any, shape: Any = (), dtype: Any = None) -> Array:
+    """Standard normal: √2 · erf⁻¹(u) for u uniform in (-1, 1), as JAX computes it."""
+    lo = float(np.nextafter(np.float32(-1.0), np.float32(0.0)))
+    u = _uniform(_key(key), _shape(shape), np.float32, lo, 1.0)
+    out = ops.mul(ops.erf_inv(u), float(np.float32(math.sqrt(2))))
+    d = canonical(dtype) if dtype is not None else default_float()
+    return Array(out if d == np.float32 else ops.cast(out, d))
+
+
+def truncated_normal(
+    key: Any, lower: Any, upper: Any, shape: Any = None, dtype: Any = None
+) -> Array:
+    """Normal numbers in (lower, upper), by inverting the CDF.
+
+    Mirrors: jax.random.truncated_normal."""
+    sqrt2 = float(np.float32(math.sqrt(2)))
+    lo, hi = float(np.asarray(lower)), float(np.asarray(upper))
+    a = float(np.float32(math.erf(np.float32(lo / sqrt2)))) if math.isfinite(lo) else -1.0
+    b = float(np.float32(math.erf(np.float32(hi / sqrt2)))) if math.isfinite(hi) else 1.0
+    dims = _shape(shape)
+    u = _uniform(_key(key), dims, np.float32, a, b)
+    out = ops.mul(ops.erf_inv(u), sqrt2)
+    bound_lo = float(np.nextafter(np.float32(lo), np.float32(np.inf)))
+    bound_hi = float(np.nextafter(np.float32(hi), np.float32(-np.inf)))
+    out = ops.minimum(ops.maximum(out, bound_lo), bound_hi)
+    d = canonical(dtype) if dtype is not None else default_float()
+    return Array(out if d == np.float32 else ops.cast(out, d))
+
+
+def bernoulli(key: Any, p: Any = 0.5, shape: Any = None) -> Array:
+    """True with probability ``p``. Mirrors: jax.random.bernoulli."""
+    pv = value_of(p)
+    dims = _shape(shape) if shape is not None else tuple(pv.shape)
+    u = ops.uniform(_key(key), dims)
+    return Array(ops.lt(u, ops.broadcast_to(ops.cast(pv, "float32"), dims)))
+
+
+def gumbel(key: Any, shape: Any = (), dtype: Any = None) -> Array:
+    tiny = float(np.finfo(np.float32).tiny)
+    u = _uniform(_key(key), _shape(shape), np.float32, tiny, 1.0)
+    return Array(ops.neg(ops.log(ops.neg(ops.log(u)))))
+
+
+def categorical(key: Any, logits: Any, axis: int = -1, shape: Any = None) -> Array:
+    """Samples from a categorical distribution (the Gumbel-max trick, as JAX).
+    Mirrors: jax.random.categorical."""
+    lv = value_of(logits)
+    ax = axis % lv.ndim
+    batch_shape = tuple(d for i, d in enumerate(lv.shape) if i != ax)
+    dims = batch_shape if shape is None else _shape(shape)
+    prefix = dims[: len(dims) - len(batch_shape)]
+    logits_shape = list(dims[len(dims) - len(batch_shape) :])
+    logits_shape.insert(ax, lv.shape[ax])
+    noise = gumbel(key, (*prefix, *logits_shape))._value
+    expanded = ops.reshape(lv, (1,) * len(prefix) + tuple(lv.shape))
+    scores = ops.add(noise, ops.broadcast_to(ops.cast(expanded, noise.dtype), noise.shape))
+    return Array(ops.argmax(scores, ax + len(prefix), index_dtype=default_int()))
+
+
+def randint(key: Any, shape: Any, minval: Any, maxval: Any, dtype: Any = None) -> Array:
+    """Integers in [minval, maxval), from two words of bits per number exactly as JAX
+    combines them. Mirrors: jax.random.randint."""
+    d = canonical(dtype) if dtype is not None else default_int()
+    dims = _shape(shape)
+    lo = ops.broadcast_to(ops.array(np.asarray(minval, d)), dims)
+    hi = ops.broadcast_to(ops.array(np.asarray(maxval, d)), dims)
+    k1, k2 = _two(key)
+    higher, lower = ops.random_bits(k1, dims), ops.random_bits(k2, dims)
+    span = ops.cast(ops.sub(hi, lo), "uint32")
+    span = ops.select(ops.le(hi, lo), ops.full(dims, 1, np.uint32, span.device), span)
+    multiplier = ops.rem(ops.full(dims, 2**16, np.uint32, span.device), span)
+    multiplier = ops.rem(ops.mul(multiplier, multiplier), span)
+    offset = ops.add(ops.mul(ops.rem(higher, span), multiplier), ops.rem(lower, span))
+    offset = ops.rem(offset, span)
+    return Array(ops.add(lo, ops.cast(offset, d)))
+
+
+def _shuffle(key: Any, x: Any, axis: int) -> Any:
+    rounds = int(
+        np.ceil(3 * np.log(max(1, int(np.prod(x.shape)))) / np.log(np.iinfo(np.uint32).max))
+    )
+    k = _key(key)
+    for _ in range(rounds):
+        k, sub = _two(k)
+        sort_keys = ops.random_bits(sub, tuple(x.shape))
+        order = ops.argsort(sort_keys, axis)
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        x = jnp.take_along_axis(Array(x), Array(order), axis)._value
+    return x
+
+
+def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> Array:
+    """A random permutation of ``range(x)`` or of ``x`` along ``axis``.
+
+    Mirrors: jax.random.permutation."""
+    from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+    if isinstance(x, int) or (not isinstance(x, Array) and np.ndim(x) == 0):
+        return Array(_shuffle(key, jnp.arange(int(x))._value, 0))
+    xv = value_of(x)
+    if independent or xv.ndim == 1:
+        return Array(_shuffle(key, xv, axis))
+    order = _shuffle(key, jnp.arange(xv.shape[axis])._value, 0)
+    return jnp.take(Array(xv), Array(order), axis)
+
+
+def choice(
+    key: Any, a: Any, shape: Sequence[int] = (), replace: bool = True, p: Any = None, axis: int = 0
+) -> Array:
+    """Samples from ``a`` (an int n means ``arange(n)``). Mirrors: jax.random.choice."""
+    from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+    dims = _shape(shape)
+    is_int = isinstance(a, int)
+    n = int(a) if is_int else value_of(a).shape[axis]
+    draws = int(np.prod(dims))
+    if p is None:
+        if replace:
+            ind = randint(key, dims, 0, n)
+        else:
+            if draws > n:
+                raise ValueError(
+                    f"Cannot take a larger sample (size {draws}) than population "
+                    f"(size {n}) when 'replace=False'"
+                )
+            ind = jnp.reshape(permutation(key, n)[:draws], dims)
+    else:
+        pv = value_of(p)
+        if replace:
+            cumulative = jnp.cumsum(Array(pv))
+            r = cumulative[-1] * (1 - uniform(key, dims, dtype=pv.dtype))
+            ind = jnp.sum(
+                jnp.expand_dims(cumulative, tuple(range(len(dims)))) < jnp.expand_dims(r, -1),
+                axis=-1,
+            )
+        else:
+            g = gumbel(key, (n,)) + jnp.log(Array(pv))
+            ind = jnp.reshape(jnp.argsort(g, descending=True)[:draws], dims)
+    return ind if is_int else jnp.take(Array(value_of(a)), ind, axis)
+
+
+def exponential(key: Any, shape: Any = (), dtype: Any = None) -> Array:
+    u = _uniform(_key(key), _shape(shape), dtype, 0.0, 1.0)
+    return Array(ops.neg(ops.log1p(ops.neg(u))))
