@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 import workbench.eager as torch
+import workbench.functional as jax
+import workbench.functional.numpy as jnp
 import workbench.static as tf
+from workbench.functional import optim
 from workbench.static import keras
 
 STEPS, LR = 5, 0.1
@@ -71,9 +74,33 @@ def _keras() -> tuple[list[float], list[np.ndarray]]:
     return history.history["loss"], model.get_weights()
 
 
-def test_mlp_trains_identically_in_eager_graph_and_keras() -> None:
-    eager, graph, fit = _eager(), _graph(), _keras()
-    for other in (graph, fit):
+def _functional() -> tuple[list[float], list[np.ndarray]]:
+    x, y, init = _data()
+    params = [jnp.asarray(w) for w in init]
+
+    def loss(p: list[jax.Array], xb: jax.Array, yb: jax.Array) -> jax.Array:
+        logits = jax.nn.relu(xb @ p[0] + p[1]) @ p[2] + p[3]
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
+
+    opt = optim.sgd(LR)
+    state = opt.init(params)
+
+    @jax.jit
+    def step(p: list[jax.Array], s: object, xb: jax.Array, yb: jax.Array) -> object:
+        value, grads = jax.value_and_grad(loss)(p, xb, yb)
+        updates, s = opt.update(grads, s, p)
+        return optim.apply_updates(p, updates), s, value
+
+    losses = []
+    for _ in range(STEPS):
+        params, state, value = step(params, state, jnp.asarray(x), jnp.asarray(y))
+        losses.append(float(value))
+    return losses, [np.asarray(p) for p in params]
+
+
+def test_mlp_trains_identically_in_every_front_end() -> None:
+    eager, graph, fit, functional = _eager(), _graph(), _keras(), _functional()
+    for other in (graph, fit, functional):
         np.testing.assert_allclose(other[0], eager[0], rtol=1e-5, atol=1e-6)
         for a, b in zip(other[1], eager[1]):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

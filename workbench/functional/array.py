@@ -34,6 +34,16 @@ class _Config:
     def read(self, name: str) -> Any:
         return self.values.get(name)
 
+    def reshape(self, *shape: Any, order: str = "C") -> Array:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: Any) -> Array:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.transpose(self, None if not axes else axes[0] if len(axes) == 1 else axes)
+
     def __getattr__(self, name: str) -> Any:
         if name in self.__dict__.get("values", {}):
             return self.values[name]
@@ -160,9 +170,14 @@ class Array:
         return isinstance(self._value, CoreArray)
 
     def _concrete(self, what: str) -> CoreArray:
-        if not isinstance(self._value, CoreArray):
+        """The concrete value: differentiation tracers carry one (so Python control flow
+        works under grad, as in JAX); jit's and vmap's do not."""
+        v = self._value
+        while isinstance(v, Tracer) and hasattr(v, "primal"):
+            v = v.primal
+        if not isinstance(v, CoreArray):
             raise TracerBoolConversionError(_concretization_message(what, self._value))
-        return self._value
+        return v
 
     # -- leaving JAX ----------------------------------------------------------------------
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -242,6 +257,16 @@ class Array:
             "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html"
         )
 
+    def reshape(self, *shape: Any, order: str = "C") -> Array:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: Any) -> Array:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.transpose(self, None if not axes else axes[0] if len(axes) == 1 else axes)
+
     def __getattr__(self, name: str) -> Any:
         # methods (x.sum(), x.reshape(), …) are the jnp functions with x first
         from workbench.functional import numpy as jnp  # noqa: PLC0415
@@ -257,7 +282,7 @@ _METHODS = {
     name: name
     for name in (
         "sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "cumsum",
-        "all", "any", "reshape", "transpose", "squeeze", "ravel", "flatten", "clip", "dot",
+        "all", "any", "squeeze", "ravel", "flatten", "clip", "dot",
         "round", "astype", "swapaxes", "sort", "argsort", "take", "repeat", "conj", "real",
         "nonzero", "trace", "diagonal",
     )

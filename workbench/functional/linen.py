@@ -110,11 +110,15 @@ class Module:
             if parent._scope is not None:
                 parent._scope.counters[kind] = count + 1
             name = f"{kind}_{count}"
+            object.__setattr__(self, "_auto_named", True)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "parent", parent)
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if isinstance(value, Module) and value.__dict__.get("parent") is None:
+        if isinstance(value, Module) and (
+            value.__dict__.get("parent") is None or value.__dict__.get("_auto_named")
+        ):
+            object.__setattr__(value, "_auto_named", False)
             object.__setattr__(value, "name", key)
             object.__setattr__(value, "parent", self)
         if isinstance(value, list | tuple) and value and all(isinstance(v, Module) for v in value):

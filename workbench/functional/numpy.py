@@ -25,6 +25,16 @@ from workbench.functional.array import (
     unwrap_index,
     value_of,
 )
+from workbench.functional.products import (  # noqa: F401 - part of jnp
+    dot,
+    einsum,
+    inner,
+    linalg,
+    matmul,
+    outer,
+    tensordot,
+    vdot,
+)
 
 ndarray = Array
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -804,113 +814,6 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
 
 
 # ---------------------------------------------------------------------------------------
-# Products
-
-
-def matmul(a: Any, b: Any) -> Array:
-    x, y = _pair(a, b)
-    return Array(ops.matmul(x, y))
-
-
-def dot(a: Any, b: Any) -> Array:
-    """Mirrors: jnp.dot (products of scalars, vectors and matrices; N-d as NumPy)."""
-    x, y = _pair(a, b)
-    if x.ndim == 0 or y.ndim == 0:
-        return Array(ops.mul(*_pair(x, y)))
-    if y.ndim == 1 or x.ndim <= 2 and y.ndim <= 2:
-        return Array(ops.dot_general(x, y, ((x.ndim - 1,), (0 if y.ndim == 1 else y.ndim - 2,))))
-    return Array(ops.dot_general(x, y, ((x.ndim - 1,), (y.ndim - 2,))))
-
-
-def vdot(a: Any, b: Any) -> Array:
-    return dot(ravel(a), ravel(b))
-
-
-def inner(a: Any, b: Any) -> Array:
-    x, y = _pair(a, b)
-    return Array(ops.dot_general(x, y, ((x.ndim - 1,), (y.ndim - 1,))))
-
-
-def outer(a: Any, b: Any) -> Array:
-    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
-
-
-def tensordot(a: Any, b: Any, axes: Any = 2) -> Array:
-    x, y = _pair(a, b)
-    if isinstance(axes, int):
-        xa, ya = tuple(builtins.range(x.ndim - axes, x.ndim)), tuple(builtins.range(axes))
-    else:
-        xa, ya = (tuple(ax) if isinstance(ax, list | tuple) else (ax,) for ax in axes)
-    return Array(
-        ops.dot_general(x, y, (tuple(i % x.ndim for i in xa), tuple(i % y.ndim for i in ya)))
-    )
-
-
-def einsum(subscripts: str, *operands: Any, optimize: Any = None, precision: Any = None) -> Array:
-    """Mirrors: jnp.einsum (explicit and implicit output; contractions are pairwise
-    ``dot_general``s, other summed indices are reductions)."""
-    spec = subscripts.replace(" ", "")
-    if "->" in spec:
-        inputs, output = spec.split("->")
-    else:
-        inputs = spec
-        letters = [c for c in inputs.replace(",", "") if c.isalpha()]
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    terms = inputs.split(",")
-    if "." in spec:
-        raise NotImplementedError("einsum with ellipsis is not supported")
-    values = _joinable(operands)
-    current, labels = values[0], terms[0]
-    current, labels = _einsum_reduce(current, labels, [output, *terms[1:]])
-    for v, term in zip(values[1:], terms[1:]):
-        remaining = [output, *terms[terms.index(term) + 1 :]]
-        v, term = _einsum_reduce(v, term, [output, labels, *remaining[1:]])
-        keep = set("".join(remaining))
-        shared = [c for c in labels if c in term]
-        batch = [c for c in shared if c in keep]
-        contract = [c for c in shared if c not in keep]
-        current = ops.dot_general(
-            current,
-            v,
-            (tuple(labels.index(c) for c in contract), tuple(term.index(c) for c in contract)),
-            (tuple(labels.index(c) for c in batch), tuple(term.index(c) for c in batch)),
-        )
-        labels = (
-            "".join(batch)
-            + "".join(c for c in labels if c not in shared)
-            + "".join(c for c in term if c not in shared)
-        )
-    current, labels = _einsum_reduce(current, labels, [output])
-    if sorted(labels) != sorted(output):
-        raise ValueError(f"einsum: cannot produce output {output!r} from {subscripts!r}")
-    return Array(
-        ops.transpose(current, tuple(labels.index(c) for c in output))
-        if labels != output
-        else current
-    )
-
-
-def _einsum_reduce(v: Any, labels: str, others: Sequence[str]) -> tuple[Any, str]:
-    """Take diagonals of repeated labels and sum labels used nowhere else."""
-    for c in set(labels):
-        while labels.count(c) > 1:
-            i = labels.index(c)
-            j = labels.index(c, i + 1)
-            n = v.shape[i]
-            idx = ops.array(np.arange(n))
-            key: list[Any] = [builtins.slice(None)] * v.ndim
-            key[i], key[j] = idx, idx
-            v = ops.index(v, tuple(key))  # advanced indices move to the front
-            labels = c + "".join(ch for k, ch in enumerate(labels) if k not in (i, j))
-    elsewhere = set("".join(others))
-    drop = [k for k, c in enumerate(labels) if c not in elsewhere]
-    if drop:
-        v = ops.reduce_sum(v, axes=tuple(drop))
-        labels = "".join(c for k, c in enumerate(labels) if k not in drop)
-    return v, labels
-
-
-# ---------------------------------------------------------------------------------------
 # Host-only helpers (data-dependent shapes: not available inside jit)
 
 
@@ -940,33 +843,6 @@ def promote_types(a: Any, b: Any) -> np.dtype:
 
 def _index(a: Any, key: Any) -> Array:
     return Array(ops.index(_v(a), unwrap_index(key)))
-
-
-# ``jnp.linalg``
-class _Linalg:
-    @staticmethod
-    def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Array:  # noqa: A002
-        """Vector 2-norm (and 1, inf), matrix Frobenius norm. Mirrors: jnp.linalg.norm."""
-        v = _float(_v(x))
-        if axis is None and ord is None:
-            return Array(
-                ops.sqrt(
-                    ops.reduce_sum(
-                        ops.square(v), axes=tuple(builtins.range(v.ndim)), keepdims=keepdims
-                    )
-                )
-            )
-        axes = _axes(axis, v.ndim) if axis is not None else tuple(builtins.range(v.ndim))
-        if ord in (None, 2, "fro") and (len(axes) == 1 or ord in (None, "fro")):
-            return Array(ops.sqrt(ops.reduce_sum(ops.square(v), axes=axes, keepdims=keepdims)))
-        if ord == 1 and len(axes) == 1:
-            return Array(ops.reduce_sum(ops.abs(v), axes=axes, keepdims=keepdims))
-        if ord in (np.inf, "inf") and len(axes) == 1:
-            return Array(ops.reduce_max(ops.abs(v), axes=axes, keepdims=keepdims))
-        raise NotImplementedError(f"jnp.linalg.norm: ord={ord!r} over axes {axes}")
-
-
-linalg = _Linalg()
 
 
 def __getattr__(name: str) -> Any:

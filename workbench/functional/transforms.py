@@ -371,8 +371,14 @@ def pmap(
 
     @functools.wraps(fun)
     def run(*args: Any) -> Any:
-        flat = tree.flatten(args)[0]
-        sizes = {x.shape[0] for x in flat if hasattr(x, "shape") and len(x.shape)}
+        axes = in_axes if isinstance(in_axes, tuple | list) else (in_axes,) * len(args)
+        sizes = {
+            x.shape[a]
+            for arg, a in zip(args, axes)
+            if a is not None
+            for x in tree.flatten(arg)[0]
+            if hasattr(x, "shape") and len(x.shape)
+        }
         available = len(devices) if devices is not None else device_count()
         for n in sizes:
             if n > available:
@@ -431,10 +437,10 @@ class custom_vjp:  # noqa: N801
             cts = self.bwd(*nondiff_args, res, g)
             return tree.flatten(to_values(tuple(cts)))[0]
 
-        graph, out_tree = trace(lambda *v: forward(*v), *flat)
-        out_box.append(out_tree)
+        graph, _ = trace(lambda *v: forward(*v), *flat)
+        structure = out_box[-1]
         outs = ops.custom_vjp_call(forward, backward, *flat, out_types=graph.out_types)
-        return to_arrays(tree.unflatten(out_tree, list(outs)))
+        return to_arrays(tree.unflatten(structure, list(outs)))
 
 
 class custom_jvp:  # noqa: N801
