@@ -1,5 +1,7 @@
 """jax.numpy on the core: values against NumPy, JAX's dtype rules, immutability."""
 
+# ruff: noqa: E501 - the case tables keep one case per line
+
 from __future__ import annotations
 
 from typing import Any

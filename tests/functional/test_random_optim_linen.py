@@ -1,6 +1,8 @@
 """Random numbers bit-for-bit with JAX, optimisers against optax, an MLP trained 20
 steps with adam against JAX + optax, and the Flax-style modules."""
 
+# ruff: noqa: E501 - the case tables keep one case per line
+
 from __future__ import annotations
 
 from typing import Any

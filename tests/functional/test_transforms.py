@@ -1,6 +1,8 @@
 """Transformations against real JAX and against finite differences or loops; their
 compositions; jit's caching and errors; pmap data parallelism."""
 
+# ruff: noqa: E501 - the case tables keep one case per line
+
 from __future__ import annotations
 
 from typing import Any
