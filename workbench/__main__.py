@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--device", default="cpu", help="cpu or gpu (cuda:0)")
     bench.add_argument(
         "--only",
-        default="overhead,chain,mlp,fusion,eager-mlp,eager-cnn,static-mlp",
+        default="overhead,chain,mlp,fusion,eager-mlp,eager-cnn,static-mlp,functional",
         help="comma-separated workloads (fusion: GPU only)",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (fewer rounds)")
@@ -49,7 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-WORKLOADS = ("overhead", "chain", "mlp", "fusion", "eager-mlp", "eager-cnn", "static-mlp")
+WORKLOADS = (
+    "overhead",
+    "chain",
+    "mlp",
+    "fusion",
+    "eager-mlp",
+    "eager-cnn",
+    "static-mlp",
+    "functional",
+)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -102,6 +111,18 @@ def _bench(args: argparse.Namespace) -> int:
         print("\n[static-mlp] ms per training step, 784-512-512-10, batch 128, SGD, float32")
         print(compiler.mlp_table(found))
         print("Session.run's training program after the compiler's passes:\n" + report)
+        rows += found
+    if "functional" in workloads and not device.startswith("cuda"):
+        from workbench.bench import functional_steps  # noqa: PLC0415
+
+        found = functional_steps.run(rounds=max(rounds // 3, 3))
+        mlp_rows = [r for r in found if r["workload"] == "functional-mlp"]
+        print("\n[functional-mlp] ms per jitted training step, 784-512-512-10, batch 128, SGD")
+        print(compiler.mlp_table(mlp_rows))
+        print("\n[per-example-grads] ms for the gradient norms of 64 examples, 100-64-10 MLP")
+        for r in found:
+            if r["workload"] == "per-example-grads":
+                print(f"{r['impl']:<24} {r['median_ms']:9.2f} ms  agrees {r['agrees']}")
         rows += found
     if "fusion" in workloads and device.startswith("cuda"):
         found = compiler.run_fusion(device=device, rounds=max(rounds // 2, 3))

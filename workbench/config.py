@@ -34,3 +34,9 @@ def kernel_cache_dir() -> str:
     """Where compiled CPU kernels are cached (``WORKBENCH_CACHE``, default ~/.cache/workbench)."""
     default = os.path.join(os.path.expanduser("~"), ".cache", "workbench", "kernels")
     return os.environ.get("WORKBENCH_CACHE", default)
+
+
+def malloc_tuning() -> bool:
+    """Whether the workbench may tune glibc's allocator to keep freed memory for reuse
+    (``WORKBENCH_MALLOC_TUNING``, default 1; see ``backend/memory.py``)."""
+    return os.environ.get("WORKBENCH_MALLOC_TUNING", "1") not in ("0", "false", "no")

@@ -93,3 +93,24 @@ def test_static_front_end_steps_agree_with_the_hand_written_step() -> None:
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4, err_msg=name)
     program = max(sess.programs.values(), key=lambda p: len(p.ops))
     assert "cse:" in program.plan.report() and "fusion:" in program.plan.report()
+
+
+def test_functional_workloads_agree() -> None:
+    from workbench.bench import functional_steps
+
+    fns, first = functional_steps.mlp_functions()
+    reference = first["numpy by hand"]
+    for name, values in first.items():
+        for a, b in zip(values, reference, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4, err_msg=name)
+    fns, norms = functional_steps.per_example_functions()
+    np.testing.assert_allclose(
+        norms["workbench vmap(grad)"], norms["workbench loop of grad"], rtol=1e-4, atol=1e-5
+    )
+
+
+def test_allocator_tuning_can_be_turned_off(monkeypatch: object) -> None:
+    from workbench import config
+
+    monkeypatch.setenv("WORKBENCH_MALLOC_TUNING", "0")  # type: ignore[attr-defined]
+    assert config.malloc_tuning() is False
