@@ -43,7 +43,7 @@ def to_arrays(obj: Any) -> Any:
 def lifted(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` on core values: wrap the inputs as Arrays, unwrap the results."""
 
-    @functools.wraps(fn)
+    @functools.wraps(fn, updated=())
     def inner(*values: Any, **kwargs: Any) -> Any:
         return to_values(fn(*to_arrays(values), **kwargs))
 
@@ -66,7 +66,7 @@ def grad(
     """Mirrors: jax.grad (a scalar function's gradient; pytrees; argnums; has_aux)."""
     vg = value_and_grad(fun, argnums, has_aux)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def run(*args: Any, **kwargs: Any) -> Any:
         value, grads = vg(*args, **kwargs)
         return (grads, value[1]) if has_aux else grads
@@ -80,7 +80,7 @@ def value_and_grad(
     """Mirrors: jax.value_and_grad."""
     nums = tuple(argnums) if isinstance(argnums, list) else argnums
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def run(*args: Any, **kwargs: Any) -> Any:
         _check_argnums(nums, len(args), "value_and_grad")
         inner = lifted(lambda *a: fun(*a, **kwargs))
@@ -178,7 +178,7 @@ def vmap(
     """Mirrors: jax.vmap (in_axes/out_axes ints, None or pytree prefixes)."""
     core = batching.vmap(lifted(fun), in_axes=in_axes, out_axes=out_axes, axis_name=axis_name)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def run(*args: Any) -> Any:
         return to_arrays(core(*to_values(args)))
 
@@ -234,7 +234,7 @@ class Jitted:
         self.static_argnames = frozenset(names)
         self._cache: dict[Any, tuple[Graph, Any]] = {}
         self.traces = 0
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
 
     def _split(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[Any], Any, Any]:
         dynamic_args = [a for i, a in enumerate(args) if i not in self.static_argnums]
@@ -369,7 +369,7 @@ def pmap(
 
     mapped = jit(vmap(fun, in_axes=in_axes, out_axes=out_axes, axis_name=axis_name))
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def run(*args: Any) -> Any:
         axes = in_axes if isinstance(in_axes, tuple | list) else (in_axes,) * len(args)
         sizes = {
@@ -404,7 +404,7 @@ class custom_vjp:  # noqa: N801
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd: Any = None
         self.bwd: Any = None
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any], **_: Any) -> None:
         self.fwd, self.bwd = fwd, bwd
@@ -451,7 +451,7 @@ class custom_jvp:  # noqa: N801
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.rule: Any = None
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
 
     def defjvp(
         self, jvp_rule: Callable[..., Any], symbolic_zeros: bool = False

@@ -158,7 +158,7 @@ class Function:
         self._traces = 0
         self._recent: list[bool] = []
         self._name = name or getattr(python_function, "__name__", "function")
-        functools.update_wrapper(self, python_function)
+        functools.update_wrapper(self, python_function, updated=())
 
     def _specs(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
