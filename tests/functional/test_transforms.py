@@ -209,3 +209,35 @@ def test_pmap_data_parallel_training_equals_full_batch() -> None:
     np.testing.assert_allclose(np.asarray(wp), np.asarray(w), rtol=1e-5)
     with pytest.raises(ValueError, match="logical devices"):
         parallel(wp, x.reshape(4, 2, 3), y.reshape(4, 2, 1))
+
+
+def test_nested_vmap_pytrees_and_out_axes() -> None:
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    out = jax.vmap(jax.vmap(lambda v: jnp.sum(v**2)))(x)
+    np.testing.assert_allclose(np.asarray(out), (x**2).sum(-1))
+    tree = {"a": x, "b": (x[:, 0], None)}
+    summed = jax.vmap(
+        lambda t: t["a"].sum() + t["b"][0].sum(), in_axes=({"a": 0, "b": (0, None)},)
+    )(tree)
+    np.testing.assert_allclose(np.asarray(summed), x.sum((1, 2)) + x[:, 0].sum(-1))
+    moved = jax.vmap(lambda v: v * 2, out_axes=1)(x)
+    assert moved.shape == (3, 2, 4)
+
+
+def test_lax_map_and_dynamic_update_slice() -> None:
+    np.testing.assert_allclose(
+        np.asarray(jax.lax.map(lambda v: v * 2, jnp.arange(3.0))), [0.0, 2.0, 4.0]
+    )
+    base = jnp.zeros(5)
+    out = jax.jit(lambda b, i: jax.lax.dynamic_update_slice(b, jnp.ones(2), (i,)))(base, 2)
+    np.testing.assert_allclose(np.asarray(out), [0, 0, 1, 1, 0])
+
+
+def test_x64_mode() -> None:
+    jax.config.update("jax_enable_x64", True)
+    try:
+        assert jnp.array([1.0]).dtype == np.float64 and jnp.arange(2).dtype == np.int64
+        assert jax.grad(lambda v: v * v)(jnp.array(1.5)).dtype == np.float64
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    assert jnp.array([1.0]).dtype == np.float32
