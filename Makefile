@@ -16,12 +16,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python $(VENV)/.system-installed
 	$(PIP) -e '.[test,lab]'
 	touch $@
 
-$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python $(VENV)/.system-installed
 	$(PIP) -e '.[lab]'
+	touch $@
+
+# System programs: Graphviz's `dot` (graph drawings as SVG/PNG/PDF) and Chromium (the
+# browser test drives JupyterLab in it). Installed with apt when missing; without them
+# graphs still render in JupyterLab (WebAssembly Graphviz) and the tests that need them
+# skip.
+$(VENV)/.system-installed: | $(BIN)/python
+	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null) \
+	  || echo "note: graphviz/chromium could not be installed with apt"; \
+	fi
 	touch $@
 
 install-test: $(VENV)/.test-installed

@@ -1,0 +1,158 @@
+"""Drawings: the DOT source of known functions in each front end, grouping, limits,
+backward and optimised graphs, rendering and saving."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+import workbench.eager as torch
+import workbench.functional as jax
+import workbench.functional.numpy as jnp
+import workbench.static as tf
+from workbench import viz
+from workbench.core import make_graph, ops
+from workbench.viz import render
+
+
+def _labels(source: str) -> list[str]:
+    return re.findall(r'label="([^"]*)"', source)
+
+
+def _edges(source: str) -> list[tuple[str, str]]:
+    return re.findall(r'"(\w+)" -> "(\w+)"', source)
+
+
+def test_eager_history_names_parameters_and_follows_data() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    loss = model(torch.randn(5, 4)).pow(2).mean()
+    source = viz.graph(loss, params=dict(model.named_parameters())).source
+    labels = _labels(source)
+    assert any(lab.startswith("0.weight\\nf32[3,4]") for lab in labels)
+    assert sum(lab.startswith("dot_general") for lab in labels) == 2
+    assert any(lab.startswith("relu") for lab in labels)
+    assert 'shape=box, style="rounded,filled", fillcolor="#ffe3b3"' in source  # parameters
+    assert "doubleoctagon" in source  # the output
+    assert len(_edges(source)) >= 8
+
+
+def test_functional_function_and_make_jaxpr_draw_the_same_graph() -> None:
+    def f(w: Any, x: Any) -> Any:
+        return jnp.sum(jnp.tanh(x @ w))
+
+    w, x = jnp.ones((4, 3)), jnp.ones((2, 4))
+    direct = viz.graph(f, w, x).source
+    via_jaxpr = viz.graph(jax.make_jaxpr(f)(w, x)).source
+    assert direct == via_jaxpr
+    assert [
+        lab.split("\\n")[0]
+        for lab in _labels(direct)
+        if lab.split("\\n")[0] in ("dot_general", "tanh", "reduce_sum")
+    ] == ["dot_general", "tanh", "reduce_sum"]
+
+
+def test_static_graph_is_drawn_op_by_op_with_name_scopes() -> None:
+    with tf.Graph().as_default() as g:
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")
+        with tf.name_scope("dense"):
+            w = tf.Variable(tf.ones([4, 2]), name="w")
+            y = tf.nn.relu(tf.matmul(x, w))
+        loss = tf.reduce_mean(y)
+        tf.gradients(loss, [w])
+        whole = viz.graph(g).source
+        fetch = viz.graph(loss).source
+        collapsed = viz.graph(loss, collapse=["dense"]).source
+    assert 'label="dense"' in whole and "MatMul\\nMatMul" in whole and "Placeholder\\nx" in whole
+    assert "#fde2e2" in whole  # gradient ops marked
+    assert "gradients" not in fetch  # only what the fetch needs
+    assert "dense\\n(collapsed)" in collapsed and "MatMul" not in collapsed
+
+
+def test_tf_function_trace_is_drawn() -> None:
+    @tf.function
+    def f(a: Any) -> Any:
+        return tf.reduce_sum(tf.nn.softmax(a))
+
+    f(tf.ones([2, 3]))
+    source = viz.graph(f).source
+    assert "Softmax" in source and "Sum" in source
+    core = viz.graph(f, optimize=True).source
+    assert "after the compiler's passes" in core
+
+
+def test_backward_and_optimised_graphs() -> None:
+    graph = make_graph(
+        lambda a: ops.reduce_sum(ops.tanh(ops.mul(ops.sin(a), 2.0))),
+        ops.array(np.ones(3, np.float32)),
+    )
+    backward = viz.graph(graph, backward=True).source
+    assert (
+        "backward pass" in backward and sum(lab.startswith("mul") for lab in _labels(backward)) >= 2
+    )
+    optimised = viz.graph(graph, optimize=True).source
+    assert "subgraph" in optimised and "fused: one kernel" in optimised
+
+
+def test_control_flow_sub_graphs_are_nested_clusters() -> None:
+    def f(x: Any) -> Any:
+        return jax.lax.cond(jnp.sum(x) > 0, lambda v: v * 2.0, lambda v: jnp.sin(v), x)
+
+    source = viz.graph(f, jnp.ones(3)).source
+    assert "cond: sub-graph 0" in source and "cond: sub-graph 1" in source and "sin" in source
+
+
+def test_node_limit_summarises_the_rest() -> None:
+    def chain(x: Any) -> Any:
+        for _ in range(60):
+            x = jnp.sin(x)
+        return x
+
+    source = viz.graph(chain, jnp.ones(2), max_nodes=25).source
+    assert sum(lab.startswith("sin") for lab in _labels(source)) == 25
+    assert "… 35 more operations" in source
+
+
+@pytest.mark.skipif(not render.dot_available(), reason="needs Graphviz's dot")
+def test_rendering_and_saving(tmp_path: Any) -> None:
+    view = viz.graph(lambda v: jnp.sum(v * v), jnp.ones(3))
+    bundle = view._repr_mimebundle_()
+    assert (
+        bundle["image/svg+xml"].lstrip().startswith("<?xml") and "<svg" in bundle["image/svg+xml"]
+    )
+    for ext, magic in (("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")):
+        path = view.save(str(tmp_path / f"g.{ext}"))
+        assert open(path, "rb").read(5).startswith(magic[:4])
+
+
+def test_without_dot_jupyter_gets_the_browser_widget_and_saving_explains(
+    monkeypatch: Any, tmp_path: Any
+) -> None:
+    pytest.importorskip("graphviz_anywidget")
+    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    view = viz.graph(lambda v: jnp.sum(v * v), jnp.ones(3))
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    with pytest.raises(RuntimeError, match="apt-get install graphviz"):
+        view.save(str(tmp_path / "g.svg"))
+    assert view.save(str(tmp_path / "g.dot")).endswith("g.dot")  # DOT text needs no dot
+
+
+def test_graphviz_anywidget_is_self_contained() -> None:
+    """The browser fallback must work offline: its bundle loads nothing from the network."""
+    module = pytest.importorskip("graphviz_anywidget")
+    import os  # noqa: PLC0415
+
+    bundle = open(os.path.join(os.path.dirname(module.__file__), "static", "widget.js")).read()
+    urls = set(re.findall(r"https?://[^\s\"'`)]+", bundle))
+    fetched = [
+        u
+        for u in urls
+        if not re.match(
+            r"https?://(www\.w3\.org|github\.com|getbootstrap\.com|jquery\.(org|com)|popper\.js\.org)",
+            u,
+        )
+    ]
+    assert fetched == [] and "wasm" in bundle

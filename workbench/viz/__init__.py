@@ -1,0 +1,66 @@
+"""Seeing inside: graphs, gradients and training, drawn the same way for all three front
+ends. ``viz.graph(obj)`` draws an eager tensor's history, a static graph or fetch, a
+``tf.function``, a functional function (with its arguments) or a ``make_jaxpr`` result;
+the widgets (``GraphExplorer``, ``BackpropStepper``, ``SideBySide``,
+``TrainingDashboard``, ``OptimiserPlayground``) and figures (``GradientFlow``,
+``benchmark_chart``) build on the same pieces. viz reads IR and values; it never changes
+them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.viz.plots import GradientFlow, benchmark_chart, optimiser_figure, optimiser_paths
+from workbench.viz.render import INSTALL_HINT, GraphView, dot_available
+from workbench.viz.sources import diagram_of, trace_of
+
+
+def graph(
+    obj: Any,
+    *args: Any,
+    backward: bool = False,
+    optimize: bool = False,
+    params: dict[str, Any] | None = None,
+    max_nodes: int = 200,
+    collapse: Any = (),
+    title: str = "",
+) -> GraphView:
+    """Draw ``obj``'s graph. ``backward`` draws the reverse-mode graph, ``optimize`` the
+    graph after the compiler's passes (fused groups as clusters); ``params`` names an
+    eager model's parameters (``dict(model.named_parameters())``); ``collapse`` lists
+    name scopes / groups drawn as one node; past ``max_nodes`` operations the rest are
+    summarised."""
+    diagram = diagram_of(
+        obj, *args, backward=backward, optimize=optimize, params=params, title=title
+    )
+    return GraphView(diagram, max_nodes=max_nodes, collapse=collapse)
+
+
+def __getattr__(name: str) -> Any:
+    if name in (
+        "GraphExplorer",
+        "BackpropStepper",
+        "SideBySide",
+        "TrainingDashboard",
+        "OptimiserPlayground",
+        "graph_widget",
+    ):
+        from workbench.viz import widgets  # noqa: PLC0415
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'workbench.viz' has no attribute {name!r}")
+
+
+__all__ = [
+    "INSTALL_HINT",
+    "GradientFlow",
+    "GraphView",
+    "benchmark_chart",
+    "diagram_of",
+    "dot_available",
+    "graph",
+    "optimiser_figure",
+    "optimiser_paths",
+    "trace_of",
+]

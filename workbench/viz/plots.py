@@ -1,0 +1,176 @@
+"""Matplotlib figures: gradient flow over training, optimiser paths on 2-d surfaces and
+benchmark charts. Every function returns a ``Figure`` (no display needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _figure(*args: Any, **kwargs: Any) -> Any:
+    from matplotlib.figure import Figure  # noqa: PLC0415 - no pyplot: works without a display
+
+    return Figure(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# Gradient flow
+
+
+class GradientFlow:
+    """Per-layer gradient norms and histograms over training steps: ``record(step,
+    grads)`` with a mapping of layer name -> gradient (any front end's arrays), then
+    ``figure()``. Vanishing and exploding gradients show as lines falling towards 0 or
+    climbing by orders of magnitude."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.norms: dict[str, list[float]] = {}
+        self.latest: dict[str, np.ndarray] = {}
+
+    def record(self, step: int, grads: dict[str, Any]) -> None:
+        self.steps.append(step)
+        for name, g in grads.items():
+            host = np.asarray(g.detach().numpy() if hasattr(g, "detach") else g, dtype=np.float64)
+            self.norms.setdefault(name, []).append(float(np.linalg.norm(host)))
+            self.latest[name] = host.ravel()
+
+    @staticmethod
+    def from_eager(model: Any) -> dict[str, Any]:
+        """The current ``.grad`` of every parameter of a PyTorch-style module."""
+        return {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+
+    def figure(self) -> Any:
+        fig = _figure(figsize=(11, 4))
+        left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        for name, values in self.norms.items():
+            left.plot(self.steps[-len(values) :], values, label=name)
+        left.set_yscale("log")
+        left.set_xlabel("step")
+        left.set_ylabel("gradient norm (log scale)")
+        left.set_title("gradient norm per layer")
+        if self.norms:
+            left.legend(fontsize=8)
+        names = list(self.latest)
+        for _i, name in enumerate(names):
+            values = np.abs(self.latest[name]) + 1e-30
+            right.hist(np.log10(values), bins=40, alpha=0.5, label=name)
+        right.set_xlabel("log10 |gradient|")
+        right.set_title("gradient magnitudes, last step")
+        if names:
+            right.legend(fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Optimiser paths
+
+
+Box = tuple[tuple[float, float], tuple[float, float]]
+# name: (f(x, y), start, ((x_min, x_max), (y_min, y_max)))
+SURFACES: dict[str, tuple[Callable[[Any, Any], Any], tuple[float, float], Box]] = {
+    "rosenbrock": (
+        lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        (-1.2, 1.0),
+        ((-2.0, 2.0), (-1.0, 3.0)),
+    ),
+    "saddle": (lambda x, y: x**2 - y**2 + 0.1 * y**4, (-1.5, 0.01), ((-2.0, 2.0), (-3.0, 3.0))),
+    "ill-conditioned": (
+        lambda x, y: 0.5 * x**2 + 25 * y**2,
+        (-4.0, 1.0),
+        ((-5.0, 5.0), (-1.5, 1.5)),
+    ),
+}
+
+OPTIMISERS = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
+
+
+def optimiser_paths(
+    surface: str, names: Sequence[str] = OPTIMISERS, learning_rate: float = 0.01, steps: int = 100
+) -> dict[str, np.ndarray]:
+    """The points each optimiser visits from the surface's start, computed by the
+    workbench's own (functional, optax-style) optimisers and gradients."""
+    import workbench.functional as jax  # noqa: PLC0415
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+    from workbench.functional import optim  # noqa: PLC0415
+
+    fn, start, _ = SURFACES[surface]
+    make = {
+        "sgd": lambda: optim.sgd(learning_rate),
+        "momentum": lambda: optim.sgd(learning_rate, momentum=0.9),
+        "adam": lambda: optim.adam(learning_rate),
+        "adagrad": lambda: optim.adagrad(learning_rate),
+        "rmsprop": lambda: optim.rmsprop(learning_rate),
+    }
+    loss = lambda p: fn(p[0], p[1])  # noqa: E731
+    grad = jax.jit(jax.grad(loss))
+    paths = {}
+    for name in names:
+        opt = make[name]()
+        p = jnp.array(start, dtype=jnp.float32)
+        state = opt.init(p)
+        points = [np.asarray(p)]
+        for _ in range(int(steps)):
+            updates, state = opt.update(grad(p), state, p)
+            p = optim.apply_updates(p, updates)
+            points.append(np.asarray(p))
+        paths[name] = np.clip(np.array(points), -1e3, 1e3)
+    return paths
+
+
+def optimiser_figure(surface: str, paths: dict[str, np.ndarray]) -> Any:
+    fn, start, ((x0, x1), (y0, y1)) = SURFACES[surface]
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    zs = fn(xs, ys)
+    fig = _figure(figsize=(6, 5))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.contour(xs, ys, np.log1p(zs - zs.min()), levels=30, cmap="viridis", linewidths=0.6)
+    for name, points in paths.items():
+        ax.plot(points[:, 0], points[:, 1], ".-", markersize=2, linewidth=1, label=name)
+    ax.plot(*start, "k*", markersize=10)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_title(f"{surface}: optimiser paths")
+    ax.legend(fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Benchmarks
+
+
+def benchmark_chart(rows: Sequence[dict[str, Any]], kind: str = "bar", x: str = "impl") -> Any:
+    """Bars (one group per workload) of median ms with min-max whiskers, from the rows
+    ``workbench bench --json`` writes; ``kind="line"`` plots median ms against ``x``."""
+    fig = _figure(figsize=(9, 4))
+    ax = fig.add_subplot(1, 1, 1)
+    workloads = list(dict.fromkeys(r["workload"] for r in rows))
+    if kind == "line":
+        for w in workloads:
+            mine = [r for r in rows if r["workload"] == w]
+            ax.plot([r[x] for r in mine], [r["median_ms"] for r in mine], "o-", label=w)
+        ax.set_xlabel(x)
+    else:
+        impls = list(dict.fromkeys(r["impl"] for r in rows))
+        width = 0.8 / max(len(impls), 1)
+        for j, impl in enumerate(impls):
+            xs, heights, lows, highs = [], [], [], []
+            for i, w in enumerate(workloads):
+                found = [r for r in rows if r["workload"] == w and r["impl"] == impl]
+                if found:
+                    r = found[0]
+                    xs.append(i + j * width)
+                    heights.append(r["median_ms"])
+                    lows.append(r["median_ms"] - r.get("min_ms", r["median_ms"]))
+                    highs.append(r.get("max_ms", r["median_ms"]) - r["median_ms"])
+            ax.bar(xs, heights, width, yerr=[lows, highs], label=impl, capsize=2)
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(workloads))])
+        ax.set_xticklabels(workloads)
+    ax.set_ylabel("median ms")
+    ax.legend(fontsize=8)
+    ax.set_title("benchmarks")
+    fig.tight_layout()
+    return fig
