@@ -132,3 +132,16 @@ def test_gradient_flow_and_benchmark_figures() -> None:
     ]
     chart = viz.benchmark_chart(rows)
     assert len(chart.axes[0].patches) == 2
+
+
+def test_stepper_on_a_static_tf_function() -> None:
+    import workbench.static as tf  # noqa: PLC0415
+
+    w = tf.Variable(np.array([[0.5], [-1.0], [0.2]], np.float32))
+
+    @tf.function
+    def loss(x: Any) -> Any:
+        return tf.reduce_sum(tf.square(tf.matmul(x, w)))
+
+    stepper = viz.BackpropStepper(loss, np.array([[1.0, 2.0, 3.0]], np.float32))
+    assert [s.equation.primitive.name for s in stepper.steps][-1] == "dot_general"

@@ -39,6 +39,8 @@ def trace_of(obj: Any, *args: Any, params: dict[str, Any] | None = None) -> Trac
         return _eager(obj, params or {})
     if _is(obj, "workbench.functional", "ClosedJaxpr"):
         return Traced(obj.graph, list(args) if args else None, {}, set())
+    if type(obj).__module__.startswith("workbench.static") and callable(obj) and args:
+        return _static_function(obj, args)
     if _is(obj, "workbench.functional", "Jitted") or (
         callable(obj) and args and _functional_args(args)
     ):
@@ -65,6 +67,23 @@ def _functional(fn: Any, args: Sequence[Any]) -> Traced:
     jitted = fn if isinstance(fn, Jitted) else Jitted(fn)
     graph = jitted.lower(*args)
     return Traced(graph, tree.flatten(to_values(list(args)))[0], {}, set())
+
+
+def _static_function(fn: Any, args: Sequence[Any]) -> Traced:
+    """A tf.function (or Keras model) traced to core IR on example arguments."""
+    from workbench.core import tree  # noqa: PLC0415
+    from workbench.core.trace import trace  # noqa: PLC0415
+    from workbench.static.execution import EagerTensor, convert_to_tensor, value_of  # noqa: PLC0415
+
+    values = [value_of(convert_to_tensor(a)) for a in args]
+
+    def run(*vals: Any) -> Any:
+        out = fn(*[EagerTensor(v) for v in vals])
+        leaves = tree.flatten(out, is_leaf=lambda t: isinstance(t, EagerTensor))[0]
+        return [value_of(o) for o in leaves]
+
+    graph, _ = trace(run, *values)
+    return Traced(graph, values, {}, set())
 
 
 def _eager(tensor: Any, params: dict[str, Any]) -> Traced:
