@@ -1,0 +1,57 @@
+"""Every exercise passes with its reference solution and gives a helpful message for the
+typical wrong answers."""
+
+# ruff: noqa: E501 - the case table keeps one exercise per line
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from workbench import lessons
+from workbench.lessons import EXERCISES, exercises  # noqa: F401 - registers the exercises
+
+WRONG: dict[str, list[tuple[Any, str]]] = {
+    "01.broadcast_shape": [((4, 3), "align the shapes from the right"), ((3, 1), "from the right")],
+    "01.standardize": [
+        (lambda x: (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, keepdim=True, unbiased=False), "rows"),
+        (lambda x: (x - x.mean(dim=0)) / x.std(dim=0), "sample std"),
+        (lambda x: None, "forget the return"),
+        (..., "expected a function"),
+    ],
+    "02.derivative": [(2 * math.cos(2), "product-rule"), (1.0, "numerically")],
+    "02.mul_backward": [(lambda a, b, g: (g * a, g * b), "swapped"), (lambda a, b, g: (b, a), "out_grad")],
+    "03.leaf_grad": [([12.0, 24.0, 36.0], "backward() twice"), ([2.0, 4.0, 6.0], "off")],
+    "03.clip_hook": [(lambda g: g, "w.grad"), (lambda g: g.clamp(0.0, 1.0), "w.grad")],
+    "04.traces": [(2, "Python numbers"), (5, "share one signature")],
+    "04.session_run": [(6.0, "plain sum"), (0.0, "not it")],
+    "05.per_example_grads": [(lambda w, xs: lessons.reference_answer("05.per_example_grads")(w, xs).sum(0), "one gradient for the whole batch")],
+    "05.keys": [([0.5, 0.5, 0.5], "reused one key")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_reference_solution_passes(exercise_id: str) -> None:
+    feedback = lessons.check(exercise_id, lessons.reference_answer(exercise_id))
+    assert feedback.ok, feedback
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_wrong_answers_get_helpful_messages(exercise_id: str) -> None:
+    assert exercise_id in WRONG, "every exercise needs typical wrong answers in this test"
+    for answer, words in WRONG[exercise_id]:
+        feedback = lessons.check(exercise_id, answer)
+        assert not feedback.ok and words in feedback.message, (answer, feedback)
+        assert feedback._repr_html_().startswith('<div style="color:#c53030">')
+
+
+def test_hints_get_more_specific_and_solutions_are_available() -> None:
+    first = lessons.hint("01.standardize")
+    second = lessons.hint("01.standardize")
+    assert first.startswith("Hint 1/2") and second.startswith("Hint 2/2")
+    assert "unbiased=False" in lessons.solution("01.standardize")
+    assert lessons.exercises_of("01") == ["01.broadcast_shape", "01.standardize"]
+    with pytest.raises(KeyError, match="no exercise"):
+        lessons.check("99.nothing", 0)

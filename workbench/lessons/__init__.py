@@ -1,0 +1,126 @@
+"""Exercises for the lessons: ``check(exercise, answer)`` says whether an answer is right
+and, when it is not, what is wrong with it; ``hint(exercise)`` gives the next hint;
+``solution(exercise)`` shows the reference answer (kept here, out of the notebooks).
+
+Example:
+    >>> from workbench import lessons
+    >>> lessons.check("01.broadcast_shape", (3, 4))
+    ✅ 01.broadcast_shape: correct.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Feedback:
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        mark = "✅" if self.ok else "❌"
+        return f"{mark} {self.exercise}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = "#2f855a" if self.ok else "#c53030"
+        mark = "✅" if self.ok else "❌"
+        text = html.escape(self.message)
+        return f'<div style="color:{colour}">{mark} <b>{self.exercise}</b>: {text}</div>'
+
+
+class Wrong(Exception):
+    """Raised by a checker with the message the learner should see."""
+
+
+@dataclass
+class Exercise:
+    id: str
+    prompt: str
+    checker: Callable[[Any], None]  # raises Wrong(message) when the answer is wrong
+    solution: Callable[[], Any]
+    hints: list[str] = field(default_factory=list)
+    solution_text: str = ""
+
+
+EXERCISES: dict[str, Exercise] = {}
+_HINTS_GIVEN: dict[str, int] = {}
+
+
+def exercise(
+    id: str, prompt: str, hints: list[str], solution_text: str = ""
+) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:  # noqa: A002
+    """Register a checker; the decorated function's ``solution`` attribute is set by
+    ``reference``."""
+
+    def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
+        EXERCISES[id] = Exercise(id, prompt, checker, lambda: None, hints, solution_text)
+        return checker
+
+    return register
+
+
+def reference(id: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:  # noqa: A002
+    def register(fn: Callable[[], Any]) -> Callable[[], Any]:
+        EXERCISES[id].solution = fn
+        return fn
+
+    return register
+
+
+def _get(exercise_id: str) -> Exercise:
+    from workbench.lessons import exercises  # noqa: F401, PLC0415 - registers them
+
+    if exercise_id not in EXERCISES:
+        raise KeyError(f"no exercise {exercise_id!r}; known: {', '.join(sorted(EXERCISES))}")
+    return EXERCISES[exercise_id]
+
+
+def check(exercise_id: str, answer: Any) -> Feedback:
+    """Check ``answer``; the feedback says what is wrong, not just that it is."""
+    ex = _get(exercise_id)
+    try:
+        ex.checker(answer)
+    except Wrong as err:
+        return Feedback(exercise_id, False, str(err))
+    except Exception as err:  # noqa: BLE001 - the learner's code failed inside the check
+        return Feedback(
+            exercise_id, False, f"running your answer raised {type(err).__name__}: {err}"
+        )
+    return Feedback(exercise_id, True, "correct.")
+
+
+def hint(exercise_id: str) -> str:
+    """The next hint (they get more specific each time you ask)."""
+    ex = _get(exercise_id)
+    n = _HINTS_GIVEN.get(exercise_id, 0)
+    _HINTS_GIVEN[exercise_id] = n + 1
+    if not ex.hints:
+        return "No hints for this one."
+    k = min(n, len(ex.hints) - 1)
+    return f"Hint {k + 1}/{len(ex.hints)}: {ex.hints[k]}"
+
+
+def solution(exercise_id: str) -> Any:
+    """The reference answer (try the hints first!)."""
+    ex = _get(exercise_id)
+    return ex.solution_text or ex.solution()
+
+
+def reference_answer(exercise_id: str) -> Any:
+    """The reference answer as a value (what the tests check against the checker)."""
+    return _get(exercise_id).solution()
+
+
+def exercises_of(lesson: str) -> list[str]:
+    """The ids of a lesson's exercises (``exercises_of("01")``)."""
+    from workbench.lessons import exercises  # noqa: F401, PLC0415 - registers them
+
+    return sorted(e for e in EXERCISES if e.startswith(lesson + "."))
