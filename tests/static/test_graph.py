@@ -287,3 +287,22 @@ def test_get_variable_reuse() -> None:
         with tf1.Session() as sess:
             sess.run(tf1.global_variables_initializer())
             assert np.abs(sess.run(w)).max() <= limit
+
+
+def test_known_and_unknown_dimensions_merge_like_tensorflow() -> None:
+    with tf.Graph().as_default():
+        logits = tf1.placeholder(tf.float32, [None, 4])
+        labels = np.array([0, 1, 2, 3] * 8)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        assert loss.shape.as_list() == [32]
+        (grad,) = tf.gradients(tf.reduce_mean(loss), [logits])
+        with tf1.Session() as sess:
+            assert sess.run(grad, {logits: np.zeros((32, 4))}).shape == (32, 4)
+        with pytest.raises(ValueError, match="cannot be broadcast"):
+            tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.zeros(5, np.int64), logits=tf.zeros([3, 4])
+            )
+        half = tf.constant(np.ones(3, np.float32)) / np.float64(
+            2.0
+        )  # NumPy scalars take the tensor's dtype
+        assert half.dtype == tf.float32

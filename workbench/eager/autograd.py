@@ -204,9 +204,21 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801
         engine.ANOMALY.enabled = self._previous.pop()
 
 
-def set_detect_anomaly(mode: builtins.bool) -> None:
-    """Mirrors: torch.autograd.set_detect_anomaly."""
-    engine.ANOMALY.enabled = mode
+class set_detect_anomaly:  # noqa: N801
+    """Turn anomaly detection on or off: at once when called, and back to the previous
+    setting when used as ``with set_detect_anomaly(True):``.
+
+    Mirrors: torch.autograd.set_detect_anomaly."""
+
+    def __init__(self, mode: builtins.bool, check_nan: builtins.bool = True) -> None:
+        self.previous = engine.ANOMALY.enabled
+        engine.ANOMALY.enabled = builtins.bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        engine.ANOMALY.enabled = self.previous
 
 
 def is_anomaly_enabled() -> builtins.bool:

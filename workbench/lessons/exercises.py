@@ -311,3 +311,6 @@ def _05_keys_ref() -> Any:
 
     keys = jax.random.split(jax.random.PRNGKey(0), 3)
     return [jax.random.normal(keys[i]) for i in range(3)]
+
+
+from workbench.lessons import exercises_more  # noqa: E402, F401 - lessons 6-14

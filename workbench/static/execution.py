@@ -194,8 +194,9 @@ def convert_to_tensor(
 
 
 def _hint(value: Any, hint: dtypes.DType | None) -> dtypes.DType | None:
-    """Python numbers take the other operand's dtype when they convert exactly."""
-    if hint is None or isinstance(value, np.ndarray | np.generic):
+    """Python numbers and NumPy data take the other operand's dtype (TensorFlow converts
+    them to it), unless that would turn floats into integers."""
+    if hint is None:
         return None
     arr = np.asarray(value)
     if arr.dtype.kind == "f" and not hint.is_floating:

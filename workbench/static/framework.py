@@ -527,9 +527,42 @@ def infer_types(
     try:
         graph, _ = trace(fn, *examples)
     except (ValueError, TypeError) as err:
+        graph = _retry_with_known_sizes(fn, examples, inputs, random)
+        if graph is not None:
+            return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
         shapes = ", ".join(t.shape.text() for t in inputs)
         message = str(err).replace(str(UNKNOWN), "?")
         raise ValueError(
             f"{message} for '{{{{node {name}}}}} = {op_type}' with input shapes: {shapes}."
         ) from None
     return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
+
+
+def _retry_with_known_sizes(
+    fn: Callable[..., Any], examples: list[Any], inputs: Sequence[Tensor], random: bool
+) -> Any:
+    """Shape inference again, with unknown dimensions set to the sizes one other input
+    has at the same positions (aligned from the right, then from the left) — TensorFlow
+    merges such dimensions, so labels of shape [32] meet logits of shape [?, 4]. Each
+    other input is tried as the source in turn. None when nothing works."""
+    offset = 1 if random else 0
+    for from_left in (False, True):
+        for source in inputs:
+            src = source.shape.as_list()
+            ref = src if from_left else src[::-1]
+            changed = list(examples)
+            for i, t in enumerate(inputs):
+                dims = t.shape.as_list()
+                sizes = []
+                for j, d in enumerate(dims):
+                    pos = j if from_left else len(dims) - 1 - j
+                    fill = ref[pos] if pos < len(ref) and ref[pos] is not None else UNKNOWN
+                    sizes.append(d if d is not None else fill)
+                changed[i + offset] = Type(tuple(sizes), t.dtype.np, examples[i + offset].device)
+            if changed == examples:
+                continue
+            try:
+                return trace(fn, *changed)[0]
+            except (ValueError, TypeError):
+                continue
+    return None

@@ -1,0 +1,445 @@
+"""Exercises of lessons 6-14."""
+
+from __future__ import annotations
+
+# ruff: noqa: E501 - prompts and hints read best on one line
+import math
+from typing import Any
+
+import numpy as np
+
+from workbench.lessons import Wrong, exercise, reference
+from workbench.lessons.exercises import _call, _close, _host
+
+# ---------------------------------------------------------------------------------------
+# 06 One model, three styles
+
+
+@exercise(
+    "06.same_losses",
+    "Pass the three loss curves (eager, static, functional) of the same model trained from the same weights: they should agree to 1e-5.",
+    [
+        "Use the same initial weights, learning rate and data in all three.",
+        "Compare with numpy.allclose(a, b, rtol=1e-5).",
+    ],
+)
+def _06_same_losses(curves: Any) -> None:
+    eager, static, functional = (np.asarray(c, np.float64) for c in curves)
+    if not (len(eager) == len(static) == len(functional)):
+        raise Wrong(
+            f"the curves have different lengths: {len(eager)}, {len(static)}, {len(functional)}"
+        )
+    for name, other in (("static", static), ("functional", functional)):
+        if not np.allclose(other, eager, rtol=1e-5, atol=1e-6):
+            step = int(np.argmax(np.abs(other - eager)))
+            raise Wrong(
+                f"the {name} curve leaves the eager one at step {step}: {other[step]:.6f} vs {eager[step]:.6f} — same initial weights? same learning rate?"
+            )
+    if eager[-1] >= eager[0]:
+        raise Wrong("the loss did not go down: is the learning rate's sign right?")
+
+
+@reference("06.same_losses")
+def _06_ref() -> Any:
+    curve = [1.0, 0.8, 0.7]
+    return [curve, list(curve), list(curve)]
+
+
+@exercise(
+    "06.graph_ops",
+    "How many matrix products (dot_general equations) does one forward pass of an MLP with three Linear/Dense layers contain?",
+    ["One product per layer.", "Draw it: viz.graph(...) and count dot_general nodes."],
+)
+def _06_graph_ops(answer: Any) -> None:
+    if int(answer) != 3:
+        raise Wrong(f"{answer} is not it: each of the three layers does exactly one x @ W")
+
+
+@reference("06.graph_ops")
+def _06_graph_ops_ref() -> Any:
+    return 3
+
+
+# ---------------------------------------------------------------------------------------
+# 07 Convolutional networks
+
+
+@exercise(
+    "07.output_size",
+    "A 3x3 convolution with stride 2 and padding 1 on a 28x28 image: what is the output height?",
+    ["out = floor((n + 2·pad - kernel) / stride) + 1", "(28 + 2 - 3) // 2 + 1"],
+)
+def _07_output_size(answer: Any) -> None:
+    if int(answer) == 14:
+        return
+    if int(answer) == 13:
+        raise Wrong("you left out the padding: n + 2·pad, then subtract the kernel size")
+    raise Wrong(f"{answer} is not it; use out = floor((n + 2·pad - k) / stride) + 1")
+
+
+@reference("07.output_size")
+def _07_output_size_ref() -> Any:
+    return 14
+
+
+@exercise(
+    "07.im2col",
+    "Write conv_im2col(x, w) for x of shape (H, W) and w of shape (kh, kw), 'valid' cross-correlation: gather every kh x kw patch into a row, then one matrix product.",
+    [
+        "patches[i*out_w + j] = x[i:i+kh, j:j+kw].ravel()",
+        "result = (patches @ w.ravel()).reshape(out_h, out_w)",
+    ],
+    "def conv_im2col(x, w):\n    kh, kw = w.shape\n    oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1\n    patches = np.stack([x[i:i+kh, j:j+kw].ravel() for i in range(oh) for j in range(ow)])\n    return (patches @ w.ravel()).reshape(oh, ow)",
+)
+def _07_im2col(fn: Any) -> None:
+    x = np.arange(30, dtype=np.float64).reshape(5, 6) / 10
+    w = np.array([[1.0, -1.0], [0.5, 2.0]])
+    want = np.array([[np.sum(x[i : i + 2, j : j + 2] * w) for j in range(5)] for i in range(4)])
+    got = _host(_call(fn, x, w))
+    if got.shape == want.shape and np.allclose(
+        got,
+        np.array(
+            [[np.sum(x[i : i + 2, j : j + 2] * w[::-1, ::-1]) for j in range(5)] for i in range(4)]
+        ),
+    ):
+        raise Wrong(
+            "that is a true convolution (kernel flipped); frameworks compute cross-correlation — do not flip w"
+        )
+    _close(got, want, "conv_im2col(x, w)")
+
+
+@reference("07.im2col")
+def _07_im2col_ref() -> Any:
+    def conv(x: Any, w: Any) -> Any:
+        kh, kw = w.shape
+        oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+        patches = np.stack(
+            [x[i : i + kh, j : j + kw].ravel() for i in range(oh) for j in range(ow)]
+        )
+        return (patches @ w.ravel()).reshape(oh, ow)
+
+    return conv
+
+
+# ---------------------------------------------------------------------------------------
+# 08 Sequences
+
+
+@exercise(
+    "08.attention_weights",
+    "Write attention_weights(q, k) = softmax(q kᵀ / √d) over the last axis, for q (T, d) and k (S, d).",
+    ["scores = q @ k.T / sqrt(d)", "subtract the row max before exp, then divide by the row sum"],
+    "def attention_weights(q, k):\n    s = q @ k.T / np.sqrt(q.shape[-1])\n    e = np.exp(s - s.max(-1, keepdims=True))\n    return e / e.sum(-1, keepdims=True)",
+)
+def _08_attention(fn: Any) -> None:
+    rng = np.random.default_rng(3)
+    q, k = rng.standard_normal((4, 8)), rng.standard_normal((6, 8))
+    s = q @ k.T / math.sqrt(8)
+    want = np.exp(s - s.max(-1, keepdims=True))
+    want /= want.sum(-1, keepdims=True)
+    got = _host(_call(fn, q, k))
+    if got.shape == want.shape and np.allclose(got.sum(0), 1):
+        raise Wrong("the softmax runs over the wrong axis: each query's row should sum to 1")
+    unscaled = np.exp(q @ k.T - (q @ k.T).max(-1, keepdims=True))
+    if got.shape == want.shape and np.allclose(got, unscaled / unscaled.sum(-1, keepdims=True)):
+        raise Wrong("divide the scores by √d before the softmax")
+    _close(got, want, "the attention weights")
+
+
+@reference("08.attention_weights")
+def _08_attention_ref() -> Any:
+    def weights(q: Any, k: Any) -> Any:
+        s = q @ k.T / np.sqrt(q.shape[-1])
+        e = np.exp(s - s.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    return weights
+
+
+@exercise(
+    "08.lstm_params",
+    "How many parameters does torch.nn.LSTM(input_size=10, hidden_size=20) have?",
+    [
+        "Four gates, each with input weights (20x10), recurrent weights (20x20) and two biases of 20 (PyTorch keeps b_ih and b_hh).",
+        "4 · (20·10 + 20·20 + 20 + 20)",
+    ],
+)
+def _08_lstm_params(answer: Any) -> None:
+    if int(answer) == 4 * (200 + 400 + 40):
+        return
+    if int(answer) == 4 * (200 + 400 + 20):
+        raise Wrong("close: PyTorch's LSTM has two bias vectors per gate (b_ih and b_hh)")
+    raise Wrong(f"{answer} is not it; count: sum(p.numel() for p in lstm.parameters())")
+
+
+@reference("08.lstm_params")
+def _08_lstm_params_ref() -> Any:
+    return 2560
+
+
+# ---------------------------------------------------------------------------------------
+# 09 Optimisers
+
+
+@exercise(
+    "09.adam_first_step",
+    "Adam's first step with lr=0.1 on a parameter whose gradient is 4.0: by how much does the parameter change? (default betas, eps)",
+    ["After bias correction, m̂ = g and v̂ = g².", "step = lr · m̂ / (√v̂ + ε) ≈ lr · sign(g)"],
+)
+def _09_adam(answer: Any) -> None:
+    want = -0.1 * 4.0 / (4.0 + 1e-8)
+    if abs(float(answer) - want) < 1e-6:
+        return
+    if abs(float(answer) + want) < 1e-6:
+        raise Wrong("right size, wrong sign: the parameter moves against the gradient")
+    if abs(float(answer) - (-0.1 * 4.0)) < 1e-6:
+        raise Wrong("that is SGD's step; Adam divides by √v̂, so the first step is about lr in size")
+    raise Wrong(f"{answer} is not it")
+
+
+@reference("09.adam_first_step")
+def _09_adam_ref() -> Any:
+    return -0.1 * 4.0 / (4.0 + 1e-8)
+
+
+@exercise(
+    "09.best_optimiser",
+    "On the ill-conditioned quadratic with learning rate 0.03 and 100 steps, which optimiser ends closest to the minimum (0, 0)? (a name)",
+    [
+        "Run viz.optimiser_paths('ill-conditioned', learning_rate=0.03, steps=100).",
+        "Compare the distance of each path's last point from the origin.",
+    ],
+)
+def _09_best(answer: Any) -> None:
+    from workbench.viz.plots import optimiser_paths  # noqa: PLC0415
+
+    paths = optimiser_paths("ill-conditioned", learning_rate=0.03, steps=100)
+    best = min(paths, key=lambda n: float(np.linalg.norm(paths[n][-1])))
+    if str(answer) != best:
+        raise Wrong(
+            f"{answer!r} ends at distance {np.linalg.norm(paths[str(answer)][-1]) if str(answer) in paths else float('nan'):.3g}; another one gets closer"
+        )
+
+
+@reference("09.best_optimiser")
+def _09_best_ref() -> Any:
+    from workbench.viz.plots import optimiser_paths  # noqa: PLC0415
+
+    paths = optimiser_paths("ill-conditioned", learning_rate=0.03, steps=100)
+    return min(paths, key=lambda n: float(np.linalg.norm(paths[n][-1])))
+
+
+# ---------------------------------------------------------------------------------------
+# 10 Performance
+
+
+@exercise(
+    "10.fused_groups",
+    "After the compiler's passes, how many fused groups does jax.make_jaxpr's graph of f(x) = sum(tanh(sin(x) * 2 + 1)) become? (count 'fused' equations)",
+    [
+        "default_pipeline().run(graph) returns the optimised graph.",
+        "Elementwise chains fuse; the reduction does not.",
+    ],
+)
+def _10_fused(answer: Any) -> None:
+    if int(answer) == 1:
+        return
+    if int(answer) == 0:
+        raise Wrong("the elementwise chain sin → mul → add → tanh does fuse into one kernel")
+    raise Wrong(f"{answer} groups is not it: one elementwise chain makes one group")
+
+
+@reference("10.fused_groups")
+def _10_fused_ref() -> Any:
+    return 1
+
+
+@exercise(
+    "10.overhead_share",
+    "A step takes 5 ms eagerly and 3 ms compiled; its matrix products take 2.8 ms either way. What fraction of the eager step is overhead outside the products? (0-1)",
+    ["(eager - products) / eager", "(5 - 2.8) / 5"],
+)
+def _10_overhead(answer: Any) -> None:
+    if abs(float(answer) - 0.44) > 1e-3:
+        raise Wrong(f"{answer} is not it: the share of the 5 ms that is not products")
+
+
+@reference("10.overhead_share")
+def _10_overhead_ref() -> Any:
+    return 0.44
+
+
+# ---------------------------------------------------------------------------------------
+# 11 Mixed precision
+
+
+@exercise(
+    "11.fp16_max",
+    "What is the largest finite float16 number?",
+    ["numpy.finfo(numpy.float16).max", "65504"],
+)
+def _11_max(answer: Any) -> None:
+    if float(answer) == 65504.0:
+        return
+    if float(answer) in (65535.0, 65536.0):
+        raise Wrong("float16 has a 10-bit mantissa: the largest value is (2 - 2⁻¹⁰)·2¹⁵")
+    raise Wrong(f"{answer} is not it; look at numpy.finfo(numpy.float16)")
+
+
+@reference("11.fp16_max")
+def _11_max_ref() -> Any:
+    return 65504.0
+
+
+@exercise(
+    "11.loss_scale",
+    "A gradient of 1e-8 underflows to 0 in float16. What is the smallest power of two loss scale (2**k) that keeps it representable as a normal float16 number (≥ 6.1e-5)?",
+    ["Need 1e-8 · 2**k ≥ numpy.finfo(numpy.float16).tiny", "k = ceil(log2(6.1035e-5 / 1e-8))"],
+)
+def _11_scale(answer: Any) -> None:
+    tiny = float(np.finfo(np.float16).tiny)
+    k = math.ceil(math.log2(tiny / 1e-8))
+    if float(answer) == 2.0**k:
+        return
+    if float(answer) > 2.0**k:
+        raise Wrong(
+            "that works, but a smaller scale does too (and leaves more headroom before overflow)"
+        )
+    raise Wrong(
+        f"{answer} is too small: 1e-8 · {answer} is still below float16's smallest normal number"
+    )
+
+
+@reference("11.loss_scale")
+def _11_scale_ref() -> Any:
+    return 2.0 ** math.ceil(math.log2(float(np.finfo(np.float16).tiny) / 1e-8))
+
+
+# ---------------------------------------------------------------------------------------
+# 12 Parallelism
+
+
+@exercise(
+    "12.per_example_norms",
+    "Write grad_norms(w, xs, ys): the gradient norm of loss(w, x, y) = (x @ w - y)² for each example, with vmap.",
+    ["jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))", "jnp.sqrt(jnp.sum(g ** 2, axis=1))"],
+)
+def _12_norms(fn: Any) -> None:
+    rng = np.random.default_rng(5)
+    w, xs, ys = (
+        rng.standard_normal(3).astype(np.float32),
+        rng.standard_normal((6, 3)).astype(np.float32),
+        rng.standard_normal(6).astype(np.float32),
+    )
+    want = np.abs(2 * (xs @ w - ys)) * np.linalg.norm(xs, axis=1)
+    got = _host(_call(fn, w, xs, ys))
+    if got.shape == ():
+        raise Wrong("one number for the batch: vmap over the examples so each gets its own norm")
+    _close(got, want, "the per-example norms")
+
+
+@reference("12.per_example_norms")
+def _12_norms_ref() -> Any:
+    import workbench.functional as jax  # noqa: PLC0415
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+
+    loss = lambda w, x, y: (x @ w - y) ** 2  # noqa: E731
+    return lambda w, xs, ys: jnp.sqrt(
+        jnp.sum(jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))(w, xs, ys) ** 2, axis=1)
+    )
+
+
+@exercise(
+    "12.pmean",
+    "Two devices each compute the mean-loss gradient on half of a batch. Which collective turns their gradients into the full-batch gradient: 'psum' or 'pmean'?",
+    ["The full-batch mean is the mean of the two half-batch means (equal halves).", "pmean"],
+)
+def _12_pmean(answer: Any) -> None:
+    if str(answer) == "pmean":
+        return
+    if str(answer) == "psum":
+        raise Wrong("psum adds the two means: twice the full-batch gradient")
+    raise Wrong("answer 'psum' or 'pmean'")
+
+
+@reference("12.pmean")
+def _12_pmean_ref() -> Any:
+    return "pmean"
+
+
+# ---------------------------------------------------------------------------------------
+# 13 Deployment
+
+
+@exercise(
+    "13.onnx_matches",
+    "Export a Keras model to ONNX and pass (model, x, onnx_outputs): the ONNX Runtime outputs must equal the model's to 1e-5.",
+    [
+        "tf.onnx_export.export(model, x) then tf.onnx_export.run(exported, x)",
+        "Pass the first output array.",
+    ],
+)
+def _13_onnx(answer: Any) -> None:
+    model, x, outputs = answer
+    _close(outputs, model.predict(x), "ONNX Runtime's output", rtol=1e-5, atol=1e-5)
+
+
+@reference("13.onnx_matches")
+def _13_onnx_ref() -> Any:
+    from workbench.static import keras, onnx_export  # noqa: PLC0415
+
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    x = np.ones((2, 3), np.float32)
+    return model, x, onnx_export.run(onnx_export.export(model, x), x)[0]
+
+
+@exercise(
+    "13.opset",
+    "Which ONNX opset version does the workbench export (the lowest the issue asks for)?",
+    ["exported.opset_import[0].version", "17"],
+)
+def _13_opset(answer: Any) -> None:
+    if int(answer) != 17:
+        raise Wrong(f"{answer} is not it: look at exported.opset_import[0].version")
+
+
+@reference("13.opset")
+def _13_opset_ref() -> Any:
+    return 17
+
+
+# ---------------------------------------------------------------------------------------
+# 14 Debugging
+
+
+@exercise(
+    "14.nan_source",
+    "With torch.autograd.set_detect_anomaly(True), which forward operation does the error name for y = torch.log(x - 1).sum() at x = [0.5, 2.0]? (the primitive's name, e.g. 'exp')",
+    [
+        "log of a negative number is NaN.",
+        "Read the error message: it names the operation that produced the NaN.",
+    ],
+)
+def _14_nan(answer: Any) -> None:
+    if str(answer).lower() not in ("log", "logbackward0"):
+        raise Wrong(f"{answer!r}: the NaN appears where a negative number meets log")
+
+
+@reference("14.nan_source")
+def _14_nan_ref() -> Any:
+    return "log"
+
+
+@exercise(
+    "14.gradcheck",
+    "A custom square op with a wrong backward: pass the gradient check's verdict as True (passes) or False (fails) for backward = lambda g, x: g * x.",
+    ["The derivative of x² is 2x.", "workbench.core.check_grads raises when they disagree."],
+)
+def _14_gradcheck(answer: Any) -> None:
+    if answer is not False:
+        raise Wrong("g·x is half of the true gradient 2x·g: the check fails")
+
+
+@reference("14.gradcheck")
+def _14_gradcheck_ref() -> Any:
+    return False
