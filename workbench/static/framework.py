@@ -553,11 +553,11 @@ def _retry_with_known_sizes(
             changed = list(examples)
             for i, t in enumerate(inputs):
                 dims = t.shape.as_list()
-                sizes = []
+                sizes: list[int] = []
                 for j, d in enumerate(dims):
                     pos = j if from_left else len(dims) - 1 - j
-                    fill = ref[pos] if pos < len(ref) and ref[pos] is not None else UNKNOWN
-                    sizes.append(d if d is not None else fill)
+                    fill = ref[pos] if pos < len(ref) else None
+                    sizes.append(d if d is not None else fill if fill is not None else UNKNOWN)
                 changed[i + offset] = Type(tuple(sizes), t.dtype.np, examples[i + offset].device)
             if changed == examples:
                 continue
