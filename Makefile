@@ -49,7 +49,7 @@ lint: install-test
 	$(BIN)/mypy workbench
 
 lab: install-lab
-	$(BIN)/jupyter lab --notebook-dir=. lessons/
+	$(BIN)/jupyter lab --notebook-dir=. lessons/00_welcome.ipynb
 
 bench: install-test
 	$(BIN)/python -m workbench bench
