@@ -60,6 +60,51 @@ def _notebook(path: Path) -> None:
     path.write_text(json.dumps(nb))
 
 
+def _accept_dialogs(page: Any) -> None:
+    """JupyterLab may ask which kernel to start (a fresh profile): take its proposal."""
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    if accept.count():
+        accept.first.click()
+
+
+def _wait(page: Any, selector: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        _accept_dialogs(page)
+        if page.locator(selector).count():
+            return
+        time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "timeout.png"), full_page=True)
+    pytest.fail(f"timed out waiting for {selector} (screenshot: {ARTIFACTS / 'timeout.png'})")
+
+
+def _run_all_cells(page: Any, seconds: float) -> None:
+    """Run every cell and wait until each shows an execution count. The command is
+    issued again if nothing has started after a while (a kernel that was still
+    starting ignores it)."""
+    done = (
+        "() => { const p = Array.from(document.querySelectorAll('.jp-InputArea-prompt'));"
+        " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }"
+    )
+    started = (
+        "() => Array.from(document.querySelectorAll('.jp-InputArea-prompt'))"
+        ".some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"
+    )
+    run = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    deadline = time.monotonic() + seconds
+    issued = 0.0
+    while time.monotonic() < deadline:
+        _accept_dialogs(page)
+        if page.evaluate(done):
+            return
+        if not page.evaluate(started) and time.monotonic() - issued > 15:
+            page.evaluate(run)  # not awaited: a dialog would keep its promise pending
+            issued = time.monotonic()
+        time.sleep(0.5)
+    page.screenshot(path=str(ARTIFACTS / "timeout.png"), full_page=True)
+    pytest.fail(f"the notebook did not finish running (screenshot: {ARTIFACTS / 'timeout.png'})")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,6 +116,7 @@ def test_widgets_render_in_jupyterlab(tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     pytest.importorskip("jupyterlab")
     _notebook(tmp_path / "widgets.ipynb")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,
@@ -95,25 +141,17 @@ def test_widgets_render_in_jupyterlab(tmp_path: Path) -> None:
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
             )
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page.set_default_timeout(120_000)
             page.goto(f"{base}/lab/tree/widgets.ipynb?token={token}")
             page.wait_for_selector(".jp-Notebook", timeout=90_000)
             page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
-            )
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.wait_for_function(
-                "document.querySelectorAll('.jp-InputArea-prompt').length > 0 && "
-                "Array.from(document.querySelectorAll('.jp-InputArea-prompt'))"
-                ".every(p => /\\[\\d+\\]/.test(p.textContent))",
-                timeout=180_000,
-            )
+            _wait(page, ".jp-Notebook-ExecutionIndicator[data-status='idle']", 120)
+            _run_all_cells(page, 240)
             page.wait_for_selector(".jp-OutputArea-output svg", timeout=60_000)
             page.wait_for_selector(".widget-slider", timeout=60_000)
             time.sleep(2)
