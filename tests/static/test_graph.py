@@ -123,6 +123,22 @@ def test_static_shapes_and_errors_at_build_time() -> None:
             bool(y)
 
 
+def test_reshapes_that_split_an_unknown_dimension_and_their_gradients() -> None:
+    # [?, 24] -> (-1, 5, 24) leaves the batch unknown, as TensorFlow does, and the
+    # gradient op has its input's type (an attention block's head split, say)
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, [None, 24])
+        y = tf.reshape(x, [-1, 5, 24])
+        assert y.shape.as_list() == [None, 5, 24]
+        heads = tf.transpose(tf.reshape(y, [-1, 5, 4, 6]), [0, 2, 1, 3])
+        assert heads.shape.as_list() == [None, 4, 5, 6]
+        (g,) = tf.gradients(tf.reduce_sum(heads * heads), [x])
+        assert g.shape.as_list() == [None, 24]
+        value = np.arange(240, dtype=np.float32).reshape(10, 24)
+        with tf1.Session() as sess:
+            np.testing.assert_allclose(sess.run(g, {x: value}), 2 * value)
+
+
 def test_feeding_errors_name_the_tensor_and_shapes() -> None:
     with tf.Graph().as_default():
         x = tf1.placeholder(tf.float32, [None, 3], name="x")

@@ -1,8 +1,33 @@
 """Benchmarks: workloads run side by side in one process, reported as ratios.
 
-Never imported by the engine; reads the core and (when installed) PyTorch and JAX.
+``python -m workbench bench`` runs the suite from a terminal; in a notebook,
+``bench.run("mlp,eager,numpy,torch", size="quick")`` runs the chosen workloads and
+implementations, prints their tables and returns the rows (``viz.suite_chart`` draws
+them). Never imported by the engine; reads the front ends and, when installed, PyTorch
+and JAX.
 """
 
+from __future__ import annotations
+
+from workbench.bench.suite import Result
 from workbench.bench.timing import Measurement, measure_interleaved
 
-__all__ = ["Measurement", "measure_interleaved"]
+__all__ = ["Measurement", "Result", "measure_interleaved", "run"]
+
+
+def run(
+    only: str | None = None,
+    *,
+    size: str = "quick",
+    device: str = "cpu",
+    memory: bool = False,
+    show: bool = True,
+) -> list[Result]:
+    """Run workloads and implementations named in ``only`` (comma-separated, as the
+    command's ``--only``; None: everything) at ``size`` "full", "quick" or "tiny".
+    ``memory`` measures each implementation's peak in a process of its own."""
+    from workbench.bench import cli, suite  # noqa: PLC0415
+    from workbench.bench.workloads import IMPLEMENTATIONS, WORKLOADS  # noqa: PLC0415
+
+    names, impls = suite.select(WORKLOADS, only, IMPLEMENTATIONS)
+    return cli.collect(names, impls, size=size, device=device, measure_memory=memory, show=show)

@@ -81,6 +81,10 @@ def _device_mismatch(prim: Primitive, args: Sequence[Any]) -> None:
 
 _EVAL = EvalInterpreter()
 _stack: list[Interpreter] = [_EVAL]
+# Active profilers (workbench.profiler), innermost last. When one is active, every
+# evaluation now (and every step of a compiled plan) goes through its ``evaluate`` /
+# ``run_step``, which time the work; empty, the fast path pays one list check.
+PROFILERS: list[Any] = []
 # The innermost graph-building interpreter: every apply goes at least this high, even
 # with only constant inputs, so a traced function records all its work.
 _dynamic: list[Interpreter] = [_EVAL]
@@ -111,6 +115,8 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
                 top = x.interpreter
     if top is _EVAL:
         if concrete and args and not prim.higher_order:
+            if PROFILERS:
+                return PROFILERS[-1].evaluate(prim, args, params, _evaluate_fast)
             return _evaluate_fast(prim, args, params)
         outs = evaluate(prim, args, params)  # raises the right error for bad operands
     else:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import Device, dtypes
+from workbench.core.dispatch import PROFILERS
 from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
 from workbench.core.passes import Pipeline, default_pipeline
 from workbench.core.values import Array, Tracer
@@ -93,13 +94,24 @@ class Plan:
         else:
             self.graph, self.reports = graph, []
         self.memory = MemoryReport()
+        self.executor = executor
         self.source, self.fn = _Lowering(self.graph, device, executor, self.memory).build()
+        self._profiled: Callable[..., Any] | None = None
 
     def __call__(self, *args: Array) -> list[Array]:
         device = self.device
-        outs = self.fn(*[a.data for a in args])
+        fn = self.fn if not PROFILERS else self.profiled_fn()
+        outs = fn(*[a.data for a in args])
         ndarray = device.ndarray
         return [Array(o if o.__class__ is ndarray else device.xp.asarray(o), device) for o in outs]
+
+    def profiled_fn(self) -> Callable[..., Any]:
+        """The same plan with every step reported to the active profiler (built once,
+        the first time a plan runs under ``workbench.profiler``)."""
+        if self._profiled is None:
+            lowering = _Lowering(self.graph, self.device, self.executor, MemoryReport())
+            self._profiled = lowering.build(profiled=True)[1]
+        return self._profiled
 
     def report(self) -> str:
         """The passes' reports and the memory plan, one per line."""
@@ -353,7 +365,7 @@ class _Lowering:
         raise NotImplementedError(f"executor: no lowering for higher-order primitive {name}")
 
     # code -------------------------------------------------------------------------------
-    def build(self) -> tuple[str, Callable[..., Any]]:
+    def build(self, profiled: bool = False) -> tuple[str, Callable[..., Any]]:
         graph = self.graph
         args = [self.define(v) for v in graph.inputs]
         for var, value in graph.constants:
@@ -367,7 +379,7 @@ class _Lowering:
         for i, step in enumerate(steps):
             eqn = step.eqn
             inputs = ", ".join(self.name_of(a) for a in eqn.inputs)
-            fn = self.bind("f", step.function)
+            fn = self.bind("f", _ProfiledStep(step) if profiled else step.function)
             buffer = assignment.get(i)
             if buffer is not None:
                 out = self.define(eqn.outputs[0])
@@ -386,6 +398,25 @@ class _Lowering:
         source = "\n".join(lines)
         exec(compile(source, "<workbench plan>", "exec"), self.namespace)  # noqa: S102 - our own generated code
         return source, self.namespace["plan"]
+
+
+class _ProfiledStep:
+    """A plan step that reports its run to the innermost active profiler."""
+
+    def __init__(self, step: _Step) -> None:
+        eqn = step.eqn
+        self.function = step.function
+        self.eqn = eqn
+        name = eqn.primitive.name
+        if name == "fused":
+            inner = "+".join(e.primitive.name for e in eqn.params["graph"].equations)
+            name = f"fused[{inner}]"
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not PROFILERS:
+            return self.function(*args, **kwargs)
+        return PROFILERS[-1].run_step(self, args, kwargs)
 
 
 def _plan_memory(

@@ -265,12 +265,14 @@ def make_op(
     kind: str = "compute",
     variable: Any = None,
     writes: Sequence[Any] = (),
+    out_types: Sequence[Any] | None = None,
 ) -> Any:
     """Add an operation computing ``fn(*inputs)`` to the default graph, or run it now.
 
     ``inputs`` are already tensors (or variables); ``fn`` works on core values and
     returns one value or a tuple. Returns a tensor, a tuple of tensors, or the operation
-    itself when it has no outputs.
+    itself when it has no outputs. ``out_types`` ((dtype, TensorShape) per output) skips
+    shape inference where the outputs' types are known, as for gradients.
     """
     if executing_eagerly():
         values = [value_of(x) for x in inputs]
@@ -302,7 +304,10 @@ def make_op(
         attrs=attrs,
     )
     op.attrs.setdefault("random", random)
-    types = [] if fn is None else infer_types(op_type, op_name, fn, tensors, random)
+    if out_types is not None:
+        types = list(out_types)
+    else:
+        types = [] if fn is None else infer_types(op_type, op_name, fn, tensors, random)
     graph.add_op(op, types)
     if not op.outputs:
         return op

@@ -27,6 +27,7 @@ from workbench.static import dtypes
 from workbench.static.operators import TensorOperators
 
 UNKNOWN = 999_983  # a prime no real dimension is a multiple of
+DIVISIBLE = 2**12 * 3**4 * 5**2 * 7 * 11 * 13  # UNKNOWN * this still fits in int64
 
 
 class TensorShape:
@@ -527,7 +528,9 @@ def infer_types(
     try:
         graph, _ = trace(fn, *examples)
     except (ValueError, TypeError) as err:
-        graph = _retry_with_known_sizes(fn, examples, inputs, random)
+        graph = _retry_with_known_sizes(fn, examples, inputs, random) or _retry_divisible(
+            fn, examples
+        )
         if graph is not None:
             return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
         shapes = ", ".join(t.shape.text() for t in inputs)
@@ -536,6 +539,20 @@ def infer_types(
             f"{message} for '{{{{node {name}}}}} = {op_type}' with input shapes: {shapes}."
         ) from None
     return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
+
+
+def _retry_divisible(fn: Callable[..., Any], examples: list[Any]) -> Any:
+    """Shape inference again with unknown dimensions standing in as a multiple of
+    :data:`UNKNOWN` with many small factors, so a reshape of ``[?, 24]`` into
+    ``(-1, 4, 6)`` divides evenly (TensorFlow gives ``(?, 4, 6)``). None if it fails."""
+    changed = [
+        Type(tuple(d * DIVISIBLE if d == UNKNOWN else d for d in t.shape), t.dtype, t.device)
+        for t in examples
+    ]
+    try:
+        return trace(fn, *changed)[0]
+    except (ValueError, TypeError):
+        return None
 
 
 def _retry_with_known_sizes(

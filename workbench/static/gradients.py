@@ -121,6 +121,8 @@ def gradients(
                 [*op.inputs, *(g for g in out_grads if g is not None)],
                 _grad_fn(op, present, wanted),
                 name=f"{op.name.split('/')[-1]}_grad",
+                # each gradient has its input's type, unknown dimensions included
+                out_types=[(op.inputs[i].dtype, op.inputs[i].shape) for i in wanted],
             )
             results = list(out) if isinstance(out, tuple) else [out]
             for i, r in zip(wanted, results):

@@ -3,15 +3,22 @@ ends. ``viz.graph(obj)`` draws an eager tensor's history, a static graph or fetc
 ``tf.function``, a functional function (with its arguments) or a ``make_jaxpr`` result;
 the widgets (``GraphExplorer``, ``BackpropStepper``, ``SideBySide``,
 ``TrainingDashboard``, ``OptimiserPlayground``) and figures (``GradientFlow``,
-``benchmark_chart``) build on the same pieces. viz reads IR and values; it never changes
-them.
+``benchmark_chart``, ``suite_chart``, ``profile_chart``) build on the same pieces. viz
+reads IR and values; it never changes them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from workbench.viz.plots import GradientFlow, benchmark_chart, optimiser_figure, optimiser_paths
+from workbench.viz.plots import (
+    GradientFlow,
+    benchmark_chart,
+    optimiser_figure,
+    optimiser_paths,
+    profile_chart,
+    suite_chart,
+)
 from workbench.viz.render import INSTALL_HINT, GraphView, dot_available
 from workbench.viz.sources import diagram_of, trace_of
 
@@ -62,5 +69,7 @@ __all__ = [
     "graph",
     "optimiser_figure",
     "optimiser_paths",
+    "profile_chart",
+    "suite_chart",
     "trace_of",
 ]

@@ -174,3 +174,78 @@ def benchmark_chart(rows: Sequence[dict[str, Any]], kind: str = "bar", x: str = 
     ax.set_title("benchmarks")
     fig.tight_layout()
     return fig
+
+
+def suite_chart(rows: Sequence[dict[str, Any]]) -> Any:
+    """The benchmark suite's results (``workbench bench --json``'s ``results``): a panel
+    per workload case with one bar per implementation (median, min-max whiskers; µs per
+    operation for the overhead chains), and the scaling sweep as lines over the widths
+    and over the batch sizes."""
+    timed = [r for r in rows if r.get("median_ms") is not None]
+    scaling = [r for r in timed if r["workload"] == "scaling"]
+    cases = list(
+        dict.fromkeys((r["workload"], r.get("case", "")) for r in timed if r not in scaling)
+    )
+    panels = len(cases) + (2 if scaling else 0)
+    cols = min(3, max(panels, 1))
+    grid_rows = max(1, -(-panels // cols))
+    fig = _figure(figsize=(4.2 * cols, 3.2 * grid_rows))
+    for k, (workload, case) in enumerate(cases):
+        ax = fig.add_subplot(grid_rows, cols, k + 1)
+        mine = [r for r in timed if r["workload"] == workload and r.get("case", "") == case]
+        per_op = all(r.get("us_per_op") is not None for r in mine)
+        scale = [(r["us_per_op"] / r["median_ms"]) if per_op else 1.0 for r in mine]
+        heights = [r["median_ms"] * s for r, s in zip(mine, scale)]
+        lows = [h - r["min_ms"] * s for r, s, h in zip(mine, scale, heights)]
+        highs = [r["max_ms"] * s - h for r, s, h in zip(mine, scale, heights)]
+        colours = ["#c44e52" if r.get("agrees") is False else "#4c72b0" for r in mine]
+        ax.bar(range(len(mine)), heights, yerr=[lows, highs], color=colours, capsize=2)
+        ax.set_xticks(range(len(mine)))
+        ax.set_xticklabels([r["impl"] for r in mine], rotation=60, ha="right", fontsize=7)
+        ax.set_ylabel("µs per op" if per_op else "ms per step", fontsize=8)
+        ax.set_title(f"{workload} {case}".strip(), fontsize=9)
+    if scaling:
+        for j, (axis, fixed) in enumerate((("width", "batch"), ("batch", "width"))):
+            ax = fig.add_subplot(grid_rows, cols, len(cases) + j + 1)
+            common = max(
+                {r[fixed] for r in scaling}, key=lambda v: sum(r[fixed] == v for r in scaling)
+            )
+            for impl in dict.fromkeys(r["impl"] for r in scaling):
+                line = sorted(
+                    (r[axis], r["median_ms"])
+                    for r in scaling
+                    if r["impl"] == impl and r[fixed] == common
+                )
+                if len(line) > 1:
+                    ax.plot(*zip(*line), "o-", label=impl, markersize=3)
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xlabel(f"{axis} ({fixed} {common})", fontsize=8)
+            ax.set_ylabel("ms per step", fontsize=8)
+            ax.set_title(f"scaling with {axis}", fontsize=9)
+            ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def profile_chart(rows: Sequence[dict[str, Any]], top: int = 15) -> Any:
+    """Horizontal bars of total time per primitive (``Profile.rows()``), largest first,
+    with each bar labelled by its number of calls."""
+    rows = sorted(rows, key=lambda r: r["total_us"], reverse=True)[:top]
+    fig = _figure(figsize=(7, 0.35 * len(rows) + 1.2))
+    ax = fig.add_subplot(1, 1, 1)
+    names = [r["name"] for r in rows][::-1]
+    totals = [r["total_us"] / 1e3 for r in rows][::-1]
+    bars = ax.barh(names, totals, color="#4c72b0")
+    for bar, r in zip(bars, rows[::-1]):
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f" {r['calls']}x",
+            va="center",
+            fontsize=7,
+        )
+    ax.set_xlabel("total ms")
+    ax.set_title("time per primitive")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,201 @@
+"""``lstm``: a training step of a next-token language model: embedding (1000 words,
+128 wide), a 1-layer LSTM (hidden 256) over 64 steps, a linear head back to the
+vocabulary, mean cross-entropy over every position, batch 32, Adam (lr 1e-3), float32.
+
+Parameters follow PyTorch's ``Embedding``, ``LSTM`` (gates i, f, g, o; two biases) and
+``Linear``. The static step unrolls the 64 steps in its graph (as TF1 code did); the
+functional step uses ``lax.scan`` (as JAX code does)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from workbench.bench import hand
+from workbench.bench.styles import Optimizer, standard_impls
+from workbench.bench.suite import Case, Runner, Workload
+
+# TensorFlow adds epsilon to sqrt(v) before the bias correction, PyTorch after it: with
+# the default 1e-8 the first step's updates of weights with tiny gradients differ by a
+# few times the 1e-4 tolerance. A smaller epsilon makes the two formulas agree.
+OPT = Optimizer("adam", 1e-3, eps=1e-10)
+FULL = {"vocab": 1000, "embed": 128, "hidden": 256, "seq": 64, "batch": 32}
+TINY = {"vocab": 12, "embed": 6, "hidden": 8, "seq": 5, "batch": 3}
+
+
+def setup(s: dict[str, int], seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    v, e, h = s["vocab"], s["embed"], s["hidden"]
+
+    def uniform(shape: tuple[int, ...], fan_in: int) -> np.ndarray:
+        bound = 1 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, shape).astype(np.float32)
+
+    weights = [
+        rng.standard_normal((v, e)).astype(np.float32),
+        uniform((4 * h, e), h),
+        uniform((4 * h, h), h),
+        uniform((4 * h,), h),
+        uniform((4 * h,), h),
+        uniform((v, h), h),
+        uniform((v,), h),
+    ]
+    tokens = rng.integers(0, v, (s["batch"], s["seq"] + 1)).astype(np.int64)
+    return weights, [tokens[:, :-1].copy(), tokens[:, 1:].copy()]
+
+
+# ---------------------------------------------------------------------------------------
+# By hand: backpropagation through time
+
+
+def _sigmoid(xp: Any, x: Any) -> Any:
+    return 1 / (1 + xp.exp(-x))
+
+
+def loss_and_grads(xp: Any, p: list[Any], inputs: Any, targets: Any) -> tuple[Any, list[Any]]:
+    emb_w, w_ih, w_hh, b_ih, b_hh, w_out, b_out = p
+    batch, steps = inputs.shape
+    hidden = w_hh.shape[1]
+    emb = emb_w[inputs]  # (B, T, E)
+    xw = emb @ w_ih.T + (b_ih + b_hh)
+    h = xp.zeros((batch, hidden), np.float32)
+    c = xp.zeros((batch, hidden), np.float32)
+    saved, hs = [], []
+    for t in range(steps):
+        gates = xw[:, t] + h @ w_hh.T
+        i = _sigmoid(xp, gates[:, :hidden])
+        f = _sigmoid(xp, gates[:, hidden : 2 * hidden])
+        g = xp.tanh(gates[:, 2 * hidden : 3 * hidden])
+        o = _sigmoid(xp, gates[:, 3 * hidden :])
+        c_prev, h_prev = c, h
+        c = f * c + i * g
+        tc = xp.tanh(c)
+        h = o * tc
+        saved.append((i, f, g, o, c_prev, h_prev, tc))
+        hs.append(h)
+    hs_all = xp.stack(hs, axis=1)  # (B, T, H)
+    flat = hs_all.reshape(-1, hidden)
+    loss, g_logits = hand.cross_entropy(xp, flat @ w_out.T + b_out, targets.reshape(-1))
+    g_wout, g_bout = g_logits.T @ flat, g_logits.sum(0)
+    g_hs = (g_logits @ w_out).reshape(batch, steps, hidden)
+    g_whh = xp.zeros_like(w_hh)
+    g_gates = xp.empty((batch, steps, 4 * hidden), np.float32)
+    dh = xp.zeros((batch, hidden), np.float32)
+    dc = xp.zeros((batch, hidden), np.float32)
+    for t in reversed(range(steps)):
+        i, f, g, o, c_prev, h_prev, tc = saved[t]
+        dh = dh + g_hs[:, t]
+        dc = dc + dh * o * (1 - tc * tc)
+        step_grads = xp.concatenate(
+            [
+                dc * g * i * (1 - i),
+                dc * c_prev * f * (1 - f),
+                dc * i * (1 - g * g),
+                dh * tc * o * (1 - o),
+            ],
+            axis=1,
+        )
+        g_gates[:, t] = step_grads
+        g_whh += step_grads.T @ h_prev
+        dh = step_grads @ w_hh
+        dc = dc * f
+    g_flat = g_gates.reshape(-1, 4 * hidden)
+    g_wih = g_flat.T @ emb.reshape(-1, emb.shape[-1])
+    g_b = g_flat.sum(0)
+    g_emb = xp.zeros_like(emb_w)
+    if xp is np:
+        np.add.at(g_emb, inputs.reshape(-1), g_flat @ w_ih)
+    else:
+        xp.add.at(g_emb, inputs.reshape(-1), g_flat @ w_ih)
+    return loss, [g_emb, g_wih, g_whh, g_b, g_b, g_wout, g_bout]
+
+
+def by_hand(case: Case, device: str) -> Runner:
+    weights, inputs = setup(case.sizes)
+    return hand.runner(device, weights, inputs, loss_and_grads, OPT)
+
+
+# ---------------------------------------------------------------------------------------
+# The three styles
+
+
+def torch_model(lib: Any, s: dict[str, int]) -> Any:
+    nn = lib.nn
+
+    class LanguageModel(nn.Module):  # type: ignore[name-defined,misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = nn.Embedding(s["vocab"], s["embed"])
+            self.lstm = nn.LSTM(s["embed"], s["hidden"], batch_first=True)
+            self.head = nn.Linear(s["hidden"], s["vocab"])
+
+        def forward(self, tokens: Any) -> Any:
+            out, _ = self.lstm(self.embedding(tokens))
+            return self.head(out)
+
+    return LanguageModel()
+
+
+def torch_loss(lib: Any, model: Any, inputs: Any, targets: Any) -> Any:
+    logits = model(inputs)
+    return lib.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1)
+    )
+
+
+def tf_loss(tf: Any, p: list[Any], inputs: Any, targets: Any) -> Any:
+    emb_w, w_ih, w_hh, b_ih, b_hh, w_out, b_out = p
+    steps, hidden, width = inputs.shape[1], w_hh.shape[1], emb_w.shape[1]
+    emb = tf.reshape(tf.gather(emb_w, inputs), [-1, width])
+    xw = tf.reshape(tf.matmul(emb, w_ih, transpose_b=True) + b_ih + b_hh, [-1, steps, 4 * hidden])
+    h = c = tf.zeros_like(xw[:, 0, :hidden])
+    outputs = []
+    for t in range(steps):
+        gates = xw[:, t, :] + tf.matmul(h, w_hh, transpose_b=True)
+        i, f, g, o = tf.split(gates, 4, axis=1)
+        c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+        h = tf.sigmoid(o) * tf.tanh(c)
+        outputs.append(h)
+    flat = tf.reshape(tf.stack(outputs, axis=1), [-1, hidden])
+    logits = tf.matmul(flat, w_out, transpose_b=True) + b_out
+    labels = tf.reshape(targets, [-1])
+    return tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    )
+
+
+def jax_loss(jax: Any, jnp: Any, p: list[Any], inputs: Any, targets: Any) -> Any:
+    emb_w, w_ih, w_hh, b_ih, b_hh, w_out, b_out = p
+    xw = emb_w[inputs] @ w_ih.T + b_ih + b_hh  # (B, T, 4H)
+
+    def cell(carry: Any, x_t: Any) -> Any:
+        h, c = carry
+        i, f, g, o = jnp.split(x_t + h @ w_hh.T, 4, axis=-1)
+        c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+        h = jax.nn.sigmoid(o) * jnp.tanh(c)
+        return (h, c), h
+
+    zeros = jnp.zeros((inputs.shape[0], w_hh.shape[1]), jnp.float32)
+    _, hs = jax.lax.scan(cell, (zeros, zeros), jnp.swapaxes(xw, 0, 1))  # (T, B, H)
+    logits = jnp.swapaxes(hs, 0, 1) @ w_out.T + b_out
+    logp = jax.nn.log_softmax(logits, axis=-1)
+    return -jnp.mean(jnp.take_along_axis(logp, targets[..., None], axis=-1))
+
+
+LSTM = Workload(
+    "lstm",
+    "ms per training step, LSTM language model (vocab 1000, hidden 256, 64 steps, batch 32), Adam",
+    lambda quick, tiny: [Case("lstm", "", dict(TINY if tiny else FULL))],
+    {
+        "numpy": by_hand,
+        **standard_impls(
+            torch_model=torch_model,
+            torch_loss=torch_loss,
+            tf_loss=tf_loss,
+            jax_loss=jax_loss,
+            setup=setup,
+            opt=OPT,
+        ),
+    },
+)
