@@ -39,6 +39,13 @@ class Optimizer:
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-8
 
+    def tf_epsilon(self) -> float:
+        """TensorFlow's Adam adds epsilon to sqrt(v) *before* the bias correction,
+        PyTorch's after it; this epsilon makes TensorFlow's first step PyTorch's exactly
+        (later steps differ by less as the correction fades). Without it, weights with
+        gradients near 1e-8 move by visibly different amounts in the two libraries."""
+        return self.eps * (1 - self.betas[1]) ** 0.5
+
 
 def need(module: str) -> Any:
     """Import ``module`` or say that the implementation cannot run without it."""
@@ -143,7 +150,7 @@ def session(
             optimizer = v1.train.GradientDescentOptimizer(opt.lr)
         else:
             optimizer = v1.train.AdamOptimizer(
-                opt.lr, beta1=opt.betas[0], beta2=opt.betas[1], epsilon=opt.eps
+                opt.lr, beta1=opt.betas[0], beta2=opt.betas[1], epsilon=opt.tf_epsilon()
             )
         train = optimizer.minimize(loss)
         sess = v1.Session(graph=graph)
@@ -174,7 +181,7 @@ def tf_function(
     optimizer = None
     if opt.kind == "adam":
         optimizer = tf.keras.optimizers.Adam(
-            opt.lr, beta_1=opt.betas[0], beta_2=opt.betas[1], epsilon=opt.eps
+            opt.lr, beta_1=opt.betas[0], beta_2=opt.betas[1], epsilon=opt.tf_epsilon()
         )
 
     @tf.function

@@ -328,7 +328,13 @@ class _Lowering:
         return kernel
 
     def _subplan(self, graph: Graph) -> Callable[..., Any]:
-        return self.executor.plan(graph, graph.in_types).fn
+        plan = self.executor.plan(graph, graph.in_types)
+        fn = plan.fn
+
+        def run(*args: Any) -> Any:  # under a profiler, the body's steps are reported too
+            return (plan.profiled_fn() if PROFILERS else fn)(*args)
+
+        return run
 
     def _higher(self, eqn: Equation) -> Callable[..., Any]:
         name, params, xp = eqn.primitive.name, eqn.params, self.xp
@@ -379,7 +385,9 @@ class _Lowering:
         for i, step in enumerate(steps):
             eqn = step.eqn
             inputs = ", ".join(self.name_of(a) for a in eqn.inputs)
-            fn = self.bind("f", _ProfiledStep(step) if profiled else step.function)
+            # a control-flow step is not an event itself: its body's steps are
+            wrap = profiled and step.kind != "higher"
+            fn = self.bind("f", _ProfiledStep(step) if wrap else step.function)
             buffer = assignment.get(i)
             if buffer is not None:
                 out = self.define(eqn.outputs[0])

@@ -336,12 +336,19 @@ def reduce_window(
         )
     fill = {"add": 0.0, "max": -np.inf, "min": np.inf}[kind]
     pad = padding if isinstance(padding, str) else tuple(tuple(p) for p in padding)
+    if kind != "add":
+        # XLA's select-and-scatter gives a window's gradient to one maximal element (not
+        # shared among ties): the core's max_pool composite does the same
+        from workbench.core.primitives.conv import max_pool  # noqa: PLC0415
+
+        window, strides = tuple(window_dimensions), tuple(window_strides)
+        if kind == "max":
+            return Array(max_pool(v, window, strides, pad, window_dilation))
+        return Array(ops.neg(max_pool(ops.neg(v), window, strides, pad, window_dilation)))
     windows = ops.windows(
         v, tuple(window_dimensions), tuple(window_strides), pad, window_dilation, value=fill
     )
-    axes = tuple(range(v.ndim, 2 * v.ndim))
-    reduce = {"add": ops.reduce_sum, "max": ops.reduce_max, "min": ops.reduce_min}[kind]
-    out = reduce(windows, axes=axes)
+    out = ops.reduce_sum(windows, axes=tuple(range(v.ndim, 2 * v.ndim)))
     init = float(np.asarray(init_value))
     if kind == "add" and init:
         out = ops.add(out, init)

@@ -153,3 +153,55 @@ def test_passes_reach_inside_control_flow_subgraphs() -> None:
     assert report.details["double_negation"] == 1
     validate(simplified)
     np.testing.assert_allclose(_outputs(simplified)[0], _outputs(graph)[0])
+
+
+@given(
+    st.permutations([0, 1, 2]),
+    st.permutations([0, 1, 2]),
+    st.sampled_from([((2,), (2,)), ((1,), (1,)), ((1, 2), (1, 2))]),
+)
+def test_fold_transposes_keeps_the_meaning_of_products(
+    perm_x: list[int], perm_y: list[int], contracting: Any
+) -> None:
+    from workbench.core.passes import fold_transposes
+
+    rng = np.random.default_rng(0)
+    sizes = (2, 3, 4)
+    x = array(rng.standard_normal([sizes[i] for i in np.argsort(perm_x)]).astype(np.float32))
+    y = array(rng.standard_normal([sizes[i] for i in np.argsort(perm_y)]).astype(np.float32))
+
+    def f(a: Any, b: Any) -> Any:
+        a, b = ops.transpose(a, tuple(perm_x)), ops.transpose(b, tuple(perm_y))
+        out = ops.dot_general(a, b, contracting, ((0,), (0,)))
+        return ops.transpose(out, (0, *range(out.ndim - 1, 0, -1)))
+
+    graph = make_graph(f, x, y)
+    folded, report = fold_transposes(graph)
+    validate(folded)
+    (got,), (want,) = eval_graph(folded, x, y), eval_graph(graph, x, y)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    assert report.after <= report.before
+
+
+def test_fold_transposes_removes_the_weight_transposes_of_a_linear_layer() -> None:
+    from workbench.core import value_and_grad
+    from workbench.core.passes import fold_transposes
+
+    rng = np.random.default_rng(1)
+    w = array(rng.standard_normal((5, 3)).astype(np.float32))  # PyTorch's (out, in)
+    x = array(rng.standard_normal((4, 3)).astype(np.float32))
+
+    def step(w: Any, x: Any) -> Any:
+        loss, g = value_and_grad(
+            lambda w: ops.reduce_sum(ops.tanh(ops.matmul(x, ops.transpose(w, (1, 0)))))
+        )(w)
+        return loss, ops.sub(w, ops.mul(g, 0.1))
+
+    graph = make_graph(step, w, x)
+    folded, report = fold_transposes(graph)
+    names = [e.primitive.name for e in folded.equations]
+    assert "transpose" not in names, names
+    assert report.details["transposed operand"] >= 1 and report.details["transposed product"] >= 1
+    for a, e in zip(eval_graph(folded, w, x), eval_graph(graph, w, x)):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-5)
+    assert "fold_transposes" in [r.name for r in default_pipeline().run(graph)[1]]

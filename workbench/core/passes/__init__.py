@@ -9,6 +9,7 @@ from workbench.core.passes.cse import cse
 from workbench.core.passes.dce import dce
 from workbench.core.passes.fold import constant_fold
 from workbench.core.passes.fusion import fuse_elementwise
+from workbench.core.passes.layout import fold_transposes
 from workbench.core.passes.simplify import RULES, simplify
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "cse",
     "dce",
     "default_pipeline",
+    "fold_transposes",
     "fuse_elementwise",
     "simplify",
 ]

@@ -121,14 +121,15 @@ class Pipeline:
 
 
 def default_pipeline(fuse: bool = True) -> Pipeline:
-    """simplify, constant folding, CSE, DCE, then elementwise fusion."""
+    """simplify, transpose folding, constant folding, CSE, DCE, then elementwise fusion."""
     from workbench.core.passes.cse import cse  # noqa: PLC0415
     from workbench.core.passes.dce import dce  # noqa: PLC0415
     from workbench.core.passes.fold import constant_fold  # noqa: PLC0415
     from workbench.core.passes.fusion import fuse_elementwise  # noqa: PLC0415
+    from workbench.core.passes.layout import fold_transposes  # noqa: PLC0415
     from workbench.core.passes.simplify import simplify  # noqa: PLC0415
 
-    passes: list[Pass] = [simplify, constant_fold, cse, dce]
+    passes: list[Pass] = [simplify, fold_transposes, constant_fold, cse, dce]
     if fuse:
         passes.append(fuse_elementwise)
     return Pipeline(passes)
