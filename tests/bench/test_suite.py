@@ -60,11 +60,14 @@ def test_a_disagreeing_implementation_is_reported_and_not_timed() -> None:
     def missing(case: suite.Case, device: str) -> suite.Runner:
         raise suite.Unavailable("somelib is not installed")
 
+    def broken(case: suite.Case, device: str) -> suite.Runner:
+        raise ZeroDivisionError("a bug in this implementation")
+
     spec = suite.Workload(
         "toy",
         "a toy",
         lambda quick, tiny: [suite.Case("toy", "", {})],
-        {"numpy": good, "bad": wrong, "absent": missing},
+        {"numpy": good, "bad": wrong, "absent": missing, "broken": broken},
     )
     rows = {
         r.impl: r for r in suite.run_case(spec, spec.cases(False, False)[0], spec.impls, rounds=1)
@@ -73,6 +76,7 @@ def test_a_disagreeing_implementation_is_reported_and_not_timed() -> None:
     assert rows["bad"].agrees is False and rows["bad"].median_ms is None
     assert "disagrees with numpy" in rows["bad"].note
     assert rows["absent"].agrees is None and "somelib is not installed" in rows["absent"].note
+    assert rows["broken"].agrees is False and "ZeroDivisionError: a bug" in rows["broken"].note
     text = report.table(list(rows.values()))
     assert "disagrees" in text and "not run" in text
     assert rows["bad"].as_json()["agrees"] is False

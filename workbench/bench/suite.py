@@ -144,6 +144,11 @@ def run_case(
             row.note = f"not run: {why}"
             results[name] = row
             continue
+        except Exception as err:  # noqa: BLE001 - one broken implementation fails alone
+            row.agrees = False
+            row.note = f"failed: {type(err).__name__}: {err}"[:300]
+            results[name] = row
+            continue
         row.ops = runner.ops
         if name == workload.reference:
             reference = values

@@ -103,8 +103,10 @@ def loss_and_grads(xp: Any, p: list[Any], inputs: Any, targets: Any) -> tuple[An
     g_emb = xp.zeros_like(emb_w)
     if xp is np:
         np.add.at(g_emb, inputs.reshape(-1), g_flat @ w_ih)
-    else:
-        xp.add.at(g_emb, inputs.reshape(-1), g_flat @ w_ih)
+    else:  # CuPy's unbuffered scatter-add
+        import cupyx  # noqa: PLC0415
+
+        cupyx.scatter_add(g_emb, inputs.reshape(-1), g_flat @ w_ih)
     return loss, [g_emb, g_wih, g_whh, g_b, g_b, g_wout, g_bout]
 
 
