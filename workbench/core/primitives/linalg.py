@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from workbench.backend import dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
@@ -48,6 +49,8 @@ def _dot_general_shape(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Typ
 
 def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Any:
     (xc, yc), (xb, yb) = contracting, batch
+    if not xb and x.ndim == 2 and y.ndim == 2:  # a plain matrix product, maybe transposed
+        return xp.matmul(x if xc[0] == 1 else x.T, y if yc[0] == 0 else y.T)
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     batch_shape = [x.shape[a] for a in xb]
     xf_shape, yf_shape = [x.shape[a] for a in xf], [y.shape[a] for a in yf]
@@ -68,15 +71,38 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
 dot_general_p = Primitive(
     "dot_general", impl=_dot_general_impl, shape=_dot_general_shape, family="linear algebra"
 )
+_NUMERIC = frozenset(dtypes.FLOAT_DTYPES + dtypes.INT_DTYPES)
+
+
+def _dot_general_check(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> None:
+    """The eager check: one contracted dimension, no batch, equal numeric dtypes (the
+    devices are checked by the dispatcher) is accepted at once; anything else gets the
+    full shape rule and its errors."""
+    (xc, yc), (xb, _) = contracting, batch
+    if (
+        not xb
+        and len(xc) == 1
+        and x.dtype == y.dtype
+        and x.dtype in _NUMERIC
+        and x.shape[xc[0]] == y.shape[yc[0]]
+    ):
+        return
+    _dot_general_shape(x, y, contracting=contracting, batch=batch)
+
+
+dot_general_p.check = _dot_general_check
 
 
 def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> Any:
     """Contract ``contracting`` dims of x with y's, batching over ``batch`` dims."""
     x, y = lift("dot_general", x, y)
-    norm = lambda dims, ndim: tuple(int(d) % max(ndim, 1) for d in dims)  # noqa: E731
-    contracting = (norm(contracting[0], x.ndim), norm(contracting[1], y.ndim))
-    batch = (norm(batch[0], x.ndim), norm(batch[1], y.ndim))
+    contracting = (_norm(contracting[0], x.ndim), _norm(contracting[1], y.ndim))
+    batch = (_norm(batch[0], x.ndim), _norm(batch[1], y.ndim)) if batch[0] or batch[1] else ((), ())
     return apply(dot_general_p, x, y, contracting=contracting, batch=batch)
+
+
+def _norm(dims: Sequence[int], ndim: int) -> tuple[int, ...]:
+    return tuple(d if d.__class__ is int and 0 <= d < ndim else int(d) % max(ndim, 1) for d in dims)
 
 
 # x's cotangent: contract g's y-free dims with y's free dims, batch over batch dims;
