@@ -471,6 +471,26 @@ spec(
     "cumsum", lambda x, axis, reverse: ops.cumsum(x, axis, reverse), _cumsum_reference, _cumsum_args
 )
 
+
+def _log_softmax_args(draw: Draw, rng: np.random.Generator) -> Any:
+    shape = draw(shapes(1, 3))
+    return [3 * rng.standard_normal(shape)], {"axis": draw(st.integers(0, len(shape) - 1))}
+
+
+def _log_softmax_reference(x: np.ndarray, axis: int) -> np.ndarray:
+    if x.size == 0:
+        return x.copy()
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+spec(
+    "log_softmax",
+    lambda x, axis: ops.log_softmax(x, axis),
+    _log_softmax_reference,
+    _log_softmax_args,
+)
+
 # ---------------------------------------------------------------------------------------
 # Indexing
 

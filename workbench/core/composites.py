@@ -21,13 +21,13 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
-    """(x - m) - log Σ e^(x - m) along ``axis``, m = max x (held constant).
+    """(x - m) - log Σ e^(x - m) along ``axis``, m = max x: the core's ``log_softmax``
+    primitive (one node, with its own VJP and JVP).
 
     NOTE: a row that is all -inf gives NaN, as in PyTorch and JAX (logsumexp alone
     guards that case to return -inf).
     """
-    shifted = ops.sub(x, ops.stop_gradient(ops.reduce_max(x, axis, keepdims=True)))
-    return ops.sub(shifted, ops.log(ops.reduce_sum(ops.exp(shifted), axis, keepdims=True)))
+    return ops.log_softmax(x, axis)
 
 
 def one_hot(labels: Any, num_classes: int, dtype: Any) -> Any:

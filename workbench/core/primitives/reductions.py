@@ -269,6 +269,51 @@ def cumsum(x: Any, axis: int, reverse: bool = False) -> Any:
 cumsum_p.vjp(lambda g, x, *, out, axis, reverse: (cumsum(g, axis, not reverse),))
 
 
+# log_softmax: y = x - log Σ_axis e^x, computed as (x - m) - log Σ e^(x - m), m = max x
+# VJP: g - e^y Σ_axis g        JVP: t - Σ_axis e^y t
+# One primitive rather than a composite of nine: a classifier's loss is then one tape
+# node eagerly (and one equation in a graph), as PyTorch's LogSoftmaxBackward0 is.
+
+
+def _log_softmax_shape(x: Any, *, axis: int) -> Type:
+    check_dtype("log_softmax", x, "float")
+    check_axes("log_softmax", (axis,), x.ndim)
+    return Type(tuple(x.shape), x.dtype, x.device)
+
+
+def _log_softmax_impl(xp: Any, x: Any, *, axis: int) -> Any:
+    # NOTE: a row that is all -inf gives NaN, as in PyTorch and JAX
+    if x.size == 0:
+        return xp.empty_like(x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+log_softmax_p = Primitive(
+    "log_softmax", impl=_log_softmax_impl, shape=_log_softmax_shape, family="reduction"
+)
+_batch_reduction(log_softmax_p)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """log of the softmax along ``axis``, stable for large inputs."""
+    (x,) = lift("log_softmax", x)
+    check_axes("log_softmax", (axis,), x.ndim)
+    return apply(log_softmax_p, x, axis=axis % x.ndim)
+
+
+@log_softmax_p.vjp
+def _log_softmax_vjp(g: Any, x: Any, *, out: Any, axis: int) -> tuple[Any]:
+    return (ops.sub(g, ops.mul(ops.exp(out), reduce_sum(g, (axis,), keepdims=True))),)
+
+
+@log_softmax_p.jvp
+def _log_softmax_jvp(primals: tuple[Any], tangents: tuple[Any], *, axis: int) -> tuple[Any, Any]:
+    out = log_softmax(primals[0], axis)
+    t = tangents[0]
+    return out, ops.sub(t, reduce_sum(ops.mul(ops.exp(out), t), (axis,), keepdims=True))
+
+
 @cumsum_p.jvp
 def _cumsum_jvp(
     primals: tuple[Any], tangents: tuple[Any], *, axis: int, reverse: bool
