@@ -265,6 +265,7 @@ def backward_pass(
     wrt: Sequence[Any],
     on_gradient: Callable[[Any, Any], Any] | None = None,
     create_graph: bool = False,
+    order: Sequence[Node] | None = None,
 ) -> list[Any]:
     """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
 
@@ -275,6 +276,9 @@ def backward_pass(
     ``on_gradient(key, g)``, when given, sees each intermediate value's complete
     cotangent just before it is used (``key`` is the node, or ``(node, index)``) and may
     return a replacement: the hook point for tensor hooks and ``retain_grad``.
+
+    ``order``: the nodes in topological order when the caller already has them (any
+    order covering the nodes reachable from ``outputs`` will do).
 
     Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
     """
@@ -289,7 +293,7 @@ def backward_pass(
         if isinstance(o, VJPTracer) and g is not None:
             accumulate(_key(o), g)
             roots.append(o)
-    for node in reversed(_toposort(roots)):
+    for node in reversed(order if order is not None else _toposort(roots)):
         if node.prim.multiple_results:
             gs = tuple(grads.pop((node, i), None) for i in range(len(node.outputs)))
             if on_gradient is not None:
@@ -333,15 +337,18 @@ def _tracked_values(node: Node) -> tuple[list[Any], Any]:
     return inputs, outs
 
 
-def tape_leaves(outputs: Sequence[Any]) -> list[VJPTracer]:
-    """The untracked-origin values (leaves) the recorded tape of ``outputs`` reads."""
+def tape_leaves(outputs: Sequence[Any], nodes: Sequence[Node] | None = None) -> list[VJPTracer]:
+    """The untracked-origin values (leaves) the recorded tape of ``outputs`` reads
+    (``nodes``: the tape's nodes in topological order, when already known)."""
     seen: set[int] = set()
     leaves = []
     for o in outputs:
         if isinstance(o, VJPTracer) and o.node is None and id(o) not in seen:
             seen.add(id(o))
             leaves.append(o)
-    for node in _toposort([o for o in outputs if isinstance(o, VJPTracer)]):
+    if nodes is None:
+        nodes = _toposort([o for o in outputs if isinstance(o, VJPTracer)])
+    for node in nodes:
         for parent in node.parents:
             if parent is not None and parent.node is None and id(parent) not in seen:
                 seen.add(id(parent))

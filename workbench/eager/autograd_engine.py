@@ -166,11 +166,16 @@ def run_backward(
 ) -> tuple[list[Any], list[Any]]:
     """Backpropagate; returns (leaf tape values, their gradients) or, with ``inputs``, the
     gradients of those values."""
-    nodes = _check_graph(outputs)
-    wrt = list(inputs) if inputs is not None else tape_leaves(outputs)
+    nodes = _check_graph(outputs)  # sorted once, for the checks, the leaves and the pass
+    wrt = list(inputs) if inputs is not None else tape_leaves(outputs, nodes)
     with grad_mode(create_graph):
         grads = backward_pass(
-            outputs, grad_outputs, wrt, on_gradient=_on_gradient, create_graph=create_graph
+            outputs,
+            grad_outputs,
+            wrt,
+            on_gradient=_on_gradient,
+            create_graph=create_graph,
+            order=nodes,
         )
     if not retain_graph:
         for node in nodes:
