@@ -147,6 +147,36 @@ def torch_like(library: str, mode: str) -> Callable[[Case, str], Runner]:
     return build
 
 
+def tf_function_loop(case: Case, device: str) -> Runner:
+    """TensorFlow style: a ``tf.function`` that takes each example's gradient with its own
+    ``GradientTape`` (a loop unrolled into the traced graph, as TF code does without
+    ``tf.vectorized_map``)."""
+    host_only(device, "the static front end")
+    tf = need("workbench.static")
+    weights, (x_h, y_h) = setup(case.sizes)
+    params = [tf.Variable(w) for w in weights]
+    x, y = tf.constant(x_h), tf.constant(y_h)
+    batch, classes = len(x_h), case.sizes["out"]
+
+    @tf.function
+    def norms(x: Any, y: Any) -> Any:
+        out = []
+        for i in range(batch):
+            with tf.GradientTape() as tape:
+                h = tf.nn.relu(tf.matmul(x[i : i + 1], params[0], transpose_b=True) + params[1])
+                logits = tf.matmul(h, params[2], transpose_b=True) + params[3]
+                loss = tf.reduce_sum(
+                    tf.nn.softmax_cross_entropy_with_logits(
+                        labels=tf.one_hot(y[i : i + 1], classes), logits=logits
+                    )
+                )
+            grads = tape.gradient(loss, params)
+            out.append(tf.sqrt(tf.add_n([tf.reduce_sum(g * g) for g in grads])))
+        return tf.stack(out)
+
+    return Runner(lambda: norms(x, y), lambda out: [out.numpy()])
+
+
 PER_EXAMPLE = Workload(
     "per-example-grads",
     "ms for the gradient norms of 64 examples of a 100-64-10 MLP: vmap(grad) vs a loop",
@@ -155,6 +185,7 @@ PER_EXAMPLE = Workload(
         "numpy": by_hand,
         "eager": torch_like("workbench.eager", "vmap"),
         "eager-loop": torch_like("workbench.eager", "loop"),
+        "static-function-loop": tf_function_loop,
         "functional-jit": jax_like("workbench.functional", "vmap"),
         "functional": jax_like("workbench.functional", "vmap-eager"),
         "functional-loop": jax_like("workbench.functional", "loop"),
