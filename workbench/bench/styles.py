@@ -338,3 +338,36 @@ def standard_impls(
         "torch-compile": torch_impl("torch", compiled=True),
         "jax-jit": jax_impl("jax", True),
     }
+
+
+def training_impls(
+    *,
+    setup: Callable[[dict[str, int]], tuple[list[np.ndarray], list[np.ndarray]]],
+    hand_step: Callable[[dict[str, int]], Callable[..., Any]],
+    opt: Optimizer,
+    **models: Any,
+) -> dict[str, Callable[[Any, str], Runner]]:
+    """Every implementation of a training step: the hand-written one (``hand_step(sizes)``
+    returns its ``loss_and_grads``) and :func:`standard_impls` with ``models``."""
+    from workbench.bench import hand  # noqa: PLC0415
+
+    def by_hand(case: Any, device: str) -> Runner:
+        weights, inputs = setup(case.sizes)
+        return hand.runner(device, weights, inputs, hand_step(case.sizes), opt)
+
+    return {"numpy": by_hand, **standard_impls(setup=setup, opt=opt, **models)}
+
+
+def training_workload(
+    name: str, description: str, full: dict[str, int], tiny: dict[str, int], **impls: Any
+) -> Any:
+    """A workload with one case (``tiny`` sizes under ``--tiny``) and
+    :func:`training_impls`."""
+    from workbench.bench.suite import Case, Workload  # noqa: PLC0415
+
+    return Workload(
+        name,
+        description,
+        lambda quick, small: [Case(name, "", dict(tiny if small else full))],
+        training_impls(**impls),
+    )

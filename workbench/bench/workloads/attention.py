@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from workbench.bench import hand
-from workbench.bench.styles import Optimizer, standard_impls
-from workbench.bench.suite import Case, Runner, Workload
+from workbench.bench.styles import Optimizer, training_workload
 
 OPT = Optimizer("sgd", 0.01)
 FULL = {"batch": 16, "seq": 128, "d": 256, "heads": 4, "ff": 1024}
@@ -109,11 +108,6 @@ def make_loss_and_grads(n_heads: int) -> Any:
     return loss_and_grads
 
 
-def by_hand(case: Case, device: str) -> Runner:
-    weights, inputs = setup(case.sizes)
-    return hand.runner(device, weights, inputs, make_loss_and_grads(case.sizes["heads"]), OPT)
-
-
 # ---------------------------------------------------------------------------------------
 # The three styles
 
@@ -180,20 +174,17 @@ def jax_loss(
     return jnp.mean((out - target) ** 2)
 
 
-ATTENTION = Workload(
+ATTENTION = training_workload(
     "attention",
     "ms per training step, pre-LN transformer block d=256, 4 heads, MLP 1024, batch 16x128, SGD",
-    lambda quick, tiny: [Case("attention", "", dict(TINY if tiny else FULL))],
-    {
-        "numpy": by_hand,
-        **standard_impls(
-            torch_model=torch_model,
-            torch_loss=torch_loss,
-            tf_loss=tf_loss,
-            jax_loss=jax_loss,
-            setup=setup,
-            opt=OPT,
-            sized=True,
-        ),
-    },
+    FULL,
+    TINY,
+    setup=setup,
+    hand_step=lambda sizes: make_loss_and_grads(sizes["heads"]),
+    opt=OPT,
+    torch_model=torch_model,
+    torch_loss=torch_loss,
+    tf_loss=tf_loss,
+    jax_loss=jax_loss,
+    sized=True,
 )

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from workbench.bench import hand
-from workbench.bench.styles import Optimizer, standard_impls
-from workbench.bench.suite import Case, Runner, Workload
+from workbench.bench.styles import Optimizer, training_workload
 
 OPT = Optimizer("sgd", 0.1)
 FULL = {"batch": 64, "hw": 28, "c1": 32, "c2": 64}
@@ -104,11 +103,6 @@ def loss_and_grads(xp: Any, p: list[Any], x: Any, y: Any) -> tuple[Any, list[Any
     return loss, [g_w1, g_b1, g_w2, g_b2, g_w3, g_b3]
 
 
-def by_hand(case: Case, device: str) -> Runner:
-    weights, inputs = setup(case.sizes)
-    return hand.runner(device, weights, inputs, loss_and_grads, OPT)
-
-
 # ---------------------------------------------------------------------------------------
 # The three styles
 
@@ -155,19 +149,16 @@ def jax_loss(jax: Any, jnp: Any, p: list[Any], x: Any, y: Any) -> Any:
     return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
 
 
-CNN = Workload(
+CNN = training_workload(
     "cnn",
     "ms per training step, CNN conv32-pool-conv64-pool-linear, batch 64 of 1x28x28, SGD",
-    lambda quick, tiny: [Case("cnn", "", dict(TINY if tiny else FULL))],
-    {
-        "numpy": by_hand,
-        **standard_impls(
-            torch_model=torch_model,
-            torch_loss=torch_loss,
-            tf_loss=tf_loss,
-            jax_loss=jax_loss,
-            setup=setup,
-            opt=OPT,
-        ),
-    },
+    FULL,
+    TINY,
+    setup=setup,
+    hand_step=lambda sizes: loss_and_grads,
+    opt=OPT,
+    torch_model=torch_model,
+    torch_loss=torch_loss,
+    tf_loss=tf_loss,
+    jax_loss=jax_loss,
 )

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from workbench.bench import hand
-from workbench.bench.styles import Optimizer, standard_impls
-from workbench.bench.suite import Case, Runner, Workload
+from workbench.bench.styles import Optimizer, training_workload
 
 OPT = Optimizer("adam", 1e-3)  # the static styles get Optimizer.tf_epsilon()
 FULL = {"vocab": 1000, "embed": 128, "hidden": 256, "seq": 64, "batch": 32}
@@ -110,11 +109,6 @@ def loss_and_grads(xp: Any, p: list[Any], inputs: Any, targets: Any) -> tuple[An
     return loss, [g_emb, g_wih, g_whh, g_b, g_b, g_wout, g_bout]
 
 
-def by_hand(case: Case, device: str) -> Runner:
-    weights, inputs = setup(case.sizes)
-    return hand.runner(device, weights, inputs, loss_and_grads, OPT)
-
-
 # ---------------------------------------------------------------------------------------
 # The three styles
 
@@ -182,19 +176,16 @@ def jax_loss(jax: Any, jnp: Any, p: list[Any], inputs: Any, targets: Any) -> Any
     return -jnp.mean(jnp.take_along_axis(logp, targets[..., None], axis=-1))
 
 
-LSTM = Workload(
+LSTM = training_workload(
     "lstm",
     "ms per training step, LSTM language model (vocab 1000, hidden 256, 64 steps, batch 32), Adam",
-    lambda quick, tiny: [Case("lstm", "", dict(TINY if tiny else FULL))],
-    {
-        "numpy": by_hand,
-        **standard_impls(
-            torch_model=torch_model,
-            torch_loss=torch_loss,
-            tf_loss=tf_loss,
-            jax_loss=jax_loss,
-            setup=setup,
-            opt=OPT,
-        ),
-    },
+    FULL,
+    TINY,
+    setup=setup,
+    hand_step=lambda sizes: loss_and_grads,
+    opt=OPT,
+    torch_model=torch_model,
+    torch_loss=torch_loss,
+    tf_loss=tf_loss,
+    jax_loss=jax_loss,
 )

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from workbench.bench import hand
-from workbench.bench.styles import Optimizer, standard_impls
-from workbench.bench.suite import Case, Runner, Workload
+from workbench.bench.styles import Optimizer, training_impls
+from workbench.bench.suite import Case, Workload
 
 OPT = Optimizer("sgd", 0.1)
 
@@ -88,22 +88,15 @@ def jax_loss(jax: Any, jnp: Any, p: list[Any], x: Any, y: Any) -> Any:
     return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(h), y[:, None], axis=1))
 
 
-def by_hand(case: Case, device: str) -> Runner:
-    weights, inputs = setup(case.sizes)
-    return hand.runner(device, weights, inputs, loss_and_grads, OPT)
-
-
-IMPLS = {
-    "numpy": by_hand,
-    **standard_impls(
-        torch_model=torch_model,
-        torch_loss=torch_loss,
-        tf_loss=tf_loss,
-        jax_loss=jax_loss,
-        setup=setup,
-        opt=OPT,
-    ),
-}
+IMPLS = training_impls(
+    setup=setup,
+    hand_step=lambda sizes: loss_and_grads,
+    opt=OPT,
+    torch_model=torch_model,
+    torch_loss=torch_loss,
+    tf_loss=tf_loss,
+    jax_loss=jax_loss,
+)
 
 
 def _mlp_cases(quick: bool, tiny: bool) -> list[Case]:
