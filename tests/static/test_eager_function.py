@@ -149,3 +149,41 @@ def test_eager_control_flow_and_random_seeds() -> None:
     a = tf.random.normal([4]).numpy()
     tf.random.set_seed(5)
     np.testing.assert_array_equal(tf.random.normal([4]).numpy(), a)
+
+
+def _per_example_grads(lib: Any, in_function: bool) -> Any:
+    rng = np.random.default_rng(4)
+    w = lib.Variable(rng.standard_normal((3, 2)).astype(np.float32))
+    b = lib.Variable(rng.standard_normal(2).astype(np.float32))
+    x = lib.constant(rng.standard_normal((5, 3)).astype(np.float32))
+    y = lib.constant(rng.standard_normal((5, 2)).astype(np.float32))
+
+    def one(example: Any) -> Any:
+        xi, yi = example
+        with lib.GradientTape() as tape:
+            loss = lib.reduce_sum(lib.square(lib.tanh(lib.matmul(xi[None], w) + b) - yi))
+        gw, gb = tape.gradient(loss, [w, b])
+        return {"w": gw, "b": gb, "loss": loss}
+
+    def run(x: Any, y: Any) -> Any:
+        return lib.vectorized_map(one, (x, y))
+
+    out = lib.function(run)(x, y) if in_function else run(x, y)
+    return {k: v.numpy() for k, v in out.items()}, one, x, y
+
+
+@pytest.mark.parametrize("in_function", [False, True])
+def test_vectorized_map_gives_per_example_gradients(in_function: bool) -> None:
+    got, one, x, y = _per_example_grads(tf, in_function)
+    assert got["w"].shape == (5, 3, 2) and got["b"].shape == (5, 2) and got["loss"].shape == (5,)
+    for i in range(5):  # each slice is that example's own gradient
+        single = one((x[i], y[i]))
+        np.testing.assert_allclose(got["w"][i], single["w"].numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got["b"][i], single["b"].numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_vectorized_map_matches_tensorflow(real_tf: Any) -> None:
+    ours = _per_example_grads(tf, True)[0]
+    theirs = _per_example_grads(real_tf, True)[0]
+    for key in ours:
+        np.testing.assert_allclose(ours[key], theirs[key], **PARITY_TOL)

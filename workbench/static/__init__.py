@@ -45,7 +45,7 @@ from workbench.static.array_ops import (
     zeros,
     zeros_like,
 )
-from workbench.static.control_flow import cond, group, no_op, while_loop
+from workbench.static.control_flow import cond, group, no_op, vectorized_map, while_loop
 from workbench.static.control_flow import tuple_ as tuple  # noqa: A001
 from workbench.static.dtypes import (
     DType,
@@ -266,6 +266,7 @@ __all__ = [
     "unstack",
     "variables",
     "where",
+    "vectorized_map",
     "while_loop",
     "zeros",
     "zeros_like",

@@ -279,3 +279,46 @@ def while_loop(
     if single:
         return leaves[0]
     return tuple(leaves) if isinstance(loop_vars, tuple) else leaves
+
+
+def vectorized_map(
+    fn: Callable[[Any], Any], elems: Any, fallback_to_while_loop: bool = True, warn: bool = True
+) -> Any:
+    """``fn`` applied to every slice of ``elems`` along its first axis, computed at once
+    for the whole batch by the core's batching transformation (``vmap``), so a
+    ``GradientTape`` inside ``fn`` gives per-example gradients. Mirrors:
+    tf.vectorized_map."""
+    from workbench.core import vmap  # noqa: PLC0415
+    from workbench.static.execution import EagerTensor, value_of  # noqa: PLC0415
+
+    leaves, in_tree = tree.flatten(elems)
+    tensors = [convert_to_tensor(x) for x in leaves]
+    if not tensors:
+        raise ValueError("vectorized_map: elems must hold at least one tensor")
+    out_tree: list[Any] = []
+    if executing_eagerly():
+
+        def eager_body(*values: Any) -> Any:
+            result = fn(tree.unflatten(in_tree, [EagerTensor(v) for v in values]))
+            out_leaves, structure = tree.flatten(result)
+            out_tree.append(structure)
+            return tuple(value_of(o) for o in out_leaves)
+
+        outs = vmap(eager_body)(*[value_of(t) for t in tensors])
+        return tree.unflatten(out_tree[0], [EagerTensor(o) for o in outs])
+    graph = get_default_graph()
+    specs = [(t.dtype, TensorShape(t.shape.dims[1:])) for t in tensors]
+    fg = build_func_graph(
+        "vectorized_map", lambda *args: fn(tree.unflatten(in_tree, list(args))), specs, graph
+    )
+    _pure(fg, "tf.vectorized_map")
+    count = len(tensors)
+
+    def run(*values: Any) -> Any:
+        xs, captured = values[:count], values[count:]
+        out = vmap(lambda *x: tuple(run_func_graph(fg, list(x), captured, {}, {})))(*xs)
+        return tuple(out) if len(out) != 1 else out[0]
+
+    out = make_op("VectorizedMap", [*tensors, *fg.captured_outer], run, name="vectorized_map")
+    results = list(out) if isinstance(out, tuple) else [out]
+    return tree.unflatten(tree.flatten(fg.structured_outputs)[1], results)

@@ -147,34 +147,41 @@ def torch_like(library: str, mode: str) -> Callable[[Case, str], Runner]:
     return build
 
 
-def tf_function_loop(case: Case, device: str) -> Runner:
-    """TensorFlow style: a ``tf.function`` that takes each example's gradient with its own
-    ``GradientTape`` (a loop unrolled into the traced graph, as TF code does without
-    ``tf.vectorized_map``)."""
-    host_only(device, "the static front end")
-    tf = need("workbench.static")
-    weights, (x_h, y_h) = setup(case.sizes)
-    params = [tf.Variable(w) for w in weights]
-    x, y = tf.constant(x_h), tf.constant(y_h)
-    batch, classes = len(x_h), case.sizes["out"]
+def tf_function(mode: str) -> Callable[[Case, str], Runner]:
+    """TensorFlow style, in a ``tf.function``: "vmap" takes every example's gradient with a
+    ``GradientTape`` inside ``tf.vectorized_map``; "loop" unrolls one tape per example
+    into the traced graph (what TF code without ``vectorized_map`` does)."""
 
-    @tf.function
-    def norms(x: Any, y: Any) -> Any:
-        out = []
-        for i in range(batch):
+    def build(case: Case, device: str) -> Runner:
+        host_only(device, "the static front end")
+        tf = need("workbench.static")
+        weights, (x_h, y_h) = setup(case.sizes)
+        params = [tf.Variable(w) for w in weights]
+        x, y = tf.constant(x_h), tf.constant(y_h)
+        classes = case.sizes["out"]
+
+        def norm(example: Any) -> Any:
+            xi, yi = example
             with tf.GradientTape() as tape:
-                h = tf.nn.relu(tf.matmul(x[i : i + 1], params[0], transpose_b=True) + params[1])
+                h = tf.nn.relu(tf.matmul(xi[None], params[0], transpose_b=True) + params[1])
                 logits = tf.matmul(h, params[2], transpose_b=True) + params[3]
                 loss = tf.reduce_sum(
                     tf.nn.softmax_cross_entropy_with_logits(
-                        labels=tf.one_hot(y[i : i + 1], classes), logits=logits
+                        labels=tf.one_hot(yi[None], classes), logits=logits
                     )
                 )
             grads = tape.gradient(loss, params)
-            out.append(tf.sqrt(tf.add_n([tf.reduce_sum(g * g) for g in grads])))
-        return tf.stack(out)
+            return tf.sqrt(tf.add_n([tf.reduce_sum(g * g) for g in grads]))
 
-    return Runner(lambda: norms(x, y), lambda out: [out.numpy()])
+        @tf.function
+        def norms(x: Any, y: Any) -> Any:
+            if mode == "vmap":
+                return tf.vectorized_map(norm, (x, y))
+            return tf.stack([norm((x[i], y[i])) for i in range(len(x_h))])
+
+        return Runner(lambda: norms(x, y), lambda out: [out.numpy()])
+
+    return build
 
 
 PER_EXAMPLE = Workload(
@@ -185,7 +192,8 @@ PER_EXAMPLE = Workload(
         "numpy": by_hand,
         "eager": torch_like("workbench.eager", "vmap"),
         "eager-loop": torch_like("workbench.eager", "loop"),
-        "static-function-loop": tf_function_loop,
+        "static-function": tf_function("vmap"),
+        "static-function-loop": tf_function("loop"),
         "functional-jit": jax_like("workbench.functional", "vmap"),
         "functional": jax_like("workbench.functional", "vmap-eager"),
         "functional-loop": jax_like("workbench.functional", "loop"),
