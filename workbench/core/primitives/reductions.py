@@ -15,7 +15,7 @@ from workbench.backend import dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_axes, check_dtype
+from workbench.core.primitive import DTYPE_KINDS, Primitive, check_axes, check_dtype
 from workbench.core.primitives.operands import lift
 
 
@@ -59,7 +59,15 @@ def _reduction(
             )
         return Type(_reduced_shape(x.shape, axes, keepdims), x.dtype, x.device)
 
+    allowed = frozenset(DTYPE_KINDS[dtype_kind])
+
+    def check(x: Any, *, axes: tuple[int, ...], keepdims: bool) -> None:
+        # eagerly, the public functions have normalised and checked the axes already
+        if x.dtype not in allowed or (not empty_ok and any(x.shape[a] == 0 for a in axes)):
+            shape(x, axes=axes, keepdims=keepdims)
+
     prim = Primitive(name, impl=impl, shape=shape, family="reduction")
+    prim.check = check
     _batch_reduction(prim)
     return prim
 
@@ -87,7 +95,7 @@ def _public(prim: Primitive) -> Any:
 # reduce_sum: y = Σ_axes x        VJP: broadcast g back over the axes
 reduce_sum_p = _reduction(
     "reduce_sum",
-    lambda xp, x, *, axes, keepdims: xp.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype),
+    lambda xp, x, *, axes, keepdims: x.sum(axis=axes, keepdims=keepdims, dtype=x.dtype),
 )
 reduce_sum = _public(reduce_sum_p)
 reduce_sum_p.vjp(lambda g, x, *, out, axes, keepdims: (_expand_to(g, x, axes, keepdims),))
