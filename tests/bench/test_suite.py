@@ -160,6 +160,20 @@ def test_bench_command_rejects_unknown_names() -> None:
     assert proc.returncode == 2 and "unknown name(s) for --only: mlpp" in proc.stderr
 
 
+def test_bench_command_explains_a_missing_gpu() -> None:
+    from workbench.backend import cuda_available
+
+    if cuda_available():
+        pytest.skip("this machine has a GPU")
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench", "bench", "--device", "gpu", "--only", "mlp"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "no CUDA GPU" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_measure_interleaved_reports_every_function() -> None:
     result = measure_interleaved(
         {"a": lambda: None, "b": lambda: sum(range(10))}, rounds=3, min_seconds=1e-4

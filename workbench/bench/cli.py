@@ -57,6 +57,13 @@ def _synchronizer(device: str) -> Callable[[], None] | None:
 
 def run(args: argparse.Namespace) -> int:
     device = "cuda:0" if args.device in ("gpu", "cuda") else args.device
+    from workbench.backend import get_device  # noqa: PLC0415
+
+    try:
+        get_device(device)
+    except ValueError as err:
+        print(f"workbench bench: {err}", file=sys.stderr)
+        return 2
     tokens = [t.strip() for t in (args.only or "").split(",") if t.strip()]
     specialist = [t for t in tokens if t in SPECIALIST]
     rest = ",".join(t for t in tokens if t not in SPECIALIST)
