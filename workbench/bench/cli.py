@@ -85,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         report.write_json(args.json, doc)
     chart = args.chart or (str(Path(args.json).with_suffix(".png")) if args.json else None)
     if chart and rows:
-        report.chart(rows, chart)
+        try:
+            report.chart(rows, chart)
+        except ImportError:
+            print("no chart: it needs matplotlib (pip install 'workbench[lab]')", file=sys.stderr)
     failed = [r for r in rows if r.agrees is False]
     for r in failed:
         print(f"FAILED {r.workload}{r.case} {r.impl}: {r.note}", file=sys.stderr)
