@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -126,3 +127,45 @@ def test_chart_is_a_figure() -> None:
         _eager_step()
     fig = prof.chart(top=5)
     assert len(fig.axes[0].patches) == min(5, len(prof.rows()))
+
+
+def _tutorial(torch_lib: Any, path: Path) -> Any:
+    """PyTorch's profiler recipe, written once for both libraries."""
+    from_profiler = torch_lib.profiler
+    model = torch_lib.nn.Sequential(torch_lib.nn.Linear(16, 8), torch_lib.nn.ReLU())
+    inputs = torch_lib.randn(4, 16)
+    traces = []
+    with from_profiler.profile(
+        activities=[from_profiler.ProfilerActivity.CPU],
+        record_shapes=True,
+        profile_memory=True,
+        on_trace_ready=traces.append,
+    ) as prof:
+        with from_profiler.record_function("model_inference"):
+            model(inputs)
+    text = prof.key_averages().table(sort_by="cpu_time_total", row_limit=10)
+    by_shape = prof.key_averages(group_by_input_shape=True).table(
+        sort_by="cpu_time_total", row_limit=10
+    )
+    memory = prof.key_averages().table(sort_by="self_cpu_memory_usage", row_limit=10)
+    prof.export_chrome_trace(str(path))
+    return text, by_shape, memory, traces
+
+
+def test_pytorch_profiler_recipe_runs_unchanged(tmp_path: Path) -> None:
+    text, by_shape, memory, traces = _tutorial(torch, tmp_path / "trace.json")
+    assert "model_inference" in text and "dot_general" in text
+    assert "4x16 8x16" in by_shape  # the input shapes of the linear layer's product
+    assert "peak memory" in memory and len(traces) == 1
+    doc = json.loads((tmp_path / "trace.json").read_text())
+    assert "model_inference" in {e["name"] for e in doc["traceEvents"]}
+    prof = traces[0]
+    total = sum(r["total_us"] for r in prof.rows() if not r["range"])
+    inference = next(r for r in prof.rows() if r["name"] == "model_inference")
+    assert inference["total_us"] >= total  # the label spans the primitives inside it
+
+
+def test_the_same_recipe_runs_on_pytorch(tmp_path: Path) -> None:
+    real = pytest.importorskip("torch")
+    text, _, _, traces = _tutorial(real, tmp_path / "trace.json")
+    assert "model_inference" in text and len(traces) == 1

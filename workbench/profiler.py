@@ -31,7 +31,7 @@ from typing import Any
 
 from workbench.core import dispatch
 
-__all__ = ["Event", "Profile", "profile"]
+__all__ = ["Event", "Profile", "profile", "record_function"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Event:
     dtypes: tuple[str, ...]
     bytes_in: int
     bytes_out: int
-    source: str  # "eager" (evaluated by the dispatcher) or "plan" (a compiled step)
+    source: str  # "eager" (the dispatcher), "plan" (a compiled step), "range" (a label)
 
 
 def _nbytes(x: Any) -> int:
@@ -69,10 +69,16 @@ class KeyAverages(list):  # type: ignore[type-arg]
             "count": "calls",
             "calls": "calls",
             "mean": "mean_us",
+            "cpu_time": "mean_us",
             "bytes": "bytes",
+            "cpu_memory_usage": "bytes",
+            "self_cpu_memory_usage": "bytes",
+            "cuda_memory_usage": "bytes",
+            "self_cuda_memory_usage": "bytes",
         }.get(sort_by, sort_by)
         rows = sorted(self, key=lambda r: r[key], reverse=True)[:row_limit]
-        total = sum(r["total_us"] for r in self) or 1.0
+        # labelled ranges (record_function) contain primitives: not part of the 100 %
+        total = sum(r["total_us"] for r in self if not r.get("range")) or 1.0
         shapes = any(r.get("shapes") for r in rows)
         head = (
             f"{'name':<34} {'calls':>6} {'total ms':>9} {'%':>6} {'mean µs':>9} {'MiB moved':>10}"
@@ -143,6 +149,11 @@ class Profile:
         self._add(step.name, start, end, args, () if "out" in kwargs else outs, "plan")
         self.overhead_us += ((start - entered) + (time.perf_counter() - end)) * 1e6
         return out
+
+    def add_range(self, name: str, start: float, end: float) -> None:
+        """A labelled range (``record_function``): shown in the table beside the
+        primitives it contains, and in the trace as their parent."""
+        self._raw.append((name, start, end, [], [], "range"))
 
     def _add(
         self,
@@ -221,7 +232,14 @@ class Profile:
             key = (e.name, e.shapes) if self.record_shapes else e.name
             row = groups.setdefault(
                 key,
-                {"name": e.name, "calls": 0, "total_us": 0.0, "bytes": 0, "shapes": ()},
+                {
+                    "name": e.name,
+                    "calls": 0,
+                    "total_us": 0.0,
+                    "bytes": 0,
+                    "shapes": (),
+                    "range": e.source == "range",
+                },
             )
             row["calls"] += 1
             row["total_us"] += e.duration_us
@@ -246,12 +264,13 @@ class Profile:
         return self.key_averages().table(sort_by=sort_by, row_limit=row_limit)
 
     def summary(self) -> str:
-        timed = sum(e.duration_us for e in self.events)
-        per_event = self.overhead_us / len(self.events) if self.events else 0.0
+        work = [e for e in self.events if e.source != "range"]
+        timed = sum(e.duration_us for e in work)
+        per_event = self.overhead_us / len(work) if work else 0.0
         share = 100 * self.overhead_us / max(self.wall_us, 1e-9)
         peak = "-" if self.peak_bytes is None else f"{self.peak_bytes / 2**20:.2f} MiB"
         return (
-            f"{len(self.events)} events, {timed / 1e3:.3f} ms in primitives of "
+            f"{len(work)} events, {timed / 1e3:.3f} ms in primitives of "
             f"{self.wall_us / 1e3:.3f} ms wall; profiler overhead {self.overhead_us / 1e3:.3f} ms "
             f"({per_event:.2f} µs per event, {share:.1f}% "
             f"of the wall time); peak memory {peak}"
@@ -278,6 +297,9 @@ class Profile:
             }
             for e in self.events
         ]
+        for event in events:
+            if event["cat"] == "range":
+                event["tid"] = 1
         meta = [
             {"name": "thread_name", "ph": "M", "pid": 1, "tid": 1, "args": {"name": "eager"}},
             {"name": "thread_name", "ph": "M", "pid": 1, "tid": 2, "args": {"name": "compiled"}},
@@ -290,6 +312,24 @@ class Profile:
         from workbench.viz.plots import profile_chart  # noqa: PLC0415
 
         return profile_chart(self.rows(), top=top)
+
+
+class record_function:  # noqa: N801 - PyTorch's spelling
+    """Label a block: ``with record_function("forward"): ...`` adds a row (and a trace
+    range) with the block's time to the active profile. Mirrors:
+    torch.profiler.record_function."""
+
+    def __init__(self, name: str, args: Any = None) -> None:
+        self.name = name
+        self._start = 0.0
+
+    def __enter__(self) -> record_function:
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if dispatch.PROFILERS:
+            dispatch.PROFILERS[-1].add_range(self.name, self._start, time.perf_counter())
 
 
 def profile(record_shapes: bool = False, memory: bool = True) -> Profile:
