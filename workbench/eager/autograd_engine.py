@@ -173,13 +173,17 @@ def run_backward(
             outputs,
             grad_outputs,
             wrt,
-            on_gradient=_on_gradient,
+            # without hooks or anomaly mode there is nothing to see per node
+            on_gradient=_on_gradient if _HOOKS or ANOMALY.enabled else None,
             create_graph=create_graph,
             order=nodes,
         )
     if not retain_graph:
         for node in nodes:
-            node.extra = {**(node.extra or {}), "freed": True}
+            if node.extra is None:
+                node.extra = {"freed": True}
+            else:
+                node.extra["freed"] = True
     return wrt, grads
 
 

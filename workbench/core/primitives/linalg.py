@@ -169,7 +169,8 @@ def _cotangent(
             other, g, contracting=(contract[1], contract[0]), batch=(batch[1], batch[0])
         )
         return swapped
-    return ops.transpose(dot_general(g, other, contracting=contract, batch=batch), g_first)
+    product = dot_general(g, other, contracting=contract, batch=batch)
+    return product if g_first == identity else ops.transpose(product, g_first)
 
 
 # Bilinear: d(x·y) = dx·y + x·dy

@@ -26,6 +26,11 @@ def scalar(value: Any, dtype: np.dtype, device: Device) -> Array:
     return _constant(type(value).__name__, value, dtype, device, ())
 
 
+def constant(value: Any, dtype: np.dtype, device: Device, shape: tuple[int, ...]) -> Array:
+    """A read-only Array of ``shape`` filled with a Python number (memoised)."""
+    return _constant(type(value).__name__, value, dtype, device, shape)
+
+
 @functools.lru_cache(maxsize=4096)
 def _constant(
     kind: type, value: Any, dtype: np.dtype, device: Device, shape: tuple[int, ...]

@@ -14,10 +14,10 @@ import numpy as np
 
 from workbench.backend import Device, dtypes
 from workbench.core import batching, ops
-from workbench.core.dispatch import apply
+from workbench.core.dispatch import apply, building_graph
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_axes, type_text
-from workbench.core.primitives.operands import lift, scalar
+from workbench.core.primitives.operands import constant, lift, scalar
 from workbench.core.values import Array
 
 to_front = batching.moveaxis
@@ -43,9 +43,14 @@ def _type(x: Any, shape: Sequence[int]) -> Type:
 
 
 def full(shape: Sequence[int], value: float, dtype: Any, device: Device) -> Any:
-    """An array of ``shape`` filled with ``value`` (a broadcast view of one scalar)."""
+    """An array of ``shape`` filled with ``value`` (a broadcast view of one scalar).
+    Evaluated now, it is the memoised read-only constant (backward passes ask for the same
+    zeros again and again); while a graph is recorded, the broadcast is an equation."""
     dtype = dtypes.canonical(dtype)
-    return broadcast_to(scalar(value, dtype, device), tuple(shape))
+    shape = tuple(shape)
+    if not building_graph():
+        return constant(value, dtype, device, shape)
+    return broadcast_to(scalar(value, dtype, device), shape)
 
 
 def full_like(x: Any, value: float) -> Any:
@@ -73,7 +78,7 @@ def _broadcast_to_shape(x: Any, *, shape: tuple[int, ...]) -> Type:
 
 
 def _broadcast_to_impl(xp: Any, x: Any, *, shape: tuple[int, ...]) -> Any:
-    if xp is np and x.flags.c_contiguous and x.ndim:
+    if xp is np and x.flags.c_contiguous:
         # the same read-only view np.broadcast_to makes, built directly (7x faster: this
         # runs for every bias added eagerly)
         lead = len(shape) - x.ndim

@@ -7,8 +7,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from workbench.core import ops
 from workbench.eager.optim.optimizer import Optimizer
-from workbench.eager.tensor import Tensor
+from workbench.eager.tensor import Tensor, wrap
 
 
 def _implementation(**flags: Any) -> dict[str, Any]:
@@ -51,10 +52,18 @@ class SGD(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
+        momentum = group["momentum"]
+        lr = group["lr"]
+        plain = not (momentum or group["weight_decay"] or group["maximize"])
+        if plain and grad.dtype == p.dtype and isinstance(lr, int | float):
+            # plain SGD, p -= lr * g, computed on the arrays (the tensor layer's casts,
+            # wrappers and tape checks would cost more than the arithmetic on small layers)
+            update = ops.mul(grad._array(), lr)
+            p._inplace(wrap(ops.sub(p._array(), update)))
+            return
         g = -grad if group["maximize"] else grad
         if group["weight_decay"]:
             g = g + p.detach() * group["weight_decay"]
-        momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
