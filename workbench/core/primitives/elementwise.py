@@ -470,6 +470,17 @@ select_p = Primitive(
 select_p.batch(batching.batch_elementwise(select_p))
 
 
+def _select_check(pred: Any, x: Any, y: Any) -> None:
+    shape = pred.shape
+    if not (
+        pred.dtype == dtypes.bool_ and x.dtype == y.dtype and x.shape == shape and y.shape == shape
+    ):
+        _select_shape(pred, x, y)
+
+
+select_p.check = _select_check
+
+
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
     """``where(pred, on_true, on_false)``, elementwise with broadcasting."""
     # the branches first: a Python number takes a branch's dtype, never the predicate's

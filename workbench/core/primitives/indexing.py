@@ -117,6 +117,23 @@ gather_p = Primitive(
 )
 
 
+def _plain_pick(x: Any, indices: Sequence[Any], spec: Spec) -> bool:
+    """The quick eager test for the common key: one integer array per leading axis, all
+    of one shape (x[rows, cols]); anything else gets the full shape rule."""
+    if not indices or len(spec) > x.ndim or any(entry != ("array",) for entry in spec):
+        return False
+    shape = indices[0].shape
+    return all(i.dtype.kind in "iu" and i.shape == shape for i in indices)
+
+
+def _gather_check(x: Any, *indices: Any, spec: Spec) -> None:
+    if not _plain_pick(x, indices, spec):
+        _gather_shape(x, *indices, spec=spec)
+
+
+gather_p.check = _gather_check
+
+
 def gather(x: Any, indices: Sequence[Any], spec: Spec) -> Any:
     return apply(gather_p, x, *indices, spec=spec)
 
@@ -170,6 +187,19 @@ scatter_add_p = Primitive(
     nondiff_inputs=range(2, 64),
     family="indexing",
 )
+
+
+def _scatter_add_check(x: Any, updates: Any, *indices: Any, spec: Spec) -> None:
+    picked = tuple(indices[0].shape) + tuple(x.shape[len(spec) :]) if indices else None
+    if not (
+        _plain_pick(x, indices, spec)
+        and updates.dtype == x.dtype
+        and tuple(updates.shape) == picked
+    ):
+        scatter_add_p.shape_rule(x, updates, *indices, spec=spec)
+
+
+scatter_add_p.check = _scatter_add_check
 
 
 def scatter_add(x: Any, updates: Any, indices: Sequence[Any], spec: Spec) -> Any:

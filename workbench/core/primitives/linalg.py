@@ -164,12 +164,16 @@ def _cotangent(
         g_first[a] = nb + len(own_free) + ranks[b]
         other_first[a] = nb + ranks[b]
     identity = list(range(ndim))
+    # the dimension numbers are normalised already: the primitive is applied directly
     if other_first == identity and g_first != identity:
-        swapped = dot_general(
-            other, g, contracting=(contract[1], contract[0]), batch=(batch[1], batch[0])
+        return apply(
+            dot_general_p,
+            other,
+            g,
+            contracting=(contract[1], contract[0]),
+            batch=(batch[1], batch[0]),
         )
-        return swapped
-    product = dot_general(g, other, contracting=contract, batch=batch)
+    product = apply(dot_general_p, g, other, contracting=contract, batch=batch)
     return product if g_first == identity else ops.transpose(product, g_first)
 
 

@@ -148,6 +148,12 @@ def operands(name: str, *xs: Any) -> list[Any]:
             return [a, _constant(type(b).__name__, b, a.dtype, a.device, tuple(a.shape))]
         if isinstance(a, _PY_NUMBERS) and is_value(b):
             return [_constant(type(a).__name__, a, b.dtype, b.device, tuple(b.shape)), b]
+        if is_value(a) and is_value(b):  # a bias-like operand: one broadcast
+            sa, sb = tuple(a.shape), tuple(b.shape)
+            if len(sa) >= len(sb) and sa[len(sa) - len(sb) :] == sb:
+                return [a, ops.broadcast_to(b, sa)]
+            if len(sb) > len(sa) and sb[len(sb) - len(sa) :] == sa:
+                return [ops.broadcast_to(a, sb), b]
     like = next((x for x in xs if is_value(x)), None)
     if like is None:
         shown = ", ".join(short_type(x) for x in xs)

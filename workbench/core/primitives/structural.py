@@ -16,9 +16,9 @@ from workbench.backend import Device, dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply, building_graph
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_axes, type_text
+from workbench.core.primitive import Primitive, check_axes, get_primitive, type_text
 from workbench.core.primitives.operands import constant, lift, scalar
-from workbench.core.values import Array
+from workbench.core.values import Array, Tracer
 
 to_front = batching.moveaxis
 
@@ -99,10 +99,21 @@ broadcast_to_p = Primitive(
 )
 
 
+def _broadcast_to_check(x: Any, *, shape: tuple[int, ...]) -> None:
+    """The eager check: the full rule (and its error) only when the quick test fails."""
+    lead = len(shape) - x.ndim
+    if lead < 0 or any(d != s and d != 1 for d, s in zip(x.shape, shape[lead:])):
+        _broadcast_to_shape(x, shape=shape)
+
+
+broadcast_to_p.check = _broadcast_to_check
+
+
 def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
     """Broadcast to ``shape`` (no equation when the shape already matches)."""
-    (x,) = lift("broadcast_to", x)
-    shape = tuple(int(d) for d in shape)
+    if x.__class__ is not Array and not isinstance(x, Tracer):
+        (x,) = lift("broadcast_to", x)
+    shape = tuple(map(int, shape))
     if tuple(x.shape) == shape:
         return x
     return apply(broadcast_to_p, x, shape=shape)
@@ -117,9 +128,11 @@ def sum_to(x: Any, shape: Sequence[int]) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1
     )
+    # the axes are normalised and sorted already: the primitive is applied directly
+    reduce_sum_p = get_primitive("reduce_sum")
     if axes == tuple(range(lead)):  # only leading dims were added: one reduction
-        return ops.reduce_sum(x, axes=axes)
-    summed = ops.reduce_sum(x, axes=axes, keepdims=True) if axes else x
+        return apply(reduce_sum_p, x, axes=axes, keepdims=False)
+    summed = apply(reduce_sum_p, x, axes=axes, keepdims=True) if axes else x
     return reshape(summed, shape)
 
 

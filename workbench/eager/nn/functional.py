@@ -5,6 +5,7 @@ Mirrors: torch.nn.functional (names, arguments and defaults).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -98,6 +99,12 @@ def _host_labels(target: Tensor) -> np.ndarray | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _rows(n: int, device: Any) -> Array:
+    """The row numbers 0..n-1 that pick each row's target (the same few batch sizes)."""
+    return ops.array(np.arange(n), device=device)
+
+
 def _check_targets(labels: np.ndarray | None, classes: int, ignore_index: int) -> None:
     """PyTorch's error for a class index outside [0, classes) (other than ignore_index)."""
     if labels is None:
@@ -142,13 +149,23 @@ def cross_entropy(
     label smoothing, ignore_index and class weights."""
     plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
     labels = None if target.dtype.is_floating_point else _host_labels(target)
-    if plain and labels is not None and not np.any(labels == ignore_index):
-        _check_targets(labels, input.shape[1], ignore_index)
-        # the common case in four operations: -mean(log_softmax(x)[i, target_i])
-        rows = Tensor(np.arange(input.shape[0]), device=input.device)
-        return -input.log_softmax(1)[rows, target].mean()
+    n, classes = input.shape[0], input.shape[1]
+    if (
+        plain
+        and labels is not None
+        and n
+        and 0 <= labels.min()
+        and labels.max() < classes
+        and not (0 <= ignore_index < classes and (labels == ignore_index).any())
+    ):
+        # the common case in four operations: Σ log_softmax(x)[i, target_i] / -n (every
+        # label is a valid class and none is ignored)
+        logp = input.log_softmax(1)
+        rows = _rows(n, logp._array().device)
+        picked = ops.gather(logp._value, [rows, target._array()], (("array",), ("array",)))
+        total = ops.reduce_sum(picked, (0,))
+        return wrap(ops.div(total, -float(n)), (logp,), "NllLossBackward0")
     logp = input.log_softmax(1)
-    classes = input.shape[1]
     if target.dtype.is_floating_point:  # probabilities
         probs = target * (1 - label_smoothing) + label_smoothing / classes
         w = 1 if weight is None else weight.reshape([classes] + [1] * (input.ndim - 2))
