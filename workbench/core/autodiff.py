@@ -20,6 +20,7 @@ import numpy as np
 
 from workbench.backend import dtypes
 from workbench.core import ops, tree
+from workbench.core import dispatch
 from workbench.core.dispatch import Interpreter, apply, interpreter
 from workbench.core.ir import Equation, Graph, Literal, Type, Var
 from workbench.core.primitive import Primitive
@@ -212,7 +213,7 @@ class VJPInterpreter(Interpreter):
                 if i not in nondiff:
                     parents[i] = x
                     tracked = True
-        out = apply(prim, *primals, **params)
+        out = dispatch.apply_to(prim, primals, params)
         if not self.recording:
             return list(out) if prim.multiple_results else [out]
         if not prim.multiple_results:

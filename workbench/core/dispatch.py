@@ -126,6 +126,19 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
     return tuple(outs) if prim.multiple_results else outs[0]
 
 
+def apply_to(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+    """``apply(prim, *args, **params)`` for an interpreter passing its operands on: the
+    common eager case (concrete operands, nothing recording below) is evaluated at once,
+    without unpacking and repacking the operands and parameters."""
+    if args and _dynamic[-1] is _EVAL and not PROFILERS and not prim.higher_order:
+        for x in args:
+            if x.__class__ is not Array:
+                break
+        else:
+            return _evaluate_fast(prim, args, params)
+    return apply(prim, *args, **params)
+
+
 def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:
     """The eager fast path: concrete arrays, evaluate now (same checks as ``evaluate``).
 

@@ -125,9 +125,11 @@ def backward(
         tensor = getattr(leaf, "tensor", None)
         if tensor is None:
             continue
-        for hook in engine.LEAF_HOOKS.get(id(leaf), ()):
-            g = hook(g)
-        engine.check_leaf_gradient(_concrete(g), tensor.shape)
+        if engine.LEAF_HOOKS:
+            for hook in engine.LEAF_HOOKS.get(id(leaf), ()):
+                g = hook(g)
+        if engine.ANOMALY.enabled:
+            engine.check_leaf_gradient(_concrete(g), tensor.shape)
         new = wrap(g if create_graph else _concrete(g))
         tensor.grad = (
             new

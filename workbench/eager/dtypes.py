@@ -41,7 +41,8 @@ _default = [float32]
 
 
 def from_numpy_dtype(np_dtype: Any) -> dtype:
-    return _BY_NUMPY[np.dtype(np_dtype)]
+    found = _BY_NUMPY.get(np_dtype)  # a NumPy dtype object: one look-up
+    return found if found is not None else _BY_NUMPY[np.dtype(np_dtype)]
 
 
 def to_numpy(d: Any) -> np.dtype:

@@ -57,7 +57,7 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
 def _promote(a: Any, b: Any) -> tuple[Any, Any]:
     """PyTorch's type promotion for a binary operation, as explicit casts."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a.dtype.np != b.dtype.np:
+        if a._value.dtype != b._value.dtype:
             target = backend_dtypes.promote_types(a.dtype.np, b.dtype.np)
             return ops.cast(a._value, target), ops.cast(b._value, target)
         return a._value, b._value

@@ -296,20 +296,22 @@ def narrow(self: Tensor, dim: builtins.int, start: builtins.int, length: builtin
 
 
 def _inplace(self: Tensor, result: Tensor) -> Tensor:
-    if self.requires_grad and self.is_leaf and engine.is_enabled():
+    tracked = _t._tracked(self._value)
+    grad_leaf = tracked and self._value.node is None
+    if grad_leaf and engine.is_enabled():
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if result.dtype is not self.dtype:
+    if result._value.dtype != self._value.dtype:
         result = result.to(self.dtype)
-    if not self.requires_grad and not result.requires_grad:
+    if not tracked and not _t._tracked(result._value):
         target = self._array().data
         source = result._array().data
         if target.flags.writeable:
             target[...] = source
         else:
             self._value = Array(source.copy(), self._value.device)
-    elif self.requires_grad and self.is_leaf:  # under no_grad: update the leaf's data
+    elif grad_leaf:  # under no_grad: update the leaf's data
         self._value.primal = result._array()
     else:
         self._value = result._value

@@ -24,12 +24,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     low = amp.low_precision_product(lambda x, w: linear(x, w), input, weight)
     if low is not None:
         return low if bias is None else low + bias.to(low.dtype)
-    out = wrap(
-        ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,))),
-        (input, weight),
-        "MmBackward0",
-    )
-    return out if bias is None else out + bias
+    product = ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,)))
+    if bias is None:
+        return wrap(product, (input, weight), "MmBackward0")
+    if bias.dtype != input.dtype or bias.device != input.device:
+        return wrap(product, (input, weight), "MmBackward0") + bias  # PyTorch's errors
+    # one tensor for x Wᵀ + b, named as PyTorch names it
+    return wrap(ops.add(product, bias._value), (input, weight, bias), "AddmmBackward0")
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002

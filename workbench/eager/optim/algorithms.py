@@ -55,7 +55,7 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         lr = group["lr"]
         plain = not (momentum or group["weight_decay"] or group["maximize"])
-        if plain and grad.dtype == p.dtype and isinstance(lr, int | float):
+        if plain and grad._value.dtype == p._value.dtype and isinstance(lr, int | float):
             # plain SGD, p -= lr * g, computed on the arrays (the tensor layer's casts,
             # wrappers and tape checks would cost more than the arithmetic on small layers)
             update = ops.mul(grad._array(), lr)
