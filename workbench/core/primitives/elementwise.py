@@ -199,7 +199,8 @@ relu: Callable[..., Any] = _unary(relu_p)
 # written as a select (two passes over the data) rather than g * cast(x > 0) (three)
 @relu_p.vjp
 def _relu_vjp(g: Any, x: Any, *, out: Any) -> tuple[Any]:
-    return (select(ops.gt(x, 0), g, ops.zeros_like(g)),)
+    zeros = ops.zeros_like(g)  # g and x share shape and dtype: one constant serves both
+    return (apply(select_p, apply(gt_p, x, zeros), g, zeros),)
 
 
 @relu_p.jvp

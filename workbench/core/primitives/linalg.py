@@ -7,6 +7,7 @@ XLA. Both VJPs are dot_generals followed by a transpose.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -102,7 +103,10 @@ def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> An
 
 
 def _norm(dims: Sequence[int], ndim: int) -> tuple[int, ...]:
-    return tuple(d if d.__class__ is int and 0 <= d < ndim else int(d) % max(ndim, 1) for d in dims)
+    for d in dims:
+        if d.__class__ is not int or not 0 <= d < ndim:
+            return tuple(int(d) % max(ndim, 1) for d in dims)
+    return dims if dims.__class__ is tuple else tuple(dims)  # already normalised
 
 
 # x's cotangent: contract g's y-free dims with y's free dims, batch over batch dims;
@@ -122,25 +126,35 @@ def _dot_general_vjp(
     batch: Dims,
     needs: tuple[bool, ...] = (True, True),
 ) -> tuple[Any, Any]:
-    (xc, yc), (xb, yb) = contracting, batch
-    xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
-    nb = len(xb)
-    g_batch = tuple(range(nb))
-    g_xf = tuple(range(nb, nb + len(xf)))
-    g_yf = tuple(range(nb + len(xf), g.ndim))
-    gx = gy = None
-    if needs[0]:
-        # result axes: (batch, g's x-free dims, y's contracted dims ascending) or, with
-        # the operands swapped, (batch, y's contracted dims ascending, g's x-free dims)
-        gx = _cotangent(g, y, (g_yf, tuple(yf)), (g_batch, yb), x.ndim, xb, xf, xc, yc)
-    if needs[1]:
-        gy = _cotangent(g, x, (g_xf, tuple(xf)), (g_batch, xb), y.ndim, yb, yf, yc, xc)
+    plan_x, plan_y = _vjp_plan(x.ndim, y.ndim, contracting, batch)
+    gx = _cotangent(plan_x, g, y) if needs[0] else None
+    gy = _cotangent(plan_y, g, x) if needs[1] else None
     return gx, gy
 
 
-def _cotangent(
-    g: Any,
-    other: Any,
+# How each cotangent is computed: (g first?, contracting, batch, permutation or None).
+Plan = tuple[bool, Dims, Dims, "tuple[int, ...] | None"]
+
+
+@functools.lru_cache(maxsize=1024)
+def _vjp_plan(x_ndim: int, y_ndim: int, contracting: Dims, batch: Dims) -> tuple[Plan, Plan]:
+    """Both cotangents' recipes, worked out once per operand ranks and dimension numbers
+    (a training loop asks for the same few again and again)."""
+    (xc, yc), (xb, yb) = contracting, batch
+    xf, yf = _free(x_ndim, xc, xb), _free(y_ndim, yc, yb)
+    nb = len(xb)
+    g_ndim = nb + len(xf) + len(yf)
+    g_batch = tuple(range(nb))
+    g_xf = tuple(range(nb, nb + len(xf)))
+    g_yf = tuple(range(nb + len(xf), g_ndim))
+    # result axes: (batch, g's x-free dims, y's contracted dims ascending) or, with the
+    # operands swapped, (batch, y's contracted dims ascending, g's x-free dims)
+    plan_x = _plan((g_yf, tuple(yf)), (g_batch, yb), x_ndim, xb, xf, xc, yc)
+    plan_y = _plan((g_xf, tuple(xf)), (g_batch, xb), y_ndim, yb, yf, yc, xc)
+    return plan_x, plan_y
+
+
+def _plan(
     contract: Dims,
     batch: Dims,
     ndim: int,
@@ -148,9 +162,9 @@ def _cotangent(
     own_free: Sequence[int],
     own_contract: Sequence[int],
     other_contract: Sequence[int],
-) -> Any:
-    """The cotangent of one operand: contract g with ``other`` so the result comes out in
-    the operand's axis order when possible, and transpose otherwise."""
+) -> Plan:
+    """One operand's cotangent: contract g with the other operand so the result comes out
+    in the operand's axis order when possible, and transpose otherwise."""
     nb = len(own_batch)
     ranks = {b: sorted(other_contract).index(b) for b in other_contract}
     g_first = [0] * ndim  # result of dot_general(g, other): (batch, free, contracted)
@@ -164,17 +178,19 @@ def _cotangent(
         g_first[a] = nb + len(own_free) + ranks[b]
         other_first[a] = nb + ranks[b]
     identity = list(range(ndim))
-    # the dimension numbers are normalised already: the primitive is applied directly
     if other_first == identity and g_first != identity:
-        return apply(
-            dot_general_p,
-            other,
-            g,
-            contracting=(contract[1], contract[0]),
-            batch=(batch[1], batch[0]),
-        )
-    product = apply(dot_general_p, g, other, contracting=contract, batch=batch)
-    return product if g_first == identity else ops.transpose(product, g_first)
+        return False, (contract[1], contract[0]), (batch[1], batch[0]), None
+    return True, contract, batch, (None if g_first == identity else tuple(g_first))
+
+
+def _cotangent(plan: Plan, g: Any, other: Any) -> Any:
+    # the dimension numbers are normalised already: the primitive is applied directly
+    g_first, contracting, batch, perm = plan
+    if g_first:
+        product = apply(dot_general_p, g, other, contracting=contracting, batch=batch)
+    else:
+        product = apply(dot_general_p, other, g, contracting=contracting, batch=batch)
+    return product if perm is None else ops.transpose(product, perm)
 
 
 # Bilinear: d(x·y) = dx·y + x·dy

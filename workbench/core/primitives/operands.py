@@ -87,6 +87,11 @@ def array(data: Any, dtype: Any = None, device: Device | str | None = None) -> A
 
 def lift(name: str, *xs: Any) -> list[Any]:
     """Replace Python scalars by 0-d arrays matching the first array operand."""
+    for x in xs:
+        if x.__class__ is not Array and not isinstance(x, Tracer):
+            break
+    else:
+        return list(xs)  # all values already: the common case
     like = next((x for x in xs if is_value(x)), None)
     if like is None:
         shown = ", ".join(short_type(x) for x in xs)

@@ -312,7 +312,8 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
 
 @log_softmax_p.vjp
 def _log_softmax_vjp(g: Any, x: Any, *, out: Any, axis: int) -> tuple[Any]:
-    return (ops.sub(g, ops.mul(ops.exp(out), reduce_sum(g, (axis,), keepdims=True))),)
+    total = apply(reduce_sum_p, g, axes=(axis,), keepdims=True)
+    return (ops.sub(g, ops.mul(ops.exp(out), ops.broadcast_to(total, out.shape))),)
 
 
 @log_softmax_p.jvp
