@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import workbench.eager.tensor as _t
-from workbench.core import ops
+from workbench.core import composites, ops
 from workbench.eager import dtypes
 from workbench.eager.meta import values_indices
 
@@ -120,15 +120,11 @@ def isinf(self: Tensor) -> Tensor:
 
 
 def softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
-    from workbench.core import composites  # noqa: PLC0415
-
     x = self if dtype is None else self.to(dtype)
     return _t.wrap(composites.softmax(_t._float_input(x), dim), (x,), "SoftmaxBackward0")
 
 
 def log_softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
-    from workbench.core import composites  # noqa: PLC0415
-
     x = self if dtype is None else self.to(dtype)
     return _t.wrap(composites.log_softmax(_t._float_input(x), dim), (x,), "LogSoftmaxBackward0")
 

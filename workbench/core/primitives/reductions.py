@@ -22,6 +22,9 @@ from workbench.core.primitives.operands import lift
 def _normalize_axes(name: str, x: Any, axes: int | Sequence[int] | None) -> tuple[int, ...]:
     if axes is None:
         return tuple(range(x.ndim))
+    if axes.__class__ is tuple and len(axes) == 1 and axes[0].__class__ is int:
+        if 0 <= axes[0] < x.ndim:
+            return axes  # one valid axis: the common case
     if isinstance(axes, int):
         axes = (axes,)
     check_axes(name, tuple(axes), x.ndim)

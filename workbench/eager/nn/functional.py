@@ -13,21 +13,21 @@ import numpy as np
 
 from workbench.core import composites, ops
 from workbench.core.values import Array
+from workbench.eager import amp as _amp
 from workbench.eager import dtypes
 from workbench.eager.tensor import Tensor, wrap
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """x Wᵀ + b. Mirrors: torch.nn.functional.linear."""
-    from workbench.eager import amp  # noqa: PLC0415
-
-    low = amp.low_precision_product(lambda x, w: linear(x, w), input, weight)
-    if low is not None:
-        return low if bias is None else low + bias.to(low.dtype)
+    if _amp.STATE.dtype is not None:
+        low = _amp.low_precision_product(lambda x, w: linear(x, w), input, weight)
+        if low is not None:
+            return low if bias is None else low + bias.to(low.dtype)
     product = ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,)))
     if bias is None:
         return wrap(product, (input, weight), "MmBackward0")
-    if bias.dtype != input.dtype or bias.device != input.device:
+    if bias._value.dtype != product.dtype or bias._value.device is not product.device:
         return wrap(product, (input, weight), "MmBackward0") + bias  # PyTorch's errors
     # one tensor for x Wᵀ + b, named as PyTorch names it
     return wrap(ops.add(product, bias._value), (input, weight, bias), "AddmmBackward0")

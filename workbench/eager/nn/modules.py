@@ -45,10 +45,12 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
+        # only reached for names not in the instance: parameters, buffers, submodules
+        found = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
-            found = self.__dict__.get(store, {})
-            if name in found:
-                return found[name]
+            entries = found.get(store)
+            if entries is not None and name in entries:
+                return entries[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
