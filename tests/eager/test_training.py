@@ -115,3 +115,21 @@ def test_the_same_training_code_runs_on_the_gpu_by_changing_the_device() -> None
 
     np.testing.assert_allclose(train("cuda"), train("cpu"), rtol=1e-5)
     assert torch.cuda.is_available() and torch.cuda.device_count() >= 1
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 1e-3})],
+)
+def test_optimizer_state_matches_torch(name: str, kwargs: dict) -> None:
+    """Which per-parameter state an optimizer keeps after a step, as PyTorch keeps it
+    (plain SGD keeps none, so its state_dict's state is empty)."""
+    real = pytest.importorskip("torch")
+    states = []
+    for lib in (torch, real):
+        model = lib.nn.Linear(3, 2)
+        opt = getattr(lib.optim, name)(model.parameters(), **kwargs)
+        model(lib.ones(4, 3)).sum().backward()
+        opt.step()
+        states.append({k: sorted(v) for k, v in opt.state_dict()["state"].items()})
+    assert states[0] == states[1]

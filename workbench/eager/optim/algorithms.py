@@ -49,6 +49,9 @@ class SGD(Optimizer):
             ),
         )
 
+    def _stateless(self, group: dict[str, Any]) -> bool:
+        return not group["momentum"]
+
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:

@@ -48,10 +48,18 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                stateless = self._stateless(group)
                 for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, p.grad, group, self.state.setdefault(p, {}))
+                    grad = p.grad
+                    if grad is not None:
+                        state = {} if stateless else self.state.setdefault(p, {})
+                        self._update(p, grad, group, state)
         return loss
+
+    def _stateless(self, group: dict[str, Any]) -> bool:
+        """True when this group's update keeps no per-parameter state (PyTorch's state
+        then stays empty, and so does ``state_dict()["state"]``)."""
+        return False
 
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
