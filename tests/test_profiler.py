@@ -29,12 +29,13 @@ def test_eager_step_is_recorded_primitive_by_primitive() -> None:
     with profiler.profile(record_shapes=True) as prof:
         _eager_step()
     names = {e.name for e in prof.events}
-    assert {"dot_general", "add", "relu"} <= names or {"dot_general", "add", "max"} <= names
-    products = [e for e in prof.events if e.name == "dot_general"]
-    assert ((4, 8), (16, 8)) in {e.shapes for e in products}  # x @ W1.T, PyTorch's layout
-    first = next(e for e in products if e.shapes == ((4, 8), (16, 8)))
-    assert first.bytes_in == (32 + 128) * 4 and first.bytes_out == 64 * 4
-    assert first.dtypes == ("float32", "float32") and first.source == "eager"
+    # each Linear is one operation forward (PyTorch's addmm); its gradients are products
+    assert {"linear", "relu", "dot_general", "log_softmax"} <= names
+    layers = [e for e in prof.events if e.name == "linear"]
+    assert ((4, 8), (16, 8), (16,)) in {e.shapes for e in layers}  # x W1ᵀ + b, PyTorch's layout
+    first = next(e for e in layers if e.shapes == ((4, 8), (16, 8), (16,)))
+    assert first.bytes_in == (32 + 128 + 16) * 4 and first.bytes_out == 64 * 4
+    assert first.dtypes == ("float32",) * 3 and first.source == "eager"
     # the events are in order, inside the block, and not overlapping
     for a, b in zip(prof.events, prof.events[1:]):
         assert a.start_us + a.duration_us <= b.start_us + 1e-6
@@ -154,8 +155,8 @@ def _tutorial(torch_lib: Any, path: Path) -> Any:
 
 def test_pytorch_profiler_recipe_runs_unchanged(tmp_path: Path) -> None:
     text, by_shape, memory, traces = _tutorial(torch, tmp_path / "trace.json")
-    assert "model_inference" in text and "dot_general" in text
-    assert "4x16 8x16" in by_shape  # the input shapes of the linear layer's product
+    assert "model_inference" in text and "linear" in text
+    assert "4x16 8x16 8" in by_shape  # the input shapes of the linear layer: x, W and b
     assert "peak memory" in memory and len(traces) == 1
     doc = json.loads((tmp_path / "trace.json").read_text())
     assert "model_inference" in {e["name"] for e in doc["traceEvents"]}

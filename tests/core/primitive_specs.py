@@ -563,6 +563,19 @@ def _matmul_args(draw: Draw, rng: np.random.Generator) -> Any:
 
 spec("dot_general", lambda x, y: ops.matmul(x, y), np.matmul, _matmul_args)
 
+
+def _linear_args(draw: Draw, rng: np.random.Generator) -> Any:
+    k, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    lead = draw(st.sampled_from([(), (3,), (2, 3)]))
+    return [
+        rng.standard_normal(lead + (k,)),
+        rng.standard_normal((n, k)),
+        rng.standard_normal(n),
+    ], {}
+
+
+spec("linear", lambda x, w, b: ops.linear(x, w, b), lambda x, w, b: x @ w.T + b, _linear_args)
+
 # ---------------------------------------------------------------------------------------
 # Convolution and windows
 

@@ -32,7 +32,7 @@ def test_eager_history_names_parameters_and_follows_data() -> None:
     source = viz.graph(loss, params=dict(model.named_parameters())).source
     labels = _labels(source)
     assert any(lab.startswith("0.weight\\nf32[3,4]") for lab in labels)
-    assert sum(lab.startswith("dot_general") for lab in labels) == 2
+    assert sum(lab.startswith("linear") for lab in labels) == 2  # one node a layer, as addmm
     assert any(lab.startswith("relu") for lab in labels)
     assert 'shape=box, style="rounded,filled", fillcolor="#ffe3b3"' in source  # parameters
     assert "doubleoctagon" in source  # the output

@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import ops, tree
-from workbench.core import dispatch
+from workbench.core import dispatch, ops, tree
 from workbench.core.dispatch import Interpreter, apply, interpreter
 from workbench.core.ir import Equation, Graph, Literal, Type, Var
 from workbench.core.primitive import Primitive

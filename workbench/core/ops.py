@@ -78,7 +78,7 @@ from workbench.core.primitives.indexing import (
     scatter,
     scatter_add,
 )
-from workbench.core.primitives.linalg import dot_general, matmul
+from workbench.core.primitives.linalg import dot_general, linear, matmul
 from workbench.core.primitives.operands import array, broadcast_shapes, lift, operands, scalar
 from workbench.core.primitives.random import (
     bitcast_f32,
@@ -144,7 +144,7 @@ __all__ = [
     "dynamic_slice",
     "dynamic_update_slice", "eq", "erf", "exp", "expand_dims", "expm1", "flip", "floor",
     "fold_in", "full", "full_like", "gather", "ge", "gt", "index", "index_add", "index_set",
-    "is_finite", "key", "le", "lift", "log", "log1p", "logical_and", "logical_not",
+    "is_finite", "key", "le", "lift", "linear", "log", "log1p", "logical_and", "logical_not",
     "logical_or", "logistic", "log_softmax", "logsumexp", "lt", "matmul", "max_pool",
     "maximum", "mean", "minimum", "mul", "ne", "neg", "ones_like", "operands", "pad", "pow",
     "random_bits",

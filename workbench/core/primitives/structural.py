@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import Device, dtypes
-from workbench.core import batching, ops
+from workbench.core import batching
 from workbench.core.dispatch import apply, building_graph
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_axes, get_primitive, type_text

@@ -24,13 +24,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         low = _amp.low_precision_product(lambda x, w: linear(x, w), input, weight)
         if low is not None:
             return low if bias is None else low + bias.to(low.dtype)
-    product = ops.dot_general(input._value, weight._value, ((input.ndim - 1,), (1,)))
-    if bias is None:
-        return wrap(product, (input, weight), "MmBackward0")
-    if bias._value.dtype != product.dtype or bias._value.device is not product.device:
-        return wrap(product, (input, weight), "MmBackward0") + bias  # PyTorch's errors
-    # one tensor for x Wᵀ + b, named as PyTorch names it
-    return wrap(ops.add(product, bias._value), (input, weight, bias), "AddmmBackward0")
+    x, w = input._value, weight._value
+    if bias is not None and x.dtype == w.dtype == bias._value.dtype and x.dtype.kind == "f":
+        # x Wᵀ + b as one operation and one recorded node, named as PyTorch names it
+        return wrap(ops.linear(x, w, bias._value), (input, weight, bias), "AddmmBackward0")
+    product = wrap(ops.dot_general(x, w, ((input.ndim - 1,), (1,))), (input, weight), "MmBackward0")
+    return product if bias is None else product + bias  # mixed dtypes: PyTorch's errors
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
