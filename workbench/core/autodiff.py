@@ -12,7 +12,9 @@ This module owns the rules' *use*; the rules themselves live with their primitiv
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -138,9 +140,11 @@ class Node:
     ``inputs`` and ``outputs`` are the primal values (the rule's residuals).
     """
 
-    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "extra", "__weakref__")
+    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "extra", "seq", "__weakref__")
     # Hashed by identity: the backward pass keys cotangents by node. ``extra`` is free for a
-    # front end's bookkeeping (saved tensor versions, the op's user-facing name).
+    # front end's bookkeeping (saved tensor versions, the op's user-facing name). ``seq``
+    # counts nodes as they are recorded: a node's inputs exist before it, so sorting by
+    # ``seq`` is a topological order.
 
     def __init__(
         self,
@@ -156,6 +160,7 @@ class Node:
         self.outputs = outputs
         self.parents = parents
         self.extra: Any = None
+        self.seq = next(_SEQUENCE)
 
     def __repr__(self) -> str:
         return f"Node({self.prim.name})"
@@ -239,24 +244,26 @@ def _key(t: VJPTracer) -> Any:
 
 
 def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
-    """Nodes reachable from ``roots``, each after all the nodes it depends on.
-    Iterative depth-first search, so a 10,000-op chain does not hit the recursion limit."""
-    order: list[Node] = []
-    seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(r.node, False) for r in roots if r.node is not None]
+    """Nodes reachable from ``roots``, each after all the nodes it depends on: collected
+    by an iterative search (a 10,000-op chain does not hit the recursion limit) and put
+    in recording order."""
+    found: set[Node] = set()
+    stack = [r.node for r in roots if r.node is not None]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        node = stack.pop()
+        if node in found:
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
+        found.add(node)
         for parent in node.parents:
-            if parent is not None and parent.node is not None and id(parent.node) not in seen:
-                stack.append((parent.node, False))
-    return order
+            if parent is not None:
+                above = parent.node
+                if above is not None and above not in found:
+                    stack.append(above)
+    return sorted(found, key=_by_seq)
+
+
+_by_seq = operator.attrgetter("seq")
+_SEQUENCE = itertools.count()
 
 
 def backward_pass(

@@ -306,11 +306,22 @@ log_softmax_p = Primitive(
 _batch_reduction(log_softmax_p)
 
 
+def _log_softmax_check(x: Any, *, axis: int) -> None:
+    if x.dtype not in _FLOATS or not 0 <= axis < x.ndim:
+        _log_softmax_shape(x, axis=axis)
+
+
+log_softmax_p.check = _log_softmax_check
+_FLOATS = frozenset(DTYPE_KINDS["float"])
+
+
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """log of the softmax along ``axis``, stable for large inputs."""
     (x,) = lift("log_softmax", x)
-    check_axes("log_softmax", (axis,), x.ndim)
-    return apply(log_softmax_p, x, axis=axis % x.ndim)
+    if axis.__class__ is not int or not 0 <= axis < x.ndim:
+        check_axes("log_softmax", (axis,), x.ndim)
+        axis %= x.ndim
+    return apply(log_softmax_p, x, axis=axis)
 
 
 @log_softmax_p.vjp
