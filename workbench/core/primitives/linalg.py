@@ -16,7 +16,7 @@ from workbench.backend import dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_dtype, type_text
+from workbench.core.primitive import Primitive, check_dtype, get_primitive, type_text
 from workbench.core.primitives.operands import broadcast_shapes, lift
 
 Dims = tuple[tuple[int, ...], tuple[int, ...]]
@@ -343,7 +343,7 @@ def _linear_vjp(
     if needs[1]:
         gw = apply(dot_general_p, g, x, contracting=(lead, lead), batch=none)
     if needs[2]:
-        gb = ops.reduce_sum(g, lead) if lead else g
+        gb = apply(get_primitive("reduce_sum"), g, axes=lead, keepdims=False) if lead else g
     return gx, gw, gb
 
 
