@@ -266,17 +266,14 @@ class _RNNBase(Module):
             text += ", bidirectional=True"
         return text
 
-    def _cell(self, x: Tensor, state: Any, suffix: str) -> Any:
+    def _cell(self, gi: Tensor, state: Any, suffix: str) -> Any:
+        """One step from the input's gate projection ``gi`` and the previous state."""
         raise NotImplementedError
 
-    def _gates(self, x: Tensor, h: Tensor, suffix: str) -> tuple[Tensor, Tensor]:
-        gi = F.linear(
-            x, getattr(self, f"weight_ih{suffix}"), getattr(self, f"bias_ih{suffix}", None)
-        )
-        gh = F.linear(
+    def _hidden_gates(self, h: Tensor, suffix: str) -> Tensor:
+        return F.linear(
             h, getattr(self, f"weight_hh{suffix}"), getattr(self, f"bias_hh{suffix}", None)
         )
-        return gi, gh
 
     def _initial(self, x: Tensor, hx: Any) -> Any:
         directions = 2 if self.bidirectional else 1
@@ -302,8 +299,14 @@ class _RNNBase(Module):
                     else range(layer_input.shape[0])
                 )
                 sequence: list[Tensor] = [None] * layer_input.shape[0]  # type: ignore[list-item]
+                # the inputs' share of every gate, for all steps in one product (as
+                # PyTorch's CPU kernels do); unbound into steps by one split, whose
+                # backward is one concatenation
+                weight = getattr(self, f"weight_ih{suffix}")
+                bias = getattr(self, f"bias_ih{suffix}", None)
+                projected = F.linear(layer_input, weight, bias).unbind(0)
                 for t in steps:
-                    state = self._cell(layer_input[t], state, suffix)
+                    state = self._cell(projected[t], state, suffix)
                     sequence[t] = self._hidden(state)
                 outputs.append(stack(sequence, 0))
                 finals.append(state)
@@ -324,9 +327,9 @@ class _RNNBase(Module):
 
 
 class RNN(_RNNBase):
-    def _cell(self, x: Tensor, h: Tensor, suffix: str) -> Tensor:
-        gi, gh = self._gates(x, h, suffix)
-        return (gi + gh).tanh() if self.nonlinearity == "tanh" else (gi + gh).relu()
+    def _cell(self, gi: Tensor, h: Tensor, suffix: str) -> Tensor:
+        gates = gi + self._hidden_gates(h, suffix)
+        return gates.tanh() if self.nonlinearity == "tanh" else gates.relu()
 
 
 class LSTM(_RNNBase):
@@ -343,10 +346,9 @@ class LSTM(_RNNBase):
     def _select_state(self, state: Any, index: int) -> Any:
         return state[0][index], state[1][index]
 
-    def _cell(self, x: Tensor, state: Any, suffix: str) -> Any:
+    def _cell(self, gi: Tensor, state: Any, suffix: str) -> Any:
         h, c = state
-        gi, gh = self._gates(x, h, suffix)
-        i, f, g, o = (gi + gh).chunk(4, 1)
+        i, f, g, o = (gi + self._hidden_gates(h, suffix)).chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
         return o.sigmoid() * c.tanh(), c
 
@@ -362,8 +364,8 @@ class GRU(_RNNBase):
 
     GATES = 3
 
-    def _cell(self, x: Tensor, h: Tensor, suffix: str) -> Tensor:
-        gi, gh = self._gates(x, h, suffix)
+    def _cell(self, gi: Tensor, h: Tensor, suffix: str) -> Tensor:
+        gh = self._hidden_gates(h, suffix)
         ir, iz, in_ = gi.chunk(3, 1)
         hr, hz, hn = gh.chunk(3, 1)
         r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
