@@ -96,7 +96,8 @@ def test_value_dependent_control_flow_is_a_reported_graph_break() -> None:
     compiled = wb.compile(f)
     np.testing.assert_array_equal(compiled(wb.ones(3)).numpy(), [2.0, 2.0, 2.0])
     np.testing.assert_array_equal(compiled(-wb.ones(3)).numpy(), [1.0, 1.0, 1.0])
-    assert len(compiled.graph_breaks) == 1 and "item()" in compiled.graph_breaks[0].reason
+    (graph_break,) = compiled.graph_breaks
+    assert "bool()" in graph_break.reason and "if x.sum() > 0:" in graph_break.where
     assert "1 graph break" in compiled.explain()
     with pytest.raises(TypeError, match="graph break"):
         wb.compile(f, fullgraph=True)(wb.ones(3))
@@ -171,3 +172,43 @@ def test_linear_through_func_transforms_matches_torch() -> None:
         np.testing.assert_allclose(
             ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6
         )
+
+
+def test_dynamo_explain_reports_graphs_ops_and_breaks() -> None:
+    """torch._dynamo.explain(fn)(*args): the same counts as PyTorch for a module that
+    captures whole, and a graph break located at the user's `if` on a tensor."""
+    net = wb.nn.Sequential(wb.nn.Linear(4, 8), wb.nn.Tanh(), wb.nn.Linear(8, 1))
+    theirs = T.nn.Sequential(T.nn.Linear(4, 8), T.nn.Tanh(), T.nn.Linear(8, 1))
+    x = wb.randn(3, 4)
+    ours_out = wb._dynamo.explain(net)(x)
+    their_out = T._dynamo.explain(theirs)(T.randn(3, 4))
+    for field in ("graph_count", "graph_break_count", "op_count"):
+        assert getattr(ours_out, field) == getattr(their_out, field), field
+    assert ours_out.ops_per_graph == [["linear", "tanh", "linear"]]
+    assert str(ours_out).startswith("Graph Count: 1\nGraph Break Count: 0\nOp Count: 3\n")
+
+    def branchy(v: Any) -> Any:
+        y = net(v)
+        if y.sum() > 0:
+            y = y * 2
+        return y.cos()
+
+    out = wb._dynamo.explain(branchy)(x)
+    assert (out.graph_count, out.graph_break_count) == (0, 1)
+    reason = out.break_reasons[0]
+    assert "bool()" in reason.reason and "graph break" in reason.reason
+    assert "if y.sum() > 0:" in reason.user_stack[0]
+    assert "Break Reason 1:" in str(out)
+
+    # a module whose forward breaks keeps its children compiled: their graphs count
+    class Gate(wb.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = net
+
+        def forward(self, v: Any) -> Any:
+            y = self.body(v)
+            return y if y.mean() > 0 else -y
+
+    out = wb._dynamo.explain(Gate())(x)
+    assert (out.graph_count, out.graph_break_count, out.op_count) == (1, 1, 3)

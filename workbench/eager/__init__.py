@@ -5,6 +5,7 @@ core's eager tape (define-by-run). Everything computes through the core's primit
 """
 
 from workbench import __version__ as _workbench_version
+from workbench.eager import _dynamo as _dynamo  # torch._dynamo.explain
 from workbench.eager import amp, autograd, cuda, func, nn, optim, profiler, utils
 from workbench.eager.amp import autocast
 from workbench.eager.autograd import (

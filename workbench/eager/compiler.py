@@ -122,7 +122,7 @@ class CompiledFunction:
         except ConcretizationError as err:
             if self.fullgraph:
                 raise
-            self.graph_breaks.append(GraphBreak(str(err), _user_frame()))
+            self.graph_breaks.append(GraphBreak(str(err), _user_frame(err)))
             return _Entry(None)
         self.stats.compiles += 1
         return _Entry(graph, constants, out_tree[0])
@@ -166,8 +166,11 @@ class CompiledModule(CompiledFunction):
         return "\n".join(lines)
 
 
-def _user_frame() -> str:
-    for frame in reversed(traceback.extract_stack()[:-2]):
+def _user_frame(err: BaseException) -> str:
+    """The line of the user's code that needed a value: the innermost frame of the
+    error's traceback outside the workbench (else the caller's)."""
+    frames = traceback.extract_tb(err.__traceback__) or traceback.extract_stack()[:-2]
+    for frame in reversed(frames):
         if "/workbench/" not in frame.filename:
             return f"{frame.filename}:{frame.lineno} ({frame.line})"
     return "unknown location"

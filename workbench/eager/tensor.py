@@ -342,7 +342,8 @@ class Tensor:
     def __bool__(self) -> builtins.bool:
         if self.numel() != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return builtins.bool(self.item())
+        # Python branching on a value: under torch.compile's capture, a graph break
+        return builtins.bool(self._concrete("bool() (an if or while on a tensor)").numpy().item())
 
     def __len__(self) -> builtins.int:
         if not self.ndim:
