@@ -212,3 +212,19 @@ def test_dynamo_explain_reports_graphs_ops_and_breaks() -> None:
 
     out = wb._dynamo.explain(Gate())(x)
     assert (out.graph_count, out.graph_break_count, out.op_count) == (1, 1, 3)
+
+
+@pytest.mark.parametrize("exponent", [2.0, 3.0, 3, 2.5])
+def test_pow_by_a_constant_matches_torch_bit_for_bit(exponent: float) -> None:
+    """x ** 2 and x ** 3 are multiplied out, as PyTorch's kernel does (eagerly, and inside
+    a compiled fused kernel); other exponents use the power function."""
+    x = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
+    expected = (T.tensor(x) ** exponent * 0.5).numpy()
+    eager = (wb.tensor(x) ** exponent * 0.5).numpy()
+    compiled = wb.compile(lambda v: v**exponent * 0.5)(wb.tensor(x)).numpy()
+    if exponent in (2, 3):
+        np.testing.assert_array_equal(eager, expected)
+        np.testing.assert_array_equal(compiled, expected)
+    else:
+        np.testing.assert_allclose(eager, expected, rtol=1e-6, equal_nan=True)
+        np.testing.assert_allclose(compiled, expected, rtol=1e-6, equal_nan=True)

@@ -91,10 +91,21 @@ def _literal(value: Any, dtype: np.dtype, types: dict[np.dtype, str]) -> str:
     return f"(({c_type}){v!r})"
 
 
+def _known(atom: Any, constants: dict[int, float]) -> float | None:
+    """The one number an operand holds, when the kernel knows it."""
+    if isinstance(atom, Literal):
+        value = atom.value.numpy()
+        if value.size and np.all(value == value.flat[0]):
+            return float(value.flat[0])
+        return None
+    return constants.get(id(atom))
+
+
 def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], str] | None:
     """Statements computing the group's output from inputs ``a0, a1, …`` and the name of
     the result, or None if the group uses something a kernel cannot express."""
     names: dict[int, str] = {id(v): f"a{i}" for i, v in enumerate(graph.inputs)}
+    constants: dict[int, float] = {}  # values known to be one number (literals, broadcast)
     lines = []
     for k, eqn in enumerate(graph.equations):
         out = eqn.outputs[0]
@@ -109,8 +120,14 @@ def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], st
             else:
                 operands.append(names[id(a)])
         name = eqn.primitive.name
+        exponent = _known(eqn.inputs[-1], constants) if name == "pow" else None
         if name == "broadcast_to":
             expression = operands[0]
+            value = _known(eqn.inputs[0], constants)
+            if value is not None:
+                constants[id(out)] = value
+        elif exponent in (2.0, 3.0):  # multiplied out, as PyTorch does (and much quicker)
+            expression = "*".join([operands[0]] * int(exponent)).join("()")
         elif name == "cast" and out.type.dtype == dtypes.bool_:
             expression = f"({operands[0]} != 0)"
         elif name in EXPRESSIONS:

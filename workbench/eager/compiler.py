@@ -24,7 +24,7 @@ from workbench.core.primitives.control import call_p, closed_graph
 from workbench.core.trace import type_of
 from workbench.core.values import ConcretizationError
 from workbench.eager.nn.modules import Module
-from workbench.eager.tensor import Tensor, wrap
+from workbench.eager.tensor import Tensor, _tracked, wrap
 
 
 @dataclass
@@ -61,31 +61,39 @@ class CompiledFunction:
         self.graph_breaks: list[GraphBreak] = []
         self.stats = CompileStats()
         self._cache: dict[Any, _Entry] = {}
+        self._module_list: list[Module] | None = None  # the module tree, for training flags
 
     @property
     def graphs(self) -> list[Graph]:
         """The captured graphs (for printing and drawing)."""
         return [e.graph for e in self._cache.values() if e.graph is not None]
 
-    def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        flat, structure = tree.flatten((args, kwargs))
+    def _key(self, flat: list[Any], structure: Any) -> Any:
+        """What a captured graph depends on: the arguments' structure, each tensor's
+        shape, dtype, device and whether it requires grad, the other arguments' values,
+        and the modules' training flags."""
         parts: list[tuple[Any, ...]] = []
         for x in flat:
             if isinstance(x, Tensor):
-                parts.append(
-                    ("tensor", tuple(x.shape), x.dtype.name, str(x.device), x.requires_grad)
-                )
+                value = x._value
+                tracked = _tracked(value)
+                array = value.primal if tracked else value
+                parts.append(("tensor", array.shape, array.dtype, array.device, tracked))
             else:
                 parts.append(
                     ("static", x if isinstance(x, int | float | str | bool | type(None)) else id(x))
                 )
-        training = (
-            tuple(m.training for m in self.fn.modules()) if isinstance(self.fn, Module) else ()
-        )
+        if isinstance(self.fn, Module):
+            if self._module_list is None:
+                self._module_list = list(self.fn.modules())
+            training = tuple(m.training for m in self._module_list)
+        else:
+            training = ()
         return structure, tuple(parts), training
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = self._key(args, kwargs)
+        flat, structure = tree.flatten((args, kwargs))
+        key = self._key(flat, structure)
         entry = self._cache.get(key)
         if entry is None:
             entry = self._compile(args, kwargs)
@@ -97,7 +105,6 @@ class CompiledFunction:
             if isinstance(self, CompiledModule) and self.fn._modules:
                 return self._run_with_compiled_children(args, kwargs)
             return self.fn(*args, **kwargs)
-        flat, _ = tree.flatten((args, kwargs))
         values = [x._value for x in flat if isinstance(x, Tensor)]
         outs = apply(call_p, *entry.constants, *values, graph=entry.graph)
         return tree.unflatten(entry.out_tree, [wrap(o) for o in outs])

@@ -335,7 +335,7 @@ def _rem_jvp(primals: tuple[Any, Any], tangents: tuple[Any, Any]) -> tuple[Any, 
 # pow:  z = x^y           ∂z/∂x = y x^(y-1),  ∂z/∂y = ln(x) x^y
 # NOTE: at x = 0 the y-derivative uses ln(1) = 0 instead of ln(0) (JAX's convention),
 # and at y = 0 the x-derivative is 0, so 0^0 gives finite gradients.
-pow_p = nary_elementwise("pow", lambda xp, x, y: xp.power(x, y), dtype_kind="float")
+pow_p = nary_elementwise("pow", kernels.power, dtype_kind="float")
 pow: Callable[..., Any] = _binary(pow_p)  # noqa: A001
 
 
