@@ -355,3 +355,36 @@ def test_optimizers_print_their_groups_as_torch(name: str) -> None:
     ours = OPTIMIZERS[name](wb.optim, [wb.nn.Parameter(wb.zeros(2))])
     theirs = OPTIMIZERS[name](T.optim, [T.nn.Parameter(T.zeros(2))])
     assert repr(ours) == repr(theirs)
+
+
+def _losses(lib: Any) -> dict[str, Any]:
+    F = lib.nn.functional
+    x = lib.tensor(data(4, 3), requires_grad=True)
+    logp = lib.tensor(data(4, 3), requires_grad=True)
+    t, p = lib.tensor(data(4, 3)), lib.tensor(np.abs(data(4, 3)) / 4)
+    cls, ignored = lib.tensor([0, 1, 2, 0]), lib.tensor([0, -100, 2, 0])
+    out = {"linear": lib.nn.Linear(3, 2)(x)}
+    for red in ("mean", "sum", "none"):
+        out |= {
+            f"mse {red}": F.mse_loss(x, t, reduction=red),
+            f"l1 {red}": F.l1_loss(x, t, reduction=red),
+            f"huber {red}": F.huber_loss(x, t, reduction=red),
+            f"smooth_l1 {red}": F.smooth_l1_loss(x, t, reduction=red),
+            f"bce {red}": F.binary_cross_entropy(x.sigmoid(), p, reduction=red),
+            f"bce_logits {red}": F.binary_cross_entropy_with_logits(x, p, reduction=red),
+            f"nll {red}": F.nll_loss(logp, cls, reduction=red),
+            f"ce {red}": F.cross_entropy(x, cls, reduction=red),
+            f"ce ignore_index {red}": F.cross_entropy(x, ignored, reduction=red),
+            f"ce probabilities {red}": F.cross_entropy(x, p.softmax(1), reduction=red),
+            f"ce smoothing {red}": F.cross_entropy(x, cls, reduction=red, label_smoothing=0.1),
+            f"kl_div {red}": F.kl_div(logp, p, reduction="batchmean" if red == "mean" else red),
+        }
+    return out
+
+
+def test_losses_name_their_grad_fn_as_torch() -> None:
+    """``loss.grad_fn`` is what PyTorch shows (a loss that is one operation there and
+    several here is still named after the loss), for every loss and reduction."""
+    ours = {k: v.grad_fn.name() for k, v in _losses(wb).items()}
+    theirs = {k: type(v.grad_fn).__name__ for k, v in _losses(T).items()}
+    assert ours == theirs

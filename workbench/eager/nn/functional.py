@@ -80,6 +80,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return wrap(composites.one_hot(tensor._array(), n, dtypes.int64.np))
 
 
+def _named(out: Tensor, name: str, *inputs: Any) -> Tensor:
+    """Give the operation that produced a loss PyTorch's name for it (``loss.grad_fn``):
+    PyTorch computes most losses as one operation, the workbench as several, whose last
+    one would otherwise name it (MeanBackward0 for every mean-reduced loss)."""
+    node = getattr(out._value, "node", None)
+    if node is not None and node.extra is not None:
+        if all(getattr(getattr(t, "_value", None), "node", None) is not node for t in inputs):
+            node.extra["name"] = name
+    return out
+
+
 def _reduce(loss: Tensor, reduction: str, weight_sum: Tensor | None = None) -> Tensor:
     if reduction == "none":
         return loss
@@ -133,8 +144,8 @@ def nll_loss(
         w = w * weight[safe]
     loss = -picked * w
     if reduction == "none":
-        return loss.reshape(target.shape)
-    return _reduce(loss, reduction, w.sum())
+        return _named(loss.reshape(target.shape), "NllLossBackward0", input)
+    return _named(_reduce(loss, reduction, w.sum()), "NllLossBackward0", input)
 
 
 def cross_entropy(
@@ -170,18 +181,20 @@ def cross_entropy(
         probs = target * (1 - label_smoothing) + label_smoothing / classes
         w = 1 if weight is None else weight.reshape([classes] + [1] * (input.ndim - 2))
         loss = -(probs * logp * w).sum(1)
-        return _reduce(loss, reduction)
+        # PyTorch's names: the mean divides last, the sum and none negate last
+        name = "DivBackward1" if reduction == "mean" else "NegBackward0"
+        return _named(_reduce(loss, reduction), name, input)
     nll = nll_loss(logp, target, weight, ignore_index, "none")
     if label_smoothing == 0:
         if reduction != "mean":
-            return _reduce(nll, reduction)
+            return _named(_reduce(nll, reduction), "NllLossBackward0", input)
         valid = (target != ignore_index).to(input.dtype)
         denom = (
             valid.sum()
             if weight is None
             else (valid * weight[target * (target != ignore_index).long()]).sum()
         )
-        return nll.sum() / denom
+        return _named(nll.sum() / denom, "NllLossBackward0", input)
     flat = logp if logp.ndim == 2 else logp.movedim(1, -1).reshape(-1, classes)
     valid = (target.reshape(-1) != ignore_index).to(input.dtype)
     w = 1 if weight is None else weight
@@ -193,12 +206,12 @@ def cross_entropy(
             if weight is None
             else (valid * weight[target.reshape(-1) * valid.long()]).sum()
         )
-        return loss.sum() / denom
-    return _reduce(loss.reshape(target.shape), reduction)
+        return _named(loss.sum() / denom, "AddBackward0", input)
+    return _named(_reduce(loss.reshape(target.shape), reduction), "AddBackward0", input)
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    return _reduce((input - target).square(), reduction)
+    return _named(_reduce((input - target).square(), reduction), "MseLossBackward0", input)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -212,13 +225,13 @@ def huber_loss(
 
     diff = (input - target).abs()
     loss = where(diff < delta, diff.square() * 0.5, (diff - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "HuberLossBackward0", input)
 
 
 def smooth_l1_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
 ) -> Tensor:  # noqa: A002
-    return huber_loss(input, target, reduction, beta) / beta
+    return _named(huber_loss(input, target, reduction, beta) / beta, "SmoothL1LossBackward0", input)
 
 
 def binary_cross_entropy(
@@ -231,7 +244,8 @@ def binary_cross_entropy(
     log_p = input.log().clamp(min=-100)
     log_q = (1 - input).log().clamp(min=-100)
     loss = -(target * log_p + (1 - target) * log_q)
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    loss = _reduce(loss if weight is None else loss * weight, reduction)
+    return _named(loss, "BinaryCrossEntropyBackward0", input)
 
 
 def binary_cross_entropy_with_logits(
@@ -245,7 +259,8 @@ def binary_cross_entropy_with_logits(
     softplus_neg = (-input).relu() + (-(input.abs())).exp().log1p()
     log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
     loss = (1 - target) * input + log_weight * softplus_neg
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    loss = _reduce(loss if weight is None else loss * weight, reduction)
+    return _named(loss, "BinaryCrossEntropyWithLogitsBackward0", input)
 
 
 def kl_div(
@@ -256,7 +271,9 @@ def kl_div(
     else:
         from workbench.eager.functions import where  # noqa: PLC0415
 
-        loss = where(target > 0, target * (target.clamp(min=1e-45).log() - input), target * 0)
+        # PyTorch's form: xlogy(target, target) - target * input (0 log 0 is 0)
+        entropy = where(target > 0, target * target.clamp(min=1e-45).log(), target * 0)
+        loss = entropy - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0]
     return _reduce(loss, reduction)
