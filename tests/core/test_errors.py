@@ -166,3 +166,11 @@ def test_select_gives_a_python_number_the_branch_dtype_not_the_predicate() -> No
         assert out.dtype == x.dtype
     np.testing.assert_array_equal(ops.select(ops.gt(x, 0), x, 0).numpy(), [1.5, 0.0])
     np.testing.assert_array_equal(ops.select(ops.gt(x, 0), 0.25, x).numpy(), [0.25, -2.0])
+
+
+def test_a_scalar_boolean_index_adds_an_axis_and_false_is_refused_clearly() -> None:
+    a = np.arange(6.0).reshape(2, 3)
+    assert ops.index(array(a), True).shape == a[True].shape == (1, 2, 3)
+    assert ops.index(array(a), (0, True)).shape == a[0, True].shape
+    with pytest.raises(IndexError, match="False scalar mask"):
+        ops.index(array(a), False)

@@ -388,3 +388,22 @@ def test_losses_name_their_grad_fn_as_torch() -> None:
     ours = {k: v.grad_fn.name() for k, v in _losses(wb).items()}
     theirs = {k: type(v.grad_fn).__name__ for k, v in _losses(T).items()}
     assert ours == theirs
+
+
+INDEX_KEYS = [
+    0, -1, slice(1, None), (0, 1), (slice(1, None), 0), (0, slice(1, None)),
+    (slice(None), slice(1, 3)), (None,), (0, None), (None, 0), (Ellipsis, 0),
+    (Ellipsis, slice(1, 2)), (slice(None, None, 2),), ([0, 1],), (0, [1, 2]),
+    (slice(None), slice(None), 2), (1, 2, 3), (slice(1, 3), None, 2), (True,), (0, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", INDEX_KEYS, ids=repr)
+def test_indexing_names_its_grad_fn_and_shape_as_torch(key: Any) -> None:
+    """x[key]: SelectBackward0 / SliceBackward0 / UnsqueezeBackward0 for the last view
+    operation, IndexBackward0 for advanced indexing; the same shape and values."""
+    host = data(4, 5, 6)
+    ours = wb.tensor(host, requires_grad=True)[key]
+    theirs = T.tensor(host, requires_grad=True)[key]
+    assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())

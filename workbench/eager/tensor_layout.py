@@ -150,7 +150,35 @@ def unbind(self: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
 
 
 def getitem(self: Tensor, key: Any) -> Tensor:
-    return _t.wrap(ops.index(self._value, _index_key(key)), (self,), "IndexBackward0")
+    return _t.wrap(ops.index(self._value, _index_key(key)), (self,), _index_name(self, key))
+
+
+def _index_name(self: Tensor, key: Any) -> str:
+    """PyTorch's name for ``x[key]``'s grad_fn: its last view operation (an integer
+    selects, a slice that is not the whole axis slices, None unsqueezes), or
+    IndexBackward0 when an index is a tensor or a list."""
+    entries = key if isinstance(key, tuple) else (key,)
+    basic = (e is None or e is Ellipsis or isinstance(e, slice) for e in entries)
+    if not all(
+        b or (isinstance(e, builtins.int) and not isinstance(e, builtins.bool))
+        for b, e in zip(basic, entries)
+    ):
+        return "IndexBackward0"  # a tensor, a list or a mask: advanced indexing
+    given = sum(1 for e in entries if e is not None and e is not Ellipsis)
+    axis, name = 0, "AliasBackward0"
+    for e in entries:
+        if e is Ellipsis:
+            axis += self.ndim - given
+        elif e is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(e, slice):
+            if e.indices(self.shape[axis]) != (0, self.shape[axis], 1):
+                name = "SliceBackward0"
+            axis += 1
+        else:
+            name = "SelectBackward0"
+            axis += 1
+    return name
 
 
 def setitem(self: Tensor, key: Any, value: Any) -> None:

@@ -356,7 +356,15 @@ def parse_key(x: Any, key: Any) -> tuple[Spec, list[Any]]:
             spec.append(("int", int(k)))
         else:
             value = _as_index_value(x, k)
-            if value.dtype == dtypes.bool_:
+            if value.dtype == dtypes.bool_ and value.ndim == 0 and not isinstance(value, Tracer):
+                # a scalar mask (x[True]) adds an axis, as None does (NumPy's rule)
+                if not bool(value.numpy()):
+                    raise IndexError(
+                        "index: a False scalar mask (an empty selection) is not supported; "
+                        "slice an empty range instead (x[0:0])"
+                    )
+                spec.append(("none",))
+            elif value.dtype == dtypes.bool_:
                 if isinstance(value, Tracer):
                     raise ConcretizationError(
                         "indexing with a boolean mask needs concrete values: its result's "
