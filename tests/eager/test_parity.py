@@ -363,7 +363,11 @@ def _losses(lib: Any) -> dict[str, Any]:
     logp = lib.tensor(data(4, 3), requires_grad=True)
     t, p = lib.tensor(data(4, 3)), lib.tensor(np.abs(data(4, 3)) / 4)
     cls, ignored = lib.tensor([0, 1, 2, 0]), lib.tensor([0, -100, 2, 0])
-    out = {"linear": lib.nn.Linear(3, 2)(x)}
+    out = {}
+    for shape in [(3,), (4, 3), (2, 4, 3)]:
+        inputs = lib.tensor(data(*shape))
+        out[f"linear {shape}"] = lib.nn.Linear(3, 2)(inputs)
+        out[f"linear no bias {shape}"] = lib.nn.Linear(3, 2, bias=False)(inputs)
     for red in ("mean", "sum", "none"):
         out |= {
             f"mse {red}": F.mse_loss(x, t, reduction=red),

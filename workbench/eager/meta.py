@@ -87,8 +87,9 @@ class GradFn:
 
     def name(self) -> str:
         extra = self.node.extra
-        if extra and extra.get("name", "").endswith(("Backward0", "Backward1")):
-            return extra["name"]
+        name = extra.get("name", "") if extra else ""
+        if name[-1:].isdigit() and name.rstrip("0123456789").endswith("Backward"):
+            return name  # PyTorch's name for the operation (SqueezeBackward4 and the like)
         return "".join(part.capitalize() for part in self.node.prim.name.split("_")) + "Backward0"
 
     @property

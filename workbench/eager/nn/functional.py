@@ -25,10 +25,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if low is not None:
             return low if bias is None else low + bias.to(low.dtype)
     x, w = input._value, weight._value
+    matrix = input.ndim == 2  # PyTorch runs other ranks as a matrix product and a view
     if bias is not None and x.dtype == w.dtype == bias._value.dtype and x.dtype.kind == "f":
         # x Wᵀ + b as one operation and one recorded node, named as PyTorch names it
-        return wrap(ops.linear(x, w, bias._value), (input, weight, bias), "AddmmBackward0")
-    product = wrap(ops.dot_general(x, w, ((input.ndim - 1,), (1,))), (input, weight), "MmBackward0")
+        name = "AddmmBackward0" if matrix else "ViewBackward0"
+        return wrap(ops.linear(x, w, bias._value), (input, weight, bias), name)
+    name = (
+        "MmBackward0"
+        if matrix
+        else ("SqueezeBackward4" if input.ndim == 1 else "UnsafeViewBackward0")
+    )
+    product = wrap(ops.dot_general(x, w, ((input.ndim - 1,), (1,))), (input, weight), name)
     return product if bias is None else product + bias  # mixed dtypes: PyTorch's errors
 
 
