@@ -411,3 +411,16 @@ def test_indexing_names_its_grad_fn_and_shape_as_torch(key: Any) -> None:
     theirs = T.tensor(host, requires_grad=True)[key]
     assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
     np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [((3,), (3,)), ((3,), (3, 5)), ((4, 3), (3,)), ((4, 3), (3, 5)), ((2, 4, 3), (3, 5))],
+)
+def test_matmul_names_its_grad_fn_by_rank_as_torch(left: tuple, right: tuple) -> None:
+    a, b = data(*left), data(*right)
+    ours = wb.tensor(a, requires_grad=True) @ wb.tensor(b, requires_grad=True)
+    theirs = T.tensor(a, requires_grad=True) @ T.tensor(b, requires_grad=True)
+    assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
+    batched = wb.bmm(wb.tensor(data(2, 4, 3), requires_grad=True), wb.tensor(data(2, 3, 5)))
+    assert batched.grad_fn.name() == "BmmBackward0"

@@ -105,7 +105,7 @@ class GradFn:
         return tuple(out)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {id(self.node):#x}>"  # as PyTorch prints a node
 
 
 class AccumulateGrad:
@@ -120,6 +120,9 @@ class AccumulateGrad:
     @property
     def variable(self) -> Any:
         return getattr(self.leaf, "tensor", None)
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self.leaf):#x}>"
 
 
 @functools.cache

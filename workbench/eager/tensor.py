@@ -54,6 +54,15 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
     return t
 
 
+# What PyTorch names matmul's grad_fn by operand ranks (it reshapes batched products)
+_MATMUL_NAMES = {
+    (1, 1): "DotBackward0",
+    (1, 2): "SqueezeBackward4",
+    (2, 1): "MvBackward0",
+    (2, 2): "MmBackward0",
+}
+
+
 def _promote(a: Any, b: Any) -> tuple[Any, Any]:
     """PyTorch's type promotion for a binary operation, as explicit casts."""
     if isinstance(a, Tensor) and isinstance(b, Tensor):
@@ -558,7 +567,11 @@ class Tensor:
         if low is not None:
             return low
         x, y = _promote(self, other)
-        return wrap(ops.matmul(x, y), (self, other), "MmBackward0")
+        return wrap(
+            ops.matmul(x, y),
+            (self, other),
+            _MATMUL_NAMES.get((x.ndim, y.ndim), "UnsafeViewBackward0"),
+        )
 
     def mm(self, other: Tensor) -> Tensor:
         if self.ndim != 2 or other.ndim != 2:
@@ -568,7 +581,10 @@ class Tensor:
     def bmm(self, other: Tensor) -> Tensor:
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {other.ndim}-D")
-        return self.matmul(other)
+        out = self.matmul(other)
+        if _tracked(out._value) and out._value.node is not None:
+            out._value.node.extra["name"] = "BmmBackward0"  # bmm is its own operation there
+        return out
 
     # ---------------------------------------------------------------- elementwise
     exp = _unary_float(ops.exp, "ExpBackward0")
