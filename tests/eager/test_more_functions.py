@@ -226,3 +226,35 @@ def test_dataloader_samplers_match_torch() -> None:
         )
     with pytest.raises(ValueError, match="mutually exclusive"):
         wb.utils.data.DataLoader(wb.utils.data.TensorDataset(wb.ones(2)), sampler=[0], shuffle=True)
+
+
+def test_out_arguments_write_into_the_given_tensor_as_torch() -> None:
+    """``torch.matmul(a, b, out=c)`` and friends (PyTorch's Tensors tutorial uses them):
+    the result lands in ``out`` (sharing memory with its NumPy view), a wrongly shaped
+    ``out`` is resized with PyTorch's warning, dtypes are cast where they can be, tuple
+    results take tuples, and autograd refuses as PyTorch does."""
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    for lib in (wb, T):
+        x = lib.tensor(a)
+        out = lib.zeros(3, 3)
+        view = out.numpy()
+        assert lib.matmul(x, x.T, out=out) is out
+        np.testing.assert_allclose(view, a @ a.T, rtol=1e-6)
+        z = lib.zeros(3, 4)
+        lib.mul(x, x, out=z)
+        np.testing.assert_allclose(z.numpy(), a * a)
+        lib.cat([x, x], 0, out=(big := lib.empty(0)))
+        assert tuple(big.shape) == (6, 4)
+        with pytest.warns(UserWarning, match="was resized"):
+            lib.add(x, 1, out=(small := lib.zeros(2)))
+        assert tuple(small.shape) == (3, 4)
+        wide = lib.zeros(3, 4, dtype=lib.float64)
+        lib.sub(x, x, out=wide)
+        assert wide.dtype == lib.float64
+        values, indices = lib.zeros(3), lib.zeros(3, dtype=lib.int64)
+        lib.max(x, 1, out=(values, indices))
+        np.testing.assert_array_equal(indices.numpy(), [3, 3, 3])
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            lib.mul(x, x, out=lib.zeros(3, 4, dtype=lib.int64))
+        with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+            lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.zeros(2))

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from workbench.core import ops
+from workbench.eager import autograd_engine as engine
 from workbench.eager import dtypes
 from workbench.eager.tensor import Tensor, _as_tensor, _promote, wrap
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Mirrors: torch.where."""
+    if out is not None:
+        return _write_out("where", out, where(condition, input, other))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     x, y = _promote(input, other)
     return wrap(ops.select(condition.bool()._value, x, y), (input, other), "WhereBackward0")
 
 
-def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0, *, out: Any = None) -> Tensor:
     """Mirrors: torch.cat."""
+    if out is not None:
+        return _write_out("cat", out, cat(tensors, dim))
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0 and len(tensors) > 1)]
     target = tensors[0].dtype.np
     for t in tensors[1:]:
@@ -40,8 +46,10 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0, *, out: Any = None) -> Tensor:
     """Mirrors: torch.stack."""
+    if out is not None:
+        return _write_out("stack", out, stack(tensors, dim))
     d = dim % (tensors[0].ndim + 1)
     return cat([t.unsqueeze(d) for t in tensors], d)
 
@@ -90,9 +98,50 @@ def _align(t: Tensor, spec: str, letters: Sequence[str]) -> Tensor:
     return t.reshape([t.shape[present.index(ch)] if ch in spec else 1 for ch in letters])
 
 
+def _write_out(name: str, out: Any, result: Any) -> Any:
+    """PyTorch's ``out=``: the result is written into ``out`` (resized, with PyTorch's
+    warning, when its shape differs; cast when its dtype can hold the result) and ``out``
+    is returned. Results with several parts take a tuple of tensors."""
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(result):
+            raise TypeError(f"{name}(): out= must be a tuple of {len(result)} tensors")
+        return type(result)(*(_write_out(name, o, r) for o, r in zip(out, result)))
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if engine.is_enabled() and (out.requires_grad or result.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if result.dtype != out.dtype:
+        if result.dtype.is_floating_point and not out.dtype.is_floating_point:
+            raise RuntimeError(
+                f"result type {result.dtype.name.capitalize()} can't be cast to the desired "
+                f"output type {out.dtype.name.capitalize()}"
+            )
+        result = result.to(out.dtype)
+    if tuple(out.shape) != tuple(result.shape):
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._value = result._array()
+        out._version += 1
+        return out
+    return out._inplace(result)
+
+
 def _method(name: str) -> Any:
-    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        return getattr(_as_tensor(input), name)(*args, **kwargs)
+    def fn(input: Tensor, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        result = getattr(_as_tensor(input), name)(*args, **kwargs)
+        return result if out is None else _write_out(name, out, result)
 
     fn.__name__ = name
     fn.__doc__ = f"Mirrors: torch.{name} (the Tensor method as a function)."
