@@ -258,3 +258,20 @@ def test_out_arguments_write_into_the_given_tensor_as_torch() -> None:
             lib.mul(x, x, out=lib.zeros(3, 4, dtype=lib.int64))
         with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
             lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.zeros(2))
+
+
+def test_creation_functions_take_requires_grad_as_torch() -> None:
+    """PyTorch's autograd tutorial starts from ``torch.eye(4, 5, requires_grad=True)``."""
+    for lib in (wb, T):
+        made = [
+            lib.eye(4, 5, requires_grad=True),
+            lib.linspace(0, 1, 5, requires_grad=True),
+            lib.logspace(0, 2, 3, requires_grad=True),
+            lib.full_like(lib.ones(2), 3.0, requires_grad=True),
+            lib.normal(0.0, 1.0, size=(2, 3), requires_grad=True),
+        ]
+        assert all(t.requires_grad and t.is_leaf for t in made)
+        np.testing.assert_allclose(made[2].detach().numpy(), [1.0, 10.0, 100.0], rtol=1e-6)
+        with pytest.raises(RuntimeError, match="floating point"):
+            lib.randint(0, 5, (3,), requires_grad=True)
+        assert lib.randperm(4, requires_grad=False).dtype == lib.int64

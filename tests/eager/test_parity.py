@@ -308,6 +308,10 @@ def test_tensors_print_as_in_torch(array: np.ndarray, dtype: str) -> None:
         np.arange(2000).reshape(40, 50),
         np.arange(30, dtype=np.int32),
         np.array([True, False]),
+        np.array([True, True]),  # no padding without a False
+        np.array([[True], [True]]),
+        np.full(2000, True),
+        np.array(False),
     ):
         assert repr(wb.tensor(ints)) == repr(T.tensor(ints))
 

@@ -166,8 +166,14 @@ def empty_like(
     return _like(t, 0, dtype, device, requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    return _like(t, fill_value, dtype, device, False)
+def full_like(
+    t: Tensor,
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    return _like(t, fill_value, dtype, device, requires_grad)
 
 
 def arange(
@@ -194,17 +200,46 @@ def arange(
 
 
 def linspace(
-    start: Any, end: Any, steps: builtins.int, dtype: Any = None, device: Any = None
+    start: Any,
+    end: Any,
+    steps: builtins.int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
 ) -> Tensor:
-    return tensor(
-        np.linspace(start, end, steps), dtype=dtype or dtypes.get_default_dtype(), device=device
+    values = np.linspace(start, end, steps)
+    return tensor(values, dtype=dtype or dtypes.get_default_dtype(), device=device).requires_grad_(
+        requires_grad
+    )
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: builtins.int,
+    base: builtins.float = 10.0,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``. Mirrors: torch.logspace."""
+    values = np.logspace(start, end, steps, base=base)
+    return tensor(values, dtype=dtype or dtypes.get_default_dtype(), device=device).requires_grad_(
+        requires_grad
     )
 
 
 def eye(
-    n: builtins.int, m: builtins.int | None = None, dtype: Any = None, device: Any = None
+    n: builtins.int,
+    m: builtins.int | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
 ) -> Tensor:
-    return tensor(np.eye(n, m), dtype=dtype or dtypes.get_default_dtype(), device=device)
+    values = np.eye(n, m)
+    return tensor(values, dtype=dtype or dtypes.get_default_dtype(), device=device).requires_grad_(
+        requires_grad
+    )
 
 
 def _legacy_constructor(name: str, dtype: Any) -> Any:

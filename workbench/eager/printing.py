@@ -46,6 +46,10 @@ def tensor_repr(self: Tensor) -> str:
             style = _fixed
         width = builtins.max((len(style(v)) for v in finite[finite != 0]), default=0)
         options["formatter"] = {"float_kind": lambda v: style(v).rjust(width)}
+    elif host.dtype == np.bool_:
+        # padded to the widest value shown: " True" only next to a False
+        bool_width = 5 if not np.all(_summarized(shown)) else 4
+        options["formatter"] = {"bool": lambda v: str(builtins.bool(v)).rjust(bool_width)}
     body = np.array2string(shown, **options).replace(", ...,", ",  ...,")  # PyTorch's " ..."
     if host.ndim == 0:
         body = body[1:-1]

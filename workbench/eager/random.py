@@ -106,9 +106,12 @@ def randint(
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
+    requires_grad: builtins.bool = False,
 ) -> Tensor:
     """Integers uniform in [low, high). Mirrors: torch.randint, including its
     ``randint(high, size)`` form."""
+    if requires_grad:  # PyTorch accepts the argument for integer dtypes only to refuse it
+        return randint(low, high, size, generator, dtype, device).requires_grad_(True)
     if isinstance(high, tuple | list) and size == ():
         low, high, size = 0, low, tuple(high)
     if high is None:
@@ -157,19 +160,23 @@ def randint_like(
     *,
     dtype: Any = None,
     device: Any = None,
+    requires_grad: builtins.bool = False,
 ) -> Tensor:
     """``randint`` with ``input``'s shape, dtype and device. Mirrors: torch.randint_like."""
-    return randint(
-        low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device
-    )
+    dtype, device = dtype or input.dtype, device or input.device
+    return randint(low, high, tuple(input.shape), None, dtype, device, requires_grad)
 
 
 def randperm(
-    n: builtins.int, generator: Any = None, dtype: Any = None, device: Any = None
+    n: builtins.int,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
 ) -> Tensor:
     u = _uniform((n,), generator, dtypes.float64, None)
     order = np.argsort(u.numpy(), kind="stable")
-    return Tensor(order.astype(np.int64), dtype=dtype, device=device)
+    return Tensor(order.astype(np.int64), dtype=dtype, device=device).requires_grad_(requires_grad)
 
 
 def bernoulli(p: Tensor, generator: Any = None) -> Tensor:
@@ -177,10 +184,20 @@ def bernoulli(p: Tensor, generator: Any = None) -> Tensor:
     return (u < p).to(p.dtype)
 
 
-def normal(mean: Any, std: Any, size: Any = None, generator: Any = None) -> Tensor:
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """Mirrors: torch.normal (tensor means/stds, or numbers with a size)."""
     shape = (
         tuple(size)
         if size is not None
         else tuple((mean if isinstance(mean, Tensor) else std).shape)
     )
-    return randn(*shape, generator=generator) * std + mean
+    sample = randn(*shape, generator=generator, dtype=dtype, device=device) * std + mean
+    return sample.detach().requires_grad_(requires_grad) if requires_grad else sample
