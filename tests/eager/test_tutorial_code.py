@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+
 import numpy as np
 import pytest
 
@@ -112,3 +116,76 @@ def test_misc_namespace_functions() -> None:
     )
     with pytest.raises(RuntimeError, match="invalid multinomial"):
         torch.multinomial(torch.tensor([0.0, 0.0]), 1)
+
+
+# PyTorch's "Automatic Differentiation with torch.autograd" and "Build the Neural Network"
+# tutorials (data-independent parts), run on both libraries: the printed text must match.
+AUTOGRAD_TUTORIAL = """
+x = torch.ones(5)
+y = torch.zeros(3)
+w = torch.randn(5, 3, requires_grad=True)
+b = torch.randn(3, requires_grad=True)
+z = torch.matmul(x, w) + b
+loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+print(f"Gradient function for z = {z.grad_fn}")
+print(f"Gradient function for loss = {loss.grad_fn}")
+loss.backward()
+print(w.grad.shape, b.grad.shape)
+with torch.no_grad():
+    z = torch.matmul(x, w) + b
+print(z.requires_grad, z.detach().requires_grad)
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp + 1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"First call\\n{inp.grad}")
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nSecond call\\n{inp.grad}")
+inp.grad.zero_()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nCall after zeroing gradients\\n{inp.grad}")
+a = torch.tensor([2.0, 3.0], requires_grad=True)
+b = torch.tensor([6.0, 4.0], requires_grad=True)
+Q = 3 * a**3 - b**2
+Q.backward(gradient=torch.tensor([1.0, 1.0]))
+print(9 * a**2 == a.grad, -2 * b == b.grad)
+print(Q.grad_fn, Q.grad_fn.next_functions)
+"""
+
+BUILD_NN_TUTORIAL = """
+device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+print(f"Using {device} device")
+
+class NeuralNetwork(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(
+            nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10)
+        )
+
+    def forward(self, x):
+        return self.linear_relu_stack(self.flatten(x))
+
+model = NeuralNetwork().to(device)
+print(model)
+logits = model(torch.rand(1, 28, 28, device=device))
+print(nn.Softmax(dim=1)(logits).argmax(1).shape)
+flat_image = nn.Flatten()(torch.rand(3, 28, 28))
+print(flat_image.size())
+hidden1 = nn.Linear(in_features=28 * 28, out_features=20)(flat_image)
+print(hidden1.shape, hidden1.grad_fn, nn.ReLU()(hidden1).grad_fn)
+for name, param in model.named_parameters():
+    print(f"Layer: {name} | Size: {param.size()} | {param[:2].grad_fn}")
+"""
+
+
+@pytest.mark.parametrize("source", [AUTOGRAD_TUTORIAL, BUILD_NN_TUTORIAL], ids=["autograd", "nn"])
+def test_tutorial_prints_what_pytorch_prints(source: str) -> None:
+    real = pytest.importorskip("torch")
+    printed = []
+    for lib in (torch, real):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            exec(source, {"torch": lib, "nn": lib.nn})  # noqa: S102 - the tutorial's code
+        printed.append(re.sub(r"0x[0-9a-f]+", "0x", buffer.getvalue()))
+    assert printed[0] == printed[1]

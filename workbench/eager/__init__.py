@@ -6,7 +6,7 @@ core's eager tape (define-by-run). Everything computes through the core's primit
 
 from workbench import __version__ as _workbench_version
 from workbench.eager import _dynamo as _dynamo  # torch._dynamo.explain
-from workbench.eager import amp, autograd, cuda, func, nn, optim, profiler, utils
+from workbench.eager import accelerator, amp, autograd, cuda, func, nn, optim, profiler, utils
 from workbench.eager.amp import autocast
 from workbench.eager.autograd import (
     enable_grad,
@@ -93,6 +93,7 @@ __all__ = [
     "HalfTensor",
     "IntTensor",
     "LongTensor",
+    "accelerator",
     "amp",
     "profiler",
     "autocast",
