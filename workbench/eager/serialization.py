@@ -32,8 +32,14 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
         return obj
     if isinstance(obj, np.generic):
         return obj.item()
+    hint = (
+        "; save its state_dict() and load that into a freshly built model, as PyTorch "
+        "recommends (torch.save(model) would pickle the class)"
+        if hasattr(obj, "state_dict")
+        else ""
+    )
     raise TypeError(
-        f"save: cannot store an object of type {type(obj).__name__} safely (no pickling)"
+        f"save: cannot store an object of type {type(obj).__name__} safely (no pickling){hint}"
     )
 
 
