@@ -275,3 +275,17 @@ def test_creation_functions_take_requires_grad_as_torch() -> None:
         with pytest.raises(RuntimeError, match="floating point"):
             lib.randint(0, 5, (3,), requires_grad=True)
         assert lib.randperm(4, requires_grad=False).dtype == lib.int64
+
+
+def test_bfloat16_can_be_named_but_not_computed_in() -> None:
+    """Training scripts build ``{"bfloat16": torch.bfloat16, ...}`` tables and ask
+    ``torch.cuda.is_bf16_supported()`` before choosing float16 on a CPU; NumPy has no
+    bfloat16, so making data of it is refused clearly."""
+    table = {"float32": wb.float32, "bfloat16": wb.bfloat16, "float16": wb.float16}
+    assert repr(table["bfloat16"]) == repr(T.bfloat16) == "torch.bfloat16"
+    assert wb.bfloat16.is_floating_point and wb.bfloat16.itemsize == T.bfloat16.itemsize
+    assert wb.bfloat16 != wb.float16 and wb.cuda.is_bf16_supported() is False
+    with pytest.raises(TypeError, match="no bfloat16 arithmetic"):
+        wb.ones(2, dtype=wb.bfloat16)
+    with pytest.raises(TypeError, match="use torch.float16 or torch.float32"):
+        wb.ones(2).to(wb.bfloat16)

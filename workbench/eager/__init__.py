@@ -40,6 +40,7 @@ from workbench.eager.creation import (
     zeros_like,
 )
 from workbench.eager.dtypes import (
+    bfloat16,
     bool,
     double,
     dtype,
@@ -125,6 +126,7 @@ __all__ = [
     "enable_grad",
     "eye",
     "float",
+    "bfloat16",
     "float16",
     "float32",
     "float64",

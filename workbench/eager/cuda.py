@@ -15,6 +15,11 @@ def device_count() -> int:
     return cuda_device_count()
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False: the workbench has no bfloat16 arithmetic (NumPy and CuPy lack it)."""
+    return False
+
+
 def current_device() -> int:
     return 0
 

@@ -28,7 +28,28 @@ class dtype:  # noqa: N801 - torch.dtype
         return (from_numpy_dtype, (self.np.str,))
 
 
+class _NotComputable(dtype):
+    """A PyTorch dtype NumPy and CuPy have no arithmetic for (bfloat16): it can be named,
+    printed and compared (``{"bfloat16": torch.bfloat16, ...}`` tables in training
+    scripts work), and making data of it raises a clear error."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, itemsize: builtins.int) -> None:  # noqa: D107
+        self.name = name
+        self.is_floating_point = True
+        self.itemsize = itemsize
+
+    @property
+    def np(self) -> np.dtype:  # type: ignore[override]
+        raise TypeError(
+            f"torch.{self.name}: NumPy and CuPy have no {self.name} arithmetic, so the "
+            "workbench cannot compute in it; use torch.float16 or torch.float32"
+        )
+
+
 float16 = half = dtype("float16", backend_dtypes.float16)
+bfloat16 = _NotComputable("bfloat16", 2)
 float32 = float = dtype("float32", backend_dtypes.float32)  # noqa: A001
 float64 = double = dtype("float64", backend_dtypes.float64)
 int32 = int = dtype("int32", backend_dtypes.int32)  # noqa: A001
