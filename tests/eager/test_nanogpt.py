@@ -15,7 +15,7 @@ import workbench.eager as torch
 import workbench.eager.nn as nn
 from workbench.eager.nn import functional as F
 
-# ruff: noqa: UP031 - nanoGPT's own code, as written
+# ruff: noqa: E501, UP031 - nanoGPT's own code, as written
 
 
 class LayerNorm(nn.Module):
