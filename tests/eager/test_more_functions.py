@@ -289,3 +289,6 @@ def test_bfloat16_can_be_named_but_not_computed_in() -> None:
         wb.ones(2, dtype=wb.bfloat16)
     with pytest.raises(TypeError, match="use torch.float16 or torch.float32"):
         wb.ones(2).to(wb.bfloat16)
+    with pytest.raises(TypeError, match="no bfloat16 arithmetic"):
+        with wb.autocast("cpu", dtype=wb.bfloat16):
+            pass

@@ -28,7 +28,10 @@ STATE = _State()
 def autocast(
     device_type: str = "cuda", dtype: Any = None, enabled: bool = True, cache_enabled: Any = None
 ) -> Iterator[None]:
-    """Run matrix products in low precision within the block."""
+    """Run matrix products in low precision within the block: float16 (PyTorch's CPU
+    default, bfloat16, has no NumPy/CuPy arithmetic, so it is refused with a clear error)."""
+    if enabled and dtype is not None:
+        dtype.np  # noqa: B018 - raises for a dtype the engine cannot compute in (bfloat16)
     previous = STATE.dtype
     STATE.dtype = (dtype or dtypes.float16) if enabled else None
     try:
