@@ -141,6 +141,8 @@ DTYPE_KINDS: dict[str, tuple[np.dtype, ...]] = {
     "bool": (dtypes.bool_,),
     "any": dtypes.DTYPES,
 }
+# The same kinds as sets, for eager checks that test membership on every call
+DTYPE_SETS: dict[str, frozenset[np.dtype]] = {k: frozenset(v) for k, v in DTYPE_KINDS.items()}
 
 
 def type_text(x: Any) -> str:

@@ -12,11 +12,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.backend import dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_dtype, get_primitive, type_text
+from workbench.core.primitive import (
+    DTYPE_SETS,
+    Primitive,
+    check_dtype,
+    get_primitive,
+    type_text,
+)
 from workbench.core.primitives.operands import broadcast_shapes, lift
 
 Dims = tuple[tuple[int, ...], tuple[int, ...]]
@@ -72,7 +77,7 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
 dot_general_p = Primitive(
     "dot_general", impl=_dot_general_impl, shape=_dot_general_shape, family="linear algebra"
 )
-_NUMERIC = frozenset(dtypes.FLOAT_DTYPES + dtypes.INT_DTYPES)
+_NUMERIC = DTYPE_SETS["numeric"]
 
 
 def _dot_general_check(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> None:
@@ -272,7 +277,7 @@ def matmul(x: Any, y: Any) -> Any:
 # ONNX's Gemm). The bias is added into the product's own buffer, and an eager tape
 # records one node for a layer instead of three (dot_general, broadcast_to, add).
 # VJP: gx = g w, gw = gᵀx summed over the leading axes, gb = Σ g over the leading axes.
-_FLOATS = frozenset(dtypes.FLOAT_DTYPES)
+_FLOATS = DTYPE_SETS["float"]
 
 
 def _linear_shape(x: Any, w: Any, b: Any) -> Type:

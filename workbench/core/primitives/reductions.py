@@ -15,7 +15,7 @@ from workbench.backend import dtypes
 from workbench.core import batching, ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import DTYPE_KINDS, Primitive, check_axes, check_dtype
+from workbench.core.primitive import DTYPE_KINDS, DTYPE_SETS, Primitive, check_axes, check_dtype
 from workbench.core.primitives.operands import lift
 
 
@@ -312,7 +312,7 @@ def _log_softmax_check(x: Any, *, axis: int) -> None:
 
 
 log_softmax_p.check = _log_softmax_check
-_FLOATS = frozenset(DTYPE_KINDS["float"])
+_FLOATS = DTYPE_SETS["float"]
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
