@@ -428,3 +428,28 @@ def test_matmul_names_its_grad_fn_by_rank_as_torch(left: tuple, right: tuple) ->
     assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
     batched = wb.bmm(wb.tensor(data(2, 4, 3), requires_grad=True), wb.tensor(data(2, 3, 5)))
     assert batched.grad_fn.name() == "BmmBackward0"
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_unbatched_cross_entropy_and_nll_match_torch(reduction: str, smoothing: float) -> None:
+    """A (C,) input with a 0-d class target or a (C,) probability target, as PyTorch
+    accepts: values, gradients, shapes and grad_fn names."""
+    logits, probs = data(5), np.abs(data(5)) / 5
+    for target_of in (lambda lib: lib.tensor(3), lambda lib: lib.tensor(probs)):
+        results = []
+        for lib in (wb, T):
+            x = lib.tensor(logits, requires_grad=True)
+            loss = lib.nn.functional.cross_entropy(
+                x, target_of(lib), reduction=reduction, label_smoothing=smoothing
+            )
+            nll = lib.nn.functional.nll_loss(
+                lib.log_softmax(x, 0), lib.tensor(3), reduction=reduction
+            )
+            (loss + nll).backward()
+            name = loss.grad_fn.name() if lib is wb else type(loss.grad_fn).__name__
+            results.append((loss.detach().numpy(), x.grad.numpy(), tuple(loss.shape), name))
+        (lw, gw, sw, nw), (lt, gt, st, nt) = results
+        np.testing.assert_allclose(lw, lt, **TOL)
+        np.testing.assert_allclose(gw, gt, **TOL)
+        assert (sw, nw) == (st, nt)

@@ -139,7 +139,11 @@ def nll_loss(
     ignore_index: int = -100,  # noqa: A002
     reduction: str = "mean",
 ) -> Tensor:
-    """Mirrors: torch.nn.functional.nll_loss (class dim 1, any trailing dims)."""
+    """Mirrors: torch.nn.functional.nll_loss (class dim 1, any trailing dims; an
+    unbatched (C,) input with a 0-d target)."""
+    if input.ndim == 1:
+        loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction)
+        return _named(loss.squeeze(0) if reduction == "none" else loss, "NllLossBackward0", input)
     _check_targets(_host_labels(target), input.shape[1], ignore_index)
     logp = input if input.ndim == 2 else input.movedim(1, -1).reshape(-1, input.shape[1])
     tgt = target.reshape(-1)
@@ -164,7 +168,20 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """Mirrors: torch.nn.functional.cross_entropy — class indices or class probabilities,
-    label smoothing, ignore_index and class weights."""
+    label smoothing, ignore_index and class weights; an unbatched (C,) input too."""
+    if input.ndim == 1:
+        loss = cross_entropy(
+            input.unsqueeze(0),
+            target.unsqueeze(0),
+            weight,
+            ignore_index,
+            reduction,
+            label_smoothing,
+        )
+        if reduction != "none":
+            return loss
+        name = loss.grad_fn.name() if loss.grad_fn is not None else ""
+        return _named(loss.squeeze(0), name, input) if name else loss.squeeze(0)
     plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
     labels = None if target.dtype.is_floating_point else _host_labels(target)
     n, classes = input.shape[0], input.shape[1]
