@@ -292,3 +292,73 @@ def test_bfloat16_can_be_named_but_not_computed_in() -> None:
     with pytest.raises(TypeError, match="no bfloat16 arithmetic"):
         with wb.autocast("cpu", dtype=wb.bfloat16):
             pass
+
+
+INTERPOLATIONS = [
+    ((1, 2, 5), {"scale_factor": 2, "mode": "nearest"}),
+    ((1, 2, 5), {"size": 7}),
+    ((2, 3, 4, 5), {"scale_factor": 1.5}),
+    ((1, 1, 5, 7), {"scale_factor": (0.7, 1.3)}),
+    ((1, 2, 5), {"size": 8, "mode": "linear", "align_corners": True}),
+    ((1, 2, 4, 5), {"scale_factor": 2, "mode": "bilinear"}),
+    ((1, 2, 4, 5), {"size": (3, 9), "mode": "bilinear", "align_corners": False}),
+    ((1, 1, 6, 6), {"scale_factor": 0.5, "mode": "bilinear"}),
+    ((2, 1, 3, 4, 5), {"scale_factor": 2, "mode": "trilinear"}),
+]
+
+
+@pytest.mark.parametrize(("shape", "options"), INTERPOLATIONS, ids=repr)
+def test_interpolate_matches_torch(shape: tuple, options: dict) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    outs, grads = [], []
+    for lib in (wb, T):
+        t = lib.tensor(x, requires_grad=True)
+        out = lib.nn.functional.interpolate(t, **options)
+        g = np.cos(np.arange(out.numel(), dtype=np.float32)).reshape(tuple(out.shape))
+        (out * lib.tensor(g)).sum().backward()
+        outs.append(out.detach().numpy())
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(outs[0], outs[1], atol=1e-5)
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-5)
+
+
+def test_settings_backends_and_small_functions_as_torch() -> None:
+    """What training scripts set and call before the real work."""
+    for lib in (wb, T):
+        assert lib.backends.mps.is_available() is False
+        lib.backends.cudnn.benchmark = True
+        assert lib.backends.cudnn.benchmark is True
+        lib.backends.cudnn.benchmark = False
+        lib.set_float32_matmul_precision("high")
+        assert lib.get_float32_matmul_precision() == "high"
+        lib.set_float32_matmul_precision("highest")
+        threads = lib.get_num_threads()
+        lib.set_num_threads(threads)
+        assert lib.get_num_threads() == threads
+        lib.cuda.empty_cache()
+        parts = lib.tensor_split(lib.arange(7), [5, 2])
+        assert [p.tolist() for p in parts] == [[0, 1, 2, 3, 4], [], [2, 3, 4, 5, 6]]
+        x = lib.tensor([-2.0, 0.5, 3.0])
+        assert x.clamp_min(0.0).tolist() == [0.0, 0.5, 3.0]
+        assert lib.clamp_max(x, 1.0).tolist() == [-2.0, 0.5, 1.0]
+        np.testing.assert_allclose(
+            lib.erfinv(lib.tensor([0.0, 0.5, -0.9])).numpy(),
+            [0.0, 0.4769363, -1.1630871],
+            rtol=1e-5,
+        )
+        if not lib.cuda.is_available():
+            with pytest.raises(RuntimeError, match="no.*accelerator|none is available"):
+                x.pin_memory()
+
+
+def test_trunc_normal_and_orthogonal_initialisers() -> None:
+    wb.manual_seed(0)
+    w = wb.nn.init.trunc_normal_(wb.empty(200, 100), mean=0.5, std=0.2, a=0.0, b=1.0)
+    values = w.numpy()
+    assert values.min() >= 0.0 and values.max() <= 1.0
+    assert abs(values.mean() - 0.5) < 0.01 and abs(values.std() - 0.2) < 0.02  # truncation at 2.5σ
+    for shape in [(6, 4), (4, 6), (3, 2, 2)]:
+        q = wb.nn.init.orthogonal_(wb.empty(*shape), gain=2.0).numpy().reshape(shape[0], -1)
+        small = q @ q.T if shape[0] <= q.shape[1] else q.T @ q
+        np.testing.assert_allclose(small, 4.0 * np.eye(len(small)), atol=1e-5)

@@ -6,7 +6,18 @@ core's eager tape (define-by-run). Everything computes through the core's primit
 
 from workbench import __version__ as _workbench_version
 from workbench.eager import _dynamo as _dynamo  # torch._dynamo.explain
-from workbench.eager import accelerator, amp, autograd, cuda, func, nn, optim, profiler, utils
+from workbench.eager import (
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    func,
+    nn,
+    optim,
+    profiler,
+    utils,
+)
 from workbench.eager.amp import autocast
 from workbench.eager.autograd import (
     enable_grad,
@@ -82,6 +93,12 @@ from workbench.eager.random import (
     seed,
 )
 from workbench.eager.serialization import load, save
+from workbench.eager.settings import (
+    get_float32_matmul_precision,
+    get_num_threads,
+    set_float32_matmul_precision,
+    set_num_threads,
+)
 from workbench.eager.tensor import Size, Tensor, device
 
 # the workbench's own version: it mirrors torch's API, it is not torch
@@ -96,6 +113,11 @@ __all__ = [
     "LongTensor",
     "accelerator",
     "amp",
+    "backends",
+    "get_float32_matmul_precision",
+    "get_num_threads",
+    "set_float32_matmul_precision",
+    "set_num_threads",
     "profiler",
     "autocast",
     "compile",

@@ -29,6 +29,15 @@ def synchronize(device: Any = None) -> None:
         get_device("cuda:0" if device is None else str(device)).synchronize()
 
 
+def empty_cache() -> None:
+    """Give cached GPU memory back (CuPy's memory pools); nothing to do without a GPU."""
+    if cuda_available():
+        import cupy  # noqa: PLC0415
+
+        cupy.get_default_memory_pool().free_all_blocks()
+        cupy.get_default_pinned_memory_pool().free_all_blocks()
+
+
 def manual_seed(seed: int) -> None:
     from workbench.eager.random import manual_seed as seed_all  # noqa: PLC0415
 

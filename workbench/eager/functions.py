@@ -54,6 +54,30 @@ def stack(tensors: Sequence[Tensor], dim: builtins.int = 0, *, out: Any = None) 
     return cat([t.unsqueeze(d) for t in tensors], d)
 
 
+def tensor_split(
+    input: Tensor,  # noqa: A002
+    indices_or_sections: Any,
+    dim: builtins.int = 0,
+) -> tuple[Tensor, ...]:
+    """Mirrors: torch.tensor_split — n nearly equal parts (the first size % n one longer),
+    or the pieces between the given indices."""
+    size = input.shape[dim]
+    if isinstance(indices_or_sections, builtins.int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(
+                f"number of sections must be larger than 0, got {indices_or_sections}"
+            )
+        bounds = [i * (size // n) + builtins.min(i, size % n) for i in range(n + 1)]
+    else:
+        cuts = [builtins.min(builtins.max(int(i), 0), size) for i in indices_or_sections]
+        bounds = [0, *cuts, size]
+    return tuple(
+        input.narrow(dim, start, builtins.max(stop - start, 0))
+        for start, stop in zip(bounds[:-1], bounds[1:])
+    )
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Mirrors: torch.einsum. Operands are combined pairwise: aligned on the union of
     their indices, multiplied with broadcasting, and summed over indices that neither the
@@ -168,6 +192,9 @@ _METHODS = [
     "tanh",
     "sigmoid",
     "erf",
+    "erfinv",
+    "clamp_min",
+    "clamp_max",
     "abs",
     "neg",
     "sign",

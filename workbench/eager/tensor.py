@@ -598,6 +598,7 @@ class Tensor:
     tanh = _unary_float(ops.tanh, "TanhBackward0")
     sigmoid = _unary_float(ops.logistic, "SigmoidBackward0")
     erf = _unary_float(ops.erf, "ErfBackward0")
+    erfinv = _unary_float(ops.erf_inv, "ErfinvBackward0")
     reciprocal = _unary_float(ops.reciprocal, "ReciprocalBackward0")
 
     log2 = tensor_math.log2
@@ -615,6 +616,8 @@ class Tensor:
     trunc = tensor_math.trunc
     clamp = tensor_math.clamp
     clip = clamp
+    clamp_min = tensor_math.clamp_min
+    clamp_max = tensor_math.clamp_max
     maximum = tensor_math.maximum
     minimum = tensor_math.minimum
     where = tensor_math.where
@@ -773,6 +776,18 @@ class Tensor:
         from workbench.eager.creation import full  # noqa: PLC0415
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device)
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """Page-locked host memory for faster copies to a GPU (a copy here; CuPy manages
+        its own staging). Mirrors: Tensor.pin_memory — an error without an accelerator."""
+        from workbench.eager import cuda  # noqa: PLC0415
+
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self.clone()
+
+    def is_pinned(self, device: Any = None) -> builtins.bool:
+        return False
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
         from workbench.eager.creation import empty  # noqa: PLC0415

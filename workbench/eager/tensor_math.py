@@ -80,6 +80,14 @@ def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A0
     return out
 
 
+def clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002
+    return _t._binary(ops.maximum, self, min, "ClampMinBackward0")
+
+
+def clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002
+    return _t._binary(ops.minimum, self, max, "ClampMaxBackward0")
+
+
 def maximum(self: Tensor, other: Tensor) -> Tensor:
     return _t._binary(ops.maximum, self, other, "MaximumBackward0")
 

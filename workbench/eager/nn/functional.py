@@ -505,3 +505,68 @@ def batch_norm(
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def interpolate(
+    input: Tensor,  # noqa: A002
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial axes (everything after batch and channels). Mirrors:
+    torch.nn.functional.interpolate for ``nearest`` and the (bi/tri)``linear`` modes, with
+    PyTorch's source-index rules; other modes raise."""
+    spatial = input.ndim - 2
+    if spatial < 1:
+        raise ValueError(
+            f"interpolate: expected a batch, channels and spatial axes, got {input.ndim}-D"
+        )
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined")
+    linear_modes = {1: "linear", 2: "bilinear", 3: "trilinear"}
+    if mode not in ("nearest", linear_modes[spatial] if spatial in linear_modes else ""):
+        raise NotImplementedError(
+            f"interpolate: mode {mode!r} for {spatial} spatial axes is not available here "
+            f"(nearest and {linear_modes.get(spatial, 'linear')} are)"
+        )
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes")
+    sizes_in = list(input.shape[2:])
+    if size is not None:
+        sizes_out = [size] * spatial if isinstance(size, int) else list(size)
+        scales: list[float | None] = [None] * spatial
+    else:
+        factors = (
+            [scale_factor] * spatial
+            if not isinstance(scale_factor, list | tuple)
+            else list(scale_factor)
+        )
+        sizes_out = [int(math.floor(n * f)) for n, f in zip(sizes_in, factors)]
+        scales = [None if recompute_scale_factor else float(f) for f in factors]
+    out = input
+    for axis, (n_in, n_out, factor) in enumerate(zip(sizes_in, sizes_out, scales)):
+        dim = axis + 2
+        if mode == "nearest":
+            ratio = np.float32(1.0 / factor if factor else n_in / n_out)
+            source = np.minimum(np.floor(np.arange(n_out, dtype=np.float32) * ratio), n_in - 1)
+            out = out.index_select(dim, Tensor(source.astype(np.int64), device=input.device))
+            continue
+        if align_corners:
+            ratio = np.float32((n_in - 1) / (n_out - 1)) if n_out > 1 else np.float32(0)
+            source = np.arange(n_out, dtype=np.float32) * ratio
+        else:
+            ratio = np.float32(1.0 / factor if factor else n_in / n_out)
+            source = np.maximum((np.arange(n_out, dtype=np.float32) + 0.5) * ratio - 0.5, 0)
+        low = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+        high = np.minimum(low + 1, n_in - 1)
+        shape = [1] * input.ndim
+        shape[dim] = n_out
+        weight = Tensor((source - low).astype(np.float32).reshape(shape), device=input.device)
+        weight = weight.to(input.dtype)
+        near = out.index_select(dim, Tensor(low, device=input.device))
+        far = out.index_select(dim, Tensor(high, device=input.device))
+        out = near + (far - near) * weight
+    return out

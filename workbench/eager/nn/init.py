@@ -96,3 +96,52 @@ def kaiming_normal_(
     return normal_(
         tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)), generator
     )
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+) -> Tensor:
+    """Normal(mean, std) truncated to [a, b], drawn as PyTorch does: uniform between the
+    bounds' normal CDFs, mapped back through erf⁻¹ (then clamped)."""
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    low, high = cdf((a - mean) / std), cdf((b - mean) / std)
+    with no_grad():
+        tensor.uniform_(2 * low - 1, 2 * high - 1, generator=generator)
+        tensor.copy_(tensor.erfinv() * (std * math.sqrt(2.0)) + mean)
+        return tensor.clamp_(min=a, max=b)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """A (semi-)orthogonal matrix (QR of a normal draw, signs fixed as PyTorch fixes them),
+    reshaped to the tensor; ``gain`` scales it."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0.0, 1.0, generator=generator)
+    if rows < cols:
+        flat = flat.t()
+    q, r = torch_linalg_qr(flat)
+    q = q * r.diagonal().sign()
+    if rows < cols:
+        q = q.t()
+    with no_grad():
+        return tensor.copy_(q.reshape(tensor.shape) * gain)
+
+
+def torch_linalg_qr(matrix: Tensor) -> tuple[Tensor, Tensor]:
+    """QR of an initialisation draw (host arithmetic: initialisation is not differentiated)."""
+    import numpy as np  # noqa: PLC0415
+
+    q, r = np.linalg.qr(matrix.detach().cpu().numpy())
+    return Tensor(q, device=matrix.device), Tensor(r, device=matrix.device)
