@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import workbench.static as tf
 from tests.conftest import PARITY_TOL
 from workbench.static import keras
 
@@ -149,7 +150,14 @@ def test_functional_and_subclassed_models() -> None:
     merged = keras.layers.Concatenate()([hidden, inputs])
     outputs = keras.layers.Dense(2)(merged)
     model = keras.Model(inputs, outputs)
-    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Concatenate", "Dense"]
+    # Keras 3 lists the input first, and names a functional model "functional"
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "InputLayer",
+        "Dense",
+        "Concatenate",
+        "Dense",
+    ]
+    assert model.name.startswith("functional") and model.layers[0].count_params() == 0
     x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
     w1, b1, w2, b2 = model.get_weights()
     h = np.maximum(x @ w1 + b1, 0)
@@ -278,3 +286,20 @@ def test_checkpoint_and_learning_rate_callbacks(tmp_path: Any) -> None:
     fresh = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
     fresh.load_weights(path)
     np.testing.assert_allclose(fresh.predict(x), model.predict(x), rtol=1e-5)
+
+
+def test_functional_summary_and_dtype_text_match_keras() -> None:
+    """A functional model's summary lists its InputLayer and is named "functional", and
+    ``print(tensor.dtype)`` shows ``<dtype: 'int64'>``, as in Keras 3 / TensorFlow."""
+    real_keras = pytest.importorskip("keras")
+    texts = []
+    for lib in (keras, real_keras):
+        lib.backend.clear_session() if hasattr(lib, "backend") else lib.clear_session()
+        inputs = lib.Input(shape=(8,))
+        hidden = lib.layers.Dense(16, activation="relu")(inputs)
+        model = lib.Model(inputs, lib.layers.Dense(2)(lib.layers.Dropout(0.1)(hidden)))
+        lines: list[str] = []
+        model.summary(print_fn=lambda line, *args, out=lines, **kwargs: out.append(line))
+        texts.append("\n".join(lines).rstrip())
+    assert texts[0] == texts[1]
+    assert str(tf.int64) == "<dtype: 'int64'>" and repr(tf.int64) == "tf.int64"

@@ -46,6 +46,9 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
+    def __str__(self) -> str:
+        return f"<dtype: '{self.name}'>"  # as print(tensor.dtype) shows in TensorFlow
+
     def __eq__(self, other: object) -> builtins.bool:
         if isinstance(other, DType):
             return self.np == other.np

@@ -24,7 +24,7 @@ from workbench.static.keras import callbacks as cbks
 from workbench.static.keras import losses as losses_mod
 from workbench.static.keras import metrics as metrics_mod
 from workbench.static.keras import optimizers as optimizers_mod
-from workbench.static.keras.engine import KerasTensor, Layer
+from workbench.static.keras.engine import KerasTensor, Layer, unique_name
 from workbench.static.tape import GradientTape
 
 
@@ -48,6 +48,15 @@ def _parents(obj: Any) -> list[KerasTensor]:
     return []
 
 
+def _input_layer(tensor: KerasTensor) -> Layer:
+    """The InputLayer Keras 3 shows for a functional model's input (no weights)."""
+    from workbench.static.keras.layers import InputLayer  # noqa: PLC0415
+
+    layer = InputLayer(shape=tuple(tensor.shape[1:]), batch_size=tensor.shape[0], name=tensor.name)
+    layer.output_shape_seen = tuple(tensor.shape)
+    return layer
+
+
 class Model(Layer):
     """A layer with training: functional (``Model(inputs, outputs)``) or subclassed.
     Mirrors: keras.Model."""
@@ -55,7 +64,10 @@ class Model(Layer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
-        super().__init__(name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True))
+        name = kwargs.pop("name", None)
+        if name is None and inputs is not None and type(self) is Model:
+            name = unique_name("functional")  # Keras 3's name for a functional model
+        super().__init__(name=name, trainable=kwargs.pop("trainable", True))
         self.stop_training = False
         self.optimizer: Any = None
         self.compiled = False
@@ -66,6 +78,9 @@ class Model(Layer):
             self._nodes = self._topology(
                 tree.flatten(outputs, is_leaf=lambda x: isinstance(x, KerasTensor))[0]
             )
+            # Keras 3 lists a functional model's inputs as InputLayers first
+            for tensor in self._inputs:
+                self._layers.append(_input_layer(tensor))
             for layer in dict.fromkeys(n.history[0] for n in self._nodes):
                 self._layers.append(layer)
             self.built = True
