@@ -5,7 +5,9 @@ from __future__ import annotations
 
 # ruff: noqa: E731, N806
 import numpy as np
+import pytest
 
+import workbench.functional as jax
 import workbench.functional.numpy as jnp
 from workbench.functional import grad, jacfwd, jacrev, jit, random, vmap
 from workbench.functional.tree_util import register_pytree_node, tree_leaves, tree_map
@@ -79,3 +81,18 @@ def test_registered_pytree_classes_pass_through_transformations() -> None:
     g = grad(lambda q: q.x * q.y**2)(p)
     assert isinstance(g, Point) and (float(g.x), float(g.y)) == (9.0, 12.0)
     assert [float(v) for v in tree_leaves(tree_map(lambda v: v + 1, p))] == [3.0, 4.0]
+
+
+def test_integer_fori_loop_and_jax_tree_as_jax() -> None:
+    """``lax.fori_loop`` with an integer carry keeps JAX's int32 index (``c + i`` stays
+    int32), and the ``jax.tree`` short names exist."""
+    real = pytest.importorskip("jax")
+    for lib in (jax, real):
+        total = lib.lax.fori_loop(0, 5, lambda i, c: c + i, 0)
+        assert int(total) == 10 and str(total.dtype) == "int32"
+        params = {"w": lib.numpy.ones((2, 3)), "b": lib.numpy.zeros(3)}
+        assert lib.tree.map(lambda a: a.shape, params) == {"w": (2, 3), "b": (3,)}
+        assert len(lib.tree.leaves(params)) == 2
+        assert lib.tree.reduce(lambda a, b: a + b, lib.tree.map(lambda a: a.size, params)) == 9
+        leaves, treedef = lib.tree.flatten(params)
+        assert lib.tree.unflatten(treedef, leaves).keys() == params.keys()

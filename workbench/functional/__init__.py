@@ -6,7 +6,7 @@ Pure functions and composable transformations over them (``grad``, ``jit``, ``vm
 eager and static front ends.
 """
 
-from workbench.functional import lax, linen, nn, numpy, optim, random, tree_util
+from workbench.functional import lax, linen, nn, numpy, optim, random, tree, tree_util
 from workbench.functional.array import Array, config
 from workbench.functional.devices import (
     block_until_ready,
@@ -36,7 +36,6 @@ from workbench.functional.transforms import (
 from workbench.functional.tree_util import tree_leaves, tree_map, tree_structure
 
 stop_gradient = lax.stop_gradient
-tree = tree_util
 Array = Array
 
 __all__ = [

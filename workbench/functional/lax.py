@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import ops
-from workbench.functional.array import Array, canonical, value_of
+from workbench.functional.array import Array, canonical, default_int, value_of
 from workbench.functional.transforms import lifted, to_arrays, to_values
 
 
@@ -239,7 +239,10 @@ def fori_loop(
     (a scan, so reverse-differentiable, when the bounds are Python ints)."""
     lo = lower if isinstance(lower, int) else _v(lower)
     hi = upper if isinstance(upper, int) else _v(upper)
-    return to_arrays(ops.fori_loop(lo, hi, lifted(body_fun), to_values(init_val)))
+    # the index is JAX's default integer (int32 unless x64), so `carry + i` keeps its type
+    return to_arrays(
+        ops.fori_loop(lo, hi, lifted(body_fun), to_values(init_val), index_dtype=default_int())
+    )
 
 
 def scan(

@@ -467,11 +467,18 @@ def _while_batch(
     return outs, (0,) * k
 
 
-def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init: Any) -> Any:
+def fori_loop(
+    lower: Any,
+    upper: Any,
+    body_fun: Callable[[Any, Any], Any],
+    init: Any,
+    index_dtype: Any = np.int64,
+) -> Any:
     """``for i in range(lower, upper): carry = body_fun(i, carry)``.
 
-    With Python-integer bounds this is a ``scan`` (so reverse mode works); with traced
-    bounds it is a ``while_loop``.
+    With Python-integer bounds this is a ``scan`` (so reverse mode works) whose index has
+    ``index_dtype`` (a front end's default integer); with traced bounds it is a
+    ``while_loop`` and the index has the bounds' dtype.
     """
     if isinstance(lower, int) and isinstance(upper, int):
         device = _device_of(init)
@@ -479,7 +486,8 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init:
         def step(carry: Any, i: Any) -> Any:
             return body_fun(i, carry), None
 
-        indices = Array(device.put(np.arange(lower, max(upper, lower), dtype=np.int64)), device)
+        steps = np.arange(lower, max(upper, lower), dtype=index_dtype)
+        indices = Array(device.put(steps), device)
         final, _ = scan(step, init, indices)
         return final
     lower_v, upper_v = (ops.array(v) if not hasattr(v, "shape") else v for v in (lower, upper))
