@@ -166,6 +166,13 @@ SCHEDULERS = {
     "cosine": lambda s, o: s.CosineAnnealingLR(o, T_max=7, eta_min=0.01),
     "lambda": lambda s, o: s.LambdaLR(o, lambda epoch: 1 / (1 + epoch)),
     "one_cycle": lambda s, o: s.OneCycleLR(o, max_lr=0.5, total_steps=12),
+    "multistep": lambda s, o: s.MultiStepLR(o, milestones=[2, 5], gamma=0.5),
+    "linear": lambda s, o: s.LinearLR(o, start_factor=0.25, total_iters=4),
+    "warm_restarts": lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01),
+    "warm_restarts_1": lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=4),
+    "sequential": lambda s, o: s.SequentialLR(
+        o, [s.LinearLR(o, start_factor=0.5, total_iters=3), s.ExponentialLR(o, gamma=0.9)], [3]
+    ),
 }
 
 
@@ -183,6 +190,20 @@ def test_schedulers_give_torchs_learning_rates(name: str) -> None:
         theirs.step()
         s_w.step()
         s_t.step()
+
+
+def test_reduce_on_plateau_matches_torch() -> None:
+    metrics = [1.0, 0.9, 0.9, 0.91, 0.95, 0.9, 0.92, 0.93, 0.5, 0.6, 0.7, 0.8, 0.9]
+    lrs = []
+    for lib in (wb, T):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=0.1)
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2, cooldown=1)
+        seen = []
+        for m in metrics:
+            sched.step(m)
+            seen.append(sched.get_last_lr()[0])
+        lrs.append(seen)
+    np.testing.assert_allclose(lrs[0], lrs[1], rtol=1e-12)
 
 
 def test_clip_grad_norm_matches_torch() -> None:
