@@ -282,3 +282,46 @@ REPRS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
 @pytest.mark.parametrize(("name", "args", "kwargs"), REPRS, ids=lambda v: str(v)[:40])
 def test_layer_text_matches_torch(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     assert repr(getattr(wb.nn, name)(*args, **kwargs)) == repr(getattr(T.nn, name)(*args, **kwargs))
+
+
+def test_transformer_encoder_stack_matches_torch() -> None:
+    """nn.TransformerEncoder: deep copies of the layer (state_dict keys layers.N.…), a
+    final norm, a causal mask; outputs and gradients from PyTorch's weights."""
+    theirs = T.nn.TransformerEncoder(
+        T.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True),
+        num_layers=2,
+        norm=T.nn.LayerNorm(8),
+        enable_nested_tensor=False,
+    )
+    ours = wb.nn.TransformerEncoder(
+        wb.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True),
+        num_layers=2,
+        norm=wb.nn.LayerNorm(8),
+    )
+    state = {k: wb.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}
+    assert sorted(state) == sorted(ours.state_dict())
+    ours.load_state_dict(state)
+    x, mask = data(2, 5, 8), np.triu(np.ones((5, 5), bool), 1)
+    out_t = theirs(T.tensor(x), mask=T.tensor(mask))
+    out_w = ours(wb.tensor(x), mask=wb.tensor(mask))
+    np.testing.assert_allclose(out_w.detach().numpy(), out_t.detach().numpy(), atol=1e-5)
+    out_t.sum().backward()
+    out_w.sum().backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), atol=1e-5, err_msg=name)
+    first, second = ours.layers[0].linear1.weight, ours.layers[1].linear1.weight
+    assert first is not second  # copies, not one shared layer
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence_matches_torch(batch_first: bool, side: str) -> None:
+    from torch.nn.utils.rnn import pad_sequence as theirs
+
+    from workbench.eager.nn.utils.rnn import pad_sequence as ours
+
+    seqs = [data(2, 3), data(4, 3), data(1, 3)]
+    options = {"batch_first": batch_first, "padding_value": -1.0, "padding_side": side}
+    got = ours([wb.tensor(s) for s in seqs], **options).numpy()
+    want = theirs([T.tensor(s) for s in seqs], **options).numpy()
+    np.testing.assert_array_equal(got, want)

@@ -777,6 +777,23 @@ class Tensor:
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device)
 
+    def __deepcopy__(self, memo: dict[builtins.int, Any]) -> Tensor:
+        """A copy with its own data (and grad), requiring grad as this one does; only a
+        leaf can be copied, as in PyTorch. ``copy.deepcopy(module)`` relies on it."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                "deepcopy: only leaf tensors (made by the user, not computed by an operation "
+                "that is being recorded) can be deep-copied, as in PyTorch"
+            )
+        array = self._array()
+        copied = type(self).__new__(type(self))
+        copied._value = Array(array.data.copy(), array.device)
+        copied.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        copied._version = 0
+        copied._retains = False
+        memo[id(self)] = copied
+        return copied.requires_grad_(True) if self.requires_grad else copied
+
     def pin_memory(self, device: Any = None) -> Tensor:
         """Page-locked host memory for faster copies to a GPU (a copy here; CuPy manages
         its own staging). Mirrors: Tensor.pin_memory — an error without an accelerator."""

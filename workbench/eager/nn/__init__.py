@@ -12,6 +12,7 @@ from workbench.eager.nn.layers import (
     ConvTranspose2d,
     GroupNorm,
     MultiheadAttention,
+    TransformerEncoder,
     TransformerEncoderLayer,
 )
 from workbench.eager.nn.modules import (
@@ -60,6 +61,7 @@ __all__ = [
     "ConvTranspose2d",
     "GroupNorm",
     "MultiheadAttention",
+    "TransformerEncoder",
     "TransformerEncoderLayer",
     "utils",
     "AvgPool2d",

@@ -4,6 +4,7 @@ parameter names and initialisation)."""
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -12,7 +13,7 @@ from workbench.eager.creation import empty, ones, zeros
 from workbench.eager.functions import cat, einsum, stack
 from workbench.eager.nn import functional as F
 from workbench.eager.nn import init
-from workbench.eager.nn.modules import Dropout, LayerNorm, Linear, Module, conv_repr
+from workbench.eager.nn.modules import Dropout, LayerNorm, Linear, Module, ModuleList, conv_repr
 from workbench.eager.nn.parameter import Parameter
 from workbench.eager.tensor import Tensor, wrap
 
@@ -517,3 +518,33 @@ class TransformerEncoderLayer(Module):
             return x + self._ff(self.norm2(x))
         x = self.norm1(x + self._sa(x, src_mask, src_key_padding_mask))
         return self.norm2(x + self._ff(x))
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` copies of ``encoder_layer`` in sequence, then ``norm`` if given.
+    Mirrors: torch.nn.TransformerEncoder (state_dict keys ``layers.0.…``)."""
+
+    def __init__(
+        self,
+        encoder_layer: TransformerEncoderLayer,
+        num_layers: int,
+        norm: Module | None = None,
+        enable_nested_tensor: bool = True,
+        mask_check: bool = True,
+    ) -> None:
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(
+        self,
+        src: Tensor,
+        mask: Any = None,
+        src_key_padding_mask: Any = None,
+        is_causal: bool | None = None,
+    ) -> Tensor:
+        out = src
+        for layer in self.layers:
+            out = layer(out, mask, src_key_padding_mask, bool(is_causal))
+        return out if self.norm is None else self.norm(out)

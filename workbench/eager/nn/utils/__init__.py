@@ -1,4 +1,5 @@
-"""Mirrors: torch.nn.utils (gradient clipping)."""
+"""Mirrors: torch.nn.utils (gradient clipping, parameters as one vector; ``rnn`` pads
+sequences)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from workbench.eager.autograd import no_grad
+from workbench.eager.nn.utils import rnn as rnn  # noqa: E402 - torch.nn.utils.rnn
 from workbench.eager.tensor import Tensor
 
 
