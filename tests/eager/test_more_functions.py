@@ -362,3 +362,30 @@ def test_trunc_normal_and_orthogonal_initialisers() -> None:
         q = wb.nn.init.orthogonal_(wb.empty(*shape), gain=2.0).numpy().reshape(shape[0], -1)
         small = q @ q.T if shape[0] <= q.shape[1] else q.T @ q
         np.testing.assert_allclose(small, 4.0 * np.eye(len(small)), atol=1e-5)
+
+
+def test_norms_index_add_isin_argwhere_match_torch() -> None:
+    x = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32)
+    results = []
+    for lib in (wb, T):
+        t = lib.tensor(x, requires_grad=True)
+        norms = [
+            lib.linalg.norm(t),
+            lib.linalg.norm(t, dim=1, keepdim=True),
+            lib.linalg.vector_norm(t, 3, dim=1),
+            lib.linalg.vector_norm(t, float("inf")),
+            lib.linalg.vector_norm(t, 0, dim=0),
+            lib.linalg.vector_norm(t, 1),
+        ]
+        sum(n.sum() for n in norms).backward()
+        added = lib.zeros(5).index_add_(
+            0, lib.tensor([0, 4, 0]), lib.tensor([1.0, 2.0, 3.0]), alpha=2
+        )
+        results.append(
+            [n.detach().numpy() for n in norms]
+            + [t.grad.numpy(), added.numpy()]
+            + [lib.isin(lib.tensor([1, 2, 3]), lib.tensor([2, 5])).numpy()]
+            + [lib.argwhere(lib.tensor([[0, 1], [1, 0]])).numpy()]
+        )
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

@@ -78,6 +78,24 @@ def tensor_split(
     )
 
 
+def isin(
+    elements: Any,
+    test_elements: Any,
+    *,
+    assume_unique: builtins.bool = False,
+    invert: builtins.bool = False,
+) -> Tensor:
+    """Mirrors: torch.isin — whether each element occurs in ``test_elements``."""
+    elements, tests = _as_tensor(elements), _as_tensor(test_elements).reshape(-1)
+    found = (elements.unsqueeze(-1) == tests).any(-1)
+    return ~found if invert else found
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors: torch.argwhere — the indices of the nonzero elements, one row each."""
+    return input.nonzero()
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Mirrors: torch.einsum. Operands are combined pairwise: aligned on the union of
     their indices, multiplied with broadcasting, and summed over indices that neither the
@@ -238,6 +256,7 @@ _METHODS = [
     "gather",
     "scatter_add",
     "index_select",
+    "index_add",
     "sort",
     "argsort",
     "topk",

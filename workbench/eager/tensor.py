@@ -717,6 +717,8 @@ class Tensor:
     div_ = tensor_layout.div_
     pow_ = tensor_layout.pow_
     clamp_ = tensor_layout.clamp_
+    index_add = tensor_layout.index_add
+    index_add_ = tensor_layout.index_add_
     neg_ = tensor_layout.neg_
     exp_ = tensor_layout.exp_
     sqrt_ = tensor_layout.sqrt_

@@ -218,6 +218,25 @@ def scatter_add(self: Tensor, dim: builtins.int, index: Tensor, src: Tensor) -> 
     return _t.wrap(ops.index_add(self._value, key, src._value), (self, src), "ScatterAddBackward0")
 
 
+def index_add(
+    self: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+) -> Tensor:
+    """``self`` with ``alpha * source`` added at positions ``index`` along ``dim`` (repeats
+    accumulate). Mirrors: torch.index_add."""
+    d = dim % builtins.max(self.ndim, 1)
+    key = (slice(None),) * d + (index._array(),)
+    update = source if alpha == 1 else source * alpha
+    return _t.wrap(
+        ops.index_add(self._value, key, update._value), (self, update), "IndexAddBackward0"
+    )
+
+
+def index_add_(
+    self: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1
+) -> Tensor:
+    return self._inplace(index_add(self, dim, index, source, alpha=alpha))
+
+
 def index_select(self: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
     key = (slice(None),) * (dim % self.ndim) + (index,)
     return self[key]
