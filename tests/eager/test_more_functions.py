@@ -389,3 +389,31 @@ def test_norms_index_add_isin_argwhere_match_torch() -> None:
         )
     for ours, theirs in zip(*results, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("k", [-1, 0, 1, 2, 3, 5])
+@pytest.mark.parametrize("dims", [(0, 1), (1, 2), (2, 0), (-1, -2)])
+def test_rot90_matches_torch(k: int, dims: tuple) -> None:
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_array_equal(
+        wb.rot90(wb.tensor(x), k, dims).numpy(), T.rot90(T.tensor(x), k, dims).numpy()
+    )
+
+
+@pytest.mark.parametrize(
+    ("left", "right"), [((2, 3), (4, 5)), ((3,), (2,)), ((2, 2), (3,)), ((2, 1, 3), (2, 2, 2))]
+)
+def test_kron_values_and_gradients_match_torch(left: tuple, right: tuple) -> None:
+    rng = np.random.default_rng(0)
+    a, b = (
+        rng.standard_normal(left).astype(np.float32),
+        rng.standard_normal(right).astype(np.float32),
+    )
+    results = []
+    for lib in (wb, T):
+        ta, tb = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = lib.kron(ta, tb)
+        (out * out).sum().backward()
+        results.append([out.detach().numpy(), ta.grad.numpy(), tb.grad.numpy()])
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

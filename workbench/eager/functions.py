@@ -78,6 +78,39 @@ def tensor_split(
     )
 
 
+def rot90(input: Tensor, k: builtins.int = 1, dims: Sequence[builtins.int] = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotate by 90° ``k`` times in the plane of ``dims`` (from the first axis towards the
+    second). Mirrors: torch.rot90."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    a, b = (d % input.ndim for d in dims)
+    if a == b:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}"
+        )
+    k %= 4
+    if k == 1:
+        return input.flip([b]).transpose(a, b)
+    if k == 2:
+        return input.flip([a, b])
+    if k == 3:
+        return input.flip([a]).transpose(a, b)
+    return input.clone()
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The Kronecker product: every element of ``input`` times the whole of ``other``.
+    Mirrors: torch.kron."""
+    n = builtins.max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (n - other.ndim) + tuple(other.shape))
+    # interleave the axes: a's axis i against b's axis i, then merge each pair
+    wide = a.reshape([s for d in a.shape for s in (d, 1)]) * b.reshape(
+        [s for d in b.shape for s in (1, d)]
+    )
+    return wide.reshape([x * y for x, y in zip(a.shape, b.shape)])
+
+
 def isin(
     elements: Any,
     test_elements: Any,
