@@ -417,3 +417,53 @@ def test_kron_values_and_gradients_match_torch(left: tuple, right: tuple) -> Non
         results.append([out.detach().numpy(), ta.grad.numpy(), tb.grad.numpy()])
     for ours, theirs in zip(*results, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["probs", "logits"])
+def test_categorical_distribution_matches_torch(kind: str) -> None:
+    """log_prob, entropy, normalised probs/logits and their gradients as PyTorch's;
+    samples follow the probabilities."""
+    rng = np.random.default_rng(0)
+    params = (
+        rng.random((2, 4)).astype(np.float32)
+        if kind == "probs"
+        else rng.standard_normal((2, 4)).astype(np.float32)
+    )
+    if kind == "probs":
+        params[0, 1] = 0.0  # a zero probability: log is kept finite as in PyTorch
+    values = np.array([[0, 3], [1, 2], [3, 1]])
+    results = []
+    for lib in (wb, T):
+        p = lib.tensor(params, requires_grad=True)
+        dist = lib.distributions.Categorical(**{kind: p})
+        log_prob, entropy = dist.log_prob(lib.tensor(values)), dist.entropy()
+        (log_prob.sum() + entropy.sum()).backward()
+        results.append([log_prob, entropy, p.grad, dist.probs, dist.logits])
+        sample = dist.sample((5,))
+        assert tuple(sample.shape) == (5, 2) and sample.dtype == lib.int64
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(
+            ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6
+        )
+    wb.manual_seed(0)
+    draws = wb.distributions.Categorical(wb.tensor([0.1, 0.6, 0.3])).sample((20000,)).numpy()
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / 20000, [0.1, 0.6, 0.3], atol=0.015)
+
+
+def test_normal_distribution_matches_torch() -> None:
+    results = []
+    for lib in (wb, T):
+        loc = lib.tensor([0.5, -1.0], requires_grad=True)
+        scale = lib.tensor([1.5, 0.3], requires_grad=True)
+        dist = lib.distributions.Normal(loc, scale)
+        log_prob = dist.log_prob(lib.tensor([[0.1, 0.2], [1.0, -1.0]]))
+        entropy = dist.entropy()
+        (log_prob.sum() + entropy.sum()).backward()
+        draw = dist.rsample((3,))
+        assert tuple(draw.shape) == (3, 2) and draw.requires_grad
+        results.append([log_prob, entropy, loc.grad, scale.grad])
+    for ours, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5)
+    wb.manual_seed(0)
+    sample = wb.distributions.Normal(2.0, 0.5).sample((20000,)).numpy()
+    assert abs(sample.mean() - 2.0) < 0.02 and abs(sample.std() - 0.5) < 0.02
