@@ -20,7 +20,7 @@ from workbench.core import ops
 from workbench.core.autodiff import EAGER_TAPE, VJPTracer
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
-from workbench.eager import dtypes, printing, tensor_layout, tensor_math
+from workbench.eager import dtypes, printing, tensor_copies, tensor_layout, tensor_math
 from workbench.eager.meta import GradFn, Size, device
 
 Number = builtins.int | builtins.float | builtins.bool
@@ -763,58 +763,15 @@ class Tensor:
     diff = tensor_layout.diff
     stride = tensor_layout.stride
 
-    # ---------------------------------------------------------------- new tensors
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        from workbench.eager.creation import zeros  # noqa: PLC0415
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device)
-
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        from workbench.eager.creation import ones  # noqa: PLC0415
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self.device)
-
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        from workbench.eager.creation import full  # noqa: PLC0415
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device)
-
-    def __deepcopy__(self, memo: dict[builtins.int, Any]) -> Tensor:
-        """A copy with its own data (and grad), requiring grad as this one does; only a
-        leaf can be copied, as in PyTorch. ``copy.deepcopy(module)`` relies on it."""
-        if not self.is_leaf:
-            raise RuntimeError(
-                "deepcopy: only leaf tensors (made by the user, not computed by an operation "
-                "that is being recorded) can be deep-copied, as in PyTorch"
-            )
-        array = self._array()
-        copied = type(self).__new__(type(self))
-        copied._value = Array(array.data.copy(), array.device)
-        copied.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
-        copied._version = 0
-        copied._retains = False
-        memo[id(self)] = copied
-        return copied.requires_grad_(True) if self.requires_grad else copied
-
-    def pin_memory(self, device: Any = None) -> Tensor:
-        """Page-locked host memory for faster copies to a GPU (a copy here; CuPy manages
-        its own staging). Mirrors: Tensor.pin_memory — an error without an accelerator."""
-        from workbench.eager import cuda  # noqa: PLC0415
-
-        if not cuda.is_available():
-            raise RuntimeError("Cannot access accelerator device when none is available.")
-        return self.clone()
-
-    def is_pinned(self, device: Any = None) -> builtins.bool:
-        return False
-
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        from workbench.eager.creation import empty  # noqa: PLC0415
-
-        return empty(*size, dtype=dtype or self.dtype, device=device or self.device)
-
-    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        return Tensor(data, dtype=dtype or self.dtype, device=device or self.device)
+    # ---------------------------------------------------------------- new tensors, copies
+    new_zeros = tensor_copies.new_zeros
+    new_ones = tensor_copies.new_ones
+    new_full = tensor_copies.new_full
+    new_empty = tensor_copies.new_empty
+    new_tensor = tensor_copies.new_tensor
+    __deepcopy__ = tensor_copies.deepcopy
+    pin_memory = tensor_copies.pin_memory
+    is_pinned = tensor_copies.is_pinned
 
     def equal(self, other: Tensor) -> builtins.bool:
         return tuple(self.shape) == tuple(other.shape) and builtins.bool((self == other).all())
