@@ -55,6 +55,14 @@ class Array:
         host = self.numpy()
         return host if dtype is None else host.astype(dtype)
 
+    # A 0-d array is a number where Python asks for one, as in NumPy and JAX (other shapes
+    # get NumPy's error).
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), separator=" ", threshold=20, precision=5)
         if "\n" in body:

@@ -691,9 +691,9 @@ class Tensor:
     bincount = tensor_layout.bincount
     nonzero = tensor_layout.nonzero
     unique = tensor_layout.unique
-    cumprod = tensor_layout.cumprod
-    sort = tensor_layout.sort
-    argsort = tensor_layout.argsort
+    cumprod = tensor_math.numpy_names(tensor_layout.cumprod)
+    sort = tensor_math.numpy_names(tensor_layout.sort)
+    argsort = tensor_math.numpy_names(tensor_layout.argsort)
     topk = tensor_layout.topk
     narrow = tensor_layout.narrow
 

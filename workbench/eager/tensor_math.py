@@ -9,6 +9,7 @@ Mirrors: the corresponding torch.Tensor methods.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,25 @@ from workbench.eager.meta import values_indices
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
+
+
+def numpy_names(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept NumPy's spellings as PyTorch's argument parser does: ``axis`` for ``dim``
+    and ``keepdims`` for ``keepdim`` (``x.mean(axis=0)`` runs in PyTorch)."""
+
+    @functools.wraps(method)
+    def with_aliases(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(
+                            f"{method.__name__}() got both {name!r} and its alias {alias!r}"
+                        )
+                    kwargs[name] = kwargs.pop(alias)
+        return method(self, *args, **kwargs)
+
+    return with_aliases
 
 
 def log2(self: Tensor) -> Tensor:
@@ -127,25 +147,25 @@ def isinf(self: Tensor) -> Tensor:
     return ~self.isfinite() & ~self.isnan()
 
 
+@numpy_names
 def softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
     return _t.wrap(composites.softmax(_t._float_input(x), dim), (x,), "SoftmaxBackward0")
 
 
+@numpy_names
 def log_softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
     return _t.wrap(composites.log_softmax(_t._float_input(x), dim), (x,), "LogSoftmaxBackward0")
 
 
+@numpy_names
 def sum(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     dtype: Any = None,
-    *,
-    keepdims: builtins.bool | None = None,
 ) -> Tensor:
-    keepdim = keepdim if keepdims is None else keepdims
     x = self
     if dtype is not None:
         x = x.to(dtype)
@@ -154,15 +174,13 @@ def sum(
     return _t.wrap(ops.reduce_sum(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
 
 
+@numpy_names
 def mean(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     dtype: Any = None,
-    *,
-    keepdims: builtins.bool | None = None,
 ) -> Tensor:
-    keepdim = keepdim if keepdims is None else keepdims
     x = self if dtype is None else self.to(dtype)
     if not x.dtype.is_floating_point:
         raise RuntimeError(
@@ -172,6 +190,7 @@ def mean(
     return _t.wrap(ops.mean(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
 
 
+@numpy_names
 def prod(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     return _t.wrap(
         ops.reduce_prod(self._value, _t._dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
@@ -199,52 +218,53 @@ def _extreme(
     return values_indices(name, values if keepdim else values.squeeze(d), indices)
 
 
+@numpy_names
 def max(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     other: Any = None,
-    *,
-    keepdims: builtins.bool | None = None,
 ) -> Any:
-    keepdim = keepdim if keepdims is None else keepdims
     return self._extreme(ops.reduce_max, ops.argmax, dim, keepdim, other)
 
 
+@numpy_names
 def min(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     other: Any = None,
-    *,
-    keepdims: builtins.bool | None = None,
 ) -> Any:
-    keepdim = keepdim if keepdims is None else keepdims
     return self._extreme(ops.reduce_min, ops.argmin, dim, keepdim, other)
 
 
+@numpy_names
 def amax(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
     axes = _t._dims(dim, self.ndim) if dim != () else None
     return _t.wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
 
 
+@numpy_names
 def amin(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
     axes = _t._dims(dim, self.ndim) if dim != () else None
     return _t.wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
 
 
+@numpy_names
 def argmax(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     if dim is None:
         return _t.wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
     return _t.wrap(ops.argmax(self._array(), dim, keepdim))
 
 
+@numpy_names
 def argmin(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     if dim is None:
         return _t.wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
     return _t.wrap(ops.argmin(self._array(), dim, keepdim))
 
 
+@numpy_names
 def var(
     self: Tensor,
     dim: Any = None,
@@ -261,6 +281,7 @@ def var(
     return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
 
 
+@numpy_names
 def std(
     self: Tensor,
     dim: Any = None,
@@ -272,6 +293,7 @@ def std(
     return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
 
+@numpy_names
 def norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     if p in ("fro", 2, 2.0):
         return (self * self).sum(dim, keepdim).sqrt()
@@ -282,6 +304,7 @@ def norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: builtins.bool =
     return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
 
+@numpy_names
 def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
     return _t.wrap(
         ops.logsumexp(_t._float_input(self), _t._dims(dim, self.ndim), keepdim),
@@ -290,15 +313,18 @@ def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
     )
 
 
+@numpy_names
 def cumsum(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
     return _t.wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
 
 
+@numpy_names
 def all(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     return (self.bool().to(dtypes.int64)).amin(dim if dim is not None else (), keepdim).bool()
 
 
+@numpy_names
 def any(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     return (self.bool().to(dtypes.int64)).amax(dim if dim is not None else (), keepdim).bool()
 

@@ -18,22 +18,55 @@ from typing import Any
 
 @dataclass
 class Feedback:
+    """What ``check`` says: correct, wrong (and why), or not answered yet."""
+
     exercise: str
     ok: bool
     message: str
+    answered: bool = True
 
     def __bool__(self) -> bool:
         return self.ok
 
+    @property
+    def _look(self) -> tuple[str, str, str]:
+        """(mark, colour, css class) for the three states."""
+        if not self.answered:
+            return "✏️", "#4a5568", "wb-unanswered"
+        if self.ok:
+            return "✅", "#2f855a", "wb-correct"
+        return "❌", "#c53030", "wb-wrong"
+
     def __repr__(self) -> str:
-        mark = "✅" if self.ok else "❌"
-        return f"{mark} {self.exercise}: {self.message}"
+        return f"{self._look[0]} {self.exercise}: {self.message}"
 
     def _repr_html_(self) -> str:
-        colour = "#2f855a" if self.ok else "#c53030"
-        mark = "✅" if self.ok else "❌"
+        mark, colour, css = self._look
         text = html.escape(self.message)
-        return f'<div style="color:{colour}">{mark} <b>{self.exercise}</b>: {text}</div>'
+        return (
+            f'<div class="wb-feedback {css}" style="color:{colour}">'
+            f"{mark} <b>{self.exercise}</b>: {text}</div>"
+        )
+
+
+class Hint(str):
+    """A hint: plain text with Markdown (code in backticks) that JupyterLab renders."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_markdown_(self) -> str:
+        return f"💡 {self}"
+
+
+class Solution(str):
+    """A reference solution's source: shown as highlighted code in JupyterLab."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self}\n```"
 
 
 class Wrong(Exception):
@@ -83,9 +116,33 @@ def _get(exercise_id: str) -> Exercise:
     return EXERCISES[exercise_id]
 
 
+NOT_ANSWERED = (
+    "not answered yet: replace the ... with your answer and run the cell again "
+    "(lessons.hint gives a hint)."
+)
+
+
+def _unanswered(answer: Any) -> bool:
+    """The notebook's placeholder left in place: ``...`` itself, ``...`` inside a tuple or
+    list, or a function whose body is still just ``...`` (or ``pass``)."""
+    if answer is Ellipsis:
+        return True
+    if isinstance(answer, tuple | list):
+        return any(a is Ellipsis for a in answer)
+    code = getattr(answer, "__code__", None)
+    if code is None or getattr(answer, "__name__", "") == "<lambda>":
+        return False
+    return code.co_code == _placeholder.__code__.co_code and code.co_consts[-1:] == (None,)
+
+
+def _placeholder() -> None: ...
+
+
 def check(exercise_id: str, answer: Any) -> Feedback:
     """Check ``answer``; the feedback says what is wrong, not just that it is."""
     ex = _get(exercise_id)
+    if _unanswered(answer):
+        return Feedback(exercise_id, False, NOT_ANSWERED, answered=False)
     try:
         ex.checker(answer)
     except Wrong as err:
@@ -97,21 +154,21 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     return Feedback(exercise_id, True, "correct.")
 
 
-def hint(exercise_id: str) -> str:
-    """The next hint (they get more specific each time you ask)."""
+def hint(exercise_id: str) -> Hint:
+    """The next hint: each call gives a more specific one than the last."""
     ex = _get(exercise_id)
     n = _HINTS_GIVEN.get(exercise_id, 0)
     _HINTS_GIVEN[exercise_id] = n + 1
     if not ex.hints:
-        return "No hints for this one."
+        return Hint("No hints for this one.")
     k = min(n, len(ex.hints) - 1)
-    return f"Hint {k + 1}/{len(ex.hints)}: {ex.hints[k]}"
+    return Hint(f"Hint {k + 1}/{len(ex.hints)}: {ex.hints[k]}")
 
 
 def solution(exercise_id: str) -> Any:
-    """The reference answer (try the hints first!)."""
+    """The reference answer (try the hints first!): code is shown as code."""
     ex = _get(exercise_id)
-    return ex.solution_text or ex.solution()
+    return Solution(ex.solution_text) if ex.solution_text else ex.solution()
 
 
 def reference_answer(exercise_id: str) -> Any:

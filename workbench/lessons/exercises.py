@@ -1,6 +1,7 @@
 """The lessons' exercises: each checker explains what is wrong with a wrong answer; the
 reference answers live here, not in the notebooks."""
 
+# ruff: noqa: E501 - hints read best on one line
 from __future__ import annotations
 
 import math
@@ -12,6 +13,11 @@ from workbench.lessons import Wrong, exercise, reference
 
 
 def _host(x: Any) -> np.ndarray:
+    if x is None:
+        raise Wrong(
+            "your answer is None, not numbers: a tensor's .grad stays None until "
+            "loss.backward() has run on a loss that depends on it"
+        )
     if hasattr(x, "detach"):
         x = x.detach()
     if hasattr(x, "numpy"):
@@ -34,8 +40,11 @@ def _close(got: Any, want: Any, what: str, rtol: float = 1e-4, atol: float = 1e-
     if g.shape != w.shape:
         raise Wrong(f"{what} has shape {g.shape}, expected {w.shape}")
     if not np.allclose(g, w, rtol=rtol, atol=atol):
+        # Say where and which way, not the expected value: the learner should find it.
         worst = np.unravel_index(np.argmax(np.abs(g - w)), g.shape) if g.ndim else ()
-        raise Wrong(f"{what} is off: at {worst} you have {g[worst]:.6g}, expected {w[worst]:.6g}")
+        where = f" at index {tuple(int(i) for i in worst)}" if g.ndim else ""
+        way = "too large" if g[worst] > w[worst] else "too small"
+        raise Wrong(f"{what} is off{where}: your {g[worst]:.6g} is {way}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -46,8 +55,9 @@ def _close(got: Any, want: Any, what: str, rtol: float = 1e-4, atol: float = 1e-
     "01.broadcast_shape",
     "What shape does an array of shape (3, 1) plus one of shape (4,) have?",
     [
-        "Line the shapes up from the right: (3, 1) and (_, 4).",
-        "A dimension of size 1 stretches to match the other.",
+        "Broadcasting compares shapes dimension by dimension, starting from the right.",
+        "Write the shapes one above the other, right-aligned; a missing dimension counts as 1.",
+        "In each column a 1 stretches to the other size.",
     ],
 )
 def _01_broadcast(answer: Any) -> None:
@@ -71,8 +81,9 @@ def _01_broadcast_ref() -> Any:
     "Write standardize(x) that subtracts each column's mean and divides by its standard "
     "deviation (population std), using broadcasting — no loops.",
     [
-        "x.mean(dim=0) has shape (columns,): it broadcasts against x's rows.",
-        "Use x.std(dim=0, unbiased=False).",
+        "Reduce over the rows so you get one mean (and one std) per column.",
+        "`x.mean(dim=0)` has shape `(columns,)` and broadcasts against every row of `x`.",
+        "The population std divides by n, not n - 1: look at `std`'s `unbiased` (or `correction`) argument.",
     ],
     "def standardize(x):\n    return (x - x.mean(dim=0)) / x.std(dim=0, unbiased=False)",
 )
@@ -113,7 +124,11 @@ def _01_standardize_ref() -> Any:
 @exercise(
     "02.derivative",
     "By the chain rule, what is d/dx of x·sin(x) at x = 2? (a number)",
-    ["Product rule: (uv)' = u'v + uv'.", "sin(2) + 2·cos(2)."],
+    [
+        "x·sin(x) is a product of two functions of x.",
+        "Product rule: (uv)' = u'v + uv', with u = x and v = sin(x).",
+        "Evaluate both terms at x = 2 with `math.sin` and `math.cos` (radians), or check numerically with a central difference.",
+    ],
 )
 def _02_derivative(answer: Any) -> None:
     want = math.sin(2) + 2 * math.cos(2)
@@ -134,8 +149,9 @@ def _02_derivative_ref() -> Any:
     "02.mul_backward",
     "Complete mul_backward(a, b, out_grad) for z = a * b: return (dL/da, dL/db).",
     [
-        "dz/da = b and dz/db = a.",
-        "Multiply each local derivative by the gradient arriving from above (out_grad).",
+        "Reverse mode hands each operation the gradient of the loss with respect to its output (`out_grad`).",
+        "Local derivatives of z = a·b: how does z change when a moves? when b moves?",
+        "Chain rule: dL/da = out_grad · dz/da, and the same for b.",
     ],
     "def mul_backward(a, b, out_grad):\n    return out_grad * b, out_grad * a",
 )
@@ -147,7 +163,10 @@ def _02_mul_backward(fn: Any) -> None:
         raise Wrong("the two gradients are swapped: dz/da is b, not a")
     if (float(ga), float(gb)) == (-2.0, 3.0):
         raise Wrong("you forgot to multiply by out_grad (the chain rule's upstream gradient)")
-    raise Wrong(f"mul_backward(3, -2, 0.5) gave ({ga}, {gb}); expected (-1.0, 1.5)")
+    raise Wrong(
+        f"mul_backward(3, -2, 0.5) gave ({ga}, {gb}): check each against the chain rule, "
+        f"dL/da = out_grad · dz/da"
+    )
 
 
 @reference("02.mul_backward")
@@ -163,7 +182,11 @@ def _02_mul_backward_ref() -> Any:
     "03.leaf_grad",
     "For w = torch.tensor([1., 2., 3.], requires_grad=True) and loss = (w ** 2).sum() * 3, "
     "what is w.grad after loss.backward()? (a list or tensor)",
-    ["d/dw of 3 Σ w² is 6w.", "Run it: loss.backward() then look at w.grad."],
+    [
+        "Differentiate the loss by hand: the derivative of a sum is the sum of the derivatives.",
+        "d/dw of c·Σ w² is 2c·w, one entry per element of w.",
+        "Or run it: `loss.backward()`, then look at `w.grad` (once! `.grad` accumulates).",
+    ],
 )
 def _03_leaf_grad(answer: Any) -> None:
     want = np.array([6.0, 12.0, 18.0])
@@ -181,7 +204,11 @@ def _03_leaf_grad_ref() -> Any:
 @exercise(
     "03.clip_hook",
     "Write a tensor hook clip(grad) that clamps every gradient entry to [-1, 1].",
-    ["A hook receives the gradient and returns the replacement.", "grad.clamp(-1, 1)"],
+    [
+        "A tensor hook receives the gradient flowing into the tensor and may return a replacement.",
+        "The replacement must have the same shape; limit each entry to the interval.",
+        "Tensors have a method that limits values to [min, max] (NumPy calls it `clip`).",
+    ],
     "def clip(grad):\n    return grad.clamp(-1.0, 1.0)",
 )
 def _03_clip_hook(hook: Any) -> None:
@@ -207,9 +234,9 @@ def _03_clip_hook_ref() -> Any:
     "f = tf.function(lambda x: x * 2). How many times is it traced by f(tf.constant(1.0)), "
     "f(tf.constant(2.0)), f(tf.constant([1.0, 2.0])), f(3.0), f(4.0)?",
     [
-        "A new trace happens for each new input signature.",
-        "Tensors of the same shape and dtype share a trace; each Python number is its "
-        "own signature.",
+        "`tf.function` traces once per new *input signature*, then reuses the graph.",
+        "For tensors the signature is (shape, dtype); for Python numbers it is the value itself.",
+        "Group the five calls by signature and count the groups; `f.experimental_get_tracing_count()` confirms.",
     ],
 )
 def _04_traces(answer: Any) -> None:
@@ -234,7 +261,10 @@ def _04_traces_ref() -> Any:
     "04.session_run",
     "In a graph with x = placeholder(float32, [None]) and y = reduce_sum(x * x), what does "
     "sess.run(y, {x: [1, 2, 3]}) return?",
-    ["The fed list becomes x; y squares and sums it.", "1 + 4 + 9"],
+    [
+        "The fed list becomes the value of `x` for this one run.",
+        "`y` multiplies x by itself elementwise, then adds everything up.",
+    ],
 )
 def _04_session_run(answer: Any) -> None:
     if abs(float(answer) - 14.0) < 1e-6:
@@ -258,8 +288,9 @@ def _04_session_run_ref() -> Any:
     "Write per_example_grads(w, xs) returning the gradient of loss(w, x) = sum(tanh(x @ w)) "
     "for each row x of xs (use jax.vmap and jax.grad).",
     [
-        "jax.grad(loss) differentiates with respect to w.",
-        "vmap it over xs only: in_axes=(None, 0).",
+        "`jax.grad(loss)` differentiates with respect to the first argument, w.",
+        "`jax.vmap` maps a function over a batch axis; only `xs` has one.",
+        "`in_axes=(None, 0)`: w is shared, xs is split along its rows.",
     ],
     "def per_example_grads(w, xs):\n    return jax.vmap(jax.grad(loss), in_axes=(None, 0))(w, xs)",
 )
@@ -288,7 +319,11 @@ def _05_per_example_ref() -> Any:
     "05.keys",
     "From key = jax.random.PRNGKey(0), make three independent keys with split and return "
     "jax.random.normal(k) for each (a list of three numbers).",
-    ["keys = jax.random.split(key, 3)", "Never reuse a key: each draw gets its own."],
+    [
+        "JAX never hides random state: the same key always gives the same numbers.",
+        "`jax.random.split(key, n)` makes n new keys from one.",
+        "Draw one number from each of the split keys, in order, each with `jax.random.normal`.",
+    ],
 )
 def _05_keys(answer: Any) -> None:
     import workbench.functional as jax  # noqa: PLC0415

@@ -19,8 +19,9 @@ from workbench.lessons.exercises import _call, _close, _host
     "06.same_losses",
     "Pass the three loss curves (eager, static, functional) of the same model trained from the same weights: they should agree to 1e-5.",
     [
-        "Use the same initial weights, learning rate and data in all three.",
-        "Compare with numpy.allclose(a, b, rtol=1e-5).",
+        "All three styles run on the one core: from the same start they must agree.",
+        "Use the same initial weights, learning rate, data and number of steps in all three.",
+        "Compare with `numpy.allclose(a, b, rtol=1e-5)`, then pass the three curves.",
     ],
 )
 def _06_same_losses(curves: Any) -> None:
@@ -48,11 +49,18 @@ def _06_ref() -> Any:
 @exercise(
     "06.graph_ops",
     "How many matrix products (dot_general equations) does one forward pass of an MLP with three Linear/Dense layers contain?",
-    ["One product per layer.", "Draw it: viz.graph(...) and count dot_general nodes."],
+    [
+        "A Linear (Dense) layer computes x @ W + b.",
+        "Draw one forward pass (`viz.graph`) and count the matrix-product nodes (`matmul`/`linear`).",
+        "Activations and bias additions are not matrix products.",
+    ],
 )
 def _06_graph_ops(answer: Any) -> None:
     if int(answer) != 3:
-        raise Wrong(f"{answer} is not it: each of the three layers does exactly one x @ W")
+        raise Wrong(
+            f"{answer} is not it: a Linear layer does exactly one x @ W; count the layers "
+            "that have a weight matrix"
+        )
 
 
 @reference("06.graph_ops")
@@ -67,7 +75,11 @@ def _06_graph_ops_ref() -> Any:
 @exercise(
     "07.output_size",
     "A 3x3 convolution with stride 2 and padding 1 on a 28x28 image: what is the output height?",
-    ["out = floor((n + 2·pad - kernel) / stride) + 1", "(28 + 2 - 3) // 2 + 1"],
+    [
+        "Padding adds rows on both sides; the kernel then fits fewer positions than the padded size; the stride skips positions.",
+        "out = floor((n + 2·pad - kernel) / stride) + 1",
+        "Plug in n = 28, pad = 1, kernel = 3, stride = 2 (integer division).",
+    ],
 )
 def _07_output_size(answer: Any) -> None:
     if int(answer) == 14:
@@ -86,8 +98,9 @@ def _07_output_size_ref() -> Any:
     "07.im2col",
     "Write conv_im2col(x, w) for x of shape (H, W) and w of shape (kh, kw), 'valid' cross-correlation: gather every kh x kw patch into a row, then one matrix product.",
     [
-        "patches[i*out_w + j] = x[i:i+kh, j:j+kw].ravel()",
-        "result = (patches @ w.ravel()).reshape(out_h, out_w)",
+        "im2col turns each kh×kw patch of the image into one row of a matrix.",
+        "There are (H-kh+1)·(W-kw+1) patches; the row for output (i, j) is `x[i:i+kh, j:j+kw].ravel()`.",
+        "Multiply the patch matrix by the flattened kernel (`w.ravel()`), then reshape to (out_h, out_w). Do not flip w.",
     ],
     "def conv_im2col(x, w):\n    kh, kw = w.shape\n    oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1\n    patches = np.stack([x[i:i+kh, j:j+kw].ravel() for i in range(oh) for j in range(ow)])\n    return (patches @ w.ravel()).reshape(oh, ow)",
 )
@@ -128,7 +141,11 @@ def _07_im2col_ref() -> Any:
 @exercise(
     "08.attention_weights",
     "Write attention_weights(q, k) = softmax(q kᵀ / √d) over the last axis, for q (T, d) and k (S, d).",
-    ["scores = q @ k.T / sqrt(d)", "subtract the row max before exp, then divide by the row sum"],
+    [
+        "Each query gets one weight per key, and each query's weights sum to 1.",
+        "scores = q @ k.T / sqrt(d), shape (T, S).",
+        "Softmax over the last axis; subtract the row max before `exp` for stability.",
+    ],
     "def attention_weights(q, k):\n    s = q @ k.T / np.sqrt(q.shape[-1])\n    e = np.exp(s - s.max(-1, keepdims=True))\n    return e / e.sum(-1, keepdims=True)",
 )
 def _08_attention(fn: Any) -> None:
@@ -160,8 +177,9 @@ def _08_attention_ref() -> Any:
     "08.lstm_params",
     "How many parameters does torch.nn.LSTM(input_size=10, hidden_size=20) have?",
     [
-        "Four gates, each with input weights (20x10), recurrent weights (20x20) and two biases of 20 (PyTorch keeps b_ih and b_hh).",
-        "4 · (20·10 + 20·20 + 20 + 20)",
+        "An LSTM has four gates (input, forget, cell, output), each with its own weights.",
+        "Per gate: an input-to-hidden matrix, a hidden-to-hidden matrix and biases.",
+        "PyTorch keeps two bias vectors per gate (b_ih and b_hh); or count with `sum(p.numel() for p in lstm.parameters())`.",
     ],
 )
 def _08_lstm_params(answer: Any) -> None:
@@ -184,7 +202,11 @@ def _08_lstm_params_ref() -> Any:
 @exercise(
     "09.adam_first_step",
     "Adam's first step with lr=0.1 on a parameter whose gradient is 4.0: by how much does the parameter change? (default betas, eps)",
-    ["After bias correction, m̂ = g and v̂ = g².", "step = lr · m̂ / (√v̂ + ε) ≈ lr · sign(g)"],
+    [
+        "Adam's moment estimates start at zero and are bias-corrected.",
+        "After bias correction on step 1, m̂ = g and v̂ = g².",
+        "step = -lr · m̂ / (√v̂ + ε): what is m̂ / √v̂ when m̂ = g and v̂ = g²?",
+    ],
 )
 def _09_adam(answer: Any) -> None:
     want = -0.1 * 4.0 / (4.0 + 1e-8)
@@ -206,8 +228,9 @@ def _09_adam_ref() -> Any:
     "09.best_optimiser",
     "On the ill-conditioned quadratic with learning rate 0.03 and 100 steps, which optimiser ends closest to the minimum (0, 0)? (a name)",
     [
-        "Run viz.optimiser_paths('ill-conditioned', learning_rate=0.03, steps=100).",
-        "Compare the distance of each path's last point from the origin.",
+        "Look at the playground above on the ill-conditioned surface with these settings.",
+        "`viz.optimiser_paths('ill-conditioned', learning_rate=0.03, steps=100)` gives the points each visits.",
+        "Compare each path's last point's distance from (0, 0).",
     ],
 )
 def _09_best(answer: Any) -> None:
@@ -237,8 +260,9 @@ def _09_best_ref() -> Any:
     "10.fused_groups",
     "After the compiler's passes, how many fused groups does jax.make_jaxpr's graph of f(x) = sum(tanh(sin(x) * 2 + 1)) become? (count 'fused' equations)",
     [
-        "default_pipeline().run(graph) returns the optimised graph.",
-        "Elementwise chains fuse; the reduction does not.",
+        "Fusion merges a chain of elementwise operations into one kernel.",
+        "Which equations of f are elementwise, and do they form one connected chain?",
+        "Run the passes (`default_pipeline().run(graph)`) and count equations named `fused`.",
     ],
 )
 def _10_fused(answer: Any) -> None:
@@ -257,7 +281,11 @@ def _10_fused_ref() -> Any:
 @exercise(
     "10.overhead_share",
     "A step takes 5 ms eagerly and 3 ms compiled; its matrix products take 2.8 ms either way. What fraction of the eager step is overhead outside the products? (0-1)",
-    ["(eager - products) / eager", "(5 - 2.8) / 5"],
+    [
+        "The compiled step removes overhead, not arithmetic: the products take the same time in both.",
+        "Overhead = eager time - time in the products.",
+        "Divide the overhead by the whole eager step.",
+    ],
 )
 def _10_overhead(answer: Any) -> None:
     if abs(float(answer) - 0.44) > 1e-3:
@@ -276,13 +304,20 @@ def _10_overhead_ref() -> Any:
 @exercise(
     "11.fp16_max",
     "What is the largest finite float16 number?",
-    ["numpy.finfo(numpy.float16).max", "65504"],
+    [
+        "float16 has 5 exponent bits and 10 mantissa bits.",
+        "The largest finite value has the largest normal exponent and every mantissa bit set.",
+        "`numpy.finfo(numpy.float16)` knows it.",
+    ],
 )
 def _11_max(answer: Any) -> None:
     if float(answer) == 65504.0:
         return
     if float(answer) in (65535.0, 65536.0):
-        raise Wrong("float16 has a 10-bit mantissa: the largest value is (2 - 2⁻¹⁰)·2¹⁵")
+        raise Wrong(
+            "not quite: float16 is not an integer type — with a 10-bit mantissa the "
+            "largest value is (2 - 2⁻¹⁰) times the largest power of two it can hold"
+        )
     raise Wrong(f"{answer} is not it; look at numpy.finfo(numpy.float16)")
 
 
@@ -294,7 +329,11 @@ def _11_max_ref() -> Any:
 @exercise(
     "11.loss_scale",
     "A gradient of 1e-8 underflows to 0 in float16. What is the smallest power of two loss scale (2**k) that keeps it representable as a normal float16 number (≥ 6.1e-5)?",
-    ["Need 1e-8 · 2**k ≥ numpy.finfo(numpy.float16).tiny", "k = ceil(log2(6.1035e-5 / 1e-8))"],
+    [
+        "Multiplying the loss by 2**k multiplies every gradient by 2**k too.",
+        "The smallest normal float16 is `numpy.finfo(numpy.float16).tiny` (about 6.1e-5).",
+        "Find the smallest k with 1e-8 · 2**k ≥ that number (`math.log2` helps).",
+    ],
 )
 def _11_scale(answer: Any) -> None:
     tiny = float(np.finfo(np.float16).tiny)
@@ -322,7 +361,11 @@ def _11_scale_ref() -> Any:
 @exercise(
     "12.per_example_norms",
     "Write grad_norms(w, xs, ys): the gradient norm of loss(w, x, y) = (x @ w - y)² for each example, with vmap.",
-    ["jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))", "jnp.sqrt(jnp.sum(g ** 2, axis=1))"],
+    [
+        "First get one gradient per example, then one norm per gradient.",
+        "`jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))` gives per-example gradients.",
+        "The norm of each row: the square root of the sum of squares along axis 1.",
+    ],
 )
 def _12_norms(fn: Any) -> None:
     rng = np.random.default_rng(5)
@@ -352,7 +395,11 @@ def _12_norms_ref() -> Any:
 @exercise(
     "12.pmean",
     "Two devices each compute the mean-loss gradient on half of a batch. Which collective turns their gradients into the full-batch gradient: 'psum' or 'pmean'?",
-    ["The full-batch mean is the mean of the two half-batch means (equal halves).", "pmean"],
+    [
+        "Each device's gradient is the mean over its half of the batch.",
+        "How does the mean over the whole batch relate to the two half-batch means when the halves are equal?",
+        "`psum` adds across devices; `pmean` averages across devices.",
+    ],
 )
 def _12_pmean(answer: Any) -> None:
     if str(answer) == "pmean":
@@ -375,8 +422,9 @@ def _12_pmean_ref() -> Any:
     "13.onnx_matches",
     "Export a Keras model to ONNX and pass (model, x, onnx_outputs): the ONNX Runtime outputs must equal the model's to 1e-5.",
     [
-        "tf.onnx_export.export(model, x) then tf.onnx_export.run(exported, x)",
-        "Pass the first output array.",
+        "Export with `tf.onnx_export.export(model, x, path=...)`.",
+        "Run the exported file with `tf.onnx_export.run(exported, x)` (ONNX Runtime).",
+        "Pass `(model, x, onnx_outputs)`; the check compares them with `model(x)`.",
     ],
 )
 def _13_onnx(answer: Any) -> None:
@@ -396,7 +444,10 @@ def _13_onnx_ref() -> Any:
 @exercise(
     "13.opset",
     "Which ONNX opset version does the workbench export (the lowest the issue asks for)?",
-    ["exported.opset_import[0].version", "17"],
+    [
+        "An ONNX model records which operator-set version it uses.",
+        "Load or keep the exported `ModelProto` and look at its `opset_import`.",
+    ],
 )
 def _13_opset(answer: Any) -> None:
     if int(answer) != 17:
@@ -416,8 +467,9 @@ def _13_opset_ref() -> Any:
     "14.nan_source",
     "With torch.autograd.set_detect_anomaly(True), which forward operation does the error name for y = torch.log(x - 1).sum() at x = [0.5, 2.0]? (the primitive's name, e.g. 'exp')",
     [
-        "log of a negative number is NaN.",
-        "Read the error message: it names the operation that produced the NaN.",
+        "A NaN appears where a function receives an input outside its domain.",
+        "At x = 0.5, what is x - 1, and which operation receives it? Is that inside its domain?",
+        "Run it under `torch.autograd.set_detect_anomaly(True)` and read the operation the error names.",
     ],
 )
 def _14_nan(answer: Any) -> None:
@@ -433,7 +485,11 @@ def _14_nan_ref() -> Any:
 @exercise(
     "14.gradcheck",
     "A custom square op with a wrong backward: pass the gradient check's verdict as True (passes) or False (fails) for backward = lambda g, x: g * x.",
-    ["The derivative of x² is 2x.", "workbench.core.check_grads raises when they disagree."],
+    [
+        "The derivative of x² is 2x.",
+        "The backward must return g times the derivative; compare `g * x` with that.",
+        "`workbench.core.check_grads` raises when the VJP disagrees with finite differences.",
+    ],
 )
 def _14_gradcheck(answer: Any) -> None:
     if answer is not False:
