@@ -48,8 +48,12 @@ lint: install-test
 	$(BIN)/ruff format --check workbench tests scripts
 	$(BIN)/mypy workbench
 
+# JupyterLab refuses to start as root unless told it may (containers and this machine
+# kind run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install-lab
-	$(BIN)/jupyter lab --notebook-dir=. lessons/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --notebook-dir=. lessons/00_welcome.ipynb
 
 bench: install-test
 	$(BIN)/python -m workbench bench
