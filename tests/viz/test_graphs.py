@@ -46,6 +46,10 @@ def test_functional_function_and_make_jaxpr_draw_the_same_graph() -> None:
     w, x = jnp.ones((4, 3)), jnp.ones((2, 4))
     direct = viz.graph(f, w, x).source
     via_jaxpr = viz.graph(jax.make_jaxpr(f)(w, x)).source
+    # the function's own parameter names label its inputs (a jaxpr has none)
+    assert '"in0" [label="w\\nf32[4,3]"' in direct and '"in1" [label="x\\nf32[2,4]"' in direct
+    for i, name in enumerate("wx"):
+        direct = direct.replace(f"{name}\\nf32", f"input {i}\\nf32")
     assert direct == via_jaxpr
     assert [
         lab.split("\\n")[0]
@@ -65,7 +69,9 @@ def test_static_graph_is_drawn_op_by_op_with_name_scopes() -> None:
         whole = viz.graph(g).source
         fetch = viz.graph(loss).source
         collapsed = viz.graph(loss, collapse=["dense"]).source
-    assert 'label="dense"' in whole and "MatMul\\nMatMul" in whole and "Placeholder\\nx" in whole
+    assert 'label="dense"' in whole and "Placeholder\\nx" in whole
+    # an op named after its type says the type once ("MatMul", not "MatMul MatMul")
+    assert 'label="MatMul\\nfloat32' in whole and "MatMul\\nMatMul" not in whole
     assert "#fde2e2" in whole  # gradient ops marked
     assert "gradients" not in fetch  # only what the fetch needs
     assert "dense\\n(collapsed)" in collapsed and "MatMul" not in collapsed
@@ -156,3 +162,35 @@ def test_graphviz_anywidget_is_self_contained() -> None:
         )
     ]
     assert fetched == [] and "wasm" in bundle
+
+
+def test_labels_are_plain_names_with_params_on_hover_and_titles_wrap() -> None:
+    def f(w: Any, x: Any) -> Any:
+        return jnp.sum(jnp.tanh(x @ w))
+
+    view = viz.graph(f, jnp.ones((4, 3)), jnp.ones((2, 4)), title="a " * 60)
+    labels = _labels(view.source)
+    assert "dot_general\\nf32[2,3]" in labels  # no [contracting=...] in the picture
+    assert 'tooltip="dot_general&#10;contracting=((1,), (0,))' in view.source
+    title = next(line for line in view.source.splitlines() if line.strip().startswith("label="))
+    assert title.count("\\n") >= 1  # 120 characters wrap onto two lines
+    if viz.dot_available():
+        assert view.svg().startswith("<?xml") and 'style="max-width:100%;height:auto"' in view.svg()
+
+
+def test_backward_graph_names_the_seed_gradient_and_the_gradients() -> None:
+    def loss(w: Any, x: Any) -> Any:
+        return jnp.sum(jnp.tanh(x @ w))
+
+    labels = _labels(viz.graph(loss, jnp.ones((4, 3)), jnp.ones((2, 4)), backward=True).source)
+    assert "seed gradient\\n(1 for a scalar loss)\\nf32[]" in labels
+    assert "gradient of w\\nf32[4,3]" in labels and "gradient of x\\nf32[2,4]" in labels
+
+
+def test_pytree_arguments_are_named_by_their_paths() -> None:
+    def loss(params: Any, x: Any) -> Any:
+        return jnp.sum(x @ params["w"] + params["b"][0])
+
+    params = {"w": jnp.ones((3, 2)), "b": [jnp.ones(2)]}
+    labels = _labels(viz.graph(loss, params, jnp.ones((1, 3))).source)
+    assert {"params['b'][0]\\nf32[2]", "params['w']\\nf32[3,2]", "x\\nf32[1,3]"} <= set(labels)

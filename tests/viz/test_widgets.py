@@ -38,7 +38,7 @@ def test_graph_explorer_shows_values_gradients_and_rules() -> None:
     assert "VJP rule of <code>tanh</code>" in text and "def " in text
     pre = np.tanh(X @ W)
     assert f"{pre[0, 0]:.4f}"[:5] in text  # the value
-    explorer.select("input 0")
+    explorer.select("w")  # inputs carry the function's parameter names
     grad = np.asarray(jax.grad(_loss)(jnp.asarray(W), jnp.asarray(X)))
     assert f"{grad[0, 0]:.4f}"[:5] in explorer.details.value  # the gradient
     forward_nodes = len(explorer.node_picker.options)
@@ -46,6 +46,18 @@ def test_graph_explorer_shows_values_gradients_and_rules() -> None:
     assert len(explorer.node_picker.options) > forward_nodes
     explorer.view_mode.value = "optimised"
     assert "passes" in explorer.diagram.title
+
+
+@pytest.mark.skipif(not viz.dot_available(), reason="the clickable drawing needs dot")
+def test_graph_explorer_picks_the_node_a_learner_clicks() -> None:
+    explorer = viz.GraphExplorer(_loss, jnp.asarray(W), jnp.asarray(X))
+    clickable = explorer.clickable
+    assert clickable is not None and '<g id="node' in clickable.svg
+    tanh_id = next(n.id for n in explorer.diagram.nodes if n.label.startswith("tanh"))
+    assert f"<title>{tanh_id}</title>" in clickable.svg  # what the browser reports
+    clickable.selected = tanh_id  # the browser side sets this on a click
+    assert explorer.node_picker.value == tanh_id
+    assert "VJP rule of <code>tanh</code>" in explorer.details.value
 
 
 def test_graph_explorer_on_an_eager_model() -> None:
@@ -60,13 +72,24 @@ def test_backprop_stepper_walks_the_backward_pass() -> None:
     stepper = viz.BackpropStepper(_loss, jnp.asarray(W), jnp.asarray(X))
     names = [s.equation.primitive.name for s in stepper.steps]
     assert names[0] == "reduce_sum" and names[-1] == "dot_general"
+    first_source = None
+    stepper.slider.value = 0
+    first_source = stepper.view.source
     stepper.slider.value = len(stepper.steps) - 1
     assert stepper.highlighted == f"e{stepper.steps[-1].index}"
-    assert (
-        "dot_general" in stepper.details.value
-        and "gradient sent to input 0" in stepper.details.value
-    )
+    details = stepper.details.value
+    assert "dot_general" in details and "gradient sent to w" in details  # the user's names
+    assert "gradient sent to x" in details
     assert "penwidth=3" in stepper.view.source
+    # values flow forward on every edge; gradients appear as the backward pass sends them
+    pre = np.tanh(X @ W)
+    assert f"{pre.ravel()[0]:.3g}" in first_source
+    grad_w = np.asarray(jax.grad(_loss)(jnp.asarray(W), jnp.asarray(X)))
+    assert "∂" not in first_source.split('"in0" -> "e0"')[1].split(";")[0]
+    sent = stepper.view.source.split('"in0" -> "e0"')[1].split(";")[0]
+    assert f"∂ mean {grad_w.mean():.3g}" in sent
+    # graph and numbers side by side in one view
+    assert stepper.widget.children[1].children == (stepper.picture, stepper.details)
 
 
 def test_training_dashboard_from_a_loop_and_from_keras() -> None:
@@ -89,13 +112,45 @@ def test_training_dashboard_from_a_loop_and_from_keras() -> None:
     assert live.figure().axes[0].get_title() == "training"
 
 
-def test_side_by_side_has_three_columns() -> None:
+def test_training_dashboard_starts_a_new_run_when_a_cell_is_rerun() -> None:
+    dashboard = viz.TrainingDashboard(min_interval=3600.0)
+    for _ in range(2):  # the same loop run twice, as a re-run cell does
+        for step in range(5):
+            dashboard.log(step, loss=1.0 / (step + 1))
+    assert len(dashboard.runs) == 2 and dashboard.history["loss"][0] == (0, 1.0)
+    lines = dashboard.figure().axes[0].get_lines()
+    assert [line.get_alpha() for line in lines] == [0.3, 1.0]  # the old run faded
+    assert list(lines[1].get_xdata()) == [0, 1, 2, 3, 4]  # no jump back to step 0
+
+
+def test_training_dashboard_redraws_at_most_once_per_interval() -> None:
+    dashboard = viz.TrainingDashboard(min_interval=3600.0)
+    for step in range(200):
+        dashboard.log(step, loss=float(step))
+    assert dashboard.draws == 1  # the first log draws; the rest wait for the interval
+    dashboard._timer.cancel()
+    dashboard.redraw()
+    assert dashboard.draws == 2 and bytes(dashboard.image.value).startswith(b"\x89PNG")
+
+
+def test_side_by_side_has_three_columns_one_overlaid_plot_and_the_differences() -> None:
     view = viz.SideBySide()
     view.add("functional", "jax.grad(loss)", viz.graph(_loss, jnp.asarray(W), jnp.asarray(X)))
-    view.log("functional", 0, 1.5)
-    assert len(view.widget.children) == 3
+    model = torch.nn.Linear(3, 2)
+    eager_loss = model(torch.tensor(X)).tanh().square().sum()
+    view.add("eager", "loss.backward()", viz.graph(eager_loss))
+    for step in range(3):
+        view.log("functional", step, 1.5 - step * 0.1)
+        view.log("eager", step, 1.4 - step * 0.1)
+    columns = view.widget.children[0].children
+    assert len(columns) == 3 and all(c.layout.min_width == "0" for c in columns)
     assert "jax.grad(loss)" in view.code["functional"].value
-    assert view.curves["functional"].history["loss"] == [(0, 1.5)]
+    assert view.dashboard.history["functional"][0] == (0, 1.5)
+    assert len(view.dashboard.figure().axes) == 1  # one plot, both curves on it
+    assert len(view.dashboard.figure().axes[0].get_lines()) == 2
+    counts = view.operation_counts()
+    assert counts["eager"]["linear"] == 1 and counts["functional"]["dot_general"] == 1
+    assert "background:#fefcbf" in view.differences.value  # linear vs dot_general differ
 
 
 def test_optimiser_playground_recomputes_on_slider_changes() -> None:
@@ -111,6 +166,23 @@ def test_optimiser_playground_recomputes_on_slider_changes() -> None:
     for _ in range(10):
         x, y = x - 0.03 * x, y - 0.03 * 50 * y
     np.testing.assert_allclose(playground.paths["sgd"][-1], [x, y], rtol=1e-4)
+
+
+def test_optimiser_playground_marks_the_minimum_and_divergence() -> None:
+    from workbench.viz.plots import diverged_at  # noqa: PLC0415
+
+    # on 25 y², plain SGD diverges once lr > 2/50: |1 - 50 lr| > 1
+    playground = viz.OptimiserPlayground(
+        surface="ill-conditioned", learning_rate=0.05, steps=40, optimisers=("sgd", "adam")
+    )
+    step = diverged_at("ill-conditioned", playground.paths["sgd"])
+    # y_k = (1 - 0.05 * 50)^k = (-1.5)^k: inside the picture (|y| <= 1.5) at step 1, out at 2
+    k = 2
+    assert step == k
+    assert diverged_at("ill-conditioned", playground.paths["adam"]) is None
+    labels = playground.figure.axes[0].get_legend_handles_labels()[1]
+    assert f"sgd: diverged at step {k}" in labels and "minimum" in labels and "adam" in labels
+    assert playground.learning_rate.style.description_width == "initial"  # label not cut
 
 
 def test_gradient_flow_and_benchmark_figures() -> None:

@@ -44,18 +44,22 @@ def graph(
     return GraphView(diagram, max_nodes=max_nodes, collapse=collapse)
 
 
-def __getattr__(name: str) -> Any:
-    if name in (
-        "GraphExplorer",
-        "BackpropStepper",
-        "SideBySide",
-        "TrainingDashboard",
-        "OptimiserPlayground",
-        "graph_widget",
-    ):
-        from workbench.viz import widgets  # noqa: PLC0415
+_WIDGETS = {
+    "GraphExplorer": "widgets",
+    "BackpropStepper": "widgets",
+    "graph_widget": "widgets",
+    "SideBySide": "training",
+    "TrainingDashboard": "training",
+    "OptimiserPlayground": "training",
+}
 
-        return getattr(widgets, name)
+
+def __getattr__(name: str) -> Any:
+    # widgets import ipywidgets: only when one is asked for
+    if name in _WIDGETS:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(f"workbench.viz.{_WIDGETS[name]}"), name)
     raise AttributeError(f"module 'workbench.viz' has no attribute {name!r}")
 
 

@@ -7,6 +7,8 @@ written out as Graphviz DOT.
 from __future__ import annotations
 
 import html
+import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +33,7 @@ class Node:
     kind: str  # input, param, const, op, grad, output, more
     group: tuple[str, ...] = ()
     ref: Any = None  # the Var or Equation (or static Operation) it stands for
+    details: str = ""  # shown on hover (params, full names): the label stays short
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Diagram:
     edges: list[tuple[str, str]] = field(default_factory=list)
     title: str = ""
     cluster_labels: dict[tuple[str, ...], str] = field(default_factory=dict)
+    edge_labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)
@@ -58,17 +62,15 @@ def _literal(lit: Literal) -> str:
 
 
 def _params_text(eqn: Equation) -> str:
+    """Every param but sub-graphs, for the hover text (labels show the name only)."""
     shown = []
     for key, value in eqn.params.items():
         if isinstance(value, Graph) or (
             isinstance(value, tuple) and value and isinstance(value[0], Graph)
         ):
             continue
-        text = str(value)
-        if len(text) > 24:
-            text = text[:21] + "…"
-        shown.append(f"{key}={text}")
-    return ", ".join(shown[:2])
+        shown.append(f"{key}={value}")
+    return "\n".join(shown)
 
 
 def from_core(
@@ -77,9 +79,11 @@ def from_core(
     kinds: dict[int, str] | None = None,
     title: str = "",
     expand_fused: bool = True,
+    output_names: Sequence[str] = (),
 ) -> Diagram:
     """A diagram of a core IR graph. ``names``/``kinds`` (keyed by ``id(var)``) label the
-    inputs (for example a model's parameter names) and mark them as ``param``."""
+    inputs (for example a model's parameter names) and mark them as ``param``;
+    ``output_names`` labels the outputs (default "output i")."""
     names = names or {}
     kinds = kinds or {}
     d = Diagram(title=title)
@@ -96,7 +100,8 @@ def from_core(
         producer[id(var)] = f"c{i}"
     _equations(d, graph.equations, producer, (), "e", expand_fused)
     for i, atom in enumerate(graph.outputs):
-        d.nodes.append(Node(f"out{i}", f"output {i}\\n{_type_text(atom)}", "output", ref=atom))
+        label = output_names[i] if i < len(output_names) else f"output {i}"
+        d.nodes.append(Node(f"out{i}", f"{label}\\n{_type_text(atom)}", "output", ref=atom))
         if isinstance(atom, Var) and id(atom) in producer:
             d.edges.append((producer[id(atom)], f"out{i}"))
     return d
@@ -127,12 +132,10 @@ def _equations(
                     producer[id(var)] = inner_producer[id(atom)]
             continue
         literals = [_literal(a) for a in eqn.inputs if isinstance(a, Literal)]
-        params = _params_text(eqn)
         label = name + (f"({', '.join(literals)})" if literals else "")
-        if params:
-            label += f"\\n[{params}]"
         label += "\\n" + ", ".join(_type_text(v) for v in eqn.outputs)
-        d.nodes.append(Node(node_id, label, "op", group, ref=eqn))
+        details = f"{name}\n{_params_text(eqn)}".strip()
+        d.nodes.append(Node(node_id, label, "op", group, ref=eqn, details=details))
         for atom in eqn.inputs:
             if isinstance(atom, Var) and id(atom) in producer:
                 d.edges.append((producer[id(atom)], node_id))
@@ -169,8 +172,11 @@ def from_ops(operations: Iterable[Any], fetches: Sequence[Any] = (), title: str 
             kind = "const"
         if parts[0].startswith("gradients"):
             kind = "grad"
-        label = f"{op.type}\\n{parts[-1]}" + (f"\\n{shapes}" if shapes else "")
-        d.nodes.append(Node(f"op{i}", label, kind, group, ref=op))
+        # "MatMul" named "MatMul" (or "MatMul_1") says its type once, not twice
+        own_name = parts[-1] if re.sub(r"_\d+$", "", parts[-1]) != op.type else ""
+        label = op.type + (f"\\n{own_name}" if own_name else "")
+        label += f"\\n{shapes}" if shapes else ""
+        d.nodes.append(Node(f"op{i}", label, kind, group, ref=op, details=op.name))
         for t in op.inputs:
             if id(t.op) in ids:
                 d.edges.append((ids[id(t.op)], f"op{i}"))
@@ -190,6 +196,18 @@ def from_ops(operations: Iterable[Any], fetches: Sequence[Any] = (), title: str 
 
 # ---------------------------------------------------------------------------------------
 # DOT
+
+
+TITLE_WIDTH = 70  # characters per title line: long titles wrap instead of widening the picture
+
+
+def _edge_label(text: str) -> str:
+    """An edge's label as Graphviz HTML: values in blue, gradient lines (∂…) in red."""
+    lines = []
+    for line in text.split("\\n"):
+        colour = "#c53030" if line.startswith("∂") else "#2b6cb0"
+        lines.append(f'<font color="{colour}">{html.escape(line)}</font>')
+    return "<br/>".join(lines)
 
 
 def _escape(text: str) -> str:
@@ -237,7 +255,8 @@ def to_dot(
         '  edge [color="#555555"];',
     ]
     if d.title:
-        lines.append(f'  label="{_escape(d.title)}"; labelloc=t; fontname="Helvetica";')
+        title = "\\n".join(textwrap.wrap(d.title, TITLE_WIDTH))
+        lines.append(f'  label="{_escape(title)}"; labelloc=t; fontname="Helvetica";')
     by_group: dict[tuple[str, ...], list[Node]] = {}
     for node in shown:
         by_group.setdefault(node.group, []).append(node)
@@ -247,7 +266,10 @@ def to_dot(
             style = STYLES[node.kind]
             if node.id in marked:
                 style += ', penwidth=3, color="#d69e2e", fillcolor="#fefcbf"'
-            lines.append(f'{indent}"{node.id}" [label="{_escape(node.label)}", {style}];')
+            hover = _escape((node.details or node.label).replace("\n", "&#10;"))
+            lines.append(
+                f'{indent}"{node.id}" [label="{_escape(node.label)}", tooltip="{hover}", {style}];'
+            )
         children = sorted(
             {
                 g[: len(group) + 1]
@@ -275,7 +297,11 @@ def to_dot(
         if a == b or a not in present or b not in present or (a, b) in seen_edges:
             continue
         seen_edges.add((a, b))
-        lines.append(f'  "{a}" -> "{b}";')
+        text = d.edge_labels.get((a, b))
+        if text:
+            lines.append(f'  "{a}" -> "{b}" [label=<{_edge_label(text)}>, fontsize=9];')
+        else:
+            lines.append(f'  "{a}" -> "{b}";')
     lines.append("}")
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@ benchmark charts. Every function returns a ``Figure`` (no display needed)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -70,34 +71,48 @@ class GradientFlow:
 
 
 Box = tuple[tuple[float, float], tuple[float, float]]
-# name: (f(x, y), start, ((x_min, x_max), (y_min, y_max)))
-SURFACES: dict[str, tuple[Callable[[Any, Any], Any], tuple[float, float], Box]] = {
+# name: (f(x, y), start, ((x_min, x_max), (y_min, y_max)), minima)
+SURFACES: dict[
+    str, tuple[Callable[[Any, Any], Any], tuple[float, float], Box, list[tuple[float, float]]]
+] = {
+    # (1 - x)² + 100 (y - x²)²: a curved valley, minimum 0 at (1, 1)
     "rosenbrock": (
         lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
         (-1.2, 1.0),
         ((-2.0, 2.0), (-1.0, 3.0)),
+        [(1.0, 1.0)],
     ),
-    "saddle": (lambda x, y: x**2 - y**2 + 0.1 * y**4, (-1.5, 0.01), ((-2.0, 2.0), (-3.0, 3.0))),
+    # x² - y² + y⁴/10: a saddle at the origin, minima where 4y³/10 = 2y, y = ±√5
+    "saddle": (
+        lambda x, y: x**2 - y**2 + 0.1 * y**4,
+        (-1.5, 0.01),
+        ((-2.0, 2.0), (-3.0, 3.0)),
+        [(0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))],
+    ),
+    # x²/2 + 25 y²: curvatures 1 and 50, minimum at the origin
     "ill-conditioned": (
         lambda x, y: 0.5 * x**2 + 25 * y**2,
         (-4.0, 1.0),
         ((-5.0, 5.0), (-1.5, 1.5)),
+        [(0.0, 0.0)],
     ),
 }
 
 OPTIMISERS = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
+BLOW_UP = 1e6  # a path this far out has diverged: it stops there instead of overflowing
 
 
 def optimiser_paths(
     surface: str, names: Sequence[str] = OPTIMISERS, learning_rate: float = 0.01, steps: int = 100
 ) -> dict[str, np.ndarray]:
     """The points each optimiser visits from the surface's start, computed by the
-    workbench's own (functional, optax-style) optimisers and gradients."""
+    workbench's own (functional, optax-style) optimisers and gradients. A path that
+    diverges ends at its first point beyond ``BLOW_UP`` (or not finite)."""
     import workbench.functional as jax  # noqa: PLC0415
     import workbench.functional.numpy as jnp  # noqa: PLC0415
     from workbench.functional import optim  # noqa: PLC0415
 
-    fn, start, _ = SURFACES[surface]
+    fn, start, _, _ = SURFACES[surface]
     make = {
         "sgd": lambda: optim.sgd(learning_rate),
         "momentum": lambda: optim.sgd(learning_rate, momentum=0.9),
@@ -117,24 +132,49 @@ def optimiser_paths(
             updates, state = opt.update(grad(p), state, p)
             p = optim.apply_updates(p, updates)
             points.append(np.asarray(p))
-        paths[name] = np.clip(np.array(points), -1e3, 1e3)
+            if not np.all(np.abs(points[-1]) < BLOW_UP):
+                break
+        paths[name] = np.array(points)
     return paths
 
 
+def diverged_at(surface: str, points: np.ndarray) -> int | None:
+    """The first step at which a path is outside the picture and never comes back (or
+    stopped early, blown up); None when it stays."""
+    _, _, ((x0, x1), (y0, y1)), _ = SURFACES[surface]
+    finite = np.all(np.isfinite(points), axis=1)
+    inside = finite & (points[:, 0] >= x0) & (points[:, 0] <= x1)
+    inside &= (points[:, 1] >= y0) & (points[:, 1] <= y1)
+    if inside[-1] and finite.all():
+        return None
+    back = np.flatnonzero(inside)
+    return int(back[-1] + 1) if back.size else 0
+
+
 def optimiser_figure(surface: str, paths: dict[str, np.ndarray]) -> Any:
-    fn, start, ((x0, x1), (y0, y1)) = SURFACES[surface]
+    """The surface's contours, each optimiser's path, the start (black star) and the
+    minima (gold stars); a diverging path is marked with a cross where it leaves."""
+    fn, start, ((x0, x1), (y0, y1)), minima = SURFACES[surface]
     xs, ys = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
     zs = fn(xs, ys)
-    fig = _figure(figsize=(6, 5))
+    fig = _figure(figsize=(6.5, 5))
     ax = fig.add_subplot(1, 1, 1)
     ax.contour(xs, ys, np.log1p(zs - zs.min()), levels=30, cmap="viridis", linewidths=0.6)
     for name, points in paths.items():
-        ax.plot(points[:, 0], points[:, 1], ".-", markersize=2, linewidth=1, label=name)
-    ax.plot(*start, "k*", markersize=10)
+        step = diverged_at(surface, points)
+        shown = points if step is None else points[: max(step, 1)]
+        label = name if step is None else f"{name}: diverged at step {step}"
+        (line,) = ax.plot(shown[:, 0], shown[:, 1], ".-", markersize=2, linewidth=1, label=label)
+        if step is not None:
+            ax.plot(*shown[-1], "x", color=line.get_color(), markersize=12, markeredgewidth=3)
+    ax.plot(*start, "k*", markersize=10, label="start")
+    mx, my = zip(*minima)
+    ax.plot(mx, my, "*", color="gold", markeredgecolor="black", markersize=16, label="minimum")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_title(f"{surface}: optimiser paths")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
     return fig
 
 

@@ -64,7 +64,10 @@ class GraphView:
         return GraphView(self.diagram, **merged)
 
     def svg(self) -> str:
-        return run_dot(self.source, "svg").decode()
+        """The drawing as SVG, scaled down to the width of the output area when wider
+        (graphviz sizes it in points, which would overflow a notebook column)."""
+        svg = run_dot(self.source, "svg").decode()
+        return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
 
     def save(self, path: str, format: str | None = None) -> str:  # noqa: A002
         """Write the drawing to ``path`` (format from the extension: svg, png or pdf)."""

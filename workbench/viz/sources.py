@@ -66,7 +66,50 @@ def _functional(fn: Any, args: Sequence[Any]) -> Traced:
 
     jitted = fn if isinstance(fn, Jitted) else Jitted(fn)
     graph = jitted.lower(*args)
-    return Traced(graph, tree.flatten(to_values(list(args)))[0], {}, set())
+    labels = argument_names(jitted.fun, args)
+    names = {id(var): label for var, label in zip(graph.inputs, labels)}
+    return Traced(graph, tree.flatten(to_values(list(args)))[0], names, set())
+
+
+def argument_names(fn: Any, args: Sequence[Any]) -> list[str]:
+    """A name per leaf of ``args``, from ``fn``'s parameter names, in the order the
+    tracer flattens them: ``w``, ``x``, ``params[0]``, ``params['b']``. Empty when the
+    names cannot be known (a builtin, ``*args``)."""
+    import inspect  # noqa: PLC0415
+
+    from workbench.core import tree  # noqa: PLC0415
+
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    if len(parameters) < len(args) or any(
+        p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters[: len(args)]
+    ):
+        return []
+    labels: list[str] = []
+    for parameter, arg in zip(parameters, args):
+        labels.extend(_leaf_paths(parameter.name, tree.flatten(arg)[1]))
+    return labels
+
+
+def _leaf_paths(root: str, treedef: Any) -> list[str]:
+    """The path of each leaf under ``root`` (iterative walk, leaves in flatten order)."""
+    paths: list[str] = []
+    stack = [(root, treedef)]
+    while stack:
+        path, node = stack.pop()
+        if node.kind == "leaf":
+            paths.append(path)
+            continue
+        if node.kind is dict:
+            keys = [f"[{k!r}]" for k in node.aux]
+        elif node.kind == "namedtuple":
+            keys = [f".{f}" for f in node.aux._fields]
+        else:
+            keys = [f"[{i}]" for i in range(len(node.children))]
+        stack.extend(reversed([(path + k, c) for k, c in zip(keys, node.children)]))
+    return paths
 
 
 def _static_function(fn: Any, args: Sequence[Any]) -> Traced:
@@ -123,20 +166,32 @@ def diagram_of(
     kinds = {i: "param" for i in traced.params}
     names = dict(traced.names)
     label = title
+    output_names: list[str] = []
     if backward:
         forward = graph
         graph = autodiff.backward_graph(forward)
         for var, fwd in zip(graph.inputs, forward.inputs):
             if id(fwd) in names:
                 names[id(var)] = names[id(fwd)]
-                kinds[id(var)] = "param"
+            if id(fwd) in kinds:
+                kinds[id(var)] = kinds[id(fwd)]
+        # the backward graph's extra inputs: the gradient the output starts with
+        seeds = graph.inputs[len(forward.inputs) :]
+        for i, var in enumerate(seeds):
+            which = "" if len(seeds) == 1 else f" of output {i}"
+            names[id(var)] = f"seed gradient{which}\\n(1 for a scalar loss)"
+            kinds[id(var)] = "grad"
+        output_names = [
+            f"gradient of {names.get(id(fwd), f'input {i}')}"
+            for i, fwd in enumerate(forward.inputs)
+        ]
         label = label or "backward pass"
     if optimize:
         graph, reports = default_pipeline().run(graph)
         label = label or "after the compiler's passes: " + "; ".join(
             f"{r.name} {r.before}->{r.after}" for r in reports
         )
-    return from_core(graph, names, kinds, title=label)
+    return from_core(graph, names, kinds, title=label, output_names=output_names)
 
 
 def _static_ops(obj: Any) -> tuple[list[Any], list[Any]] | None:

@@ -1,18 +1,18 @@
-"""ipywidgets for JupyterLab: the graph explorer, the backprop stepper, the side-by-side
-view, the training dashboard and the optimiser playground. Each is a small class whose
+"""ipywidgets for JupyterLab that look inside one computation: the graph explorer (click
+a node to see its value, gradient and VJP rule) and the backprop stepper (a slider over
+the backward pass, values and gradients on the edges). Each is a small class whose
 ``.widget`` is the ipywidgets tree and whose state a test (or a learner's clicks)
-changes through the widgets' values."""
+changes through the widgets' values. The training widgets live in ``training.py``."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from workbench.viz import plots
-from workbench.viz.diagram import from_core
+from workbench.notebook import figure_png
+from workbench.viz.diagram import Diagram, from_core
 from workbench.viz.render import GraphView, dot_available
 from workbench.viz.sources import trace_of
 from workbench.viz.values import record, vjp_rule_source
@@ -40,22 +40,48 @@ def _array_text(value: np.ndarray | None) -> str:
     return html.escape(text)
 
 
-def _figure_widget(fig: Any) -> Any:
-    import base64  # noqa: PLC0415
-    import io  # noqa: PLC0415
+def figure_widget(fig: Any) -> Any:
+    """A matplotlib figure as an image widget, scaled to the width of its column."""
+    return _ipywidgets().Image(
+        value=figure_png(fig), format="png", layout={"max_width": "100%", "height": "auto"}
+    )
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    data = base64.b64encode(buffer.getvalue()).decode()
-    return f'<img src="data:image/png;base64,{data}"/>'
+
+def _short(value: np.ndarray | None) -> str:
+    """A few characters that stand for an array on an edge: the numbers when there are
+    at most three, else the mean."""
+    if value is None:
+        return ""
+    flat = np.asarray(value, dtype=np.float64).ravel()
+    if flat.size <= 3:
+        return " ".join(f"{v:.3g}" for v in flat)
+    return f"mean {flat.mean():.3g}"
+
+
+def _display_in(output: Any, thing: Any) -> None:
+    from IPython.display import display  # noqa: PLC0415
+
+    output.clear_output(wait=True)
+    with output:
+        display(thing)
+
+
+def _picture(view: GraphView, clickable: Any = None) -> Any:
+    """The drawing for a widget: into the clickable graph when there is one (needs
+    ``dot``), else a plain widget."""
+    if clickable is not None:
+        clickable.svg = view.svg()
+        return clickable
+    return graph_widget(view)
 
 
 class GraphExplorer:
-    """Pick a node to see its value, gradient, shape and the VJP rule its primitive
-    uses; toggle forward/backward and before/after the compiler's passes.
+    """Click a node of the drawing to see its value, gradient, shape and the VJP rule its
+    primitive uses; toggle forward/backward and before/after the compiler's passes.
 
     ``GraphExplorer(obj, *example_args, params=...)`` accepts what ``viz.graph`` does
     (an eager loss tensor, a functional function with its arguments, a core graph…).
+    Without Graphviz's ``dot`` the drawing is not clickable; pick nodes from the list.
     """
 
     def __init__(self, obj: Any, *args: Any, params: dict[str, Any] | None = None) -> None:
@@ -67,47 +93,58 @@ class GraphExplorer:
         self.view_mode = w.ToggleButtons(
             options=["forward", "backward", "optimised"], value="forward"
         )
-        self.node_picker = w.Dropdown(description="node")
-        self.details = w.HTML()
-        self.picture = w.Output()
+        self.node_picker = w.Dropdown(description="or pick")
+        self.details = w.HTML(layout={"width": "38%", "overflow": "auto"})
+        self.clickable = _clickable()
+        self.picture = w.Output(layout={"width": "60%"})
         self.view_mode.observe(lambda change: self._redraw(), names="value")
         self.node_picker.observe(lambda change: self._show(), names="value")
-        self.widget = w.VBox([self.view_mode, self.picture, self.node_picker, self.details])
+        if self.clickable is not None:
+            self.clickable.observe(lambda change: self._clicked(change["new"]), names="selected")
+        hint = w.HTML("<i>click a node in the drawing</i>" if self.clickable else "")
+        self.widget = w.VBox(
+            [
+                w.HBox([self.view_mode, hint]),
+                w.HBox([self.picture, w.VBox([self.node_picker, self.details])]),
+            ]
+        )
         self._redraw()
 
-    def _diagram(self) -> Any:
+    def _diagram(self) -> Diagram:
         from workbench.viz.sources import diagram_of  # noqa: PLC0415
 
         mode = self.view_mode.value
         kinds = {i: "param" for i in self.traced.params}
         if mode == "forward":
             return from_core(self.traced.graph, self.traced.names, kinds, title="forward")
-        return diagram_of(
-            self.traced.graph, backward=mode == "backward", optimize=mode == "optimised"
-        )
+        graph = self.traced.graph
+        return diagram_of(graph, backward=mode == "backward", optimize=mode == "optimised")
 
     def _redraw(self) -> None:
         self.diagram = self._diagram()
-        options = [
+        self.node_picker.options = [
             (n.label.replace("\\n", "  "), n.id) for n in self.diagram.nodes if n.kind != "more"
         ]
-        self.node_picker.options = options
         self.view = GraphView(self.diagram)
-        self.picture.clear_output(wait=True)
-        with self.picture:
-            from IPython.display import display  # noqa: PLC0415
-
-            display(graph_widget(self.view))
+        _display_in(self.picture, _picture(self.view, self.clickable))
         self._show()
+
+    def _clicked(self, node_id: str) -> None:
+        if node_id and any(value == node_id for _, value in self.node_picker.options):
+            self.node_picker.value = node_id
 
     def _show(self) -> None:
         node_id = self.node_picker.value
         if node_id is None:
             self.details.value = ""
             return
+        if self.clickable is not None:
+            self.clickable.selected = node_id
         node = self.diagram.node(node_id)
         ref = node.ref
         rows = [f"<b>{html.escape(node.label.replace(chr(92) + 'n', ' '))}</b>"]
+        if node.details and node.details != node.label:
+            rows.append(f"<pre>{html.escape(node.details)}</pre>")
         if self.view_mode.value == "forward":
             variables = list(getattr(ref, "outputs", None) or ([ref] if ref is not None else []))
             for var in variables:
@@ -139,9 +176,20 @@ class GraphExplorer:
         display(self.widget)
 
 
+def _clickable() -> Any:
+    """A clickable drawing when ``dot`` can draw the SVG, else None."""
+    if not dot_available():
+        return None
+    from workbench.viz.clickable import ClickableGraph  # noqa: PLC0415
+
+    return ClickableGraph()
+
+
 class BackpropStepper:
     """A slider over the backward pass: step k highlights the k-th node the reverse mode
-    processes and lists the gradient arriving at it and the gradients it sends on."""
+    processes; every edge shows the value flowing forward and, once the backward pass
+    has reached it, the gradient flowing back (red). The numbers of the step sit beside
+    the drawing, so slider, highlighted node and numbers share one view."""
 
     def __init__(self, obj: Any, *args: Any, params: dict[str, Any] | None = None) -> None:
         w = _ipywidgets()
@@ -150,203 +198,85 @@ class BackpropStepper:
             raise ValueError("the stepper needs example inputs: pass them after the object")
         self.recording = record(self.traced.graph, self.traced.args)
         self.steps = self.recording.steps
-        kinds = {i: "param" for i in self.traced.params}
-        self.diagram = from_core(
-            self.traced.graph, self.traced.names, kinds, title="backward pass, step by step"
-        )
+        self.kinds = {i: "param" for i in self.traced.params}
         self.slider = w.IntSlider(
-            min=0, max=max(len(self.steps) - 1, 0), value=0, description="step"
+            min=0,
+            max=max(len(self.steps) - 1, 0),
+            value=0,
+            description="backward step",
+            style={"description_width": "initial"},
+            layout={"width": "420px"},
         )
-        self.picture = w.Output()
-        self.details = w.HTML()
+        self.picture = w.Output(layout={"width": "62%"})
+        self.details = w.HTML(layout={"width": "36%", "overflow": "auto"})
         self.slider.observe(lambda change: self._show(), names="value")
-        self.widget = w.VBox([self.slider, self.picture, self.details])
+        self.widget = w.VBox([self.slider, w.HBox([self.picture, self.details])])
         self._show()
+
+    def _edge_labels(self, done: int) -> dict[tuple[str, str], str]:
+        """Each edge's forward value, and its gradient once step ``done`` has sent it."""
+        graph = self.traced.graph
+        producer = {id(v): f"in{i}" for i, v in enumerate(graph.inputs)}
+        producer.update({id(v): f"c{i}" for i, (v, _) in enumerate(graph.constants)})
+        sent: dict[tuple[str, str], np.ndarray] = {}
+        for step in self.steps[: done + 1]:
+            for atom, g in zip(step.equation.inputs, step.input_gradients):
+                source = producer.get(id(atom))
+                if source is not None and g is not None:
+                    sent[(source, f"e{step.index}")] = g
+        labels: dict[tuple[str, str], str] = {}
+        for k, eqn in enumerate(graph.equations):
+            for atom in eqn.inputs:
+                source = producer.get(id(atom))
+                if source is None:
+                    continue
+                text = _short(self.recording.values.get(id(atom)))
+                if (source, f"e{k}") in sent:
+                    text += f"\\n∂ {_short(sent[(source, f'e{k}')])}"
+                labels[(source, f"e{k}")] = text
+            for var in eqn.outputs:
+                producer[id(var)] = f"e{k}"
+        return labels
 
     def _show(self) -> None:
         if not self.steps:
             self.details.value = "nothing to differentiate"
             return
-        step = self.steps[self.slider.value]
-        node_id = f"e{step.index}"
-        self.view = GraphView(self.diagram, highlight=[node_id])
-        self.picture.clear_output(wait=True)
-        with self.picture:
-            from IPython.display import display  # noqa: PLC0415
-
-            display(graph_widget(self.view))
+        done = self.slider.value
+        step = self.steps[done]
+        self.diagram = from_core(
+            self.traced.graph,
+            self.traced.names,
+            self.kinds,
+            title="forward values on the edges; gradients (∂) as the backward pass sends them",
+        )
+        self.diagram.edge_labels = self._edge_labels(done)
+        self.view = GraphView(self.diagram, highlight=[f"e{step.index}"])
+        _display_in(self.picture, graph_widget(self.view))
+        names = [self._input_name(atom, i) for i, atom in enumerate(step.equation.inputs)]
         lines = [
-            f"<b>step {self.slider.value + 1} of {len(self.steps)}: "
-            f"{step.equation.primitive.name}</b>",
+            f"<b>step {done + 1} of {len(self.steps)}: {step.equation.primitive.name}</b>",
             f"gradient arriving at its output:<pre>{_array_text(step.output_gradient)}</pre>",
         ]
-        for i, g in enumerate(step.input_gradients):
-            lines.append(f"gradient sent to input {i}:<pre>{_array_text(g)}</pre>")
+        for name, g in zip(names, step.input_gradients):
+            lines.append(f"gradient sent to {html.escape(name)}:<pre>{_array_text(g)}</pre>")
         self.details.value = "".join(lines)
+
+    def _input_name(self, atom: Any, position: int) -> str:
+        """How a learner would call an equation's input: the user's name for a graph
+        input, else the operation that made it."""
+        graph = self.traced.graph
+        if any(atom is v for v in graph.inputs):
+            i = next(i for i, v in enumerate(graph.inputs) if atom is v)
+            return self.traced.names.get(id(atom)) or f"input {i}"
+        for eqn in graph.equations:
+            if any(atom is v for v in eqn.outputs):
+                return f"input {position} (from {eqn.primitive.name})"
+        return f"input {position}"
 
     @property
     def highlighted(self) -> str:
         return f"e{self.steps[self.slider.value].index}"
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display  # noqa: PLC0415
-
-        display(self.widget)
-
-
-class TrainingDashboard:
-    """Live curves of losses and metrics: call ``log(step, loss=..., ...)`` from any
-    training loop, or pass ``keras_callback()`` to Keras's ``fit``. The plot is redrawn
-    in place (``clear_output(wait=True)``), so it does not flicker."""
-
-    def __init__(self, title: str = "training", every: int = 1) -> None:
-        w = _ipywidgets()
-        self.title = title
-        self.every = max(1, int(every))
-        self.history: dict[str, list[tuple[int, float]]] = {}
-        self.output = w.Output()
-        self.status = w.HTML()
-        self.widget = w.VBox([self.status, self.output])
-        self._count = 0
-
-    def log(self, step: int, **metrics: Any) -> None:
-        for name, value in metrics.items():
-            self.history.setdefault(name, []).append((int(step), float(np.asarray(value))))
-        self._count += 1
-        self.status.value = (
-            " · ".join(f"{k} {v[-1][1]:.4f}" for k, v in self.history.items()) + f" (step {step})"
-        )
-        if self._count % self.every == 0:
-            self.redraw()
-
-    def figure(self) -> Any:
-        fig = plots._figure(figsize=(7, 3))
-        ax = fig.add_subplot(1, 1, 1)
-        for name, points in self.history.items():
-            steps, values = zip(*points)
-            ax.plot(steps, values, label=name)
-        ax.set_xlabel("step")
-        ax.set_title(self.title)
-        if self.history:
-            ax.legend(fontsize=8)
-        fig.tight_layout()
-        return fig
-
-    def redraw(self) -> None:
-        w = _ipywidgets()
-        self.output.clear_output(wait=True)
-        with self.output:
-            from IPython.display import display  # noqa: PLC0415
-
-            display(w.HTML(_figure_widget(self.figure())))
-
-    def keras_callback(self) -> Any:
-        from workbench.static.keras.callbacks import Callback  # noqa: PLC0415
-
-        dashboard = self
-
-        class _Dashboard(Callback):
-            def __init__(self) -> None:
-                super().__init__()
-                self.seen = 0
-
-            def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-                self.seen += 1
-                dashboard.log(self.seen, **(logs or {}))
-
-            def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-                dashboard.log(
-                    self.seen, **{k: v for k, v in (logs or {}).items() if k.startswith("val_")}
-                )
-
-        return _Dashboard()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display  # noqa: PLC0415
-
-        display(self.widget)
-
-
-class SideBySide:
-    """Three columns (eager / static / functional): each style's code, its graph and its
-    live loss curve. ``add(style, code, graph_obj)`` fills a column; ``log(style, step,
-    loss)`` extends its curve."""
-
-    STYLES = ("eager", "static", "functional")
-
-    def __init__(self) -> None:
-        w = _ipywidgets()
-        self.code = {s: w.HTML() for s in self.STYLES}
-        self.graphs = {s: w.Output() for s in self.STYLES}
-        self.curves = {s: TrainingDashboard(title=f"{s} loss") for s in self.STYLES}
-        columns = [
-            w.VBox(
-                [w.HTML(f"<h3>{s}</h3>"), self.code[s], self.graphs[s], self.curves[s].widget],
-                layout=w.Layout(width="33%"),
-            )
-            for s in self.STYLES
-        ]
-        self.widget = w.HBox(columns)
-
-    def add(self, style: str, code: str, graph: GraphView | None = None) -> None:
-        self.code[style].value = f"<pre style='font-size:11px'>{html.escape(code)}</pre>"
-        if graph is not None:
-            self.graphs[style].clear_output(wait=True)
-            with self.graphs[style]:
-                from IPython.display import display  # noqa: PLC0415
-
-                display(graph_widget(graph.with_options(max_nodes=40)))
-
-    def log(self, style: str, step: int, loss: Any) -> None:
-        self.curves[style].log(step, loss=loss)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display  # noqa: PLC0415
-
-        display(self.widget)
-
-
-class OptimiserPlayground:
-    """SGD, momentum, Adam, Adagrad and RMSprop on a 2-d surface, with sliders for the
-    learning rate and the number of steps; paths are computed by the workbench's own
-    optimisers."""
-
-    def __init__(
-        self,
-        surface: str = "rosenbrock",
-        learning_rate: float = 0.002,
-        steps: int = 200,
-        optimisers: Sequence[str] = plots.OPTIMISERS,
-    ) -> None:
-        w = _ipywidgets()
-        self.surface = w.Dropdown(
-            options=list(plots.SURFACES), value=surface, description="surface"
-        )
-        self.learning_rate = w.FloatLogSlider(
-            value=learning_rate, base=10, min=-4, max=0, description="learning rate"
-        )
-        self.steps = w.IntSlider(value=steps, min=1, max=1000, description="steps")
-        self.optimisers = w.SelectMultiple(
-            options=list(plots.OPTIMISERS), value=tuple(optimisers), description="optimisers"
-        )
-        self.output = w.Output()
-        for control in (self.surface, self.learning_rate, self.steps, self.optimisers):
-            control.observe(lambda change: self.update(), names="value")
-        self.widget = w.VBox(
-            [w.HBox([self.surface, self.optimisers]), self.learning_rate, self.steps, self.output]
-        )
-        self.update()
-
-    def update(self) -> None:
-        self.paths = plots.optimiser_paths(
-            self.surface.value, self.optimisers.value, self.learning_rate.value, self.steps.value
-        )
-        fig = plots.optimiser_figure(self.surface.value, self.paths)
-        self.output.clear_output(wait=True)
-        with self.output:
-            from IPython.display import HTML, display  # noqa: PLC0415
-
-            display(HTML(_figure_widget(fig)))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display  # noqa: PLC0415
