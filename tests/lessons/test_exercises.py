@@ -108,7 +108,8 @@ def test_an_unanswered_exercise_says_so_without_an_error(answer: Any) -> None:
 
 def test_a_missing_gradient_is_named_as_such() -> None:
     feedback = lessons.check("03.leaf_grad", None)
-    assert not feedback.ok and "backward()" in feedback.message and "shape" not in feedback.message
+    assert not feedback.ok and not feedback.answered
+    assert "backward()" in feedback.message and "shape" not in feedback.message
 
 
 def test_natural_spellings_are_accepted() -> None:

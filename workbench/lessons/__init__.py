@@ -120,6 +120,10 @@ NOT_ANSWERED = (
     "not answered yet: replace the ... with your answer and run the cell again "
     "(lessons.hint gives a hint)."
 )
+NO_VALUE = (
+    "not answered yet: the answer is None. A tensor's .grad stays None until "
+    "loss.backward() has run on a loss that depends on it."
+)
 
 
 def _unanswered(answer: Any) -> bool:
@@ -143,6 +147,8 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     ex = _get(exercise_id)
     if _unanswered(answer):
         return Feedback(exercise_id, False, NOT_ANSWERED, answered=False)
+    if answer is None:
+        return Feedback(exercise_id, False, NO_VALUE, answered=False)
     try:
         ex.checker(answer)
     except Wrong as err:

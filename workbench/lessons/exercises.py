@@ -13,11 +13,6 @@ from workbench.lessons import Wrong, exercise, reference
 
 
 def _host(x: Any) -> np.ndarray:
-    if x is None:
-        raise Wrong(
-            "your answer is None, not numbers: a tensor's .grad stays None until "
-            "loss.backward() has run on a loss that depends on it"
-        )
     if hasattr(x, "detach"):
         x = x.detach()
     if hasattr(x, "numpy"):
