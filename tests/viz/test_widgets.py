@@ -72,10 +72,9 @@ def test_backprop_stepper_walks_the_backward_pass() -> None:
     stepper = viz.BackpropStepper(_loss, jnp.asarray(W), jnp.asarray(X))
     names = [s.equation.primitive.name for s in stepper.steps]
     assert names[0] == "reduce_sum" and names[-1] == "dot_general"
-    first_source = None
-    stepper.slider.value = 0
+    stepper.slider.value = 1  # counted from 1, as "step 1 of 4"
     first_source = stepper.view.source
-    stepper.slider.value = len(stepper.steps) - 1
+    stepper.slider.value = len(stepper.steps)
     assert stepper.highlighted == f"e{stepper.steps[-1].index}"
     details = stepper.details.value
     assert "dot_general" in details and "gradient sent to w" in details  # the user's names

@@ -252,7 +252,7 @@ def to_dot(
         "digraph workbench {",
         f"  rankdir={rankdir};",
         '  node [fontname="Helvetica", fontsize=11];',
-        '  edge [color="#555555"];',
+        '  edge [color="#555555", fontname="Helvetica"];',
     ]
     if d.title:
         title = "\\n".join(textwrap.wrap(d.title, TITLE_WIDTH))

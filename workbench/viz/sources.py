@@ -62,8 +62,16 @@ def _functional_args(args: Sequence[Any]) -> bool:
 
 def _functional(fn: Any, args: Sequence[Any]) -> Traced:
     from workbench.core import tree  # noqa: PLC0415
+    from workbench.core.trace import trace  # noqa: PLC0415
+    from workbench.core.values import Array  # noqa: PLC0415
     from workbench.functional.transforms import Jitted, to_values  # noqa: PLC0415
 
+    leaves = tree.flatten(list(args))[0]
+    if leaves and all(isinstance(leaf, Array) for leaf in leaves):
+        # a function of the core's own ops and arrays (the welcome lesson's): trace it as is
+        graph = trace(fn, *args)[0]
+        names = {id(var): label for var, label in zip(graph.inputs, argument_names(fn, args))}
+        return Traced(graph, leaves, names, set())
     jitted = fn if isinstance(fn, Jitted) else Jitted(fn)
     graph = jitted.lower(*args)
     labels = argument_names(jitted.fun, args)

@@ -183,8 +183,9 @@ class SideBySide:
 
     def operation_counts(self) -> dict[str, Counter[str]]:
         """How many operations of each kind each style's graph has."""
+        # the operation's name without the constants written after it: div(512) is a div
         return {
-            style: Counter(n.label.split("\\n")[0] for n in view.diagram.operations)
+            style: Counter(_operation_name(n.label) for n in view.diagram.operations)
             for style, view in self.views.items()
         }
 
@@ -263,3 +264,8 @@ class OptimiserPlayground:
         from IPython.display import display  # noqa: PLC0415
 
         display(self.widget)
+
+
+def _operation_name(label: str) -> str:
+    """``"div(512)\\nf32[]"`` -> ``"div"``: a drawn node's operation."""
+    return label.split("\\n")[0].split("(")[0]

@@ -199,10 +199,10 @@ class BackpropStepper:
         self.recording = record(self.traced.graph, self.traced.args)
         self.steps = self.recording.steps
         self.kinds = {i: "param" for i in self.traced.params}
-        self.slider = w.IntSlider(
-            min=0,
-            max=max(len(self.steps) - 1, 0),
-            value=0,
+        self.slider = w.IntSlider(  # steps counted from 1, as the details say them
+            min=1,
+            max=max(len(self.steps), 1),
+            value=1,
             description="backward step",
             style={"description_width": "initial"},
             layout={"width": "420px"},
@@ -218,44 +218,48 @@ class BackpropStepper:
         graph = self.traced.graph
         producer = {id(v): f"in{i}" for i, v in enumerate(graph.inputs)}
         producer.update({id(v): f"c{i}" for i, (v, _) in enumerate(graph.constants)})
+        for k, eqn in enumerate(graph.equations):
+            producer.update({id(v): f"e{k}" for v in eqn.outputs})
         sent: dict[tuple[str, str], np.ndarray] = {}
         for step in self.steps[: done + 1]:
             for atom, g in zip(step.equation.inputs, step.input_gradients):
-                source = producer.get(id(atom))
-                if source is not None and g is not None:
-                    sent[(source, f"e{step.index}")] = g
+                if id(atom) in producer and g is not None:
+                    edge = (producer[id(atom)], f"e{step.index}")
+                    # an input used twice (x * x) is one edge carrying both gradients
+                    sent[edge] = sent[edge] + g if edge in sent else g
+        edges = [(atom, f"e{k}") for k, eqn in enumerate(graph.equations) for atom in eqn.inputs]
+        edges += [(atom, f"out{i}") for i, atom in enumerate(graph.outputs)]
         labels: dict[tuple[str, str], str] = {}
-        for k, eqn in enumerate(graph.equations):
-            for atom in eqn.inputs:
-                source = producer.get(id(atom))
-                if source is None:
-                    continue
-                text = _short(self.recording.values.get(id(atom)))
-                if (source, f"e{k}") in sent:
-                    text += f"\\n∂ {_short(sent[(source, f'e{k}')])}"
-                labels[(source, f"e{k}")] = text
-            for var in eqn.outputs:
-                producer[id(var)] = f"e{k}"
+        for atom, target in edges:
+            if id(atom) not in producer:
+                continue
+            edge = (producer[id(atom)], target)
+            text = _short(self.recording.values.get(id(atom)))
+            if edge in sent:
+                text += f"\\n∂ {_short(sent[edge])}"
+            elif target == "out0":  # the seed: d output / d output = 1
+                text += f"\\n∂ {_short(self.steps[0].output_gradient)}"
+            labels[edge] = text
         return labels
 
     def _show(self) -> None:
         if not self.steps:
             self.details.value = "nothing to differentiate"
             return
-        done = self.slider.value
+        done = self.slider.value - 1
         step = self.steps[done]
         self.diagram = from_core(
             self.traced.graph,
             self.traced.names,
             self.kinds,
-            title="forward values on the edges; gradients (∂) as the backward pass sends them",
+            title="values flow forward (blue); gradients flow back (red, ∂)",
         )
         self.diagram.edge_labels = self._edge_labels(done)
         self.view = GraphView(self.diagram, highlight=[f"e{step.index}"])
         _display_in(self.picture, graph_widget(self.view))
         names = [self._input_name(atom, i) for i, atom in enumerate(step.equation.inputs)]
         lines = [
-            f"<b>step {done + 1} of {len(self.steps)}: {step.equation.primitive.name}</b>",
+            f"<p><b>step {done + 1} of {len(self.steps)}: {step.equation.primitive.name}</b></p>",
             f"gradient arriving at its output:<pre>{_array_text(step.output_gradient)}</pre>",
         ]
         for name, g in zip(names, step.input_gradients):
@@ -276,7 +280,7 @@ class BackpropStepper:
 
     @property
     def highlighted(self) -> str:
-        return f"e{self.steps[self.slider.value].index}"
+        return f"e{self.steps[self.slider.value - 1].index}"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display  # noqa: PLC0415
