@@ -135,3 +135,12 @@ def test_bad_inputs_are_refused_clearly() -> None:
         TypeError, match=r"executor: the graph takes \(f32\[2\]\), got \(f32\[3\]\)"
     ):
         Executor().run(graph, f32([1.0, 2.0, 3.0]))
+
+
+def test_memory_report_names_sizes_in_a_unit_that_shows_them() -> None:
+    from workbench.core.executor import MemoryReport
+
+    small = MemoryReport(planned_values=3, buffers=2, planned_bytes=96, unplanned_bytes=3 * 1024)
+    assert "(96 B instead of 3.0 KiB)" in str(small)  # not "0.00 MiB instead of 0.00 MiB"
+    big = MemoryReport(planned_bytes=5 << 20, unplanned_bytes=12 << 20)
+    assert "(5.00 MiB instead of 12.00 MiB)" in str(big)

@@ -47,6 +47,15 @@ def test_anomaly_mode_names_the_forward_op_that_made_nan() -> None:
     x.log()  # outside anomaly mode NaN passes silently, as in PyTorch
 
 
+def test_anomaly_report_shows_the_callers_line_not_the_machinery() -> None:
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError) as raised:
+        x.log()  # the line the report must point at
+    where = str(raised.value).split("It was called here:\n")[1]
+    assert "x.log()  # the line the report must point at" in where
+    assert "workbench/" not in where and "site-packages" not in where
+
+
 def test_autocast_runs_products_in_float16_and_keeps_gradients_float32() -> None:
     model = torch.nn.Linear(4, 3)
     x = torch.randn(5, 4)

@@ -44,8 +44,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "03_eager_style": {"svg": 2, "clickable": 1, "toggle": 1},
     "04_static_style": {"svg": 1},
     "05_functional_style": {"svg": 2, "clickable": 1},
-    "06_one_model_three_styles": {"svg": 6, "img": 2},
-    "07_convolutional_networks": {"img": 2},
+    "06_one_model_three_styles": {"svg": 6, "img": 3, "toggle": 1},
+    "07_convolutional_networks": {"img": 4, "slider": 1},
     "08_sequences_attention": {"img": 1},
     "09_optimisers_schedules": {"img": 1, "slider": 2, "select": 1},
     "10_performance": {"svg": 1, "img": 1},
@@ -55,10 +55,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "14_debugging_training": {"img": 1},
     "benchmarks": {"img": 1},
     "graph_gallery": {"svg": 4},
-    "side_by_side_cnn": {},
-    "side_by_side_lstm": {},
-    "side_by_side_mlp": {},
-    "side_by_side_transformer": {},
+    "side_by_side_cnn": {"svg": 3, "img": 1},
+    "side_by_side_lstm": {"svg": 3, "img": 1},
+    "side_by_side_mlp": {"svg": 3, "img": 1},
+    "side_by_side_transformer": {"svg": 3, "img": 1},
 }
 
 COUNTS = """() => {
@@ -172,9 +172,16 @@ def _accept_dialogs(page: Any) -> None:
 def _run_all(page: Any, name: str, seconds: float) -> None:
     """Run every cell; wait until each shows an execution count."""
     prompts = "Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))"
-    done = f"() => {{ const p = {prompts}; return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }}"
+    done = (
+        f"() => {{ const p = {prompts}; "
+        "return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }"
+    )
     started = f"() => {prompts}.some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"
-    run = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    # queued, not awaited: a dialog JupyterLab opens must not hold up this call
+    run = (
+        "() => { setTimeout(() => "
+        "window.jupyterapp.commands.execute('notebook:run-all-cells'), 0); }"
+    )
     deadline = time.monotonic() + seconds
     issued = -1e9
     while time.monotonic() < deadline:
@@ -233,6 +240,28 @@ def _interact(page: Any, name: str) -> None:
         )
         table = page.locator(".widget-html-content", has_text="operations in each")
         assert table.count() >= 1 and table.first.locator("table tr").count() > 5
+        # the classifier playground: Train runs more steps and redraws the boundary
+        status = page.locator(".widget-html-content", has_text="step 100,")
+        assert status.count() == 1
+        page.get_by_role("button", name="Train").click()
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.widget-html-content'))"
+            ".some(e => /step 400,/.test(e.textContent))",
+            timeout=60_000,
+        )
+    if name == "07_convolutional_networks":
+        explorer = page.locator(".widget-html-content, .widget-label", has_text="position")
+        assert explorer.count() >= 1
+        images = page.locator(".jp-OutputArea-output img")
+        before = [images.nth(i).get_attribute("src") for i in range(images.count())]
+        page.locator(".widget-slider .noUi-handle").first.click()
+        page.keyboard.press("End")
+        page.wait_for_function(
+            "(old) => Array.from(document.querySelectorAll('.jp-OutputArea-output img'))"
+            ".some((img, i) => img.getAttribute('src') !== old[i])",
+            arg=before,
+            timeout=20_000,
+        )
     if name == "09_optimisers_schedules":
         before = page.locator(".jp-OutputArea-output img").first.get_attribute("src")
         page.locator(".jp-OutputArea-output select").first.select_option("rosenbrock")

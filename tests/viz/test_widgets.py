@@ -152,6 +152,21 @@ def test_side_by_side_has_three_columns_one_overlaid_plot_and_the_differences() 
     assert "background:#fefcbf" in view.differences.value  # linear vs dot_general differ
 
 
+def test_side_by_side_in_tabs_compares_every_curve_with_the_first() -> None:
+    view = viz.SideBySide(["eager", "static", "functional", "pytorch"])
+    assert view.layout == "tabs" and len(view.panels.children) == 4
+    view.add("pytorch", _loss)  # a function shows its source
+    assert "def _loss(w: Any, x: Any)" in view.code["pytorch"].value
+    for step in range(3):
+        view.log("eager", step, 1.0 / (step + 1))
+        view.log("jax", step, 1.0 / (step + 1) + 1e-3 * step)  # a curve without a panel
+    assert view.largest_differences() == pytest.approx({"eager": 0.0, "jax": 2e-3})
+    assert "largest |difference| from eager" in view.agreement.value
+    assert "2.0e-03" in view.agreement.value
+    with pytest.raises(ValueError, match="columns"):
+        viz.SideBySide(layout="grid")
+
+
 def test_optimiser_playground_recomputes_on_slider_changes() -> None:
     playground = viz.OptimiserPlayground(surface="ill-conditioned", learning_rate=0.01, steps=50)
     before = playground.paths["sgd"][-1].copy()

@@ -10,9 +10,9 @@ and JAX.
 from __future__ import annotations
 
 from workbench.bench.suite import Result
-from workbench.bench.timing import Measurement, measure_interleaved
+from workbench.bench.timing import Measurement, measure_interleaved, time_call
 
-__all__ = ["Measurement", "Result", "measure_interleaved", "run"]
+__all__ = ["Measurement", "Result", "measure_interleaved", "run", "time_call"]
 
 
 def run(
@@ -22,12 +22,24 @@ def run(
     device: str = "cpu",
     memory: bool = False,
     show: bool = True,
+    rounds: int | None = None,
+    warmup: int | None = None,
 ) -> list[Result]:
     """Run workloads and implementations named in ``only`` (comma-separated, as the
     command's ``--only``; None: everything) at ``size`` "full", "quick" or "tiny".
-    ``memory`` measures each implementation's peak in a process of its own."""
+    ``memory`` measures each implementation's peak in a process of its own; ``rounds``
+    and ``warmup`` override the size's defaults (tiny: one round, no warm-up)."""
     from workbench.bench import cli, suite  # noqa: PLC0415
     from workbench.bench.workloads import IMPLEMENTATIONS, WORKLOADS  # noqa: PLC0415
 
     names, impls = suite.select(WORKLOADS, only, IMPLEMENTATIONS)
-    return cli.collect(names, impls, size=size, device=device, measure_memory=memory, show=show)
+    return cli.collect(
+        names,
+        impls,
+        size=size,
+        device=device,
+        measure_memory=memory,
+        show=show,
+        rounds=rounds,
+        warmup=warmup,
+    )

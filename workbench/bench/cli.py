@@ -106,10 +106,15 @@ def collect(
     device: str = "cpu",
     measure_memory: bool = True,
     show: bool = True,
+    rounds: int | None = None,
+    warmup: int | None = None,
 ) -> list[suite.Result]:
     """Run the chosen workloads (all their cases) with the chosen implementations (None:
-    all), printing each case's table as it finishes when ``show``."""
-    rounds, warmup, min_seconds = ROUNDS[size]
+    all), printing each case's table, with the sizes it ran, as it finishes when
+    ``show``. ``rounds``/``warmup`` override the size's defaults."""
+    default_rounds, default_warmup, min_seconds = ROUNDS[size]
+    rounds = default_rounds if rounds is None else rounds
+    warmup = default_warmup if warmup is None else warmup
     plan = []
     for name in names:
         spec = WORKLOADS[name]
@@ -143,9 +148,9 @@ def collect(
         if show:
             if spec.name != last:
                 print(f"\n[{spec.name}] {spec.description}")
-                if size == "tiny":
-                    print("tiny sizes: " + ", ".join(f"{k} {v}" for k, v in case.sizes.items()))
                 last = spec.name
+            sizes = ", ".join(f"{k} {v}" for k, v in case.sizes.items())
+            print(f"{size} sizes: {sizes}; {rounds} rounds after {warmup} warm-up")
             if case.label:
                 print(case.label)
             print(report.table(found, spec.unit, spec.reference))

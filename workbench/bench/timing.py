@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,13 @@ class Measurement:
     minimum: float
     maximum: float
     samples: int
+
+    def __str__(self) -> str:
+        ms = 1e3
+        return (
+            f"{self.median * ms:.3g} ms per call (median of {self.samples} rounds after a "
+            f"warm-up; min {self.minimum * ms:.3g}, max {self.maximum * ms:.3g})"
+        )
 
 
 def measure_interleaved(
@@ -58,3 +66,28 @@ def measure_interleaved(
         name: Measurement(name, statistics.median(s), min(s), max(s), len(s))
         for name, s in samples.items()
     }
+
+
+def time_call(
+    fn: Callable[..., Any], *args: Any, rounds: int = 5, min_seconds: float = 0.05
+) -> Measurement:
+    """Time one call of ``fn(*args)`` as a lesson should: a warm-up call first (tracing,
+    compiling and caches are not timed), then ``rounds`` rounds of as many calls as fill
+    ``min_seconds``; asynchronous results (``block_until_ready``) are waited for.
+
+    Example:
+        >>> from workbench.bench import time_call
+        >>> timing = time_call(sum, range(100), rounds=3)
+        >>> timing.samples, timing.minimum <= timing.median <= timing.maximum
+        (3, True)
+    """
+
+    def call() -> None:
+        result = fn(*args)
+        ready = getattr(result, "block_until_ready", None)
+        if callable(ready):
+            ready()
+
+    name = getattr(fn, "__name__", "call")
+    found = measure_interleaved({name: call}, rounds=rounds, min_seconds=min_seconds, warmup=1)
+    return found[name]

@@ -54,12 +54,20 @@ class MemoryReport:
     in_place: int = 0
 
     def __str__(self) -> str:
-        mib = 1 << 20
         return (
             f"memory: {self.planned_values} intermediates in {self.buffers} reused buffers "
-            f"({self.planned_bytes / mib:.2f} MiB instead of "
-            f"{self.unplanned_bytes / mib:.2f} MiB), {self.in_place} written in place"
+            f"({_size(self.planned_bytes)} instead of {_size(self.unplanned_bytes)}), "
+            f"{self.in_place} written in place"
         )
+
+
+def _size(n: int) -> str:
+    """Bytes in the unit that shows them: 96 B, 12.5 KiB, 3.20 MiB."""
+    if n < 1 << 10:
+        return f"{n} B"
+    if n < 1 << 20:
+        return f"{n / (1 << 10):.1f} KiB"
+    return f"{n / (1 << 20):.2f} MiB"
 
 
 @dataclass

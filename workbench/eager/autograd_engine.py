@@ -65,15 +65,31 @@ def check_forward(result: Any, inputs: Sequence[Any], name: str) -> None:
             and np.isnan(x._array().numpy()).any()
         ):
             return  # the NaN came in with an input: not this op's doing
-    import traceback  # noqa: PLC0415
-
-    where = "".join(traceback.format_stack(limit=6)[:-3])
+    where = _user_frames()
     op = (name or "an operation").replace("Backward0", "").replace("Backward1", "").lower()
     shapes = ", ".join(str(list(x.shape)) for x in inputs if hasattr(x, "shape"))
     raise RuntimeError(
         f"Anomaly detected: the forward operation {op} (inputs of shapes {shapes}) produced NaN "
         f"values from inputs without NaN. It was called here:\n{where}"
     )
+
+
+def _user_frames(keep: int = 3) -> str:
+    """The caller's own lines of the current stack: the workbench's frames and those of
+    the interpreter running it (IPython, the kernel, site-packages) are left out."""
+    import os  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stdlib = os.path.dirname(os.__file__)
+    own = [
+        frame
+        for frame in traceback.extract_stack()
+        if not os.path.abspath(frame.filename).startswith((package, stdlib))
+        and "site-packages" not in frame.filename
+        and not frame.filename.startswith("<frozen")
+    ]
+    return "".join(traceback.format_list(own[-keep:]))
 
 
 def is_enabled() -> bool:

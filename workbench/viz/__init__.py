@@ -2,7 +2,8 @@
 ends. ``viz.graph(obj)`` draws an eager tensor's history, a static graph or fetch, a
 ``tf.function``, a functional function (with its arguments) or a ``make_jaxpr`` result;
 the widgets (``GraphExplorer``, ``BackpropStepper``, ``SideBySide``,
-``TrainingDashboard``, ``OptimiserPlayground``) and figures (``GradientFlow``,
+``TrainingDashboard``, ``OptimiserPlayground``, ``ClassifierPlayground``,
+``ConvolutionExplorer``) and figures (``GradientFlow``, ``feature_maps``,
 ``benchmark_chart``, ``suite_chart``, ``profile_chart``) build on the same pieces. viz
 reads IR and values; it never changes them.
 """
@@ -51,6 +52,9 @@ _WIDGETS = {
     "SideBySide": "training",
     "TrainingDashboard": "training",
     "OptimiserPlayground": "training",
+    "ClassifierPlayground": "playground",
+    "ConvolutionExplorer": "convolution",
+    "feature_maps": "convolution",
 }
 
 

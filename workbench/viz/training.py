@@ -145,31 +145,45 @@ class TrainingDashboard:
 
 
 class SideBySide:
-    """One column per style (eager / static / functional by default; add ``"pytorch"``
-    or ``"jax"`` for the real frameworks): its code and the graph it built, with one loss
-    plot below on which every style's curve is overlaid, and a table of what differs
-    between the graphs. ``add(style, code, graph)`` fills a column; ``log(style, step,
-    loss)`` extends that style's curve."""
+    """One panel per style (eager / static / functional by default; add ``"pytorch"``,
+    ``"tensorflow"`` or ``"jax"`` for the real frameworks): its code and the graph it
+    built, with one loss plot below on which every style's curve is overlaid, a table of
+    how far each curve is from the first style's, and a table of what differs between
+    the graphs. Panels sit in columns, or in tabs (``layout="tabs"``, the default past
+    three styles). ``add(style, code, graph)`` fills a panel (``code`` may be the
+    function itself); ``log(style, step, loss)`` extends that style's curve."""
 
-    def __init__(self, styles: Sequence[str] = ("eager", "static", "functional")) -> None:
+    def __init__(
+        self, styles: Sequence[str] = ("eager", "static", "functional"), layout: str = ""
+    ) -> None:
         w = _ipywidgets()
         self.styles = tuple(styles)
+        self.layout = layout or ("columns" if len(self.styles) <= 3 else "tabs")
+        if self.layout not in ("columns", "tabs"):
+            raise ValueError(f"layout must be 'columns' or 'tabs', not {layout!r}")
         self.code = {s: w.HTML() for s in self.styles}
         self.graphs = {s: w.Output() for s in self.styles}
         self.views: dict[str, GraphView] = {}
-        # flex columns that may shrink below their content: pictures scale to fit
-        column = {"flex": "1 1 0", "min_width": "0", "overflow": "hidden", "padding": "0 4px"}
-        columns = [
-            w.VBox([w.HTML(f"<h3>{s}</h3>"), self.code[s], self.graphs[s]], layout=column)
+        # flex panels that may shrink below their content: pictures scale to fit
+        panel = {"flex": "1 1 0", "min_width": "0", "overflow": "hidden", "padding": "0 4px"}
+        panels = [
+            w.VBox([w.HTML(f"<h3>{s}</h3>"), self.code[s], self.graphs[s]], layout=panel)
             for s in self.styles
         ]
+        if self.layout == "tabs":
+            self.panels = w.Tab(children=panels, titles=self.styles)
+        else:
+            self.panels = w.HBox(panels, layout={"width": "100%"})
         self.dashboard = TrainingDashboard(title="loss, every style on one plot")
+        self.agreement = w.HTML()
         self.differences = w.HTML()
-        self.widget = w.VBox(
-            [w.HBox(columns, layout={"width": "100%"}), self.differences, self.dashboard.widget]
-        )
+        self.widget = w.VBox([self.panels, self.dashboard.widget, self.agreement, self.differences])
 
-    def add(self, style: str, code: str, graph: GraphView | None = None) -> None:
+    def add(self, style: str, code: Any, graph: GraphView | None = None) -> None:
+        if callable(code):
+            import inspect  # noqa: PLC0415
+
+            code = inspect.getsource(code)
         self.code[
             style
         ].value = f"<pre style='font-size:11px;white-space:pre-wrap'>{html.escape(code)}</pre>"
@@ -180,6 +194,38 @@ class SideBySide:
 
     def log(self, style: str, step: int, loss: Any) -> None:
         self.dashboard.log(step, **{style: loss})
+        self.agreement.value = self.agreement_table()
+
+    def largest_differences(self) -> dict[str, float]:
+        """For each style, the largest |loss - the first style's loss| over the steps
+        both have logged."""
+        curves = {name: dict(points) for name, points in self.dashboard.history.items()}
+        if not curves:
+            return {}
+        reference = curves[next(iter(curves))]
+        return {
+            name: max(
+                (abs(v - reference[k]) for k, v in curve.items() if k in reference), default=0.0
+            )
+            for name, curve in curves.items()
+        }
+
+    def agreement_table(self) -> str:
+        """An HTML table: each style's first and last loss and its largest difference
+        from the first style's curve."""
+        history = self.dashboard.history
+        if not history:
+            return ""
+        first = next(iter(history))
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{points[0][1]:.6f}</td>"
+            f"<td>{points[-1][1]:.6f}</td><td>{gap:.1e}</td></tr>"
+            for (name, points), gap in zip(history.items(), self.largest_differences().values())
+        )
+        return (
+            f"<table><tr><th>style</th><th>first loss</th><th>last loss</th>"
+            f"<th>largest |difference| from {html.escape(first)}</th></tr>{rows}</table>"
+        )
 
     def operation_counts(self) -> dict[str, Counter[str]]:
         """How many operations of each kind each style's graph has."""
