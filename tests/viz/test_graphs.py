@@ -194,3 +194,13 @@ def test_pytree_arguments_are_named_by_their_paths() -> None:
     params = {"w": jnp.ones((3, 2)), "b": [jnp.ones(2)]}
     labels = _labels(viz.graph(loss, params, jnp.ones((1, 3))).source)
     assert {"params['b'][0]\\nf32[2]", "params['w']\\nf32[3,2]", "x\\nf32[1,3]"} <= set(labels)
+
+
+def test_the_browser_drawn_graph_leaves_the_mouse_wheel_to_the_page() -> None:
+    pytest.importorskip("graphviz_anywidget")
+    from graphviz_anywidget import GraphvizAnyWidget
+
+    box = viz.graph(lambda w, x: jnp.sum(x @ w), jnp.ones((3, 2)), jnp.ones((1, 3))).widget()
+    drawings = [c for c in box.children if isinstance(c, GraphvizAnyWidget)]
+    assert len(drawings) == 1 and drawings[0].enable_zoom is False
+    assert "dot_general" in drawings[0].dot_source

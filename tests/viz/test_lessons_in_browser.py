@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 
 # What each notebook must show once run: at least this many of each kind.
-# img: matplotlib figures and image widgets; svg: graph drawings; slider / clickable /
-# toggle / select: live widgets.
+# img: matplotlib figures and image widgets; svg: graph drawings; wasm: a drawing made in
+# the browser by WebAssembly Graphviz; slider / clickable / toggle / select: live widgets.
 EXPECTED: dict[str, dict[str, int]] = {
     "00_welcome": {"svg": 2},
     "01_tensors_broadcasting_devices": {},
@@ -54,7 +54,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "13_deployment_onnx": {},
     "14_debugging_training": {"img": 1},
     "benchmarks": {"img": 1},
-    "graph_gallery": {"svg": 4},
+    "graph_gallery": {"svg": 5, "wasm": 1},
     "side_by_side_cnn": {"svg": 3, "img": 1},
     "side_by_side_lstm": {"svg": 3, "img": 1},
     "side_by_side_mlp": {"svg": 3, "img": 1},
@@ -71,6 +71,8 @@ COUNTS = """() => {
     clickable: out('.wb-clickable-graph'),
     toggle: out('.widget-toggle-buttons'),
     select: out('.widget-select-multiple, .widget-dropdown'),
+    wasm: Array.from(document.querySelectorAll('.jp-OutputArea-output svg g.graph'))
+      .filter(g => !g.closest('.wb-clickable-graph, .widget-html-content')).length,
   };
 }"""
 
@@ -170,30 +172,39 @@ def _accept_dialogs(page: Any) -> None:
 
 
 def _run_all(page: Any, name: str, seconds: float) -> None:
-    """Run every cell; wait until each shows an execution count."""
+    """Run every cell; wait until each shows an execution count. If nothing moves for
+    two minutes (a kernel lost under load, a command issued before the kernel was ready),
+    restart the kernel and run everything again, at most twice."""
     prompts = "Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))"
+    progress = f"() => {prompts}.map(e => e.textContent).join('|')"
     done = (
         f"() => {{ const p = {prompts}; "
         "return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }"
     )
     started = f"() => {prompts}.some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent))"
-    # queued, not awaited: a dialog JupyterLab opens must not hold up this call
-    run = (
-        "() => { setTimeout(() => "
-        "window.jupyterapp.commands.execute('notebook:run-all-cells'), 0); }"
-    )
+
+    def command(name: str) -> str:  # queued, not awaited: a dialog must not hold the call up
+        return f"() => {{ setTimeout(() => window.jupyterapp.commands.execute('{name}'), 0); }}"
+
     deadline = time.monotonic() + seconds
-    issued = -1e9
+    issued, restarts = -1e9, 0
+    seen, moved = "", time.monotonic()
     while time.monotonic() < deadline:
         _accept_dialogs(page)
         if page.evaluate(done):
             return
+        now = page.evaluate(progress)
+        if now != seen:
+            seen, moved = now, time.monotonic()
         if not page.evaluate(started) and time.monotonic() - issued > 15:
-            page.evaluate(run)
+            page.evaluate(command("notebook:run-all-cells"))
             issued = time.monotonic()
+        elif time.monotonic() - moved > 120 and restarts < 2:
+            page.evaluate(command("notebook:restart-run-all"))
+            restarts, moved = restarts + 1, time.monotonic()
         time.sleep(0.5)
     page.screenshot(path=str(ARTIFACTS / f"{name}-timeout.png"))
-    pytest.fail(f"{name} did not finish running in {seconds} s")
+    pytest.fail(f"{name} did not finish running in {seconds} s ({restarts} restarts)")
 
 
 def _screenshot(page: Any, name: str) -> None:

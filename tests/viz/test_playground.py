@@ -71,3 +71,5 @@ def test_the_widget_trains_redraws_and_resets(capsys: Any) -> None:
     assert len(playground.losses) == 50
     playground.layers.value = 0  # logistic regression: no hidden layer
     assert len(playground.model.weights()) == 2
+    playground.learning_rate.value = 3.0
+    assert playground.model.learning_rate == 3.0

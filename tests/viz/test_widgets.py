@@ -44,8 +44,9 @@ def test_graph_explorer_shows_values_gradients_and_rules() -> None:
     forward_nodes = len(explorer.node_picker.options)
     explorer.view_mode.value = "backward"
     assert len(explorer.node_picker.options) > forward_nodes
-    explorer.view_mode.value = "optimised"
-    assert "passes" in explorer.diagram.title
+    explorer.view_mode.value = "optimised"  # the training graph after the passes: it changes
+    assert "backward pass after the compiler's passes" in explorer.diagram.title
+    assert "fusion" in explorer.diagram.title and "fused: one kernel" in explorer.view.source
 
 
 @pytest.mark.skipif(not viz.dot_available(), reason="the clickable drawing needs dot")
@@ -58,6 +59,19 @@ def test_graph_explorer_picks_the_node_a_learner_clicks() -> None:
     clickable.selected = tanh_id  # the browser side sets this on a click
     assert explorer.node_picker.value == tanh_id
     assert "VJP rule of <code>tanh</code>" in explorer.details.value
+
+
+def test_graph_explorer_shows_the_rule_as_equations_not_helper_code() -> None:
+    explorer = viz.GraphExplorer(_loss, jnp.asarray(W), jnp.asarray(X))
+    explorer.select("dot_general")
+    shown = explorer.details.value.split("<details>")[0]
+    # x @ w's gradients: g·wᵀ (1x2 · 2x3 -> 1x3) and xᵀ·g (3x1 · 1x2 -> 3x2), two products
+    assert shown.count("= dot_general[") == 2
+    assert "f32[1,3] = dot_general" in shown and "f32[3,2] = dot_general" in shown
+    assert "_vjp_plan" not in shown  # the helper stays folded away with the source
+    explorer.select("tanh")  # d tanh = g · (1 - out²)
+    shown = explorer.details.value.split("<details>")[0]
+    assert "= square b" in shown and "= sub" in shown and "= mul a" in shown
 
 
 def test_graph_explorer_on_an_eager_model() -> None:
@@ -197,6 +211,8 @@ def test_optimiser_playground_marks_the_minimum_and_divergence() -> None:
     labels = playground.figure.axes[0].get_legend_handles_labels()[1]
     assert f"sgd: diverged at step {k}" in labels and "minimum" in labels and "adam" in labels
     assert playground.learning_rate.style.description_width == "initial"  # label not cut
+    # the rate is held exactly (a log slider would round 0.05 to its step in the browser)
+    assert playground.learning_rate.value == 0.05
 
 
 def test_gradient_flow_and_benchmark_figures() -> None:

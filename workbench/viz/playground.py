@@ -287,7 +287,7 @@ class ClassifierPlayground:
         learning_rate: float = 0.3,
         steps: int = 300,
     ) -> None:
-        from workbench.viz.widgets import _ipywidgets  # noqa: PLC0415
+        from workbench.viz.widgets import _ipywidgets, rate_slider  # noqa: PLC0415
 
         w = _ipywidgets()
         wide = {"description_width": "initial"}
@@ -298,9 +298,7 @@ class ClassifierPlayground:
         self.activation = w.Dropdown(
             options=list(ACTIVATIONS), value=activation, description="activation"
         )
-        self.learning_rate = w.FloatLogSlider(
-            value=learning_rate, base=10, min=-3, max=1, description="learning rate", style=wide
-        )
+        self.learning_rate = rate_slider(learning_rate)
         for control in (self.layers, self.neurons):
             control.style = wide
         self.steps = w.IntSlider(value=steps, min=10, max=2000, step=10, description="steps")

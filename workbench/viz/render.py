@@ -83,10 +83,16 @@ class GraphView:
         return path
 
     def widget(self) -> Any:
-        """The graph drawn in the browser by WebAssembly Graphviz (no ``dot`` needed)."""
-        from graphviz_anywidget import graphviz_widget  # noqa: PLC0415
+        """The graph drawn in the browser by WebAssembly Graphviz (no ``dot`` needed).
+        Its wheel zoom is off, so the mouse wheel scrolls the notebook as over any other
+        output; the drawing fits the output width, and search highlights nodes."""
+        from graphviz_anywidget import GraphvizAnyWidget, graphviz_widget  # noqa: PLC0415
 
-        return graphviz_widget(self.source, controls=["zoom", "search"])
+        box = graphviz_widget(self.source, controls=["search"])
+        for child in box.children:
+            if isinstance(child, GraphvizAnyWidget):
+                child.enable_zoom = False
+        return box
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if dot_available():

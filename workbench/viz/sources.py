@@ -170,6 +170,13 @@ def diagram_of(
         ops, fetches = static
         return from_ops(ops, fetches, title=title or "static graph")
     traced = trace_of(_static_core(obj) if static is not None else obj, *args, params=params)
+    return traced_diagram(traced, backward=backward, optimize=optimize, title=title)
+
+
+def traced_diagram(
+    traced: Traced, backward: bool = False, optimize: bool = False, title: str = ""
+) -> Diagram:
+    """The diagram of a traced graph, keeping its input names (see ``diagram_of``)."""
     graph = traced.graph
     kinds = {i: "param" for i in traced.params}
     names = dict(traced.names)
@@ -196,9 +203,10 @@ def diagram_of(
         label = label or "backward pass"
     if optimize:
         graph, reports = default_pipeline().run(graph)
-        label = label or "after the compiler's passes: " + "; ".join(
-            f"{r.name} {r.before}->{r.after}" for r in reports
-        )
+        changed = [f"{r.name} {r.before}->{r.after}" for r in reports if r.before != r.after]
+        what = "; ".join(changed) if changed else "no pass changed anything"
+        which = "backward pass" if backward else "forward pass"
+        label = title or f"{which} after the compiler's passes: {what}"
     return from_core(graph, names, kinds, title=label, output_names=output_names)
 
 

@@ -18,9 +18,16 @@ import numpy as np
 from workbench.notebook import figure_png
 from workbench.viz import plots
 from workbench.viz.render import GraphView
-from workbench.viz.widgets import _display_in, _ipywidgets, figure_widget, graph_widget
+from workbench.viz.widgets import (
+    _display_in,
+    _ipywidgets,
+    figure_widget,
+    graph_widget,
+    rate_slider,
+)
 
 Series = dict[str, list[tuple[int, float]]]  # metric name -> (step, value) points
+LINE_STYLES = ("-", "--", "-.", ":")
 
 
 class TrainingDashboard:
@@ -95,10 +102,19 @@ class TrainingDashboard:
         ax = fig.add_subplot(1, 1, 1)
         for k, run in enumerate(runs):
             latest = k == len(runs) - 1
-            for name, points in run.items():
+            for i, (name, points) in enumerate(run.items()):
                 steps, values = zip(*points)
                 label = name if latest else f"{name} (run {k + 1})"
-                ax.plot(steps, values, label=label, alpha=1.0 if latest else 0.3)
+                # curves that coincide (the point of comparing styles) stay visible: each
+                # later one is drawn thinner, on top, in its own dash pattern
+                ax.plot(
+                    steps,
+                    values,
+                    label=label,
+                    alpha=1.0 if latest else 0.3,
+                    linewidth=max(1.0, 5.0 - 0.8 * i),
+                    linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                )
         ax.set_xlabel("step")
         ax.set_title(self.title)
         if runs:
@@ -281,9 +297,7 @@ class OptimiserPlayground:
         self.surface = w.Dropdown(
             options=list(plots.SURFACES), value=surface, description="surface", style=wide
         )
-        self.learning_rate = w.FloatLogSlider(
-            value=learning_rate, base=10, min=-4, max=0, description="learning rate", style=wide
-        )
+        self.learning_rate = rate_slider(learning_rate)
         self.steps = w.IntSlider(value=steps, min=1, max=1000, description="steps", style=wide)
         self.optimisers = w.SelectMultiple(
             options=list(plots.OPTIMISERS),

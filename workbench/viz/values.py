@@ -99,6 +99,36 @@ def record(graph: Graph, args: list[Any], output: int = 0) -> Recording:
     return Recording(values, gradients, steps)
 
 
+def vjp_equations(eqn: Equation) -> str | None:
+    """What the backward pass computes for this one equation, as the core's own
+    equations: the primitive's VJP rule traced on the equation's types. Its inputs are
+    the gradient arriving at the output, the output, then the operation's inputs; its
+    outputs are the gradients sent to each input. None where it cannot be shown (no
+    rule, several outputs)."""
+    from workbench.core.trace import make_graph  # noqa: PLC0415
+
+    prim = eqn.primitive
+    if prim.vjp_rule is None or prim.multiple_results:
+        return None
+    inputs = list(eqn.inputs)
+    variables = [a for a in inputs if not isinstance(a, Literal)]
+
+    def backward(g: Any, out: Any, *xs: Any) -> list[Any]:
+        given = iter(xs)
+        operands = [a.value if isinstance(a, Literal) else next(given) for a in inputs]
+        needs = tuple(not isinstance(a, Literal) for a in inputs)
+        kwargs = {"needs": needs} if prim.vjp_takes_needs else {}
+        grads = prim.vjp_rule(g, *operands, out=out, **kwargs, **eqn.params)
+        return [gr for gr, need in zip(grads, needs) if need and gr is not None]
+
+    out_type = eqn.outputs[0].type
+    try:
+        graph = make_graph(backward, out_type, out_type, *(a.type for a in variables))
+    except Exception:  # noqa: BLE001 - a rule that needs concrete values: show its source
+        return None
+    return str(graph)
+
+
 def vjp_rule_source(eqn: Equation) -> str:
     """The source of the primitive's VJP rule (what the backward pass applies)."""
     rule = eqn.primitive.vjp_rule

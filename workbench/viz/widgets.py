@@ -15,7 +15,7 @@ from workbench.notebook import figure_png
 from workbench.viz.diagram import Diagram, from_core
 from workbench.viz.render import GraphView, dot_available
 from workbench.viz.sources import trace_of
-from workbench.viz.values import record, vjp_rule_source
+from workbench.viz.values import record, vjp_equations, vjp_rule_source
 
 
 def _ipywidgets() -> Any:
@@ -44,6 +44,22 @@ def figure_widget(fig: Any) -> Any:
     """A matplotlib figure as an image widget, scaled to the width of its column."""
     return _ipywidgets().Image(
         value=figure_png(fig), format="png", layout={"max_width": "100%", "height": "auto"}
+    )
+
+
+RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def rate_slider(value: float, description: str = "learning rate") -> Any:
+    """A slider over fixed learning rates (TensorFlow Playground's choice) that holds
+    ``value`` exactly: a log slider would round it to its step in the browser and send
+    the rounded value back."""
+    options = sorted({*RATES, float(value)})
+    return _ipywidgets().SelectionSlider(
+        options=[(f"{r:g}", r) for r in options],
+        value=float(value),
+        description=description,
+        style={"description_width": "initial"},
     )
 
 
@@ -111,20 +127,24 @@ class GraphExplorer:
         self._redraw()
 
     def _diagram(self) -> Diagram:
-        from workbench.viz.sources import diagram_of  # noqa: PLC0415
+        from workbench.viz.sources import traced_diagram  # noqa: PLC0415
 
         mode = self.view_mode.value
         kinds = {i: "param" for i in self.traced.params}
         if mode == "forward":
             return from_core(self.traced.graph, self.traced.names, kinds, title="forward")
-        graph = self.traced.graph
-        return diagram_of(graph, backward=mode == "backward", optimize=mode == "optimised")
+        # "optimised" is what a compiler gets in training: the backward pass (which
+        # recomputes the forward values it needs) after the passes
+        return traced_diagram(self.traced, backward=True, optimize=mode == "optimised")
 
     def _redraw(self) -> None:
         self.diagram = self._diagram()
         self.node_picker.options = [
             (n.label.replace("\\n", "  "), n.id) for n in self.diagram.nodes if n.kind != "more"
         ]
+        if self.node_picker.value is None:  # open on the first operation, not on nothing
+            first = next((n.id for n in self.diagram.operations), None)
+            self.node_picker.value = first
         self.view = GraphView(self.diagram)
         _display_in(self.picture, _picture(self.view, self.clickable))
         self._show()
@@ -156,9 +176,18 @@ class GraphExplorer:
                     f"gradient<pre>{_array_text(grad)}</pre>"
                 )
         if hasattr(ref, "primitive"):
+            name = ref.primitive.name
+            traced = vjp_equations(ref)
+            if traced is not None:
+                rows.append(
+                    f"VJP rule of <code>{name}</code> here, as the core's equations "
+                    f"(inputs: the gradient arriving, the output, then the operation's "
+                    f"inputs; outputs: the gradient sent to each input):"
+                    f"<pre>{html.escape(traced)}</pre>"
+                )
             rows.append(
-                f"VJP rule of <code>{ref.primitive.name}</code>:"
-                f"<pre>{html.escape(vjp_rule_source(ref))}</pre>"
+                f"<details><summary>the rule's source</summary>"
+                f"<pre>{html.escape(vjp_rule_source(ref))}</pre></details>"
             )
         self.details.value = "".join(rows)
 
