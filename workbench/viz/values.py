@@ -108,7 +108,8 @@ def vjp_equations(eqn: Equation) -> str | None:
     from workbench.core.trace import make_graph  # noqa: PLC0415
 
     prim = eqn.primitive
-    if prim.vjp_rule is None or prim.multiple_results:
+    rule = prim.vjp_rule
+    if rule is None or prim.multiple_results:
         return None
     inputs = list(eqn.inputs)
     variables = [a for a in inputs if not isinstance(a, Literal)]
@@ -118,7 +119,7 @@ def vjp_equations(eqn: Equation) -> str | None:
         operands = [a.value if isinstance(a, Literal) else next(given) for a in inputs]
         needs = tuple(not isinstance(a, Literal) for a in inputs)
         kwargs = {"needs": needs} if prim.vjp_takes_needs else {}
-        grads = prim.vjp_rule(g, *operands, out=out, **kwargs, **eqn.params)
+        grads = rule(g, *operands, out=out, **kwargs, **eqn.params)
         return [gr for gr, need in zip(grads, needs) if need and gr is not None]
 
     out_type = eqn.outputs[0].type
