@@ -36,8 +36,9 @@ class TrainingDashboard:
 
     A step that goes back (a re-run of the cell, a second ``fit``) starts a new run: the
     earlier runs stay on the plot, faded, instead of the line jumping back. The picture is
-    redrawn at most every ``min_interval`` seconds (the last values are drawn when the
-    interval ends), so watching costs little training time.
+    redrawn at most every ``min_interval`` seconds, and never more often than keeps
+    drawing under a fifth of the time (the last values are drawn when the interval
+    ends), so watching costs little training time.
     """
 
     def __init__(self, title: str = "training", every: int = 1, min_interval: float = 0.5):
@@ -52,6 +53,7 @@ class TrainingDashboard:
         self.draws = 0
         self._count = 0
         self._last_draw = -math.inf
+        self._render_seconds = 0.0
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
@@ -83,7 +85,9 @@ class TrainingDashboard:
             self._request_draw()
 
     def _request_draw(self) -> None:
-        wait = self.min_interval - (time.monotonic() - self._last_draw)
+        # at least min_interval apart, and never more than a fifth of the time drawing
+        interval = max(self.min_interval, 4.0 * self._render_seconds)
+        wait = interval - (time.monotonic() - self._last_draw)
         if wait <= 0:
             self.redraw()
         elif self._timer is None:  # draw the latest values when the interval ends
@@ -123,8 +127,10 @@ class TrainingDashboard:
         return fig
 
     def redraw(self) -> None:
-        self._last_draw = time.monotonic()
+        start = time.monotonic()
         self.image.value = figure_png(self.figure())
+        self._last_draw = time.monotonic()
+        self._render_seconds = self._last_draw - start
         self.draws += 1
 
     def keras_callback(self) -> Any:
