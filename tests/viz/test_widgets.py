@@ -247,3 +247,17 @@ def test_stepper_on_a_static_tf_function() -> None:
 
     stepper = viz.BackpropStepper(loss, np.array([[1.0, 2.0, 3.0]], np.float32))
     assert [s.equation.primitive.name for s in stepper.steps][-1] == "dot_general"
+
+
+def test_timing_chart_compares_time_call_results() -> None:
+    from workbench.bench.timing import Measurement
+
+    chart = viz.timing_chart(
+        {
+            "eager": Measurement("eager", 4e-3, 3.8e-3, 4.5e-3, 5),
+            "jit": Measurement("jit", 1e-3, 9e-4, 1.2e-3, 5),
+        }
+    )
+    bars = chart.axes[0].patches
+    assert [round(b.get_width(), 6) for b in bars] == [1.0, 4.0]  # ms; the fastest at the bottom
+    assert [t.get_text().strip() for t in chart.axes[0].texts] == ["1.0x", "4.0x"]

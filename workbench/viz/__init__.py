@@ -4,8 +4,8 @@ ends. ``viz.graph(obj)`` draws an eager tensor's history, a static graph or fetc
 the widgets (``GraphExplorer``, ``BackpropStepper``, ``SideBySide``,
 ``TrainingDashboard``, ``OptimiserPlayground``, ``ClassifierPlayground``,
 ``ConvolutionExplorer``) and figures (``GradientFlow``, ``feature_maps``,
-``benchmark_chart``, ``suite_chart``, ``profile_chart``) build on the same pieces. viz
-reads IR and values; it never changes them.
+``benchmark_chart``, ``suite_chart``, ``profile_chart``, ``timing_chart``) build on the
+same pieces. viz reads IR and values; it never changes them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from workbench.viz.plots import (
     optimiser_paths,
     profile_chart,
     suite_chart,
+    timing_chart,
 )
 from workbench.viz.render import INSTALL_HINT, GraphView, dot_available
 from workbench.viz.sources import diagram_of, trace_of
@@ -79,5 +80,6 @@ __all__ = [
     "optimiser_paths",
     "profile_chart",
     "suite_chart",
+    "timing_chart",
     "trace_of",
 ]

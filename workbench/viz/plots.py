@@ -268,6 +268,28 @@ def suite_chart(rows: Sequence[dict[str, Any]]) -> Any:
     return fig
 
 
+def timing_chart(timings: dict[str, Any], title: str = "time per call") -> Any:
+    """Horizontal bars of median milliseconds per call, with min-max whiskers, for
+    ``bench.time_call`` results keyed by label (the faster, the shorter); each bar says
+    how many times slower it is than the fastest."""
+    names = list(timings)
+    medians = [timings[n].median * 1e3 for n in names]
+    lows = [m - timings[n].minimum * 1e3 for n, m in zip(names, medians)]
+    highs = [timings[n].maximum * 1e3 - m for n, m in zip(names, medians)]
+    fig = _figure(figsize=(6.5, 0.5 * len(names) + 1.2))
+    ax = fig.add_subplot(1, 1, 1)
+    bars = ax.barh(names[::-1], medians[::-1], xerr=[lows[::-1], highs[::-1]], capsize=3)
+    fastest = min(medians)
+    for bar, median in zip(bars, medians[::-1]):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {median / fastest:.1f}x",
+                va="center", fontsize=8)  # fmt: skip
+    ax.set_xlabel("ms per call (median of rounds; whiskers: min and max)")
+    ax.set_title(title, fontsize=10)
+    ax.margins(x=0.15)
+    fig.tight_layout()
+    return fig
+
+
 def profile_chart(rows: Sequence[dict[str, Any]], top: int = 15) -> Any:
     """Horizontal bars of total time per primitive (``Profile.rows()``), largest first,
     with each bar labelled by its number of calls."""
