@@ -196,7 +196,8 @@ def _run_all(page: Any, name: str, seconds: float) -> None:
         now = page.evaluate(progress)
         if now != seen:
             seen, moved = now, time.monotonic()
-        if not page.evaluate(started) and time.monotonic() - issued > 15:
+        # a Run All sent while the kernel was still connecting is dropped: send it again
+        if not page.evaluate(started) and time.monotonic() - issued > 3:
             page.evaluate(command("notebook:run-all-cells"))
             issued = time.monotonic()
         elif time.monotonic() - moved > 120 and restarts < 2:
@@ -301,7 +302,7 @@ def test_notebook_as_a_learner_sees_it(lab: Lab, path: Path) -> None:
             ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
         )
         _run_all(page, name, 300)
-        time.sleep(1.5)  # widgets and images finish drawing
+        time.sleep(0.5)  # widgets and images finish drawing
         errors = page.evaluate(
             "Array.from(document.querySelectorAll('.jp-OutputArea-output'))"
             ".map(e => e.textContent).filter(t => /Traceback|<Figure size/.test(t))"
