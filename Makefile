@@ -24,14 +24,17 @@ $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python $(VENV)/.system-installed
 	$(PIP) -e '.[lab]'
 	touch $@
 
-# System programs: Graphviz's `dot` (graph drawings as SVG/PNG/PDF) and Chromium (the
-# browser test drives JupyterLab in it). Installed with apt when missing; without them
+# System programs: Graphviz's `dot` (graph drawings as SVG/PNG/PDF), Chromium (the
+# browser test drives JupyterLab in it) and a colour emoji font (the lessons' ✅ ❌ ✏️
+# marks, in the browser test's screenshots). Installed with apt when missing; without them
 # graphs still render in JupyterLab (WebAssembly Graphviz) and the tests that need them
 # skip.
 $(VENV)/.system-installed: | $(BIN)/python
-	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null) \
-	  || echo "note: graphviz/chromium could not be installed with apt"; \
+	@if ! command -v dot >/dev/null || ! command -v chromium >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "color emoji"; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    graphviz chromium fonts-noto-color-emoji >/dev/null) \
+	  || echo "note: graphviz/chromium/fonts could not be installed with apt"; \
 	fi
 	touch $@
 
