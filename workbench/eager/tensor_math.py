@@ -159,13 +159,18 @@ def log_softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     return _t.wrap(composites.log_softmax(_t._float_input(x), dim), (x,), "LogSoftmaxBackward0")
 
 
-@numpy_names
 def sum(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     dtype: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: builtins.bool | None = None,
 ) -> Tensor:
+    # NumPy's spellings spelled out here, not by numpy_names: sum and mean are hot
+    dim = dim if axis is None else axis
+    keepdim = keepdim if keepdims is None else keepdims
     x = self
     if dtype is not None:
         x = x.to(dtype)
@@ -174,13 +179,17 @@ def sum(
     return _t.wrap(ops.reduce_sum(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
 
 
-@numpy_names
 def mean(
     self: Tensor,
     dim: Any = None,
     keepdim: builtins.bool = False,
     dtype: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: builtins.bool | None = None,
 ) -> Tensor:
+    dim = dim if axis is None else axis
+    keepdim = keepdim if keepdims is None else keepdims
     x = self if dtype is None else self.to(dtype)
     if not x.dtype.is_floating_point:
         raise RuntimeError(
