@@ -242,22 +242,32 @@ class BackpropStepper:
         self.widget = w.VBox([self.slider, w.HBox([self.picture, self.details])])
         self._show()
 
-    def _edge_labels(self, done: int) -> dict[tuple[str, str], str]:
-        """Each edge's forward value, and its gradient once step ``done`` has sent it."""
+    def _edge_labels(self, diagram: Diagram, done: int) -> dict[tuple[str, str], str]:
+        """Each edge's forward value, and its gradient once step ``done`` has sent it.
+        Edges are found through the drawing's own nodes (each node refers to the variable
+        or equation it draws), so the ids always match the picture."""
+        producer: dict[int, str] = {}  # id(var) -> the node that makes it
+        consumer: dict[int, str] = {}  # id(equation or output atom) -> its node
+        for node in diagram.nodes:
+            if node.kind == "output":
+                consumer[id(node.ref)] = node.id
+            elif hasattr(node.ref, "primitive"):
+                consumer[id(node.ref)] = node.id
+                producer.update({id(v): node.id for v in node.ref.outputs})
+            elif node.ref is not None:
+                producer[id(node.ref)] = node.id
         graph = self.traced.graph
-        producer = {id(v): f"in{i}" for i, v in enumerate(graph.inputs)}
-        producer.update({id(v): f"c{i}" for i, (v, _) in enumerate(graph.constants)})
-        for k, eqn in enumerate(graph.equations):
-            producer.update({id(v): f"e{k}" for v in eqn.outputs})
         sent: dict[tuple[str, str], np.ndarray] = {}
         for step in self.steps[: done + 1]:
+            target = consumer[id(step.equation)]
             for atom, g in zip(step.equation.inputs, step.input_gradients):
                 if id(atom) in producer and g is not None:
-                    edge = (producer[id(atom)], f"e{step.index}")
+                    edge = (producer[id(atom)], target)
                     # an input used twice (x * x) is one edge carrying both gradients
                     sent[edge] = sent[edge] + g if edge in sent else g
-        edges = [(atom, f"e{k}") for k, eqn in enumerate(graph.equations) for atom in eqn.inputs]
-        edges += [(atom, f"out{i}") for i, atom in enumerate(graph.outputs)]
+        edges = [(atom, consumer[id(eqn)]) for eqn in graph.equations for atom in eqn.inputs]
+        edges += [(atom, consumer[id(atom)]) for atom in graph.outputs]
+        seed = consumer[id(graph.outputs[0])]
         labels: dict[tuple[str, str], str] = {}
         for atom, target in edges:
             if id(atom) not in producer:
@@ -266,7 +276,7 @@ class BackpropStepper:
             text = _short(self.recording.values.get(id(atom)))
             if edge in sent:
                 text += f"\\n∂ {_short(sent[edge])}"
-            elif target == "out0":  # the seed: d output / d output = 1
+            elif target == seed:  # the seed: d output / d output = 1
                 text += f"\\n∂ {_short(self.steps[0].output_gradient)}"
             labels[edge] = text
         return labels
@@ -283,7 +293,7 @@ class BackpropStepper:
             self.kinds,
             title="values flow forward (blue); gradients flow back (red, ∂)",
         )
-        self.diagram.edge_labels = self._edge_labels(done)
+        self.diagram.edge_labels = self._edge_labels(self.diagram, done)
         self.view = GraphView(self.diagram, highlight=[f"e{step.index}"])
         _display_in(self.picture, graph_widget(self.view))
         names = [self._input_name(atom, i) for i, atom in enumerate(step.equation.inputs)]
