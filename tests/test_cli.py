@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from workbench.core import primitives
+from workbench.core import all_primitives
 
 
 def test_primitives_command_lists_every_primitive_with_its_rules() -> None:
@@ -17,9 +17,9 @@ def test_primitives_command_lists_every_primitive_with_its_rules() -> None:
     )
     lines = out.stdout.splitlines()
     assert lines[0].split()[:3] == ["primitive", "family", "impl"]
-    for p in primitives():
+    for p in all_primitives():
         assert any(line.split()[0] == p.name for line in lines[2:] if line.strip()), p.name
-    assert f"{len(primitives())} primitives" in out.stdout
+    assert f"{len(all_primitives())} primitives" in out.stdout
 
 
 def test_importing_workbench_prints_nothing() -> None:

@@ -1,6 +1,7 @@
 """``python -m workbench``: small command-line tools.
 
-``python -m workbench primitives`` prints every primitive with the rules it defines;
+``python -m workbench primitives`` prints every primitive with the rules it defines (and
+``--rules NAME`` one primitive's rules, each as its formula and source);
 ``python -m workbench bench`` runs the benchmarks side by side and prints ratios.
 """
 
@@ -11,18 +12,19 @@ import sys
 
 
 def _primitives_table() -> str:
-    from workbench.core import primitives  # noqa: PLC0415
+    from workbench.core import all_primitives  # noqa: PLC0415
     from workbench.core.primitive import RULE_KINDS  # noqa: PLC0415
 
-    prims = primitives()
+    prims = all_primitives()
     width = max(len(p.name) for p in prims)
     fam_width = max(len(p.family) for p in prims)
+    widths = {k: max(5, len(k)) for k in RULE_KINDS}
     header = f"{'primitive':<{width}}  {'family':<{fam_width}}  " + "  ".join(
-        f"{k:<5}" for k in RULE_KINDS
+        f"{k:<{widths[k]}}" for k in RULE_KINDS
     )
     lines = [header, "-" * len(header)]
     for p in prims:
-        marks = "  ".join(f"{'yes' if k in p.rules else '-':<5}" for k in RULE_KINDS)
+        marks = "  ".join(f"{'yes' if k in p.rules else '-':<{widths[k]}}" for k in RULE_KINDS)
         lines.append(f"{p.name:<{width}}  {p.family:<{fam_width}}  {marks}")
     lines.append(f"\n{len(prims)} primitives")
     return "\n".join(lines)
@@ -31,16 +33,30 @@ def _primitives_table() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("primitives", help="list every primitive and the rules it defines")
+    listing = sub.add_parser("primitives", help="list every primitive and the rules it defines")
+    listing.add_argument("--rules", metavar="NAME", help="show one primitive's rules in full")
     bench = sub.add_parser("bench", help="run the benchmark suite side by side (ratios in one run)")
     from workbench.bench.cli import add_arguments  # noqa: PLC0415
 
     add_arguments(bench)
     args = parser.parse_args(argv)
+    if args.command == "primitives" and args.rules:
+        return _explain(args.rules)
     if args.command == "primitives":
         print(_primitives_table())
     elif args.command == "bench":
         return _bench(args)
+    return 0
+
+
+def _explain(name: str) -> int:
+    from workbench.core import all_primitives  # noqa: PLC0415
+
+    found = {p.name: p for p in all_primitives()}
+    if name not in found:
+        print(f"no primitive named {name!r}; known: {', '.join(sorted(found))}", file=sys.stderr)
+        return 2
+    print(found[name].explain())
     return 0
 
 

@@ -124,9 +124,9 @@ def test_missing_gpu_is_explained() -> None:
 
 
 def _elementwise(kind: str) -> list[str]:
-    from workbench.core import primitives
+    from workbench.core import all_primitives
 
-    return [p.name for p in primitives() if p.family == kind]
+    return [p.name for p in all_primitives() if p.family == kind]
 
 
 @pytest.mark.parametrize("name", _elementwise("binary elementwise"))

@@ -4,14 +4,12 @@ Knows nothing of PyTorch, TensorFlow or JAX names; the front ends translate thei
 vocabulary into :func:`apply` calls and the transformations exported here.
 """
 
-from workbench.core import composites, ops, tree
+from workbench.core import primitives as ops  # noqa: I001 - the families load first
+from workbench.core import composites, tree
 from workbench.core.autodiff import (
     backward_graph,
     backward_pass,
     grad,
-    hessian,
-    jacfwd,
-    jacrev,
     jvp,
     jvp_graph,
     tape_graph,
@@ -19,10 +17,11 @@ from workbench.core.autodiff import (
     vjp,
 )
 from workbench.core.batching import batch_graph, vmap
+from workbench.core.jacobians import hessian, jacfwd, jacrev
 from workbench.core.dispatch import apply, interpreter, is_tracing
 from workbench.core.gradcheck import GradientCheckError, check_grads, numerical_jvp
 from workbench.core.ir import Equation, Graph, Literal, Type, Var, graph_text
-from workbench.core.primitive import Primitive, get_primitive, primitives
+from workbench.core.primitive import Primitive, all_primitives, get_primitive
 from workbench.core.primitives.operands import array
 from workbench.core.trace import eval_graph, make_graph, trace
 from workbench.core.validate import GraphError, validate
@@ -61,7 +60,7 @@ __all__ = [
     "make_graph",
     "numerical_jvp",
     "ops",
-    "primitives",
+    "all_primitives",
     "tape_graph",
     "trace",
     "tree",

@@ -13,15 +13,13 @@ This module owns the rules' *use*; the rules themselves live with their primitiv
 from __future__ import annotations
 
 import itertools
-import math
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from workbench.backend import dtypes
-from workbench.core import dispatch, ops, tree
+from workbench.core import dispatch, tree
+from workbench.core import primitives as ops
 from workbench.core.dispatch import Interpreter, apply, interpreter
 from workbench.core.ir import Equation, Graph, Literal, Type, Var
 from workbench.core.primitive import Primitive
@@ -140,9 +138,10 @@ class Node:
     ``inputs`` and ``outputs`` are the primal values (the rule's residuals).
     """
 
-    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "extra", "seq", "__weakref__")
-    # Hashed by identity: the backward pass keys cotangents by node. ``extra`` is free for a
-    # front end's bookkeeping (saved tensor versions, the op's user-facing name). ``seq``
+    __slots__ = ("prim", "params", "inputs", "outputs", "parents", "record", "seq", "__weakref__")
+    # Hashed by identity: the backward pass keys cotangents by node. ``record`` is a front
+    # end's own record of the node (the eager front end's ``OpRecord``: the op's
+    # user-facing name, the tensors it saved and their versions). ``seq``
     # counts nodes as they are recorded: a node's inputs exist before it, so sorting by
     # ``seq`` is a topological order.
 
@@ -159,7 +158,7 @@ class Node:
         self.inputs = inputs
         self.outputs = outputs
         self.parents = parents
-        self.extra: Any = None
+        self.record: Any = None
         self.seq = next(_SEQUENCE)
 
     def __repr__(self) -> str:
@@ -234,7 +233,7 @@ class VJPInterpreter(Interpreter):
 _FLOATS = frozenset(dtypes.FLOAT_DTYPES)
 
 
-def _key(t: VJPTracer) -> Any:
+def cotangent_key(t: VJPTracer) -> Any:
     """Where a tracked value's cotangent accumulates: the leaf itself, the node that made
     it (one output), or (node, index) for primitives with several outputs."""
     node = t.node
@@ -243,7 +242,7 @@ def _key(t: VJPTracer) -> Any:
     return (node, t.index) if node.prim.multiple_results else node
 
 
-def _toposort(roots: Sequence[VJPTracer]) -> list[Node]:
+def topological_order(roots: Sequence[VJPTracer]) -> list[Node]:
     """Nodes reachable from ``roots``, each after all the nodes it depends on: collected
     by an iterative search (a 10,000-op chain does not hit the recursion limit) and put
     in recording order."""
@@ -298,9 +297,9 @@ def backward_pass(
     roots = []
     for o, g in zip(outputs, cotangents):
         if isinstance(o, VJPTracer) and g is not None:
-            accumulate(_key(o), g)
+            accumulate(cotangent_key(o), g)
             roots.append(o)
-    for node in reversed(order if order is not None else _toposort(roots)):
+    for node in reversed(order if order is not None else topological_order(roots)):
         if node.prim.multiple_results:
             gs = tuple(grads.pop((node, i), None) for i in range(len(node.outputs)))
             if on_gradient is not None:
@@ -329,8 +328,8 @@ def backward_pass(
             in_grads = prim.vjp_rule(g_out, *inputs, out=outs, **node.params)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
-                accumulate(_key(parent), g)
-    return [grads.get(_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+                accumulate(cotangent_key(parent), g)
+    return [grads.get(cotangent_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
 
 
 def _tracked_values(node: Node) -> tuple[list[Any], Any]:
@@ -354,7 +353,7 @@ def tape_leaves(outputs: Sequence[Any], nodes: Sequence[Node] | None = None) -> 
             seen.add(id(o))
             leaves.append(o)
     if nodes is None:
-        nodes = _toposort([o for o in outputs if isinstance(o, VJPTracer)])
+        nodes = topological_order([o for o in outputs if isinstance(o, VJPTracer)])
     for node in nodes:
         for parent in node.parents:
             if parent is not None and parent.node is None and id(parent) not in seen:
@@ -386,12 +385,12 @@ def tape_graph(outputs: Sequence[Any], inputs: Sequence[Any]) -> Graph:
     graph_inputs = []
     for x in inputs:
         var = Var(value_type(x))
-        variables[_key(x)] = var
+        variables[cotangent_key(x)] = var
         graph_inputs.append(var)
 
     def atom_for(parent: VJPTracer | None, primal: Any) -> Any:
-        if parent is not None and _key(parent) in variables:
-            return variables[_key(parent)]
+        if parent is not None and cotangent_key(parent) in variables:
+            return variables[cotangent_key(parent)]
         if getattr(primal, "ndim", None) == 0 and primal.__class__.__name__ == "Array":
             return Literal(primal)
         found = constants.get(id(primal))
@@ -401,7 +400,7 @@ def tape_graph(outputs: Sequence[Any], inputs: Sequence[Any]) -> Graph:
         return found[0]
 
     equations = []
-    for node in _toposort([o for o in outputs if isinstance(o, VJPTracer)]):
+    for node in topological_order([o for o in outputs if isinstance(o, VJPTracer)]):
         atoms = tuple(atom_for(p, v) for p, v in zip(node.parents, node.inputs))
         outs = node.outputs if node.prim.multiple_results else (node.outputs,)
         out_vars = tuple(Var(value_type(o)) for o in outs)
@@ -544,59 +543,3 @@ def jvp_graph(graph: Graph) -> Graph:
         return list(out) + list(tangents)
 
     return make_graph(forward, *graph.in_types, *graph.in_types)
-
-
-# ---------------------------------------------------------------------------------------
-# Jacobians, from the transformations above
-
-
-def _basis(x: Any) -> Any:
-    """The standard basis of x's space, stacked: shape (x.size, *x.shape)."""
-    n = math.prod(x.shape)
-    eye = ops.array(np.eye(n, dtype=x.dtype), device=x.device)
-    return ops.reshape(eye, (n, *x.shape))
-
-
-def _with_arg(fn: Callable[..., Any], args: Sequence[Any], argnum: int) -> Callable[[Any], Any]:
-    def partial(v: Any) -> Any:
-        full = list(args)
-        full[argnum] = v
-        return fn(*full)
-
-    return partial
-
-
-def jacrev(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """The Jacobian by reverse mode: one VJP per output element, vectorised with vmap.
-
-    Returns an array of shape ``out.shape + x.shape``.
-    """
-    from workbench.core.batching import vmap  # noqa: PLC0415
-
-    def jacobian(*args: Any) -> Any:
-        x = args[argnums]
-        out, pullback = vjp(_with_arg(fn, args, argnums), x)
-        rows = vmap(lambda g: pullback(g)[0])(_basis(out))
-        return ops.reshape(rows, (*out.shape, *x.shape))
-
-    return jacobian
-
-
-def jacfwd(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """The Jacobian by forward mode: one JVP per input element, vectorised with vmap."""
-    from workbench.core.batching import vmap  # noqa: PLC0415
-
-    def jacobian(*args: Any) -> Any:
-        x = args[argnums]
-        f = _with_arg(fn, args, argnums)
-        columns = vmap(lambda t: jvp(f, (x,), (t,))[1])(_basis(x))  # (x.size, *out.shape)
-        out_ndim = columns.ndim - 1
-        moved = ops.transpose(columns, list(range(1, out_ndim + 1)) + [0])
-        return ops.reshape(moved, (*moved.shape[:out_ndim], *x.shape))
-
-    return jacobian
-
-
-def hessian(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """Second derivatives: forward over reverse (jacfwd of jacrev), as JAX does."""
-    return jacfwd(jacrev(fn, argnums), argnums)

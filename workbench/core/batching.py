@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from workbench.core import ops, tree
+from workbench.core import primitives as ops
+from workbench.core import tree
 from workbench.core.dispatch import Interpreter, apply, interpreter
 from workbench.core.ir import Graph, Type
 from workbench.core.primitive import Primitive

@@ -2,9 +2,10 @@
 kernel (CuPy's ElementwiseKernel) computing a whole group, so its intermediates live in
 registers instead of memory.
 
-Both targets share the expression table below (C99 with <tgmath.h> and CUDA C++ pick the
-float or double version of each math function from the argument type). NaN behaviour
-follows NumPy: maximum, minimum and relu propagate NaN.
+Each primitive carries its own expression (``Primitive.fusion``, beside its other rules);
+both targets share it (C99 with <tgmath.h> and CUDA C++ pick the float or double version
+of each math function from the argument type). NaN behaviour follows NumPy: maximum,
+minimum and relu propagate NaN.
 """
 
 from __future__ import annotations
@@ -33,49 +34,6 @@ _CUPY_NAMES: dict[np.dtype, str] = {
     dtypes.float32: "float32",
     dtypes.float64: "float64",
     dtypes.bool_: "bool",
-}
-
-# {0}, {1}, {2}: operand expressions; {T}: the C type of the result.
-EXPRESSIONS: dict[str, str] = {
-    "neg": "(-{0})",
-    "abs": "fabs({0})",
-    "sign": "({0} > 0 ? ({T})1 : ({0} < 0 ? ({T})-1 : {0}))",
-    "floor": "floor({0})",
-    "ceil": "ceil({0})",
-    "round": "nearbyint({0})",
-    "exp": "exp({0})",
-    "log": "log({0})",
-    "log1p": "log1p({0})",
-    "expm1": "expm1({0})",
-    "sqrt": "sqrt({0})",
-    "rsqrt": "(({T})1 / sqrt({0}))",
-    "square": "({0} * {0})",
-    "reciprocal": "(({T})1 / {0})",
-    "sin": "sin({0})",
-    "cos": "cos({0})",
-    "tanh": "tanh({0})",
-    "logistic": "(({T})0.5 * tanh(({T})0.5 * {0}) + ({T})0.5)",
-    "erf": "erf({0})",
-    "relu": "(({0} > 0 || {0} != {0}) ? {0} : ({T})0)",
-    "add": "({0} + {1})",
-    "sub": "({0} - {1})",
-    "mul": "({0} * {1})",
-    "div": "({0} / {1})",
-    "pow": "pow({0}, {1})",
-    "maximum": "(({0} > {1} || {0} != {0}) ? {0} : {1})",
-    "minimum": "(({0} < {1} || {0} != {0}) ? {0} : {1})",
-    "eq": "({0} == {1})",
-    "ne": "({0} != {1})",
-    "lt": "({0} < {1})",
-    "le": "({0} <= {1})",
-    "gt": "({0} > {1})",
-    "ge": "({0} >= {1})",
-    "logical_and": "({0} && {1})",
-    "logical_or": "({0} || {1})",
-    "logical_not": "(!{0})",
-    "is_finite": "isfinite({0})",
-    "select": "({0} ? {1} : {2})",
-    "cast": "(({T})({0}))",
 }
 
 
@@ -119,21 +77,13 @@ def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], st
                 operands.append(_literal(a.value.numpy(), a.type.dtype, types))
             else:
                 operands.append(names[id(a)])
-        name = eqn.primitive.name
-        exponent = _known(eqn.inputs[-1], constants) if name == "pow" else None
-        if name == "broadcast_to":
-            expression = operands[0]
-            value = _known(eqn.inputs[0], constants)
-            if value is not None:
-                constants[id(out)] = value
-        elif exponent in (2.0, 3.0):  # multiplied out, as PyTorch does (and much quicker)
-            expression = "*".join([operands[0]] * int(exponent)).join("()")
-        elif name == "cast" and out.type.dtype == dtypes.bool_:
-            expression = f"({operands[0]} != 0)"
-        elif name in EXPRESSIONS:
-            expression = EXPRESSIONS[name].format(*operands, T=types[out.type.dtype])
-        else:
+        known = [_known(a, constants) for a in eqn.inputs]
+        c_type = types[out.type.dtype]
+        expression = eqn.primitive.fusion_expression(operands, known, c_type, out.type)
+        if expression is None:
             return None
+        if expression == operands[0] and known[0] is not None:
+            constants[id(out)] = known[0]  # an operand passed through keeps its known value
         names[id(out)] = f"t{k}"
         lines.append(f"{types[out.type.dtype]} t{k} = {expression};")
     result = graph.outputs[0]

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.core import ops
+from workbench.core import primitives as ops
 
 
 def softmax(x: Any, axis: int = -1) -> Any:

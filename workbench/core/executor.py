@@ -2,12 +2,14 @@
 
 Compiling a graph runs the pass pipeline, then *lowers* the optimised graph once into a
 straight-line Python function: one line per step, each calling an implementation that
-was resolved at compile time (``plan.source`` shows the code). Elementwise steps write
-into buffers planned ahead (``out=``), reusing a buffer as soon as its value is dead, so
-chains run in place. Fused groups become one native kernel when a compiler is available
-(a generated C loop on the CPU, a CUDA kernel on CuPy) and inline ufunc steps otherwise.
-Control flow runs compiled sub-plans. Plans are cached per graph and input signature;
-``executor.stats`` counts compiles and cache hits.
+was resolved at compile time (``plan.source`` shows the code). Everything it needs to
+know about a primitive is an attribute of the primitive (never its name): a ``lower``
+rule for a special lowering (a fused group's native kernel, a constant, cuBLAS), the
+``run`` rule of control flow (called with compiled sub-plans), the ``ufunc`` that lets a
+step write into a buffer planned ahead (``out=``, reused as soon as its value is dead,
+so chains run in place), and ``view`` for results that may share an input's memory.
+Plans are cached per graph and input signature; ``executor.stats`` counts compiles and
+cache hits.
 """
 
 from __future__ import annotations
@@ -25,22 +27,6 @@ from workbench.core.dispatch import PROFILERS
 from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
 from workbench.core.passes import Pipeline, default_pipeline
 from workbench.core.values import Array, Tracer
-
-# Primitives whose result may share memory with an input (a planned buffer read through
-# such a view must stay untouched while the view lives).
-VIEW_PRIMITIVES = frozenset(
-    {
-        "broadcast_to",
-        "reshape",
-        "transpose",
-        "slice",
-        "split",
-        "flip",
-        "stop_gradient",
-        "windows",
-        "dynamic_slice",
-    }
-)
 
 
 @dataclass
@@ -214,6 +200,17 @@ class Executor:
         self._cache[key] = (graph, plan)
         return plan
 
+    def function(self, graph: Graph) -> Callable[..., Any]:
+        """The compiled ``graph`` (for its own input types) as a function from backend
+        arrays to a sequence of backend arrays; under a profiler its steps are reported."""
+        plan = self.plan(graph, graph.in_types)
+        fn = plan.fn
+
+        def run(*args: Any) -> Any:
+            return (plan.profiled_fn() if PROFILERS else fn)(*args)
+
+        return run
+
     def run(self, graph: Graph, *args: Array) -> list[Array]:
         """Run ``graph`` on concrete arrays through its cached plan."""
         for a in args:
@@ -261,6 +258,7 @@ class _Lowering:
         self.memory = memory
         self.namespace: dict[str, Any] = {}
         self.names: dict[int, str] = {}
+        self._subplans: dict[int, Callable[..., Any]] = {}
 
     # naming -----------------------------------------------------------------------------
     def bind(self, prefix: str, value: Any) -> str:
@@ -286,37 +284,32 @@ class _Lowering:
             return value.data
         return self.device.put(value.numpy())
 
-    # steps ------------------------------------------------------------------------------
-    def steps(self) -> list[_Step]:
-        out: list[_Step] = []
-        for eqn in self.graph.equations:
-            out.extend(self._lower(eqn))
-        return out
+    # what lowering rules use ------------------------------------------------------------
+    def step(self, eqn: Equation, function: Any, kind: str = "call") -> _Step:
+        """A plan step calling ``function`` (kinds: call, ufunc, kernel, higher)."""
+        return _Step(eqn, kind, function, len(eqn.inputs))
 
-    def _lower(self, eqn: Equation) -> list[_Step]:
-        prim = eqn.primitive
-        if prim.name == "broadcast_to" and isinstance(eqn.inputs[0], Literal):
-            # a constant: computed once, now
-            value = self.xp.broadcast_to(self._on_device(eqn.inputs[0].value), eqn.params["shape"])
-            self.names[id(eqn.outputs[0])] = self.bind("k", value)
-            return []
-        if prim.name == "fused":
-            kernel = self._kernel(eqn) if self.executor.native_kernels else None
-            if kernel is not None:
-                return [_Step(eqn, "kernel", kernel, len(eqn.inputs))]
-            return self._inline(eqn)
-        if prim.higher_order:
-            return [_Step(eqn, "higher", self._higher(eqn))]
-        if prim.ufunc is not None:
-            return [_Step(eqn, "ufunc", getattr(self.xp, prim.ufunc), len(eqn.inputs))]
-        if prim.name == "dot_general" and self.device.platform == "cuda" and _plain_matmul(eqn):
-            from workbench.backend import cublas  # noqa: PLC0415
+    def constant(self, var: Var, value: Any) -> None:
+        """Define ``var`` as a value computed now, once, when the plan is built."""
+        self.names[id(var)] = self.bind("k", value)
 
-            return [_Step(eqn, "call", _matmul_2d(eqn, cublas.gemm))]
-        return [_Step(eqn, "call", functools.partial(prim.impl, self.xp, **eqn.params))]
+    def on_device(self, value: Array) -> Any:
+        """A constant's data on this plan's device."""
+        return self._on_device(value)
 
-    def _inline(self, eqn: Equation) -> list[_Step]:
-        """A fused group as ordinary steps (its sub-graph's equations, renamed)."""
+    def kernel(self, graph: Graph) -> Callable[..., Any] | None:
+        """One native kernel computing an elementwise ``graph``, or None."""
+        if not self.executor.native_kernels:
+            return None
+        from workbench.core import codegen  # noqa: PLC0415 - only plans with groups need it
+
+        kernel = codegen.elementwise_kernel(graph, self.device)
+        if kernel is not None:
+            self.executor.stats.kernels += 1
+        return kernel
+
+    def inline(self, eqn: Equation) -> list[_Step]:
+        """The steps of the equations of ``eqn``'s graph, as if written out in place."""
         inner = eqn.params["graph"]
         rename: dict[int, Atom] = {id(v): a for v, a in zip(inner.inputs, eqn.inputs)}
         result = []
@@ -327,56 +320,34 @@ class _Lowering:
             result.extend(self._lower(Equation(e.primitive, inputs, outputs, e.params)))
         return result
 
-    def _kernel(self, eqn: Equation) -> Any:
-        from workbench.core import codegen  # noqa: PLC0415
+    def run_graph(self, graph: Graph) -> Callable[..., Any]:
+        """A sub-graph compiled into a plan of its own (once per lowering)."""
+        found = self._subplans.get(id(graph))
+        if found is None:
+            found = self._subplans[id(graph)] = self.executor.function(graph)
+        return found
 
-        kernel = codegen.elementwise_kernel(eqn.params["graph"], self.device)
-        if kernel is not None:
-            self.executor.stats.kernels += 1
-        return kernel
+    # steps ------------------------------------------------------------------------------
+    def steps(self) -> list[_Step]:
+        out: list[_Step] = []
+        for eqn in self.graph.equations:
+            out.extend(self._lower(eqn))
+        return out
 
-    def _subplan(self, graph: Graph) -> Callable[..., Any]:
-        plan = self.executor.plan(graph, graph.in_types)
-        fn = plan.fn
-
-        def run(*args: Any) -> Any:  # under a profiler, the body's steps are reported too
-            return (plan.profiled_fn() if PROFILERS else fn)(*args)
-
-        return run
-
-    def _higher(self, eqn: Equation) -> Callable[..., Any]:
-        name, params, xp = eqn.primitive.name, eqn.params, self.xp
-        if name in ("call", "fused"):
-            return self._subplan(params["graph"])
-        if name == "cond":
-            branches = [self._subplan(g) for g in params["branches"]]
-            last = len(branches) - 1
-
-            def run_cond(index: Any, *operands: Any) -> Any:
-                return branches[min(max(int(index), 0), last)](*operands)
-
-            return run_cond
-        if name == "while_loop":
-            cond_fn, body_fn = (
-                self._subplan(params["cond_graph"]),
-                self._subplan(params["body_graph"]),
-            )
-            n_cond, n_body = params["n_cond"], params["n_body"]
-
-            def run_while(*args: Any) -> Any:
-                cc, bc, carry = (
-                    args[:n_cond],
-                    args[n_cond : n_cond + n_body],
-                    args[n_cond + n_body :],
-                )
-                while bool(cond_fn(*cc, *carry)[0]):
-                    carry = body_fn(*bc, *carry)
-                return carry
-
-            return run_while
-        if name == "scan":
-            return _scan_runner(self._subplan(params["body"]), params, params["body"], xp)
-        raise NotImplementedError(f"executor: no lowering for higher-order primitive {name}")
+    def _lower(self, eqn: Equation) -> list[_Step]:
+        prim = eqn.primitive
+        if prim.lower is not None:
+            special = prim.lower(self, eqn)
+            if special is not None:
+                return list(special)
+        if prim.run is not None:
+            run = functools.partial(prim.run, self.run_graph, self.xp, **eqn.params)
+            return [self.step(eqn, run, "higher")]
+        if prim.higher_order:
+            raise NotImplementedError(f"executor: {prim.name} has no run rule to compile")
+        if prim.ufunc is not None:
+            return [self.step(eqn, getattr(self.xp, prim.ufunc), "ufunc")]
+        return [self.step(eqn, functools.partial(prim.impl, self.xp, **eqn.params))]
 
     # code -------------------------------------------------------------------------------
     def build(self, profiled: bool = False) -> tuple[str, Callable[..., Any]]:
@@ -424,9 +395,9 @@ class _ProfiledStep:
         self.function = step.function
         self.eqn = eqn
         name = eqn.primitive.name
-        if name == "fused":
+        if eqn.primitive.fused_group:
             inner = "+".join(e.primitive.name for e in eqn.params["graph"].equations)
-            name = f"fused[{inner}]"
+            name = f"{name}[{inner}]"
         self.name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -462,7 +433,7 @@ def _plan_memory(
         for a in step.eqn.inputs:
             if isinstance(a, Var):
                 last_use[id(a)] = i
-        if step.eqn.primitive.name in VIEW_PRIMITIVES or step.kind == "higher":
+        if step.eqn.primitive.view or step.kind == "higher":
             for v in step.eqn.outputs:
                 for a in step.eqn.inputs:
                     if isinstance(a, Var):
@@ -527,63 +498,8 @@ def _plan_memory(
     return buffers, assignment
 
 
-def _plain_matmul(eqn: Equation) -> bool:
-    """A 2-d, unbatched product of float32/float64 matrices (cuBLAS GEMM, capturable)."""
-    x, y = eqn.inputs
-    contracting, batch = eqn.params["contracting"], eqn.params["batch"]
-    return (
-        x.type.ndim == 2
-        and y.type.ndim == 2
-        and batch == ((), ())
-        and len(contracting[0]) == 1
-        and x.type.dtype in (dtypes.float32, dtypes.float64)
-    )
-
-
-def _matmul_2d(eqn: Equation, gemm: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    (xc,), (yc,) = eqn.params["contracting"]
-    transpose_x, transpose_y = xc == 0, yc == 1
-
-    def product(x: Any, y: Any) -> Any:
-        return gemm(x.T if transpose_x else x, y.T if transpose_y else y)
-
-    return product
-
-
 def _nbytes(t: Type) -> int:
     return math.prod(t.shape) * t.dtype.itemsize
-
-
-def _scan_runner(
-    body_fn: Callable[..., Any], params: dict[str, Any], body: Graph, xp: Any
-) -> Callable[..., Any]:
-    n_consts, n_carry, length, reverse = (
-        params["n_consts"],
-        params["n_carry"],
-        params["length"],
-        params["reverse"],
-    )
-    y_types = body.out_types[n_carry:]
-
-    def run_scan(*args: Any) -> Any:
-        consts, carry, xs = (
-            args[:n_consts],
-            args[n_consts : n_consts + n_carry],
-            args[n_consts + n_carry :],
-        )
-        ys: list[list[Any]] = [[None] * length for _ in y_types]
-        for t in reversed(range(length)) if reverse else range(length):
-            outs = body_fn(*consts, *carry, *[x[t] for x in xs])
-            carry = outs[:n_carry]
-            for j, y in enumerate(outs[n_carry:]):
-                ys[j][t] = y
-        stacked = [
-            xp.stack(column) if length else xp.zeros((0, *t.shape), dtype=t.dtype)
-            for column, t in zip(ys, y_types)
-        ]
-        return (*carry, *stacked)
-
-    return run_scan
 
 
 __all__ = [
@@ -591,7 +507,6 @@ __all__ = [
     "MemoryReport",
     "Plan",
     "Stats",
-    "VIEW_PRIMITIVES",
     "default_executor",
     "dtypes",
 ]

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import autodiff, ops, tree
+from workbench.core import autodiff, tree
+from workbench.core import primitives as ops
 from workbench.core.values import Array
 
 

@@ -3,7 +3,7 @@
 A :class:`Primitive` holds, in one object, everything about one operation: its
 implementation against the array module ``xp``, its shape/dtype rule, and its VJP, JVP
 and batching rules (written in primitives, so they are differentiable and traceable
-themselves). Family factories supply the shared rules for elementwise ops.
+themselves). Family factories (in the families' own modules) supply shared rules.
 
 Rule signatures (``g`` is the cotangent of the output, ``t`` a tangent; ``None`` means
 a known zero):
@@ -17,6 +17,22 @@ a known zero):
 - ``batch(values, axes, /, **params) -> (out, out_axis)`` (vmap; ``axes[i]`` is the
   batch axis of ``values[i]`` or ``None``)
 
+What the compiler needs lives here too, so nothing outside a primitive's file decides
+behaviour by its name:
+
+- ``ufunc``: the name of the NumPy/CuPy ufunc computing it (plans call it with ``out=``);
+- ``fusion``: its expression in a fused kernel (C and CUDA share it), a format string over
+  operands ``{0} {1} …`` and the result's C type ``{T}``, or a function
+  ``(*operands, known, T, out) -> str`` for one that depends on more;
+- ``view``: whether its result may share memory with an input;
+- ``run(run_graph, xp, *arrays, **params)``: for control flow, the one implementation,
+  used both when interpreting (sub-graphs evaluated) and in compiled plans (sub-graphs
+  compiled); ``run_graph(graph)`` returns a function from arrays to arrays;
+- ``lower(lowering, eqn)``: a special lowering for compiled plans (a kernel, a constant,
+  cuBLAS); it returns the plan's steps, or None for the ordinary one;
+- ``fused_group``: its params hold one group the fusion pass formed (counted as one
+  equation, drawn expanded on request).
+
 Higher-order primitives (control flow, calls) hold sub-graphs in their params; their
 ``impl`` receives and returns workbench Arrays, because it evaluates those graphs.
 """
@@ -24,6 +40,9 @@ Higher-order primitives (control flow, calls) hold sub-graphs in their params; t
 from __future__ import annotations
 
 import inspect
+import linecache
+import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,7 +53,7 @@ from workbench.core.ir import Type
 
 _REGISTRY: dict[str, Primitive] = {}
 
-RULE_KINDS = ("impl", "shape", "vjp", "jvp", "batch")
+RULE_KINDS = ("impl", "shape", "vjp", "jvp", "batch", "run", "lower", "ufunc", "fusion", "view")
 
 
 class Primitive:
@@ -76,9 +95,14 @@ class Primitive:
         # For elementwise families: operands of equal shape and one of these dtypes need
         # no check at all (the dispatcher's fast path tests this itself).
         self.fast_dtypes: frozenset[np.dtype] | None = None
-        # The NumPy/CuPy ufunc computing it, when there is one: compiled plans call it
-        # with out= to write into a planned buffer.
+        # What compiled plans need (see the module docstring).
         self.ufunc: str | None = None
+        self.fusion: str | Callable[..., str] | None = None
+        self.view = False
+        self.run: Callable[..., Any] | None = None
+        self.lower: Callable[..., Any] | None = None
+        self.fused_group = False
+        self.defined_at = _definition_site()
         _REGISTRY[name] = self
 
     def vjp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,14 +124,31 @@ class Primitive:
     @property
     def rules(self) -> frozenset[str]:
         """Which rule kinds this primitive defines, among ``RULE_KINDS``."""
-        present = {"impl", "shape"}
-        if self.vjp_rule is not None:
-            present.add("vjp")
-        if self.jvp_rule is not None:
-            present.add("jvp")
-        if self.batch_rule is not None:
-            present.add("batch")
-        return frozenset(present)
+        present = {
+            "impl": True,
+            "shape": True,
+            "vjp": self.vjp_rule is not None,
+            "jvp": self.jvp_rule is not None,
+            "batch": self.batch_rule is not None,
+            "run": self.run is not None,
+            "lower": self.lower is not None,
+            "ufunc": self.ufunc is not None,
+            "fusion": self.fusion is not None,
+            "view": self.view,
+        }
+        return frozenset(kind for kind, there in present.items() if there)
+
+    def fusion_expression(
+        self, operands: Sequence[str], known: Sequence[float | None], c_type: str, out: Type
+    ) -> str | None:
+        """This primitive's expression in a fused kernel (C source text) over the operand
+        expressions ``operands``, or None when it has none. ``known[i]`` is the one number
+        operand ``i`` holds when the kernel knows it (a literal), else None."""
+        if self.fusion is None:
+            return None
+        if isinstance(self.fusion, str):
+            return self.fusion.format(*operands, T=c_type)
+        return self.fusion(*operands, known=known, T=c_type, out=out)
 
     def out_types(self, *types: Any, **params: Any) -> tuple[Type, ...]:
         """The output types as a tuple, whatever the number of results."""
@@ -117,16 +158,85 @@ class Primitive:
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
 
+    def explain(self) -> str:
+        """Everything about this primitive in one text: the formula comment above its
+        definition, then each rule it has, as its source where the primitive's own file
+        defines it (the shared family rules by name)."""
+        file, line = self.defined_at
+        lines = [f"{self.name}  ({self.family or 'primitive'})", *_comment_above(file, line)]
+        lines.append(f"  defined at {_short_path(file)}:{line}")
+        rules = {
+            "impl": self.impl,
+            "shape": self.shape_rule,
+            "vjp": self.vjp_rule,
+            "jvp": self.jvp_rule,
+            "batch": self.batch_rule,
+            "run": self.run,
+            "lower": self.lower,
+        }
+        for kind, rule in rules.items():
+            if rule is not None:
+                lines.append(f"{kind + ':':<7} {_rule_text(rule, file)}")
+        if self.ufunc is not None:
+            lines.append(f"{'ufunc:':<7} xp.{self.ufunc} (plans call it with out=)")
+        if self.fusion is not None:
+            fusion = self.fusion if isinstance(self.fusion, str) else _rule_text(self.fusion, file)
+            lines.append(f"{'fusion:':<7} {fusion}")
+        if self.view:
+            lines.append("view:   its result may share memory with its input")
+        return "\n".join(lines)
 
-def primitives() -> list[Primitive]:
+
+def _definition_site() -> tuple[str, int]:
+    """The file and line of the module-level statement creating a primitive."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_name != "<module>":
+        frame = frame.f_back
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+def _comment_above(file: str, line: int) -> list[str]:
+    """The comment lines just above the statement that includes ``line``."""
+    lines = linecache.getlines(file)
+    start = line - 1
+    while start > 0 and (lines[start][:1] in (" ", ")") or not lines[start].strip()):
+        start -= 1  # back to the first line of a statement spread over several
+    comments: list[str] = []
+    k = start - 1
+    while k >= 0 and lines[k].startswith("#"):
+        comments.insert(0, "  " + lines[k].rstrip())
+        k -= 1
+    return comments
+
+
+def _short_path(file: str) -> str:
+    marker = "workbench/"
+    return file[file.index(marker) :] if marker in file else file
+
+
+def _rule_text(rule: Callable[..., Any], file: str) -> str:
+    """A rule's source when the primitive's own file holds it, else where it comes from."""
+    code = getattr(rule, "__code__", None)
+    if getattr(rule, "from_vjp", False):
+        return "from the VJP: an elementwise Jacobian is diagonal, so jvp(t) = vjp(t)"
+    if code is None or code.co_filename != file or "<locals>" in rule.__qualname__:
+        return f"{rule.__module__}.{rule.__qualname__.split('.<locals>')[0]} (shared)"
+    try:
+        source = textwrap.dedent(inspect.getsource(rule)).strip()
+    except (OSError, TypeError):
+        return rule.__qualname__
+    return source.replace("\n", "\n        ")
+
+
+def all_primitives() -> list[Primitive]:
     """Every registered primitive, in registration order (grouped by family)."""
-    import workbench.core.ops  # noqa: F401, PLC0415 - make sure every family is loaded
+    import workbench.core.primitives  # noqa: F401, PLC0415 - make sure every family is loaded
 
     return list(_REGISTRY.values())
 
 
 def get_primitive(name: str) -> Primitive:
-    primitives()
+    all_primitives()
     return _REGISTRY[name]
 
 
@@ -182,75 +292,3 @@ def check_axes(name: str, axes: Sequence[int], ndim: int) -> None:
             raise ValueError(f"{name}: axis {axis} is out of range for an array of rank {ndim}")
     if len({a % max(ndim, 1) for a in axes}) != len(axes):
         raise ValueError(f"{name}: repeated axis in {tuple(axes)}")
-
-
-# ---------------------------------------------------------------------------------------
-# Family factories
-
-
-def unary_elementwise(
-    name: str,
-    impl: Callable[..., Any],
-    *,
-    dtype_kind: str = "float",
-    out_dtype: np.dtype | None = None,
-) -> Primitive:
-    """A primitive ``y = f(x)`` applied elementwise; same shape (and dtype, unless
-    ``out_dtype`` is given)."""
-
-    def shape(x: Any) -> Type:
-        check_dtype(name, x, dtype_kind)
-        return Type(tuple(x.shape), out_dtype or x.dtype, x.device)
-
-    def check(x: Any) -> None:
-        if x.dtype not in allowed:
-            check_dtype(name, x, dtype_kind)
-
-    allowed = frozenset(DTYPE_KINDS[dtype_kind])
-    prim = Primitive(name, impl=impl, shape=shape, family="unary elementwise")
-    prim.check = check
-    prim.fast_dtypes = allowed
-    _elementwise_batching(prim)
-    return prim
-
-
-def nary_elementwise(
-    name: str,
-    impl: Callable[..., Any],
-    *,
-    dtype_kind: str = "numeric",
-    out_dtype: np.dtype | None = None,
-    nondiff_inputs: Sequence[int] = (),
-    family: str = "binary elementwise",
-) -> Primitive:
-    """A primitive on operands of equal shape, dtype and device.
-
-    Broadcasting is not done here: the public functions insert ``broadcast_to`` (whose
-    VJP sums back to the input's shape), so no binary rule ever un-broadcasts.
-    """
-
-    def shape(*xs: Any) -> Type:
-        check_same(name, xs)
-        check_dtype(name, xs[0], dtype_kind)
-        return Type(tuple(xs[0].shape), out_dtype or xs[0].dtype, xs[0].device)
-
-    def check(*xs: Any) -> None:
-        first = xs[0]
-        for other in xs[1:]:
-            if other.shape != first.shape or other.dtype is not first.dtype:
-                check_same(name, xs)
-        if first.dtype not in allowed:
-            check_dtype(name, first, dtype_kind)
-
-    allowed = frozenset(DTYPE_KINDS[dtype_kind])
-    prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=nondiff_inputs, family=family)
-    prim.check = check
-    prim.fast_dtypes = allowed
-    _elementwise_batching(prim)
-    return prim
-
-
-def _elementwise_batching(prim: Primitive) -> None:
-    from workbench.core.batching import batch_elementwise  # noqa: PLC0415 - batching builds on this module
-
-    prim.batch(batch_elementwise(prim))

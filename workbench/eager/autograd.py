@@ -126,7 +126,7 @@ def backward(
         if tensor is None:
             continue
         if engine.LEAF_HOOKS:
-            for hook in engine.LEAF_HOOKS.get(id(leaf), ()):
+            for hook in engine.LEAF_HOOKS.get(leaf, ()):
                 g = hook(g)
         if engine.ANOMALY.enabled:
             engine.check_leaf_gradient(_concrete(g), tensor.shape)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.core import ops
@@ -20,22 +21,33 @@ from workbench.core.autodiff import (
     EAGER_TAPE,
     Node,
     VJPTracer,
-    _key,
-    _toposort,
     backward_pass,
     tape_leaves,
+    topological_order,
 )
 
 
 class Leaf(VJPTracer):
     """The tape value of a leaf tensor; remembers its tensor (weakly) for ``.grad``."""
 
-    __slots__ = ("tensor",)
+    __slots__ = ("tensor", "__weakref__")
     tensor: Any
 
 
-# Hooks and retain_grad for non-leaf tensors, keyed by the tape position of their value.
+@dataclass(slots=True)
+class OpRecord:
+    """What the eager front end keeps about one recorded operation (``Node.record``)."""
+
+    name: str = ""  # PyTorch's name for its grad_fn ("MulBackward0"); "" for the default
+    saved: Sequence[Any] = ()  # the tensors it read (None where an input was no tensor)
+    versions: Sequence[int | None] = ()  # their versions when it read them
+    freed: bool = False  # a backward without retain_graph has gone through it
+
+
+# Hooks (and retain_grad) on non-leaf tensors, by their node and output position; on leaf
+# tensors, by their tape value. Both are weak: hooks go when their tensors' values go.
 _HOOKS: weakref.WeakKeyDictionary[Node, dict[int, list[Any]]] = weakref.WeakKeyDictionary()
+LEAF_HOOKS: weakref.WeakKeyDictionary[Leaf, list[Any]] = weakref.WeakKeyDictionary()
 
 
 class _Anomaly:
@@ -128,7 +140,7 @@ def _check_gradient(node: Node, g: Any) -> None:
 
     data = g.primal if hasattr(g, "primal") and not hasattr(g, "data") else g
     if hasattr(data, "numpy") and np.isnan(data.numpy()).any():
-        name = (node.extra or {}).get("name", node.prim.name)
+        name = (node.record.name if node.record is not None else "") or node.prim.name
         raise RuntimeError(
             f"Anomaly detected in the backward pass: the gradient flowing into {name} contains NaN "
             "values (it came from the backward of an operation that used its result)."
@@ -147,12 +159,12 @@ def check_leaf_gradient(g: Any, shape: Any) -> None:
 
 
 def _check_graph(outputs: Sequence[Any]) -> list[Node]:
-    nodes = _toposort([o for o in outputs if isinstance(o, VJPTracer)])
+    nodes = topological_order([o for o in outputs if isinstance(o, VJPTracer)])
     for node in nodes:
-        extra = node.extra
-        if extra is None:
+        record = node.record
+        if record is None:
             continue
-        if extra.get("freed"):
+        if record.freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
                 "tensors after they have already been freed). Saved intermediate values of the "
@@ -160,14 +172,12 @@ def _check_graph(outputs: Sequence[Any]) -> list[Node]:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
-        for position, (tensor, version) in enumerate(
-            zip(extra.get("saved", ()), extra.get("versions", ()))
-        ):
+        for position, (tensor, version) in enumerate(zip(record.saved, record.versions)):
             if tensor is not None and tensor._version != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: [{tensor.type_name()} {list(tensor.shape)}], which is "
-                    f"input {position} of {extra.get('name', node.prim.name)}, is at version "
+                    f"input {position} of {record.name or node.prim.name}, is at version "
                     f"{tensor._version}; expected version {version} instead."
                 )
     return nodes
@@ -196,33 +206,24 @@ def run_backward(
         )
     if not retain_graph:
         for node in nodes:
-            if node.extra is None:
-                node.extra = {"freed": True}
+            if node.record is None:
+                node.record = OpRecord(freed=True)
             else:
-                node.extra["freed"] = True
+                node.record.freed = True
     return wrt, grads
 
 
 def saved(node: Node, tensors: Sequence[Any], name: str) -> None:
     """Remember the tensors a node read and their versions, for the in-place check
     (PyTorch keeps saved tensors alive for the graph's lifetime too)."""
-    node.extra = {
-        "saved": tensors,
-        "versions": [None if t is None else t._version for t in tensors],
-        "name": name,
-    }
+    node.record = OpRecord(name, tensors, [None if t is None else t._version for t in tensors])
 
 
 def ones_like(value: Any) -> Any:
     return ops.ones_like(value)
 
 
-__all__ = ["EAGER_TAPE", "Leaf", "grad_mode", "is_enabled", "run_backward", "_key"]
-
-
-# Hooks on leaf tensors, by the id of the leaf's value (a leaf has no tape node to hang
-# them on); tensor.register_hook fills it, the engine runs them before accumulating.
-LEAF_HOOKS: dict[int, list[Any]] = {}
+__all__ = ["EAGER_TAPE", "Leaf", "OpRecord", "grad_mode", "is_enabled", "run_backward"]
 
 
 class HookHandle:

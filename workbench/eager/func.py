@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from workbench.core import autodiff, batching, tree
+from workbench.core import autodiff, batching, jacobians, tree
 from workbench.eager.nn.modules import Module
 from workbench.eager.tensor import Tensor, wrap
 
@@ -77,17 +77,17 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any) -> Any:
 
 
 def jacrev(func: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    transformed = autodiff.jacrev(_lifted(func), argnums)
+    transformed = jacobians.jacrev(_lifted(func), argnums)
     return lambda *args: _to_tensors(transformed(*_to_values(args)))
 
 
 def jacfwd(func: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    transformed = autodiff.jacfwd(_lifted(func), argnums)
+    transformed = jacobians.jacfwd(_lifted(func), argnums)
     return lambda *args: _to_tensors(transformed(*_to_values(args)))
 
 
 def hessian(func: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    transformed = autodiff.hessian(_lifted(func), argnums)
+    transformed = jacobians.hessian(_lifted(func), argnums)
     return lambda *args: _to_tensors(transformed(*_to_values(args)))
 
 

@@ -86,8 +86,8 @@ class GradFn:
         self.node = node
 
     def name(self) -> str:
-        extra = self.node.extra
-        name = extra.get("name", "") if extra else ""
+        record = self.node.record
+        name = record.name if record is not None else ""
         if name[-1:].isdigit() and name.rstrip("0123456789").endswith("Backward"):
             return name  # PyTorch's name for the operation (SqueezeBackward4 and the like)
         return "".join(part.capitalize() for part in self.node.prim.name.split("_")) + "Backward0"

@@ -43,7 +43,7 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
     t.grad = None
     t._version = 0
     t._retains = False
-    if isinstance(value, VJPTracer) and value.node is not None and value.node.extra is None:
+    if isinstance(value, VJPTracer) and value.node is not None and value.node.record is None:
         engine.saved(
             value.node,
             [x if isinstance(x, Tensor) else None for x in inputs],
@@ -258,7 +258,7 @@ class Tensor:
             return g if result is None else result._value
 
         if self.is_leaf:
-            hooks = engine.LEAF_HOOKS.setdefault(id(self._value), [])
+            hooks = engine.LEAF_HOOKS.setdefault(self._value, [])
             hooks.append(core_hook)
         else:
             engine.register(self._value, core_hook)
@@ -583,7 +583,7 @@ class Tensor:
             raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {other.ndim}-D")
         out = self.matmul(other)
         if _tracked(out._value) and out._value.node is not None:
-            out._value.node.extra["name"] = "BmmBackward0"  # bmm is its own operation there
+            out._value.node.record.name = "BmmBackward0"  # bmm is its own operation there
         return out
 
     # ---------------------------------------------------------------- elementwise

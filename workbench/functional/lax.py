@@ -342,7 +342,7 @@ def reduce_window(
     if kind != "add":
         # XLA's select-and-scatter gives a window's gradient to one maximal element (not
         # shared among ties): the core's max_pool composite does the same
-        from workbench.core.primitives.conv import max_pool  # noqa: PLC0415
+        from workbench.core.primitives.windows import max_pool  # noqa: PLC0415
 
         window, strides = tuple(window_dimensions), tuple(window_strides)
         if kind == "max":

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core import autodiff, batching, ops, tree
+from workbench.core import autodiff, batching, jacobians, ops, tree
 from workbench.core.ir import Graph, graph_text
 from workbench.core.trace import trace
 from workbench.core.values import Tracer, is_value
@@ -150,14 +150,14 @@ def jacrev(
     fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, **_: Any
 ) -> Callable[..., Any]:
     """Mirrors: jax.jacrev."""
-    return _jac(autodiff.jacrev, fun, argnums, has_aux)
+    return _jac(jacobians.jacrev, fun, argnums, has_aux)
 
 
 def jacfwd(
     fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, **_: Any
 ) -> Callable[..., Any]:
     """Mirrors: jax.jacfwd."""
-    return _jac(autodiff.jacfwd, fun, argnums, has_aux)
+    return _jac(jacobians.jacfwd, fun, argnums, has_aux)
 
 
 def hessian(

@@ -8,6 +8,7 @@ written as one or a few ONNX nodes. Shapes are those of the example inputs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 
 from workbench.core.ir import Equation, Graph, Literal, Type
 from workbench.core.passes import constant_fold, cse, dce, simplify
+from workbench.core.primitive import Primitive, get_primitive
 from workbench.core.trace import trace
 from workbench.core.values import Array
 
@@ -149,7 +151,8 @@ class _Writer:
         return self.names[id(atom)]
 
 
-def _dot_general(w: _Writer, eqn: Equation, x: str, y: str, out: str) -> None:
+def _dot_general(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    x, y = ins
     (xc, yc), (xb, yb) = eqn.params["contracting"], eqn.params["batch"]
     nx, ny = eqn.inputs[0].type.ndim, eqn.inputs[1].type.ndim
     letters = iter("abcdefghijklmnopqrstuvwxyz")
@@ -170,7 +173,8 @@ def _dot_general(w: _Writer, eqn: Equation, x: str, y: str, out: str) -> None:
     w.node("Einsum", [x, y], [out], equation=equation)
 
 
-def _windows(w: _Writer, eqn: Equation, x: str, out: str) -> None:
+def _windows(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    (x,) = ins
     p = eqn.params
     window, strides, dilation = p["window"], p["strides"], p["dilation"]
     ndim = eqn.inputs[0].type.ndim
@@ -212,97 +216,173 @@ _ONNX_TYPES = {
 }  # fmt: skip
 
 
-def _equation(w: _Writer, eqn: Equation) -> None:
-    name = eqn.primitive.name
+def _ne(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    w.node("Not", [w.node("Equal", ins)], [out])
+
+
+def _rsqrt(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    w.node("Reciprocal", [w.node("Sqrt", ins)], [out])
+
+
+def _square(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    w.node("Mul", [ins[0], ins[0]], [out])
+
+
+def _log1p(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
+    w.node("Log", [w.node("Add", [ins[0], one])], [out])
+
+
+def _expm1(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
+    w.node("Sub", [w.node("Exp", ins), one], [out])
+
+
+def _is_finite(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    w.node("Not", [w.node("Or", [w.node("IsInf", ins), w.node("IsNaN", ins)])], [out])
+
+
+def _cast(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
     p = eqn.params
+    w.node("Cast", ins, [out], to=_ONNX_TYPES[np.dtype(p["dtype"])])
+
+
+def _broadcast_to(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node("Expand", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
+
+
+def _reshape(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node("Reshape", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
+
+
+def _transpose(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node("Transpose", ins, [out], perm=list(p["perm"]))
+
+
+def _reduce_sum(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node(
+        "ReduceSum",
+        [ins[0], w.const(np.array(p["axes"], np.int64))],
+        [out],
+        keepdims=int(p["keepdims"]),
+    )
+
+
+def _reduce(op: str, w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node(op, ins, [out], axes=list(p["axes"]), keepdims=int(p["keepdims"]))
+
+
+def _arg(op: str, w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    idx = w.node(op, ins, axis=int(p["axis"]), keepdims=int(p["keepdims"]), select_last_index=0)
+    w.node("Cast", [idx], [out], to=_ONNX_TYPES[np.dtype(p["index_dtype"])])
+
+
+def _concatenate(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    w.node("Concat", ins, [out], axis=int(p["axis"]))
+
+
+def _slice(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    rank = len(p["starts"])
+    w.node(
+        "Slice",
+        [
+            ins[0],
+            w.const(np.array(p["starts"], np.int64)),
+            w.const(np.array(p["limits"], np.int64)),
+            w.const(np.arange(rank, dtype=np.int64)),
+            w.const(np.array(p["strides"], np.int64)),
+        ],
+        [out],
+    )
+
+
+def _pad(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    config = p["config"]
+    if any(len(c) > 2 and c[2] for c in config) or any(c[0] < 0 or c[1] < 0 for c in config):
+        raise NotImplementedError("ONNX export: pad with interior or negative padding")
+    pads = [c[0] for c in config] + [c[1] for c in config]
+    fill = w.const(np.asarray(p["value"], eqn.inputs[0].type.dtype))
+    w.node("Pad", [ins[0], w.const(np.array(pads, np.int64)), fill], [out], mode="constant")
+
+
+def _conv(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    if any(d != 1 for d in p["lhs_dilation"]):
+        raise NotImplementedError("ONNX export: input-dilated convolution (conv_transpose)")
+    pads = [lo for lo, _ in p["padding"]] + [hi for _, hi in p["padding"]]
+    w.node(
+        "Conv",
+        ins,
+        [out],
+        strides=list(p["strides"]),
+        pads=pads,
+        dilations=list(p["rhs_dilation"]),
+        group=int(p["groups"]),
+    )
+
+
+# core primitive name -> its translation (besides the one-to-one ops in _ELEMENTWISE)
+_TRANSLATIONS: dict[str, Callable[[_Writer, Equation, list[str], str], None]] = {
+    "ne": _ne,
+    "rsqrt": _rsqrt,
+    "square": _square,
+    "log1p": _log1p,
+    "expm1": _expm1,
+    "is_finite": _is_finite,
+    "cast": _cast,
+    "broadcast_to": _broadcast_to,
+    "reshape": _reshape,
+    "transpose": _transpose,
+    "reduce_sum": _reduce_sum,
+    "reduce_max": functools.partial(_reduce, "ReduceMax"),
+    "reduce_min": functools.partial(_reduce, "ReduceMin"),
+    "reduce_prod": functools.partial(_reduce, "ReduceProd"),
+    "argmax": functools.partial(_arg, "ArgMax"),
+    "argmin": functools.partial(_arg, "ArgMin"),
+    "concatenate": _concatenate,
+    "slice": _slice,
+    "pad": _pad,
+    "dot_general": _dot_general,
+    "conv": _conv,
+    "windows": _windows,
+}
+
+
+def _equation(w: _Writer, eqn: Equation) -> None:
     ins = [w.name(a) for a in eqn.inputs]
     outs = [w.fresh("v") for _ in eqn.outputs]
     for var, n in zip(eqn.outputs, outs):
         w.names[id(var)] = n
-    out = outs[0]
-    if name in _ELEMENTWISE:
-        w.node(_ELEMENTWISE[name], ins, [out])
-    elif name == "ne":
-        w.node("Not", [w.node("Equal", ins)], [out])
-    elif name == "rsqrt":
-        w.node("Reciprocal", [w.node("Sqrt", ins)], [out])
-    elif name == "square":
-        w.node("Mul", [ins[0], ins[0]], [out])
-    elif name == "log1p":
-        one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
-        w.node("Log", [w.node("Add", [ins[0], one])], [out])
-    elif name == "expm1":
-        one = w.const(np.asarray(1, eqn.inputs[0].type.dtype))
-        w.node("Sub", [w.node("Exp", ins), one], [out])
-    elif name == "is_finite":
-        w.node("Not", [w.node("Or", [w.node("IsInf", ins), w.node("IsNaN", ins)])], [out])
-    elif name == "cast":
-        w.node("Cast", ins, [out], to=_ONNX_TYPES[np.dtype(p["dtype"])])
-    elif name in ("broadcast_to",):
-        w.node("Expand", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
-    elif name == "reshape":
-        w.node("Reshape", [ins[0], w.const(np.array(p["shape"], np.int64))], [out])
-    elif name == "transpose":
-        w.node("Transpose", ins, [out], perm=list(p["perm"]))
-    elif name == "reduce_sum":
-        w.node(
-            "ReduceSum",
-            [ins[0], w.const(np.array(p["axes"], np.int64))],
-            [out],
-            keepdims=int(p["keepdims"]),
-        )
-    elif name in ("reduce_max", "reduce_min", "reduce_prod"):
-        op = {"reduce_max": "ReduceMax", "reduce_min": "ReduceMin", "reduce_prod": "ReduceProd"}[
-            name
-        ]
-        w.node(op, ins, [out], axes=list(p["axes"]), keepdims=int(p["keepdims"]))
-    elif name in ("argmax", "argmin"):
-        op = "ArgMax" if name == "argmax" else "ArgMin"
-        idx = w.node(op, ins, axis=int(p["axis"]), keepdims=int(p["keepdims"]), select_last_index=0)
-        w.node("Cast", [idx], [out], to=_ONNX_TYPES[np.dtype(p["index_dtype"])])
-    elif name == "concatenate":
-        w.node("Concat", ins, [out], axis=int(p["axis"]))
-    elif name == "slice":
-        rank = len(p["starts"])
-        w.node(
-            "Slice",
-            [
-                ins[0],
-                w.const(np.array(p["starts"], np.int64)),
-                w.const(np.array(p["limits"], np.int64)),
-                w.const(np.arange(rank, dtype=np.int64)),
-                w.const(np.array(p["strides"], np.int64)),
-            ],
-            [out],
-        )
-    elif name == "pad":
-        config = p["config"]
-        if any(len(c) > 2 and c[2] for c in config) or any(c[0] < 0 or c[1] < 0 for c in config):
-            raise NotImplementedError("ONNX export: pad with interior or negative padding")
-        pads = [c[0] for c in config] + [c[1] for c in config]
-        fill = w.const(np.asarray(p["value"], eqn.inputs[0].type.dtype))
-        w.node("Pad", [ins[0], w.const(np.array(pads, np.int64)), fill], [out], mode="constant")
-    elif name == "dot_general":
-        _dot_general(w, eqn, ins[0], ins[1], out)
-    elif name == "conv":
-        if any(d != 1 for d in p["lhs_dilation"]):
-            raise NotImplementedError("ONNX export: input-dilated convolution (conv_transpose)")
-        pads = [lo for lo, _ in p["padding"]] + [hi for _, hi in p["padding"]]
-        w.node(
-            "Conv",
-            ins,
-            [out],
-            strides=list(p["strides"]),
-            pads=pads,
-            dilations=list(p["rhs_dilation"]),
-            group=int(p["groups"]),
-        )
-    elif name == "windows":
-        _windows(w, eqn, ins[0], out)
-    else:
+    translations = _by_primitive()
+    if eqn.primitive not in translations:
         raise NotImplementedError(
-            f"ONNX export: the core primitive {name!r} has no ONNX translation yet"
+            f"ONNX export: the core primitive {eqn.primitive.name!r} has no ONNX translation yet"
         )
+    translations[eqn.primitive](w, eqn, ins, outs[0])
+
+
+@functools.cache
+def _by_primitive() -> dict[Primitive, Callable[[_Writer, Equation, list[str], str], None]]:
+    """The translations keyed by the primitives themselves (looked up once)."""
+    table: dict[Primitive, Callable[[_Writer, Equation, list[str], str], None]] = {}
+    for name, op in _ELEMENTWISE.items():
+        table[get_primitive(name)] = functools.partial(_one_to_one, op)
+    for name, translate in _TRANSLATIONS.items():
+        table[get_primitive(name)] = translate
+    return table
+
+
+def _one_to_one(op: str, w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    w.node(op, ins, [out])
 
 
 def graph_to_onnx(graph: Graph, opset: int = OPSET, name: str = "workbench") -> Any:

@@ -1,7 +1,8 @@
 """``tf.compat.v1.train``: optimizers that add update ops to the graph, the global step,
-learning-rate decay and ``Saver``. The update formulas are TensorFlow 1's (Adam's bias
-correction folded into the step size, RMSProp's mean square starting at one, Adagrad's
-accumulator at 0.1)."""
+learning-rate decay and ``Saver``. The update rules are the core's
+(``workbench.core.optimizers``) with TensorFlow 1's choices: Adam's bias correction folded
+into the step size (ε-hat), RMSProp's ε inside the root and its mean square starting at
+one, Adagrad's accumulator at 0.1 and no ε."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import ops
+from workbench.core import optimizers as rules
 from workbench.static import array_ops, dtypes, math_ops
 from workbench.static.control_flow import group
 from workbench.static.execution import convert_to_tensor, make_op
@@ -160,7 +162,7 @@ class GradientDescentOptimizer(Optimizer):
             "ApplyGradientDescent",
             [var],
             [grad, lr],
-            lambda v, g, a: ops.sub(v, ops.mul(ops.cast(a, v.dtype), g)),
+            lambda v, g, a: rules.descend(v, g, ops.cast(a, v.dtype)),
         )
 
 
@@ -183,10 +185,9 @@ class MomentumOptimizer(Optimizer):
         mu, nesterov = self._momentum, self._nesterov
 
         def rule(v: Any, acc: Any, g: Any, a: Any) -> Any:
-            a = ops.cast(a, v.dtype)
-            acc = ops.add(ops.mul(acc, mu), g)
-            step = ops.add(g, ops.mul(acc, mu)) if nesterov else acc
-            return ops.sub(v, ops.mul(a, step)), acc
+            acc = rules.momentum(acc, g, mu)
+            step = rules.nesterov(g, acc, mu) if nesterov else acc
+            return rules.descend(v, step, ops.cast(a, v.dtype)), acc
 
         return _update("ApplyMomentum", [var, self.get_slot(var, "Momentum")], [grad, lr], rule)  # type: ignore[list-item]
 
@@ -221,10 +222,10 @@ class AdamOptimizer(Optimizer):
 
         def rule(v: Any, m: Any, s: Any, g: Any, a: Any, b1p: Any, b2p: Any) -> Any:
             a, b1p, b2p = (ops.cast(x, v.dtype) for x in (a, b1p, b2p))
-            lr_t = ops.div(ops.mul(a, ops.sqrt(ops.sub(1.0, b2p))), ops.sub(1.0, b1p))
-            m = ops.add(ops.mul(m, b1), ops.mul(g, 1 - b1))
-            s = ops.add(ops.mul(s, b2), ops.mul(ops.square(g), 1 - b2))
-            return ops.sub(v, ops.div(ops.mul(lr_t, m), ops.add(ops.sqrt(s), eps))), m, s
+            m = rules.moving_average(m, g, b1)
+            s = rules.moving_average(s, ops.square(g), b2)
+            direction = rules.adam_direction(m, s, b1p, b2p, eps, eps_hat=True)  # TF's ε-hat
+            return rules.descend(v, direction, a), m, s
 
         slots = [self.get_slot(var, "m"), self.get_slot(var, "v")]
         return _update("ApplyAdam", [var, *slots], [grad, lr, p1, p2], rule)  # type: ignore[list-item]
@@ -255,7 +256,8 @@ class AdagradOptimizer(Optimizer):
     def _apply_dense(self, grad: Any, var: Variable, lr: Any) -> Any:
         def rule(v: Any, acc: Any, g: Any, a: Any) -> Any:
             acc = ops.add(acc, ops.square(g))
-            return ops.sub(v, ops.mul(ops.cast(a, v.dtype), ops.mul(g, ops.rsqrt(acc)))), acc
+            direction = rules.root_mean_square_scaled(g, acc, 0.0, eps_in_sqrt=True)  # no ε
+            return rules.descend(v, direction, ops.cast(a, v.dtype)), acc
 
         return _update("ApplyAdagrad", [var, self.get_slot(var, "Adagrad")], [grad, lr], rule)  # type: ignore[list-item]
 
@@ -292,12 +294,13 @@ class RMSPropOptimizer(Optimizer):
         def rule(v: Any, ms: Any, mom: Any, *rest: Any) -> Any:
             mg = rest[0] if centered else None
             g, a = rest[-2], ops.cast(rest[-1], v.dtype)
-            ms = ops.add(ops.mul(ms, rho), ops.mul(ops.square(g), 1 - rho))
+            ms = rules.moving_average(ms, ops.square(g), rho)
             denom = ms
             if centered:
-                mg = ops.add(ops.mul(mg, rho), ops.mul(g, 1 - rho))
-                denom = ops.sub(ms, ops.square(mg))
-            mom = ops.add(ops.mul(mom, mu), ops.mul(ops.mul(a, g), ops.rsqrt(ops.add(denom, eps))))
+                mg = rules.moving_average(mg, g, rho)
+                denom = rules.centred(ms, mg)
+            direction = rules.root_mean_square_scaled(g, denom, eps, eps_in_sqrt=True)
+            mom = rules.momentum(mom, ops.mul(direction, a), mu)  # TF keeps lr in the momentum
             out = (ops.sub(v, mom), ms, mom)
             return out + (mg,) if centered else out
 

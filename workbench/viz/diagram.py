@@ -118,7 +118,7 @@ def _equations(
     for k, eqn in enumerate(equations):
         node_id = f"{prefix}{k}"
         name = eqn.primitive.name
-        if name == "fused" and expand_fused:
+        if eqn.primitive.fused_group and expand_fused:
             inner = eqn.params["graph"]
             cluster = (*group, f"fused group {k}")
             d.cluster_labels[cluster] = "fused: one kernel"

@@ -40,7 +40,7 @@ def count_equations(graph: Graph) -> int:
         g = pending.pop()
         total += len(g.equations)
         for eqn in g.equations:
-            if eqn.primitive.name != "fused":
+            if not eqn.primitive.fused_group:
                 pending.extend(subgraphs(eqn))
     return total
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.core import primitives as ops
 from workbench.core.dispatch import evaluate
 from workbench.core.ir import Equation, Graph, Literal, Var
 from workbench.core.passes.base import PassReport, Substitution, count_equations, map_subgraphs
@@ -31,7 +32,7 @@ def _fold(graph: Graph, counts: dict[str, int]) -> Graph:
             values
             and all(v is not None for v in values)
             and not eqn.primitive.higher_order
-            and eqn.primitive.name != "broadcast_to"
+            and eqn.primitive is not ops.broadcast_to_p  # a constant the size of its shape
             and all(v.type.size <= MAX_FOLD_SIZE for v in eqn.outputs)
         )
         if foldable:

@@ -1,40 +1,48 @@
 """Elementwise fusion: gather chains of elementwise equations into one ``fused`` node.
 
-A group grows from an elementwise equation into the elementwise equations producing its
-inputs, as long as each such input is used by nothing else (so the intermediate never
-needs to exist outside the group). Broadcasts of a scalar literal join a group too: in a
-kernel they are just a constant. Each group of two or more equations becomes one
-``fused`` equation whose param is the group's graph; executors run it as one kernel.
+An equation can join a group when its primitive has a kernel expression
+(``Primitive.fusion``) and every variable it reads has its result's shape (a literal is a
+constant inside a kernel, so broadcasting a scalar literal joins too). A group grows from
+such an equation into the ones producing its inputs, as long as each such input is used
+by nothing else (so the intermediate never needs to exist outside the group). Each group
+of two or more equations becomes one ``fused`` equation whose param is the group's graph;
+executors run it as one kernel.
 """
 
 from __future__ import annotations
 
+import math
+
+from workbench.core import primitives
 from workbench.core.ir import Atom, Equation, Graph, Literal, Var
 from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
 
-ELEMENTWISE_FAMILIES = frozenset(
-    {"unary elementwise", "binary elementwise", "comparison", "select", "cast"}
-)
-
 
 def is_elementwise(eqn: Equation) -> bool:
-    if eqn.primitive.family in ELEMENTWISE_FAMILIES:
-        return True
-    # a scalar constant broadcast to a shape is a constant inside a kernel
-    return eqn.primitive.name == "broadcast_to" and isinstance(eqn.inputs[0], Literal)
+    """Whether a kernel can compute ``eqn`` element by element."""
+    if eqn.primitive.fusion is None or len(eqn.outputs) != 1:
+        return False
+    shape = eqn.outputs[0].type.shape
+    for a in eqn.inputs:
+        # a kernel reads variables of its own shape; a literal becomes one C constant
+        fits = a.type.shape == shape if isinstance(a, Var) else math.prod(a.type.shape) == 1
+        if not fits:
+            return False
+    return True
+
+
+def _is_constant(eqn: Equation) -> bool:
+    """An elementwise equation of literals only (a broadcast scalar): a kernel constant."""
+    return is_elementwise(eqn) and all(isinstance(a, Literal) for a in eqn.inputs)
 
 
 def _private_constants(equations: list[Equation], outputs: tuple[Atom, ...]) -> list[Equation]:
     """Give every elementwise consumer its own copy of a broadcast scalar literal, so each
     group can keep the constant inside its kernel instead of reading a broadcast array."""
-    constants = {
-        id(e.outputs[0]): e
-        for e in equations
-        if e.primitive.name == "broadcast_to" and isinstance(e.inputs[0], Literal)
-    }
+    constants = {id(e.outputs[0]): e for e in equations if _is_constant(e)}
     result: list[Equation] = []
     for eqn in equations:
-        if is_elementwise(eqn) and eqn.primitive.name != "broadcast_to":
+        if is_elementwise(eqn) and not _is_constant(eqn):
             inputs = []
             for a in eqn.inputs:
                 source = constants.get(id(a)) if isinstance(a, Var) else None
@@ -48,18 +56,10 @@ def _private_constants(equations: list[Equation], outputs: tuple[Atom, ...]) -> 
         result.append(eqn)
     used = {id(a) for e in result for a in e.inputs if isinstance(a, Var)}
     used |= {id(a) for a in outputs if isinstance(a, Var)}
-    return [
-        e
-        for e in result
-        if e.primitive.name != "broadcast_to"
-        or id(e.outputs[0]) in used
-        or not isinstance(e.inputs[0], Literal)
-    ]
+    return [e for e in result if not _is_constant(e) or id(e.outputs[0]) in used]
 
 
 def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
-    from workbench.core.primitives.control import fused_p  # noqa: PLC0415
-
     equations = [map_subgraphs(e, lambda g: _fuse(g, counts)) for e in graph.equations]
     equations = _private_constants(equations, graph.outputs)
     # Groups grow backwards from their last equation: an elementwise producer joins when
@@ -104,7 +104,7 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
     absorbed = {k for idx in fused_at.values() for k in idx}
     for i, eqn in enumerate(equations):
         if i in fused_at:
-            result.append(_fused_equation([equations[k] for k in fused_at[i]], fused_p))
+            result.append(_fused_equation([equations[k] for k in fused_at[i]]))
             counts["groups"] = counts.get("groups", 0) + 1
             counts["fused equations"] = counts.get("fused equations", 0) + len(fused_at[i])
         elif i not in absorbed:
@@ -112,7 +112,7 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
     return Graph(graph.inputs, tuple(result), graph.outputs, graph.constants)
 
 
-def _fused_equation(group: list[Equation], fused_p: object) -> Equation:
+def _fused_equation(group: list[Equation]) -> Equation:
     defined = {id(v) for e in group for v in e.outputs}
     external: list[Atom] = []
     seen: set[int] = set()
@@ -137,7 +137,7 @@ def _fused_equation(group: list[Equation], fused_p: object) -> Equation:
     last = body[-1]
     inner_last = Equation(last.primitive, last.inputs, (outer_output,), last.params)
     inner = Graph(inner_inputs, tuple(body[:-1]) + (inner_last,), (outer_output,))
-    return Equation(fused_p, tuple(external), (output,), {"graph": inner})  # type: ignore[arg-type]
+    return Equation(primitives.fused_p, tuple(external), (output,), {"graph": inner})
 
 
 def fuse_elementwise(graph: Graph) -> tuple[Graph, PassReport]:

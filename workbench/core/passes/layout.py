@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from workbench.core import primitives as ops
 from workbench.core.ir import Equation, Graph, Var
 from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
 
@@ -39,7 +40,7 @@ def _fold_operands(eqn: Equation, producers: dict[int, Equation], counts: Counte
     inputs = list(eqn.inputs)
     for side in (0, 1):
         source = producers.get(id(inputs[side])) if isinstance(inputs[side], Var) else None
-        if source is None or source.primitive.name != "transpose":
+        if source is None or source.primitive is not ops.transpose_p:
             continue
         perm = source.params["perm"]
         dims: Dims = (contracting[0], contracting[1]), (batch[0], batch[1])
@@ -61,7 +62,7 @@ def _swapped_product(
 ) -> Equation | None:
     """``transpose(dot_general(x, y))`` as ``dot_general(y, x)``, or None."""
     source = producers.get(id(eqn.inputs[0])) if isinstance(eqn.inputs[0], Var) else None
-    if source is None or source.primitive.name != "dot_general" or uses[id(eqn.inputs[0])] != 1:
+    if source is None or source.primitive is not ops.dot_general_p or uses[id(eqn.inputs[0])] != 1:
         return None
     x, y = source.inputs
     dims: Dims = source.params["contracting"], source.params["batch"]
@@ -88,14 +89,12 @@ def _fold(graph: Graph, counts: Counter[str]) -> Graph:
     kept: list[Equation] = []
     for original in graph.equations:
         eqn = map_subgraphs(original, lambda g: _fold(g, counts))
-        name = eqn.primitive.name
-        if name == "transpose":
+        if eqn.primitive is ops.transpose_p:
             swapped = _swapped_product(eqn, producers, uses)
             if swapped is not None:
                 counts["transposed product"] += 1
                 eqn = swapped
-                name = "dot_general"
-        if name == "dot_general":
+        if eqn.primitive is ops.dot_general_p:
             eqn = _fold_operands(eqn, producers, counts)
         kept.append(eqn)
         for var in eqn.outputs:

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core import primitives as ops
 from workbench.core.ir import Atom, Equation, Graph, Literal, Var
 from workbench.core.passes.base import PassReport, Substitution, count_equations, map_subgraphs
+from workbench.core.primitive import Primitive
 
 Producers = dict[int, Equation]
 Rule = Callable[[Equation, Producers], Any]
@@ -29,7 +31,7 @@ def _constant_value(atom: Atom, producers: Producers) -> np.ndarray | None:
     eqn = producers.get(id(atom))
     if (
         eqn is not None
-        and eqn.primitive.name == "broadcast_to"
+        and eqn.primitive is ops.broadcast_to_p
         and isinstance(eqn.inputs[0], Literal)
     ):
         return _constant_value(eqn.inputs[0], producers)
@@ -41,9 +43,9 @@ def _is(atom: Atom, number: float, producers: Producers) -> bool:
     return value is not None and bool(np.all(value == number))
 
 
-def _producer(atom: Atom, name: str, producers: Producers) -> Equation | None:
+def _producer(atom: Atom, prim: Primitive, producers: Producers) -> Equation | None:
     eqn = producers.get(id(atom)) if isinstance(atom, Var) else None
-    return eqn if eqn is not None and eqn.primitive.name == name else None
+    return eqn if eqn is not None and eqn.primitive is prim else None
 
 
 def _same_type(a: Atom, b: Atom) -> bool:
@@ -52,7 +54,7 @@ def _same_type(a: Atom, b: Atom) -> bool:
 
 # x * 1 = 1 * x = x
 def multiply_by_one(eqn: Equation, producers: Producers) -> Atom | None:
-    if eqn.primitive.name != "mul":
+    if eqn.primitive is not ops.mul_p:
         return None
     x, y = eqn.inputs
     if _is(y, 1, producers) and _same_type(x, eqn.outputs[0]):
@@ -64,37 +66,36 @@ def multiply_by_one(eqn: Equation, producers: Producers) -> Atom | None:
 
 # x + 0 = 0 + x = x - 0 = x
 def add_zero(eqn: Equation, producers: Producers) -> Atom | None:
-    name = eqn.primitive.name
-    if name not in ("add", "sub"):
+    if eqn.primitive not in (ops.add_p, ops.sub_p):
         return None
     x, y = eqn.inputs
     if _is(y, 0, producers) and _same_type(x, eqn.outputs[0]):
         return x
-    if name == "add" and _is(x, 0, producers) and _same_type(y, eqn.outputs[0]):
+    if eqn.primitive is ops.add_p and _is(x, 0, producers) and _same_type(y, eqn.outputs[0]):
         return y
     return None
 
 
 # x / 1 = x,  x ** 1 = x
 def divide_by_one(eqn: Equation, producers: Producers) -> Atom | None:
-    if eqn.primitive.name in ("div", "pow") and _is(eqn.inputs[1], 1, producers):
+    if eqn.primitive in (ops.div_p, ops.pow_p) and _is(eqn.inputs[1], 1, producers):
         return eqn.inputs[0]
     return None
 
 
 # -(-x) = x
 def double_negation(eqn: Equation, producers: Producers) -> Atom | None:
-    if eqn.primitive.name != "neg":
+    if eqn.primitive is not ops.neg_p:
         return None
-    inner = _producer(eqn.inputs[0], "neg", producers)
+    inner = _producer(eqn.inputs[0], ops.neg_p, producers)
     return inner.inputs[0] if inner is not None else None
 
 
 # transpose(transpose(x, p), q) = transpose(x, p∘q), or x when that is the identity
 def transpose_of_transpose(eqn: Equation, producers: Producers) -> Atom | Equation | None:
-    if eqn.primitive.name != "transpose":
+    if eqn.primitive is not ops.transpose_p:
         return None
-    inner = _producer(eqn.inputs[0], "transpose", producers)
+    inner = _producer(eqn.inputs[0], ops.transpose_p, producers)
     if inner is None:
         return None
     first, second = inner.params["perm"], eqn.params["perm"]
@@ -106,10 +107,10 @@ def transpose_of_transpose(eqn: Equation, producers: Producers) -> Atom | Equati
 
 # reshape(reshape(x)) = reshape(x); reshape to x's own shape = x
 def reshape_chain(eqn: Equation, producers: Producers) -> Atom | Equation | None:
-    if eqn.primitive.name != "reshape":
+    if eqn.primitive is not ops.reshape_p:
         return None
     source = eqn.inputs[0]
-    inner = _producer(source, "reshape", producers)
+    inner = _producer(source, ops.reshape_p, producers)
     if inner is not None:
         source = inner.inputs[0]
     if source.type.shape == eqn.outputs[0].type.shape:
@@ -121,7 +122,9 @@ def reshape_chain(eqn: Equation, producers: Producers) -> Atom | Equation | None
 
 # casting to the dtype a value already has, or broadcasting to its own shape, does nothing
 def identity_conversion(eqn: Equation, producers: Producers) -> Atom | None:
-    if eqn.primitive.name in ("cast", "broadcast_to") and _same_type(eqn.inputs[0], eqn.outputs[0]):
+    if eqn.primitive in (ops.cast_p, ops.broadcast_to_p) and _same_type(
+        eqn.inputs[0], eqn.outputs[0]
+    ):
         return eqn.inputs[0]
     return None
 

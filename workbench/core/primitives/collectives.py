@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import batching, ops
+from workbench.core import batching
+from workbench.core import primitives as ops
 from workbench.core.dispatch import _stack, apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype

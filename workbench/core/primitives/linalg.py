@@ -12,7 +12,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.core import batching, ops
+from workbench.backend import dtypes
+from workbench.core import batching
+from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import (
@@ -97,6 +99,33 @@ def _dot_general_check(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Non
 
 
 dot_general_p.check = _dot_general_check
+
+
+# In a plan on a CUDA device, a 2-d unbatched float product calls cuBLAS's GEMM directly:
+# it can be captured into a CUDA graph, which CuPy's matmul cannot always be.
+def _dot_general_lower(lowering: Any, eqn: Any) -> list[Any] | None:
+    x, y = eqn.inputs
+    (xc, yc), batch = eqn.params["contracting"], eqn.params["batch"]
+    plain = (
+        x.type.ndim == 2
+        and y.type.ndim == 2
+        and batch == ((), ())
+        and len(xc) == 1
+        and x.type.dtype in (dtypes.float32, dtypes.float64)
+    )
+    if lowering.device.platform != "cuda" or not plain:
+        return None
+    from workbench.backend import cublas  # noqa: PLC0415 - CUDA only
+
+    transpose_x, transpose_y = xc[0] == 0, yc[0] == 1
+
+    def product(a: Any, b: Any) -> Any:
+        return cublas.gemm(a.T if transpose_x else a, b.T if transpose_y else b)
+
+    return [lowering.step(eqn, product)]
+
+
+dot_general_p.lower = _dot_general_lower
 
 
 def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> Any:

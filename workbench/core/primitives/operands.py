@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import Device, dtypes
-from workbench.core import ops
+from workbench.core import primitives as ops
 from workbench.core.dispatch import building_graph
 from workbench.core.values import Array, Tracer, is_value, short_type
 

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from workbench.backend import dtypes
-from workbench.core import batching, ops
+from workbench.core import batching
+from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import DTYPE_KINDS, DTYPE_SETS, Primitive, check_axes, check_dtype

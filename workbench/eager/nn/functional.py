@@ -92,9 +92,9 @@ def _named(out: Tensor, name: str, *inputs: Any) -> Tensor:
     PyTorch computes most losses as one operation, the workbench as several, whose last
     one would otherwise name it (MeanBackward0 for every mean-reduced loss)."""
     node = getattr(out._value, "node", None)
-    if node is not None and node.extra is not None:
+    if node is not None and node.record is not None:
         if all(getattr(getattr(t, "_value", None), "node", None) is not node for t in inputs):
-            node.extra["name"] = name
+            node.record.name = name
     return out
 
 

@@ -1,15 +1,36 @@
-"""SGD, Adam, AdamW, Adagrad and RMSprop with PyTorch's update formulas (default,
-single-tensor variants). Mirrors: torch.optim.*."""
+"""SGD, Adam, AdamW, Adagrad and RMSprop as PyTorch defines them (default, single-tensor
+variants): PyTorch's names, defaults and state layout over the core's update rules
+(``workbench.core.optimizers``), with PyTorch's choices (ε added to the root, the
+momentum buffer starting at the first gradient). Mirrors: torch.optim.*."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 from workbench.core import ops
+from workbench.core import optimizers as rules
 from workbench.eager.optim.optimizer import Optimizer
 from workbench.eager.tensor import Tensor, wrap
+
+
+def _number(x: Any) -> Any:
+    """A hyperparameter as a Python number (PyTorch also accepts 0-d tensors)."""
+    return x if isinstance(x, int | float) else float(x)
+
+
+def _gradient(p: Tensor, grad: Tensor, group: dict[str, Any]) -> Any:
+    """The gradient as a core array: negated to maximise, with L2 weight decay added."""
+    g = grad._array()
+    if group.get("maximize"):
+        g = ops.neg(g)
+    if group["weight_decay"] and not group.get("decoupled_weight_decay"):
+        g = rules.with_weight_decay(g, p._array(), _number(group["weight_decay"]))
+    return g
+
+
+def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
+    return wrap(ops.full_like(p._array(), fill))
 
 
 def _implementation(**flags: Any) -> dict[str, Any]:
@@ -55,27 +76,21 @@ class SGD(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
-        momentum = group["momentum"]
-        lr = group["lr"]
-        plain = not (momentum or group["weight_decay"] or group["maximize"])
-        if plain and grad._value.dtype == p._value.dtype and isinstance(lr, int | float):
-            # plain SGD, p -= lr * g, computed on the arrays (the tensor layer's casts,
-            # wrappers and tape checks would cost more than the arithmetic on small layers)
-            update = ops.mul(grad._array(), lr)
-            p._inplace(wrap(ops.sub(p._array(), update)))
-            return
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"]:
-            g = g + p.detach() * group["weight_decay"]
+        momentum, lr = group["momentum"], _number(group["lr"])
+        if grad._value.dtype != p._value.dtype:
+            grad = grad.to(p.dtype)
+        g = direction = _gradient(p, grad, group)
         if momentum:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = g.clone()
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = wrap(g).clone()  # PyTorch starts the buffer at the first gradient
             else:
-                buf = buf * momentum + g * (1 - group["dampening"])
-            state["momentum_buffer"] = buf
-            g = g + buf * momentum if group["nesterov"] else buf
-        p.sub_(g * group["lr"])
+                buffer = wrap(rules.momentum(buffer._array(), g, momentum, group["dampening"]))
+            state["momentum_buffer"] = buffer
+            direction = buffer._array()
+            if group["nesterov"]:
+                direction = rules.nesterov(g, direction, momentum)
+        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
 
 
 class Adam(Optimizer):
@@ -117,32 +132,28 @@ class Adam(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
-        g = -grad if group["maximize"] else grad
         beta1, beta2 = group["betas"]
-        lr, wd = group["lr"], group["weight_decay"]
+        lr, wd = _number(group["lr"]), _number(group["weight_decay"])
         if not state:
             state["step"] = 0
-            state["exp_avg"] = p.detach() * 0
-            state["exp_avg_sq"] = p.detach() * 0
+            state["exp_avg"] = _zeros(p)
+            state["exp_avg_sq"] = _zeros(p)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = p.detach() * 0
+                state["max_exp_avg_sq"] = _zeros(p)
         state["step"] += 1
         step = state["step"]
-        if wd:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * wd)
-            else:
-                g = g + p.detach() * wd
-        exp_avg = state["exp_avg"] + (g - state["exp_avg"]) * (1 - beta1)  # lerp, as PyTorch
-        exp_avg_sq = state["exp_avg_sq"] * beta2 + g * g * (1 - beta2)
-        state["exp_avg"], state["exp_avg_sq"] = exp_avg, exp_avg_sq
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        second = exp_avg_sq
+        g = _gradient(p, grad, group)
+        if wd and group["decoupled_weight_decay"]:
+            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
+        m = rules.moving_average(state["exp_avg"]._array(), g, beta1)
+        v = rules.moving_average(state["exp_avg_sq"]._array(), ops.square(g), beta2)
+        state["exp_avg"], state["exp_avg_sq"] = wrap(m), wrap(v)
         if group["amsgrad"]:
-            second = state["max_exp_avg_sq"] = state["max_exp_avg_sq"].maximum(exp_avg_sq)
-        denom = second.sqrt() / math.sqrt(bias_correction2) + group["eps"]
-        p.sub_(exp_avg / denom * (lr / bias_correction1))
+            v = ops.maximum(state["max_exp_avg_sq"]._array(), v)
+            state["max_exp_avg_sq"] = wrap(v)
+        eps = _number(group["eps"])
+        direction = rules.adam_direction(m, v, beta1**step, beta2**step, eps, eps_hat=False)
+        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
 
 
 class AdamW(Adam):
@@ -212,13 +223,14 @@ class Adagrad(Optimizer):
     ) -> None:
         if not state:
             state["step"] = 0
-            state["sum"] = p.detach() * 0 + group["initial_accumulator_value"]
+            state["sum"] = _zeros(p, group["initial_accumulator_value"])
         state["step"] += 1
-        g = -grad if group["maximize"] else grad
-        g = g + p.detach() * group["weight_decay"] if group["weight_decay"] else g
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] = state["sum"] + g * g
-        p.sub_(g / (state["sum"].sqrt() + group["eps"]) * clr)
+        g = _gradient(p, grad, group)
+        lr = _number(group["lr"]) / (1 + (state["step"] - 1) * group["lr_decay"])
+        total = ops.add(state["sum"]._array(), ops.square(g))
+        state["sum"] = wrap(total)
+        direction = rules.root_mean_square_scaled(g, total, group["eps"], eps_in_sqrt=False)
+        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
 
 
 class RMSprop(Optimizer):
@@ -257,23 +269,23 @@ class RMSprop(Optimizer):
     ) -> None:
         if not state:
             state["step"] = 0
-            state["square_avg"] = p.detach() * 0
+            state["square_avg"] = _zeros(p)
             if group["momentum"]:
-                state["momentum_buffer"] = p.detach() * 0
+                state["momentum_buffer"] = _zeros(p)
             if group["centered"]:
-                state["grad_avg"] = p.detach() * 0
+                state["grad_avg"] = _zeros(p)
         state["step"] += 1
         alpha = group["alpha"]
-        g = -grad if group["maximize"] else grad
-        g = g + p.detach() * group["weight_decay"] if group["weight_decay"] else g
-        square_avg = state["square_avg"] = state["square_avg"] * alpha + g * g * (1 - alpha)
+        g = _gradient(p, grad, group)
+        s = rules.moving_average(state["square_avg"]._array(), ops.square(g), alpha)
+        state["square_avg"] = wrap(s)
         if group["centered"]:
-            grad_avg = state["grad_avg"] = state["grad_avg"] + (g - state["grad_avg"]) * (1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt() + group["eps"]
-        else:
-            avg = square_avg.sqrt() + group["eps"]
+            mean = rules.moving_average(state["grad_avg"]._array(), g, alpha)
+            state["grad_avg"] = wrap(mean)
+            s = rules.centred(s, mean)
+        direction = rules.root_mean_square_scaled(g, s, group["eps"], eps_in_sqrt=False)
         if group["momentum"]:
-            buf = state["momentum_buffer"] = state["momentum_buffer"] * group["momentum"] + g / avg
-            p.sub_(buf * group["lr"])
-        else:
-            p.sub_(g / avg * group["lr"])
+            buffer = rules.momentum(state["momentum_buffer"]._array(), direction, group["momentum"])
+            state["momentum_buffer"] = wrap(buffer)
+            direction = buffer
+        p._inplace(wrap(rules.descend(p._array(), direction, _number(group["lr"]))))

@@ -1,5 +1,8 @@
-"""Keras optimizers (Keras 3's update formulas) over ``tf.Variable``s: they work eagerly
-and inside a traced training step alike. Mirrors: keras.optimizers."""
+"""Keras optimizers over ``tf.Variable``s: Keras 3's names, defaults and slots over the
+core's update rules (``workbench.core.optimizers``) with Keras's choices (ε-hat Adam, ε
+inside the root, the learning rate folded into SGD's momentum). Each variable's update
+is one operation writing the variable and its slots, so it works eagerly and inside a
+traced training step alike. Mirrors: keras.optimizers."""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core import ops
+from workbench.core import optimizers as rules
 from workbench.static import math_ops
-from workbench.static.execution import convert_to_tensor
+from workbench.static.execution import convert_to_tensor, make_op
 from workbench.static.framework import init_scope
 from workbench.static.variables import Variable
 
@@ -92,10 +97,16 @@ class Optimizer:
         grads_list = [convert_to_tensor(g) for g, _ in pairs]
         grads_list = self._clip(grads_list)
         lr = self._current_lr()
+        wd = self.weight_decay
+
+        def decay(w: Any, a: Any) -> Any:
+            return rules.decayed(w, a, wd)
+
         for g, v in zip(grads_list, [v for _, v in pairs]):
-            if self.weight_decay:
-                v.assign_sub(v * math_ops.cast(lr, v.dtype) * self.weight_decay)
-            self.update_step(g, v, math_ops.cast(lr, v.dtype))
+            a = math_ops.cast(lr, v.dtype)
+            if wd:
+                make_op("DecayWeights", [v, a], decay, writes=[v], differentiable=False)
+            self.update_step(g, v, a)
         return self.iterations.assign_add(1)
 
     def _clip(self, grads: list[Any]) -> list[Any]:
@@ -114,6 +125,21 @@ class Optimizer:
 
     def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
         raise NotImplementedError
+
+    def _update(
+        self, variable: Variable, grad: Any, learning_rate: Any, rule: Any, *extra: Any
+    ) -> None:
+        """One operation ``rule(variable, *slots, grad, learning_rate, *extra)`` writing the
+        variable and its slots (on core values)."""
+        slots = self._slots[id(variable)]
+        inputs = [variable, *slots, grad, learning_rate, *extra]
+        make_op(
+            f"{type(self).__name__}Update",
+            inputs,
+            rule,
+            writes=[variable, *slots],
+            differentiable=False,
+        )
 
     def _step(self, dtype: Any) -> Any:
         return math_ops.cast(self.iterations + 1, dtype)
@@ -134,15 +160,17 @@ class SGD(Optimizer):
         return [("momentum", 0.0)] if self.momentum else []
 
     def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
-        if not self.momentum:
-            variable.assign_sub(grad * learning_rate)
+        mu, nesterov = self.momentum, self.nesterov
+        if not mu:
+            self._update(variable, grad, learning_rate, rules.descend)
             return
-        (m,) = self._slots[id(variable)]
-        m.assign(-grad * learning_rate + m * self.momentum)
-        if self.nesterov:
-            variable.assign_add(-grad * learning_rate + m * self.momentum)
-        else:
-            variable.assign_add(m)
+
+        def rule(v: Any, m: Any, g: Any, a: Any) -> Any:
+            step = ops.neg(ops.mul(g, a))  # Keras keeps the learning rate in the momentum
+            m = rules.momentum(m, step, mu)
+            return ops.add(v, rules.nesterov(step, m, mu) if nesterov else m), m
+
+        self._update(variable, grad, learning_rate, rule)
 
 
 class Adam(Optimizer):
@@ -168,19 +196,18 @@ class Adam(Optimizer):
         return names + [("velocity_hat", 0.0)] if self.amsgrad else names
 
     def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
-        slots = self._slots[id(variable)]
-        m, v = slots[0], slots[1]
-        step = self._step(variable.dtype)
-        b1p = math_ops.pow(self.beta_1, step)
-        b2p = math_ops.pow(self.beta_2, step)
-        alpha = learning_rate * math_ops.sqrt(1.0 - b2p) / (1.0 - b1p)
-        m.assign_add((grad - m) * (1.0 - self.beta_1))
-        v.assign_add((math_ops.square(grad) - v) * (1.0 - self.beta_2))
-        denom = v
-        if self.amsgrad:
-            slots[2].assign(math_ops.maximum(slots[2], v))
-            denom = slots[2]
-        variable.assign_sub((m * alpha) / (math_ops.sqrt(denom) + self.epsilon))
+        b1, b2, eps, amsgrad = self.beta_1, self.beta_2, self.epsilon, self.amsgrad
+
+        def rule(v: Any, m: Any, s: Any, *rest: Any) -> Any:
+            *v_hat, g, a, step = rest
+            m = rules.moving_average(m, g, b1)
+            s = rules.moving_average(s, ops.square(g), b2)
+            second = ops.maximum(v_hat[0], s) if amsgrad else s
+            b1p, b2p = ops.pow(b1, step), ops.pow(b2, step)
+            direction = rules.adam_direction(m, second, b1p, b2p, eps, eps_hat=True)
+            return (rules.descend(v, direction, a), m, s, *([second] if amsgrad else []))
+
+        self._update(variable, grad, learning_rate, rule, self._step(variable.dtype))
 
 
 class AdamW(Adam):
@@ -226,21 +253,30 @@ class RMSprop(Optimizer):
         return names
 
     def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
-        slots = iter(self._slots[id(variable)])
-        velocity = next(slots)
-        mom = next(slots) if self.momentum else None
-        avg = next(slots) if self.centered else None
-        velocity.assign(velocity * self.rho + math_ops.square(grad) * (1.0 - self.rho))
-        denominator = velocity + self.epsilon
-        if avg is not None:
-            avg.assign(avg * self.rho + grad * (1.0 - self.rho))
-            denominator = velocity - math_ops.square(avg) + self.epsilon
-        increment = learning_rate * grad * math_ops.rsqrt(denominator)
-        if mom is not None:
-            mom.assign(mom * self.momentum + increment)
-            variable.assign_sub(mom)
-        else:
-            variable.assign_sub(increment)
+        rho, mu, eps, centered = self.rho, self.momentum, self.epsilon, self.centered
+
+        def rule(v: Any, velocity: Any, *rest: Any) -> Any:
+            *slots, g, a = rest
+            mom = slots.pop(0) if mu else None
+            average = slots.pop(0) if centered else None
+            velocity = rules.moving_average(velocity, ops.square(g), rho)
+            denominator = velocity
+            if average is not None:
+                average = rules.moving_average(average, g, rho)
+                denominator = rules.centred(velocity, average)
+            direction = rules.root_mean_square_scaled(g, denominator, eps, eps_in_sqrt=True)
+            new_slots = [velocity]
+            if mom is not None:
+                mom = rules.momentum(mom, ops.mul(direction, a), mu)
+                v = ops.sub(v, mom)
+                new_slots.append(mom)
+            else:
+                v = rules.descend(v, direction, a)
+            if average is not None:
+                new_slots.append(average)
+            return (v, *new_slots)
+
+        self._update(variable, grad, learning_rate, rule)
 
 
 class Adagrad(Optimizer):
@@ -261,9 +297,14 @@ class Adagrad(Optimizer):
         return [("accumulator", self.initial_accumulator_value)]
 
     def update_step(self, grad: Any, variable: Variable, learning_rate: Any) -> None:
-        (acc,) = self._slots[id(variable)]
-        acc.assign_add(math_ops.square(grad))
-        variable.assign_sub(learning_rate * grad / math_ops.sqrt(acc + self.epsilon))
+        eps = self.epsilon
+
+        def rule(v: Any, acc: Any, g: Any, a: Any) -> Any:
+            acc = ops.add(acc, ops.square(g))
+            direction = rules.root_mean_square_scaled(g, acc, eps, eps_in_sqrt=True)
+            return rules.descend(v, direction, a), acc
+
+        self._update(variable, grad, learning_rate, rule)
 
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}

@@ -1,0 +1,120 @@
+"""Optimiser update rules, written once in core operations.
+
+Every front end's optimisers (``eager.optim``, the TF1 ``train`` optimisers, Keras
+optimizers and the functional, optax-style ones) compute their updates with these
+functions, so the three styles agree by construction; what differs between the real
+frameworks is spelled as an argument here, never as a second copy of a rule:
+
+- where Adam's ε goes: added to the bias-corrected root (PyTorch, optax) or to the raw
+  root, with the correction folded into the step size (TensorFlow, Keras: the paper's
+  "ε-hat" form), ``eps_hat``;
+- whether RMSprop's and Adagrad's ε is inside the square root (TensorFlow, Keras,
+  optax) or added to it (PyTorch), ``eps_in_sqrt``;
+- the state a front end keeps (Keras keeps momentum with the learning rate folded in;
+  PyTorch starts its momentum buffer at the first gradient): the front end decides what
+  it passes in.
+
+The functions take core values (arrays or tracers) and Python numbers or 0-d values
+for hyperparameters, and return new values; they never write anything.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from workbench.core import primitives as ops
+
+
+def _one_minus(x: Any) -> Any:
+    """1 - x, for a Python number (computed now, in double precision) or a core value."""
+    return 1.0 - x if isinstance(x, int | float) else ops.sub(1.0, x)
+
+
+def _sqrt(x: Any) -> Any:
+    return math.sqrt(x) if isinstance(x, int | float) else ops.sqrt(x)
+
+
+def _numbers(*xs: Any) -> bool:
+    return all(isinstance(x, int | float) for x in xs)
+
+
+def _product(x: Any, y: Any) -> Any:
+    return x * y if _numbers(x, y) else ops.mul(x, y)
+
+
+def _quotient(x: Any, y: Any) -> Any:
+    return x / y if _numbers(x, y) else ops.div(x, y)
+
+
+# average ← decay · average + (1 - decay) · x, written as a step towards x (PyTorch's and
+# Keras's lerp form); the moving average behind momentum, Adam and RMSprop
+def moving_average(average: Any, x: Any, decay: Any) -> Any:
+    return ops.add(average, ops.mul(ops.sub(x, average), _one_minus(decay)))
+
+
+# buffer ← μ · buffer + (1 - dampening) · g
+def momentum(buffer: Any, g: Any, mu: Any, dampening: float = 0.0) -> Any:
+    step = g if dampening == 0 else ops.mul(g, 1.0 - dampening)
+    return ops.add(ops.mul(buffer, mu), step)
+
+
+# the Nesterov step: g + μ · buffer (with the buffer already updated)
+def nesterov(g: Any, buffer: Any, mu: Any) -> Any:
+    return ops.add(g, ops.mul(buffer, mu))
+
+
+# Adam's direction for step t from the moments m and v (β1^t and β2^t given as powers):
+#   ε outside the correction:  (m / (1 - β1^t)) / (√v / √(1 - β2^t) + ε)
+#   ε-hat:                     m · √(1 - β2^t) / (1 - β1^t) / (√v + ε)
+# the update is -lr times it; AMSGrad passes the running maximum of v as v
+def adam_direction(
+    m: Any, v: Any, beta1_power: Any, beta2_power: Any, eps: Any, *, eps_hat: bool
+) -> Any:
+    correction1 = _one_minus(beta1_power)
+    root_correction2 = _sqrt(_one_minus(beta2_power))
+    if eps_hat:
+        scale = _quotient(root_correction2, correction1)
+        return ops.div(ops.mul(m, scale), ops.add(ops.sqrt(v), eps))
+    return ops.div(ops.div(m, correction1), ops.add(ops.div(ops.sqrt(v), root_correction2), eps))
+
+
+# RMSprop's and Adagrad's scaled gradient g / √(s + ε) (ε inside) or g / (√s + ε);
+# centred RMSprop passes s = E[g²] - E[g]²
+def root_mean_square_scaled(g: Any, s: Any, eps: Any, *, eps_in_sqrt: bool) -> Any:
+    if eps_in_sqrt:
+        return ops.mul(g, ops.rsqrt(ops.add(s, eps)))
+    return ops.div(g, ops.add(ops.sqrt(s), eps))
+
+
+# the centred second moment E[g²] - E[g]²
+def centred(square_average: Any, average: Any) -> Any:
+    return ops.sub(square_average, ops.square(average))
+
+
+# weight decay added to the gradient (L2 regularisation): g + λ · p
+def with_weight_decay(g: Any, p: Any, weight_decay: Any) -> Any:
+    return ops.add(g, ops.mul(p, weight_decay))
+
+
+# decoupled weight decay (AdamW): p ← p · (1 - lr · λ)
+def decayed(p: Any, lr: Any, weight_decay: Any) -> Any:
+    return ops.mul(p, _one_minus(_product(lr, weight_decay)))
+
+
+# the step itself: p ← p - lr · direction
+def descend(p: Any, direction: Any, lr: Any) -> Any:
+    return ops.sub(p, ops.mul(direction, lr))
+
+
+__all__ = [
+    "adam_direction",
+    "centred",
+    "decayed",
+    "descend",
+    "momentum",
+    "moving_average",
+    "nesterov",
+    "root_mean_square_scaled",
+    "with_weight_decay",
+]

@@ -1,0 +1,114 @@
+"""User-defined derivatives: ``custom_vjp`` (PyTorch's autograd.Function, JAX's
+custom_vjp: a forward and a backward written by the user) and ``custom_jvp`` (JAX's
+custom_jvp: a forward and a forward-mode rule, transposed for reverse mode). Both
+callables live in params (compared by identity); ``out_types`` lets a trace know the
+results' types without running ``forward`` (None: the call can only be evaluated)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workbench.core import autodiff
+from workbench.core import primitives as ops
+from workbench.core.dispatch import apply
+from workbench.core.ir import Type
+from workbench.core.primitive import Primitive
+from workbench.core.primitives.control.graphs import zeros_for
+from workbench.core.trace import trace, type_of
+
+
+def _custom_vjp_shape(*types: Any, forward: Any, backward: Any, out_types: Any) -> tuple[Type, ...]:
+    if out_types is None:
+        from workbench.core.values import ConcretizationError  # noqa: PLC0415
+
+        raise ConcretizationError(
+            "custom_vjp: a function with a user-defined backward runs its forward in Python, "
+            "so it cannot be captured into a graph without its output types"
+        )
+    return tuple(out_types)
+
+
+custom_vjp_p = Primitive(
+    "custom_vjp",
+    impl=lambda *args, forward, backward, out_types: list(forward(*args)),
+    shape=_custom_vjp_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+custom_vjp_p.check = lambda *args, **params: None  # evaluation runs forward itself
+
+
+@custom_vjp_p.vjp
+def _custom_vjp_vjp(
+    gs: Sequence[Any], *args: Any, out: Any, forward: Any, backward: Any, out_types: Any
+) -> tuple[Any, ...]:
+    return tuple(backward(zeros_for(out, gs), args, out))
+
+
+@custom_vjp_p.jvp
+def _custom_vjp_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], **params: Any
+) -> tuple[Any, Any]:
+    raise NotImplementedError(
+        "custom_vjp: this function defines only a backward (reverse-mode) rule; forward mode "
+        "(jvp, jacfwd) needs a forward-mode rule as well"
+    )
+
+
+def custom_vjp_call(
+    forward: Callable[..., Any], backward: Callable[..., Any], *args: Any, out_types: Any = None
+) -> tuple[Any, ...]:
+    """Apply ``forward`` with ``backward(cotangents, args, outs)`` as its VJP."""
+    return apply(custom_vjp_p, *args, forward=forward, backward=backward, out_types=out_types)
+
+
+# ---------------------------------------------------------------------------------------
+# custom_jvp: outs = forward(*args), with rule(primals, tangents) -> (outs, tangents_out)
+# JAX's custom_jvp. Reverse mode transposes the rule: the rule's tangent map is linear in
+# the tangents, so its VJP (taken at zero tangents) is the transposed map.
+
+
+def _custom_jvp_shape(*types: Any, forward: Any, rule: Any, out_types: Any) -> tuple[Type, ...]:
+    return _custom_vjp_shape(*types, forward=forward, backward=rule, out_types=out_types)
+
+
+custom_jvp_p = Primitive(
+    "custom_jvp",
+    impl=lambda *args, forward, rule, out_types: list(forward(*args)),
+    shape=_custom_jvp_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+custom_jvp_p.check = lambda *args, **params: None
+
+
+@custom_jvp_p.jvp
+def _custom_jvp_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, forward: Any, rule: Any, out_types: Any
+) -> tuple[Any, Any]:
+    filled = zeros_for(primals, tangents)
+    outs, tangents_out = rule(list(primals), filled)
+    return list(outs), list(tangents_out)
+
+
+@custom_jvp_p.vjp
+def _custom_jvp_vjp(
+    gs: Sequence[Any], *args: Any, out: Any, forward: Any, rule: Any, out_types: Any
+) -> tuple[Any, ...]:
+    zeros = [ops.zeros_like(a) for a in args]
+    _, pullback = autodiff.vjp(lambda *ts: list(rule(list(args), list(ts))[1]), *zeros)
+    return tuple(pullback(zeros_for(out, gs)))
+
+
+def custom_jvp_call(
+    forward: Callable[..., Any], rule: Callable[..., Any], *args: Any, out_types: Any = None
+) -> tuple[Any, ...]:
+    """Apply ``forward`` with ``rule(primals, tangents) -> (outs, out_tangents)`` as its JVP.
+    ``forward`` must be traceable; its output types come from tracing it."""
+    if out_types is None:
+        graph, _ = trace(lambda *xs: list(forward(*xs)), *[type_of(a) for a in args])
+        out_types = graph.out_types
+    return apply(custom_jvp_p, *args, forward=forward, rule=rule, out_types=tuple(out_types))

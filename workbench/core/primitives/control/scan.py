@@ -1,0 +1,312 @@
+"""``scan``: for t in range(length): carry, y[t] = body(consts, carry, x[t]) (reversed if
+``reverse``); returns the final carry and the stacked ys. Operands come in three groups:
+the body's constants (``n_consts``), the carry (``n_carry``), then the scanned inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from workbench.core import batching, tree
+from workbench.core import primitives as ops
+from workbench.core.dispatch import apply
+from workbench.core.ir import Graph, Type
+from workbench.core.primitive import Primitive
+from workbench.core.primitives.control.graphs import (
+    Groups,
+    RunGraph,
+    backward_of,
+    check_carry,
+    check_inputs,
+    closed_graph,
+    float_only,
+    interpreted,
+    jvp_of,
+    regroup,
+    types_of,
+    zeros_for,
+)
+from workbench.core.trace import eval_graph, make_graph, type_of
+
+
+def _groups(n_consts: int, n_carry: int, total: int) -> Groups:
+    return Groups(consts=n_consts, carry=n_carry, xs=total - n_consts - n_carry)
+
+
+def _scan_shape(
+    *types: Any, body: Graph, n_consts: int, n_carry: int, length: int, reverse: bool
+) -> tuple[Type, ...]:
+    given = _groups(n_consts, n_carry, len(types)).split(types)
+    for x in given.xs:
+        if not x.shape or x.shape[0] != length:
+            raise ValueError(
+                f"scan: every scanned input needs leading axis {length}, got {type_of(x)}"
+            )
+    slices = [Type(tuple(x.shape[1:]), x.dtype, x.device) for x in given.xs]
+    check_inputs("scan", body, given.consts + given.carry + slices, "the body")
+    outs = body.out_types
+    carry_types = check_carry("scan", "the body", outs[:n_carry], given.carry)
+    ys = tuple(Type((length, *t.shape), t.dtype, t.device) for t in outs[n_carry:])
+    return carry_types + ys
+
+
+def _scan_run(
+    run_graph: RunGraph,
+    xp: Any,
+    *args: Any,
+    body: Graph,
+    n_consts: int,
+    n_carry: int,
+    length: int,
+    reverse: bool,
+) -> Sequence[Any]:
+    given = _groups(n_consts, n_carry, len(args)).split(args)
+    step = run_graph(body)
+    y_types = body.out_types[n_carry:]
+    ys: list[list[Any]] = [[None] * length for _ in y_types]
+    carry = given.carry
+    for t in reversed(range(length)) if reverse else range(length):
+        outs = step(*given.consts, *carry, *[x[t] for x in given.xs])
+        carry = outs[:n_carry]
+        for j, y in enumerate(outs[n_carry:]):
+            ys[j][t] = y
+    stacked = [
+        xp.stack(column) if length else xp.zeros((0, *t.shape), dtype=t.dtype)
+        for column, t in zip(ys, y_types)
+    ]
+    return [*carry, *stacked]
+
+
+scan_p = Primitive(
+    "scan",
+    impl=interpreted(_scan_run),
+    shape=_scan_shape,
+    multiple_results=True,
+    higher_order=True,
+    family="control flow",
+)
+scan_p.run = _scan_run
+
+
+def scan(
+    f: Callable[[Any, Any], Any],
+    init: Any,
+    xs: Any = None,
+    length: int | None = None,
+    reverse: bool = False,
+) -> tuple[Any, Any]:
+    """Loop ``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns the final
+    carry and the stacked ``y``s (JAX's ``lax.scan``)."""
+    carry_flat, carry_tree = tree.flatten(init)
+    xs_flat, xs_tree = tree.flatten(xs)
+    lengths = {int(x.shape[0]) for x in xs_flat}
+    if length is None:
+        if len(lengths) != 1:
+            raise ValueError(
+                f"scan: scanned inputs need one leading length, got {sorted(lengths) or 'none'}"
+            )
+        length = lengths.pop()
+    elif lengths and lengths != {length}:
+        raise ValueError(
+            f"scan: length={length} but the scanned inputs have leading lengths {sorted(lengths)}"
+        )
+    n_carry = len(carry_flat)
+    x_types = [Type(tuple(x.shape[1:]), x.dtype, x.device) for x in xs_flat]
+    y_tree: list[Any] = []
+
+    def body(*args: Any) -> Any:
+        carry = tree.unflatten(carry_tree, args[:n_carry])
+        x = tree.unflatten(xs_tree, args[n_carry:])
+        new_carry, y = f(carry, x)
+        new_flat, new_tree = tree.flatten(new_carry)
+        if new_tree != carry_tree:
+            raise TypeError(
+                f"scan: the body must return a carry of structure {carry_tree}, got {new_tree}"
+            )
+        y_flat, y_def = tree.flatten(y)
+        y_tree.append(y_def)
+        return list(new_flat) + list(y_flat)
+
+    graph, consts, _ = closed_graph(body, types_of(carry_flat) + x_types)
+    outs = apply(
+        scan_p,
+        *consts,
+        *carry_flat,
+        *xs_flat,
+        body=graph,
+        n_consts=len(consts),
+        n_carry=n_carry,
+        length=length,
+        reverse=reverse,
+    )
+    return tree.unflatten(carry_tree, outs[:n_carry]), tree.unflatten(y_tree[0], outs[n_carry:])
+
+
+# Forward mode scans jvp(body), carrying the tangents beside the carry and scanning the
+# inputs' tangents beside the inputs.
+@scan_p.jvp
+def _scan_jvp(
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    *,
+    body: Graph,
+    n_consts: int,
+    n_carry: int,
+    length: int,
+    reverse: bool,
+) -> tuple[Any, Any]:
+    groups = _groups(n_consts, n_carry, len(primals))
+    given, given_t = groups.split(primals), groups.split(zeros_for(primals, tangents))
+    nx, ny = len(given.xs), len(body.outputs) - n_carry
+    jvp_inputs = Groups(
+        consts=n_consts, carry=n_carry, xs=nx, consts_t=n_consts, carry_t=n_carry, xs_t=nx
+    )
+    jvp_outputs = Groups(carry=n_carry, ys=ny, carry_t=n_carry, ys_t=ny)
+    body_t = regroup(
+        jvp_of(body),
+        jvp_inputs,
+        ["consts", "consts_t", "carry", "carry_t", "xs", "xs_t"],
+        jvp_outputs,
+        ["carry", "carry_t", "ys", "ys_t"],
+    )
+    outs = apply(
+        scan_p,
+        *given.consts,
+        *given_t.consts,
+        *given.carry,
+        *given_t.carry,
+        *given.xs,
+        *given_t.xs,
+        body=body_t,
+        n_consts=2 * n_consts,
+        n_carry=2 * n_carry,
+        length=length,
+        reverse=reverse,
+    )
+    result = Groups(carry=n_carry, carry_t=n_carry, ys=ny, ys_t=ny).split(outs)
+    return tuple(result.join("carry", "ys")), tuple(result.join("carry_t", "ys_t"))
+
+
+# Reverse mode: first a scan that records the carry every step saw (recomputation, as
+# checkpointing does), then a scan in the opposite direction over the body's backward
+# graph, carrying the carry's cotangent and accumulating the constants' cotangents.
+@scan_p.vjp
+def _scan_vjp(
+    gs: Sequence[Any],
+    *args: Any,
+    out: Any,
+    body: Graph,
+    n_consts: int,
+    n_carry: int,
+    length: int,
+    reverse: bool,
+) -> tuple[Any, ...]:
+    groups = _groups(n_consts, n_carry, len(args))
+    given = groups.split(args)
+    outputs = Groups(carry=n_carry, ys=len(out) - n_carry).split(zeros_for(out, gs))
+    body_inputs = Groups(consts=n_consts, carry=n_carry, xs=len(given.xs))
+
+    def record(*a: Any) -> Any:  # the new carry, and the carry this step saw as its y
+        new = eval_graph(body, *a)
+        return list(new[:n_carry]) + body_inputs.split(a).carry
+
+    recorder = make_graph(record, *body.in_types)
+    seen = list(
+        apply(
+            scan_p,
+            *args,
+            body=recorder,
+            n_consts=n_consts,
+            n_carry=n_carry,
+            length=length,
+            reverse=reverse,
+        )[n_carry:]
+    )
+
+    # backward(body): (consts, carry, xs, g_carry_next, g_ys) -> (g_consts, g_carry, g_xs)
+    backward = backward_of(body)
+    backward_out = Groups(consts=n_consts, carry=n_carry, xs=len(given.xs))
+    step_in = Groups(
+        consts=n_consts,
+        g_carry=n_carry,
+        g_consts=n_consts,
+        seen=n_carry,
+        xs=len(given.xs),
+        g_ys=len(outputs.ys),
+    )
+
+    def step(*a: Any) -> Any:
+        now = step_in.split(a)
+        cotangents = eval_graph(backward, *now.join("consts", "seen", "xs", "g_carry", "g_ys"))
+        got = backward_out.split(cotangents)
+        g_consts = [ops.add(total, g) for total, g in zip(now.g_consts, got.consts)]
+        return got.carry + g_consts + got.xs
+
+    slices = [Type(t.shape[1:], t.dtype, t.device) for t in types_of(seen + given.xs + outputs.ys)]
+    consts_types = types_of(given.consts)
+    step_graph = make_graph(step, *consts_types, *types_of(outputs.carry), *consts_types, *slices)
+    zeros = [ops.zeros_like(c) for c in given.consts]
+    res = apply(
+        scan_p,
+        *given.consts,
+        *outputs.carry,
+        *zeros,
+        *seen,
+        *given.xs,
+        *outputs.ys,
+        body=step_graph,
+        n_consts=n_consts,
+        n_carry=n_carry + n_consts,
+        length=length,
+        reverse=not reverse,
+    )
+    result = Groups(carry=n_carry, consts=n_consts, xs=len(given.xs)).split(res)
+    return tuple(
+        float_only(given.consts, result.consts)
+        + float_only(given.carry, result.carry)
+        + float_only(given.xs, result.xs)
+    )
+
+
+# Batched: carries batched at axis 0 (broadcast if needed), scanned inputs batched at
+# axis 1 (axis 0 is time), so every slice has its batch at 0; ys come out at axis 1.
+@scan_p.batch
+def _scan_batch(
+    values: Any,
+    axes: Any,
+    /,
+    *,
+    body: Graph,
+    n_consts: int,
+    n_carry: int,
+    length: int,
+    reverse: bool,
+) -> tuple[Any, Any]:
+    size = batching.batch_size(values, axes)
+    groups = _groups(n_consts, n_carry, len(values))
+    given, given_axes = groups.split(values), groups.split(axes)
+    consts = [
+        c if a is None else batching.moveaxis(c, a, 0)
+        for c, a in zip(given.consts, given_axes.consts)
+    ]
+    carry = [batching.to_axis(c, a, size) for c, a in zip(given.carry, given_axes.carry)]
+    xs = [x if a is None else batching.moveaxis(x, a, 1) for x, a in zip(given.xs, given_axes.xs)]
+    in_axes = (
+        [None if a is None else 0 for a in given_axes.consts]
+        + [0] * n_carry
+        + [None if a is None else 0 for a in given_axes.xs]
+    )
+    n_out = len(body.outputs)
+    batched = batching.batch_graph(body, in_axes, [0] * n_out, size)
+    outs = apply(
+        scan_p,
+        *consts,
+        *carry,
+        *xs,
+        body=batched,
+        n_consts=n_consts,
+        n_carry=n_carry,
+        length=length,
+        reverse=reverse,
+    )
+    return outs, (0,) * n_carry + (1,) * (n_out - n_carry)
