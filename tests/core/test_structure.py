@@ -190,3 +190,21 @@ def test_every_compiler_fact_is_an_attribute_of_the_primitive() -> None:
     assert get_primitive("fused").lower is not None
     assert get_primitive("reshape").view and not get_primitive("add").view
     assert get_primitive("add").ufunc == "add" and get_primitive("mul").fusion == "({0} * {1})"
+
+
+def test_every_optimiser_family_is_a_skin_over_the_core_update_rules() -> None:
+    families = [
+        "eager/optim/algorithms.py",
+        "static/train.py",
+        "static/keras/optimizers.py",
+        "functional/optim.py",
+    ]
+    for family in families:
+        tree = ast.parse((PACKAGE / family).read_text())
+        imported = {
+            (node.module, alias.name)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        assert ("workbench.core", "optimizers") in imported, family

@@ -69,14 +69,25 @@ def nesterov(g: Any, buffer: Any, mu: Any) -> Any:
 #   ε-hat:                     m · √(1 - β2^t) / (1 - β1^t) / (√v + ε)
 # the update is -lr times it; AMSGrad passes the running maximum of v as v
 def adam_direction(
-    m: Any, v: Any, beta1_power: Any, beta2_power: Any, eps: Any, *, eps_hat: bool
+    m: Any,
+    v: Any,
+    beta1_power: Any,
+    beta2_power: Any,
+    eps: Any,
+    *,
+    eps_hat: bool,
+    eps_root: float = 0.0,
 ) -> Any:
     correction1 = _one_minus(beta1_power)
-    root_correction2 = _sqrt(_one_minus(beta2_power))
+    correction2 = _one_minus(beta2_power)
     if eps_hat:
-        scale = _quotient(root_correction2, correction1)
+        scale = _quotient(_sqrt(correction2), correction1)
         return ops.div(ops.mul(m, scale), ops.add(ops.sqrt(v), eps))
-    return ops.div(ops.div(m, correction1), ops.add(ops.div(ops.sqrt(v), root_correction2), eps))
+    if eps_root:  # optax's ε inside the root too: √(v / (1 - β2^t) + ε_root)
+        root = ops.sqrt(ops.add(ops.div(v, correction2), eps_root))
+    else:
+        root = ops.div(ops.sqrt(v), _sqrt(correction2))
+    return ops.div(ops.div(m, correction1), ops.add(root, eps))
 
 
 # RMSprop's and Adagrad's scaled gradient g / √(s + ε) (ε inside) or g / (√s + ε);

@@ -1,7 +1,9 @@
 """Optimisers in the style of optax: a ``GradientTransformation`` is a pair of pure
 functions, ``init(params) -> state`` and ``update(grads, state, params) -> (updates,
 state)``; ``apply_updates(params, updates)`` adds them. State is an explicit pytree.
-Update formulas follow optax. Mirrors: optax."""
+The update rules are the core's (``workbench.core.optimizers``) with optax's choices (ε
+added to Adam's corrected root, inside the root for RMSprop and Adagrad; updates are
+directions scaled by -lr at the end of the chain). Mirrors: optax."""
 
 from __future__ import annotations
 
@@ -10,8 +12,21 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.core import ops
+from workbench.core import optimizers as rules
 from workbench.functional import numpy as jnp
+from workbench.functional.array import value_of, wrap
 from workbench.functional.tree_util import tree_leaves, tree_map
+
+
+def _rule(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A core rule applied to arrays (their core values), giving arrays back."""
+
+    def on_arrays(*xs: Any) -> Any:
+        return wrap(fn(*[value_of(x) for x in xs]))
+
+    return on_arrays
+
 
 Schedule = Callable[[Any], Any]
 
@@ -79,9 +94,12 @@ class TraceState(NamedTuple):
 def trace(decay: float, nesterov: bool = False) -> GradientTransformation:
     """Momentum: t = g + decay t; the update is t (or g + decay t with Nesterov)."""
 
+    momentum = _rule(lambda g, t: rules.momentum(t, g, decay))
+    ahead = _rule(lambda g, t: rules.nesterov(g, t, decay))
+
     def update(updates: Any, state: TraceState, params: Any = None) -> Any:
-        new = tree_map(lambda g, t: g + decay * t, updates, state.trace)
-        out = tree_map(lambda g, t: g + decay * t, updates, new) if nesterov else new
+        new = tree_map(momentum, updates, state.trace)
+        out = tree_map(ahead, updates, new) if nesterov else new
         return out, TraceState(new)
 
     return GradientTransformation(lambda p: TraceState(_zeros_like(p)), update)
@@ -96,14 +114,18 @@ class ScaleByAdamState(NamedTuple):
 def scale_by_adam(
     b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, eps_root: float = 0.0
 ) -> GradientTransformation:
+    first = _rule(lambda g, m: rules.moving_average(m, g, b1))
+    second = _rule(lambda g, v: rules.moving_average(v, ops.square(g), b2))
+
     def update(updates: Any, state: ScaleByAdamState, params: Any = None) -> Any:
-        mu = tree_map(lambda g, m: (1 - b1) * g + b1 * m, updates, state.mu)
-        nu = tree_map(lambda g, v: (1 - b2) * jnp.square(g) + b2 * v, updates, state.nu)
+        mu = tree_map(first, updates, state.mu)
+        nu = tree_map(second, updates, state.nu)
         count = state.count + 1
-        c1 = 1 - jnp.power(b1, count.astype(jnp.float32))
-        c2 = 1 - jnp.power(b2, count.astype(jnp.float32))
-        out = tree_map(lambda m, v: (m / c1) / (jnp.sqrt(v / c2 + eps_root) + eps), mu, nu)
-        return out, ScaleByAdamState(count, mu, nu)
+        b1p, b2p = (value_of(jnp.power(b, count.astype(jnp.float32))) for b in (b1, b2))
+        direction = _rule(
+            lambda m, v: rules.adam_direction(m, v, b1p, b2p, eps, eps_hat=False, eps_root=eps_root)
+        )
+        return tree_map(direction, mu, nu), ScaleByAdamState(count, mu, nu)
 
     return GradientTransformation(
         lambda p: ScaleByAdamState(jnp.zeros([], jnp.int32), _zeros_like(p), _zeros_like(p)), update
@@ -117,12 +139,13 @@ class ScaleByRssState(NamedTuple):
 def scale_by_rss(
     initial_accumulator_value: float = 0.1, eps: float = 1e-7
 ) -> GradientTransformation:
+    def scaled(g: Any, s: Any) -> Any:  # optax: no step where nothing has accumulated yet
+        direction = rules.root_mean_square_scaled(g, s, eps, eps_in_sqrt=True)
+        return ops.select(ops.gt(s, 0), direction, ops.zeros_like(direction))
+
     def update(updates: Any, state: ScaleByRssState, params: Any = None) -> Any:
         total = tree_map(lambda g, s: s + jnp.square(g), updates, state.sum_of_squares)
-        out = tree_map(
-            lambda g, s: jnp.where(s > 0, 1.0 / jnp.sqrt(s + eps), 0.0) * g, updates, total
-        )
-        return out, ScaleByRssState(total)
+        return tree_map(_rule(scaled), updates, total), ScaleByRssState(total)
 
     return GradientTransformation(
         lambda p: ScaleByRssState(_fill(p, initial_accumulator_value)), update
@@ -141,9 +164,12 @@ class ScaleByRStdDevState(NamedTuple):
 def scale_by_rms(
     decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0
 ) -> GradientTransformation:
+    average = _rule(lambda g, v: rules.moving_average(v, ops.square(g), decay))
+    scaled = _rule(lambda g, v: rules.root_mean_square_scaled(g, v, eps, eps_in_sqrt=True))
+
     def update(updates: Any, state: ScaleByRmsState, params: Any = None) -> Any:
-        nu = tree_map(lambda g, v: (1 - decay) * jnp.square(g) + decay * v, updates, state.nu)
-        return tree_map(lambda g, v: g / jnp.sqrt(v + eps), updates, nu), ScaleByRmsState(nu)
+        nu = tree_map(average, updates, state.nu)
+        return tree_map(scaled, updates, nu), ScaleByRmsState(nu)
 
     return GradientTransformation(lambda p: ScaleByRmsState(_fill(p, initial_scale)), update)
 
@@ -151,11 +177,16 @@ def scale_by_rms(
 def scale_by_stddev(
     decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0
 ) -> GradientTransformation:
+    mean = _rule(lambda g, m: rules.moving_average(m, g, decay))
+    average = _rule(lambda g, v: rules.moving_average(v, ops.square(g), decay))
+    scaled = _rule(
+        lambda g, m, v: rules.root_mean_square_scaled(g, rules.centred(v, m), eps, eps_in_sqrt=True)
+    )
+
     def update(updates: Any, state: ScaleByRStdDevState, params: Any = None) -> Any:
-        mu = tree_map(lambda g, m: (1 - decay) * g + decay * m, updates, state.mu)
-        nu = tree_map(lambda g, v: (1 - decay) * jnp.square(g) + decay * v, updates, state.nu)
-        out = tree_map(lambda g, m, v: g / jnp.sqrt(v - jnp.square(m) + eps), updates, mu, nu)
-        return out, ScaleByRStdDevState(mu, nu)
+        mu = tree_map(mean, updates, state.mu)
+        nu = tree_map(average, updates, state.nu)
+        return tree_map(scaled, updates, mu, nu), ScaleByRStdDevState(mu, nu)
 
     return GradientTransformation(
         lambda p: ScaleByRStdDevState(_zeros_like(p), _fill(p, initial_scale)), update
@@ -166,7 +197,8 @@ def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
     def update(updates: Any, state: Any, params: Any = None) -> Any:
         if params is None:
             raise ValueError("add_decayed_weights needs params: call update(grads, state, params)")
-        return tree_map(lambda g, p: g + weight_decay * p, updates, params), state
+        decayed = _rule(lambda g, p: rules.with_weight_decay(g, p, weight_decay))
+        return tree_map(decayed, updates, params), state
 
     return GradientTransformation(lambda p: EmptyState(), update)
 
