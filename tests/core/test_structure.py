@@ -158,14 +158,22 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert import_cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_cycle_inside_the_core_beyond_package_inits() -> None:
+def _cycles_in(folder: Path) -> list[list[str]]:
     # A package's __init__ re-exports its modules (the primitives' namespace), and the
     # families refer to each other through it by attribute at call time; every other
-    # module-level import in core points one way.
-    paths = {_module_name(p): p for p in CORE.rglob("*.py") if p.name != "__init__.py"}
+    # module-level import points one way.
+    paths = {_module_name(p): p for p in folder.rglob("*.py") if p.name != "__init__.py"}
     known = set(paths)
     edges = {name: _module_imports(path, known) - {name} for name, path in paths.items()}
-    assert import_cycles(edges) == []
+    return import_cycles(edges)
+
+
+def test_no_import_cycle_inside_the_core_beyond_package_inits() -> None:
+    assert _cycles_in(CORE) == []
+
+
+def test_the_tensor_method_families_import_no_cycle() -> None:
+    assert _cycles_in(PACKAGE / "eager") == []
 
 
 def test_primitives_command_shows_each_rule_kind_and_the_formula() -> None:

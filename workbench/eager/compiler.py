@@ -24,7 +24,8 @@ from workbench.core.primitives.control import call_p, closed_graph
 from workbench.core.trace import type_of
 from workbench.core.values import ConcretizationError
 from workbench.eager.nn.modules import Module
-from workbench.eager.tensor import Tensor, _tracked, wrap
+from workbench.eager.tensor import Tensor
+from workbench.eager.tensor_base import tracked, wrap
 
 
 @dataclass
@@ -76,9 +77,9 @@ class CompiledFunction:
         for x in flat:
             if isinstance(x, Tensor):
                 value = x._value
-                tracked = _tracked(value)
-                array = value.primal if tracked else value
-                parts.append(("tensor", array.shape, array.dtype, array.device, tracked))
+                grad = tracked(value)
+                array = value.primal if grad else value
+                parts.append(("tensor", array.shape, array.dtype, array.device, grad))
             else:
                 parts.append(
                     ("static", x if isinstance(x, int | float | str | bool | type(None)) else id(x))

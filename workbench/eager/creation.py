@@ -12,7 +12,8 @@ import numpy as np
 from workbench.backend import get_device
 from workbench.core.values import Array
 from workbench.eager import dtypes
-from workbench.eager.tensor import Tensor, _shape_args, device, wrap
+from workbench.eager.tensor import Tensor, device
+from workbench.eager.tensor_base import shape_args, wrap
 
 
 def _core_device(d: Any) -> Any:
@@ -95,7 +96,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _filled(
     size: Sequence[Any], value: Any, dtype: Any, device: Any, requires_grad: builtins.bool
 ) -> Tensor:
-    shape = _shape_args(size)
+    shape = shape_args(size)
     np_dtype = dtypes.to_numpy(dtype) if dtype is not None else dtypes.get_default_dtype().np
     core_device = _core_device(device)
     data = (

@@ -10,7 +10,8 @@ from typing import Any
 from workbench.eager.autograd import no_grad
 from workbench.eager.nn import functional as F
 from workbench.eager.random import rand, randn
-from workbench.eager.tensor import Tensor, _as_tensor
+from workbench.eager.tensor import Tensor
+from workbench.eager.tensor_base import tensor_of
 
 
 def _shape(sample_shape: Any) -> tuple[int, ...]:
@@ -40,7 +41,7 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
-        self.loc, self.scale = _as_tensor(loc), _as_tensor(scale)
+        self.loc, self.scale = tensor_of(loc), tensor_of(scale)
         if not self.loc.dtype.is_floating_point:
             self.loc = self.loc.float()
         if not self.scale.dtype.is_floating_point:
@@ -68,7 +69,7 @@ class Normal(Distribution):
         return self.loc + noise * self.scale
 
     def log_prob(self, value: Any) -> Tensor:
-        value = _as_tensor(value)
+        value = tensor_of(value)
         var = self.scale**2
         log_scale = self.scale.log()
         return -((value - self.loc) ** 2) / (2 * var) - log_scale - math.log(math.sqrt(2 * math.pi))
@@ -85,12 +86,12 @@ class Categorical(Distribution):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
-            probs = _as_tensor(probs)
+            probs = tensor_of(probs)
             self.probs = probs / probs.sum(-1, keepdim=True)
             eps = _eps(self.probs)  # PyTorch keeps log(0) finite the same way
             self.logits = self.probs.clamp(min=eps, max=1 - eps).log()
         else:
-            logits = _as_tensor(logits)
+            logits = tensor_of(logits)
             self.logits = logits - logits.logsumexp(-1, keepdim=True)
             self.probs = F.softmax(self.logits, -1)
 
@@ -113,7 +114,7 @@ class Categorical(Distribution):
             return index.clamp(max=self.probs.shape[-1] - 1)
 
     def log_prob(self, value: Any) -> Tensor:
-        value = _as_tensor(value).long()
+        value = tensor_of(value).long()
         logits = self.logits.expand(*value.shape, self.logits.shape[-1])
         return logits.gather(-1, value.unsqueeze(-1)).squeeze(-1)
 

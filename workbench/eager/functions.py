@@ -12,7 +12,8 @@ import numpy as np
 from workbench.core import ops
 from workbench.eager import autograd_engine as engine
 from workbench.eager import dtypes
-from workbench.eager.tensor import Tensor, _as_tensor, _promote, wrap
+from workbench.eager.tensor import Tensor
+from workbench.eager.tensor_base import promote, tensor_of, wrap
 
 
 def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
@@ -21,7 +22,7 @@ def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tens
         return _write_out("where", out, where(condition, input, other))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
-    x, y = _promote(input, other)
+    x, y = promote(input, other)
     return wrap(ops.select(condition.bool()._value, x, y), (input, other), "WhereBackward0")
 
 
@@ -119,7 +120,7 @@ def isin(
     invert: builtins.bool = False,
 ) -> Tensor:
     """Mirrors: torch.isin — whether each element occurs in ``test_elements``."""
-    elements, tests = _as_tensor(elements), _as_tensor(test_elements).reshape(-1)
+    elements, tests = tensor_of(elements), tensor_of(test_elements).reshape(-1)
     found = (elements.unsqueeze(-1) == tests).any(-1)
     return ~found if invert else found
 
@@ -148,11 +149,11 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         for ch in "".join(specs):
             counts[ch] = counts.get(ch, 0) + 1
         output = "".join(sorted(ch for ch, n in counts.items() if n == 1))
-    result, spec = _as_tensor(operands[0]), specs[0]
+    result, spec = tensor_of(operands[0]), specs[0]
     for k in range(1, len(operands)):
         other = specs[k]
         letters = list(dict.fromkeys(spec + other))
-        product = _align(result, spec, letters) * _align(_as_tensor(operands[k]), other, letters)
+        product = _align(result, spec, letters) * _align(tensor_of(operands[k]), other, letters)
         keep = set(output) | set("".join(specs[k + 1 :]))
         contracted = [i for i, ch in enumerate(letters) if ch not in keep]
         result = product.sum(dim=contracted) if contracted else product
@@ -215,7 +216,7 @@ def _write_out(name: str, out: Any, result: Any) -> Any:
 
 def _method(name: str) -> Any:
     def fn(input: Tensor, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
-        result = getattr(_as_tensor(input), name)(*args, **kwargs)
+        result = getattr(tensor_of(input), name)(*args, **kwargs)
         return result if out is None else _write_out(name, out, result)
 
     fn.__name__ = name
@@ -358,11 +359,11 @@ for _name in _METHODS:
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _as_tensor(input) // other
+    return tensor_of(input) // other
 
 
 def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _as_tensor(input) % other
+    return tensor_of(input) % other
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -378,7 +379,7 @@ def is_floating_point(input: Tensor) -> builtins.bool:  # noqa: A002
 
 
 def result_type(a: Any, b: Any) -> dtypes.dtype:
-    x, _ = _promote(_as_tensor(a), b)
+    x, _ = promote(tensor_of(a), b)
     return dtypes.from_numpy_dtype(x.dtype)
 
 
@@ -407,7 +408,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
 
 
 def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
-    tensors = tuple(_as_tensor(t) for t in tensors)
+    tensors = tuple(tensor_of(t) for t in tensors)
     shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 

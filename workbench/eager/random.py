@@ -16,7 +16,8 @@ import numpy as np
 
 from workbench.core import ops
 from workbench.eager import dtypes
-from workbench.eager.tensor import Tensor, _shape_args, device, wrap
+from workbench.eager.tensor import Tensor, device
+from workbench.eager.tensor_base import shape_args, wrap
 
 
 class Generator:
@@ -75,7 +76,7 @@ def rand(
     requires_grad: builtins.bool = False,
 ) -> Tensor:
     """Uniform on [0, 1). Mirrors: torch.rand."""
-    t = _uniform(_shape_args(size), generator, dtype, device)
+    t = _uniform(shape_args(size), generator, dtype, device)
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -87,7 +88,7 @@ def randn(
     requires_grad: builtins.bool = False,
 ) -> Tensor:
     """Standard normal (Box-Muller on two uniform draws). Mirrors: torch.randn."""
-    shape = _shape_args(size)
+    shape = shape_args(size)
     u1 = _uniform(shape, generator, dtypes.float64, None)
     u2 = _uniform(shape, generator, dtypes.float64, None)
     z = ((1.0 - u1).log() * -2.0).sqrt() * (u2 * (2 * math.pi)).cos()
@@ -116,7 +117,7 @@ def randint(
         low, high, size = 0, low, tuple(high)
     if high is None:
         low, high = 0, low
-    u = _uniform(_shape_args((size,)), generator, dtypes.float64, None)
+    u = _uniform(shape_args((size,)), generator, dtypes.float64, None)
     values = (u * (high - low)).floor() + low
     return values.to(dtype or dtypes.int64).to(device or "cpu")
 

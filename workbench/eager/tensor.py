@@ -9,50 +9,37 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from workbench.backend import Device
-from workbench.backend import dtypes as backend_dtypes
 from workbench.core import ops
-from workbench.core.autodiff import EAGER_TAPE, VJPTracer
+from workbench.core.autodiff import EAGER_TAPE
 from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
-from workbench.eager import dtypes, printing, tensor_copies, tensor_layout, tensor_math
+from workbench.eager import (
+    dtypes,
+    printing,
+    tensor_copies,
+    tensor_indexing,
+    tensor_inplace,
+    tensor_layout,
+    tensor_math,
+    tensor_sorting,
+)
 from workbench.eager.meta import GradFn, Size, device
-
-Number = builtins.int | builtins.float | builtins.bool
-
-_FLOAT_KINDS = "f"
-
-
-def _value(x: Any) -> Any:
-    return x._value if isinstance(x, Tensor) else x
-
-
-def _tracked(value: Any) -> builtins.bool:
-    return isinstance(value, VJPTracer) and value.interpreter is EAGER_TAPE
-
-
-def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
-    """A Tensor for a core value; records what the op read, for the in-place check."""
-    t = Tensor.__new__(Tensor)
-    t._value = value
-    t.grad = None
-    t._version = 0
-    t._retains = False
-    if isinstance(value, VJPTracer) and value.node is not None and value.node.record is None:
-        engine.saved(
-            value.node,
-            [x if isinstance(x, Tensor) else None for x in inputs],
-            name or value.node.prim.name,
-        )
-    if engine.ANOMALY.enabled:
-        engine.check_forward(t, inputs, name)
-    return t
-
+from workbench.eager.tensor_base import (
+    Number,
+    TensorBase,
+    binary,
+    promote,
+    tensor_of,
+    tracked,
+    unary_float,
+    wrap,
+)
 
 # What PyTorch names matmul's grad_fn by operand ranks (it reshapes batched products)
 _MATMUL_NAMES = {
@@ -63,54 +50,7 @@ _MATMUL_NAMES = {
 }
 
 
-def _promote(a: Any, b: Any) -> tuple[Any, Any]:
-    """PyTorch's type promotion for a binary operation, as explicit casts."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        if a._value.dtype != b._value.dtype:
-            target = backend_dtypes.promote_types(a.dtype.np, b.dtype.np)
-            return ops.cast(a._value, target), ops.cast(b._value, target)
-        return a._value, b._value
-    tensor, scalar = (a, b) if isinstance(a, Tensor) else (b, a)
-    if isinstance(scalar, np.ndarray):
-        return _promote(
-            a if isinstance(a, Tensor) else Tensor(a), b if isinstance(b, Tensor) else Tensor(b)
-        )
-    target = backend_dtypes.result_type_with_scalar(tensor.dtype.np, scalar)
-    if target == backend_dtypes.float32 and not tensor.dtype.is_floating_point:
-        target = dtypes.get_default_dtype().np
-    tv = ops.cast(tensor._value, target) if target != tensor.dtype.np else tensor._value
-    return (tv, scalar) if isinstance(a, Tensor) else (scalar, tv)
-
-
-def _binary(fn: Callable[[Any, Any], Any], a: Any, b: Any, name: str) -> Tensor:
-    x, y = _promote(a, b)
-    return wrap(fn(x, y), (a, b), name)
-
-
-def _float_input(t: Tensor) -> Any:
-    """Integer inputs of float functions become the default float (torch.exp(int) is float)."""
-    if t.dtype.is_floating_point:
-        return t._value
-    return ops.cast(t._value, dtypes.get_default_dtype().np)
-
-
-def _unary_float(fn: Callable[[Any], Any], name: str) -> Callable[[Tensor], Tensor]:
-    def method(self: Tensor) -> Tensor:
-        return wrap(fn(_float_input(self)), (self,), name)
-
-    method.__name__ = name
-    return method
-
-
-def _dims(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
-    if dim is None:
-        return None
-    if isinstance(dim, builtins.int):
-        dim = (dim,)
-    return tuple(d % builtins.max(ndim, 1) for d in dim)
-
-
-class Tensor:
+class Tensor(TensorBase, concrete=True):
     """A multi-dimensional array that can record its history for autograd.
 
     Example:
@@ -121,16 +61,7 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_value", "grad", "_version", "_retains", "__weakref__")
-    _value: Any  # a core Array, or the eager tape's value when it requires grad
-
-    def __init__(self, data: Any = (), dtype: Any = None, device: Any = None) -> None:
-        from workbench.eager.creation import as_array  # noqa: PLC0415
-
-        self._value = as_array(data, dtype, device)
-        self.grad: Tensor | None = None
-        self._version = 0
-        self._retains = False
+    __slots__ = ()
 
     # ---------------------------------------------------------------- metadata
     @property
@@ -139,10 +70,6 @@ class Tensor:
 
     def size(self, dim: builtins.int | None = None) -> Any:
         return self.shape if dim is None else self._value.shape[dim]
-
-    @property
-    def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self._value.dtype)
 
     @property
     def device(self) -> device:
@@ -188,7 +115,7 @@ class Tensor:
     # ---------------------------------------------------------------- autograd
     @property
     def requires_grad(self) -> builtins.bool:
-        return _tracked(self._value)
+        return tracked(self._value)
 
     @requires_grad.setter
     def requires_grad(self, flag: builtins.bool) -> None:
@@ -294,7 +221,7 @@ class Tensor:
 
     def _array(self) -> Array:
         value = self._value
-        return value.primal if _tracked(value) else value
+        return value.primal if tracked(value) else value
 
     def _concrete(self, what: str) -> Array:
         array = self._array()
@@ -445,22 +372,22 @@ class Tensor:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return _binary(ops.add, self, other, "AddBackward0")
+        return binary(ops.add, self, other, "AddBackward0")
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(ops.add, other, self, "AddBackward0")
+        return binary(ops.add, other, self, "AddBackward0")
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(ops.sub, self, other, "SubBackward0")
+        return binary(ops.sub, self, other, "SubBackward0")
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(ops.sub, other, self, "RsubBackward1")
+        return binary(ops.sub, other, self, "RsubBackward1")
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(ops.mul, self, other, "MulBackward0")
+        return binary(ops.mul, self, other, "MulBackward0")
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(ops.mul, other, self, "MulBackward0")
+        return binary(ops.mul, other, self, "MulBackward0")
 
     def __truediv__(self, other: Any) -> Tensor:
         return _true_divide(self, other)
@@ -487,7 +414,7 @@ class Tensor:
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor(other).matmul(self)
+        return tensor_of(other).matmul(self)
 
     def __neg__(self) -> Tensor:
         return wrap(ops.neg(self._value), (self,), "NegBackward0")
@@ -510,22 +437,22 @@ class Tensor:
         return _logical(ops.logical_or, self, other)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _binary(ops.eq, self, other, "eq")
+        return binary(ops.eq, self, other, "eq")
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _binary(ops.ne, self, other, "ne")
+        return binary(ops.ne, self, other, "ne")
 
     def __lt__(self, other: Any) -> Tensor:
-        return _binary(ops.lt, self, other, "lt")
+        return binary(ops.lt, self, other, "lt")
 
     def __le__(self, other: Any) -> Tensor:
-        return _binary(ops.le, self, other, "le")
+        return binary(ops.le, self, other, "le")
 
     def __gt__(self, other: Any) -> Tensor:
-        return _binary(ops.gt, self, other, "gt")
+        return binary(ops.gt, self, other, "gt")
 
     def __ge__(self, other: Any) -> Tensor:
-        return _binary(ops.ge, self, other, "ge")
+        return binary(ops.ge, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     add_op = __add__
@@ -560,13 +487,13 @@ class Tensor:
         return _pow(self, exponent)
 
     def matmul(self, other: Any) -> Tensor:
-        other = _as_tensor(other)
+        other = tensor_of(other)
         from workbench.eager import amp  # noqa: PLC0415
 
         low = amp.low_precision_product(Tensor.matmul, self, other)
         if low is not None:
             return low
-        x, y = _promote(self, other)
+        x, y = promote(self, other)
         return wrap(
             ops.matmul(x, y),
             (self, other),
@@ -582,24 +509,24 @@ class Tensor:
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {other.ndim}-D")
         out = self.matmul(other)
-        if _tracked(out._value) and out._value.node is not None:
+        if tracked(out._value) and out._value.node is not None:
             out._value.node.record.name = "BmmBackward0"  # bmm is its own operation there
         return out
 
     # ---------------------------------------------------------------- elementwise
-    exp = _unary_float(ops.exp, "ExpBackward0")
-    log = _unary_float(ops.log, "LogBackward0")
-    log1p = _unary_float(ops.log1p, "Log1PBackward0")
-    expm1 = _unary_float(ops.expm1, "Expm1Backward0")
-    sqrt = _unary_float(ops.sqrt, "SqrtBackward0")
-    rsqrt = _unary_float(ops.rsqrt, "RsqrtBackward0")
-    sin = _unary_float(ops.sin, "SinBackward0")
-    cos = _unary_float(ops.cos, "CosBackward0")
-    tanh = _unary_float(ops.tanh, "TanhBackward0")
-    sigmoid = _unary_float(ops.logistic, "SigmoidBackward0")
-    erf = _unary_float(ops.erf, "ErfBackward0")
-    erfinv = _unary_float(ops.erf_inv, "ErfinvBackward0")
-    reciprocal = _unary_float(ops.reciprocal, "ReciprocalBackward0")
+    exp = unary_float(ops.exp, "ExpBackward0")
+    log = unary_float(ops.log, "LogBackward0")
+    log1p = unary_float(ops.log1p, "Log1PBackward0")
+    expm1 = unary_float(ops.expm1, "Expm1Backward0")
+    sqrt = unary_float(ops.sqrt, "SqrtBackward0")
+    rsqrt = unary_float(ops.rsqrt, "RsqrtBackward0")
+    sin = unary_float(ops.sin, "SinBackward0")
+    cos = unary_float(ops.cos, "CosBackward0")
+    tanh = unary_float(ops.tanh, "TanhBackward0")
+    sigmoid = unary_float(ops.logistic, "SigmoidBackward0")
+    erf = unary_float(ops.erf, "ErfBackward0")
+    erfinv = unary_float(ops.erf_inv, "ErfinvBackward0")
+    reciprocal = unary_float(ops.reciprocal, "ReciprocalBackward0")
 
     log2 = tensor_math.log2
     log10 = tensor_math.log10
@@ -682,19 +609,19 @@ class Tensor:
     unbind = tensor_layout.unbind
 
     # ---------------------------------------------------------------- indexing
-    __getitem__ = tensor_layout.getitem
-    __setitem__ = tensor_layout.setitem
-    gather = tensor_layout.gather
-    scatter_add = tensor_layout.scatter_add
-    index_select = tensor_layout.index_select
-    multinomial = tensor_layout.multinomial
-    bincount = tensor_layout.bincount
-    nonzero = tensor_layout.nonzero
-    unique = tensor_layout.unique
-    cumprod = tensor_math.numpy_names(tensor_layout.cumprod)
-    sort = tensor_math.numpy_names(tensor_layout.sort)
-    argsort = tensor_math.numpy_names(tensor_layout.argsort)
-    topk = tensor_layout.topk
+    __getitem__ = tensor_indexing.getitem
+    __setitem__ = tensor_indexing.setitem
+    gather = tensor_indexing.gather
+    scatter_add = tensor_indexing.scatter_add
+    index_select = tensor_indexing.index_select
+    multinomial = tensor_sorting.multinomial
+    bincount = tensor_sorting.bincount
+    nonzero = tensor_indexing.nonzero
+    unique = tensor_sorting.unique
+    cumprod = tensor_math.numpy_names(tensor_sorting.cumprod)
+    sort = tensor_math.numpy_names(tensor_sorting.sort)
+    argsort = tensor_math.numpy_names(tensor_sorting.argsort)
+    topk = tensor_sorting.topk
     narrow = tensor_layout.narrow
 
     # ---------------------------------------------------------------- in place
@@ -710,27 +637,27 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
-    _inplace = tensor_layout._inplace
-    add_ = tensor_layout.add_
-    sub_ = tensor_layout.sub_
-    mul_ = tensor_layout.mul_
-    div_ = tensor_layout.div_
-    pow_ = tensor_layout.pow_
-    clamp_ = tensor_layout.clamp_
-    index_add = tensor_layout.index_add
-    index_add_ = tensor_layout.index_add_
-    neg_ = tensor_layout.neg_
-    exp_ = tensor_layout.exp_
-    sqrt_ = tensor_layout.sqrt_
-    relu_ = tensor_layout.relu_
-    zero_ = tensor_layout.zero_
-    fill_ = tensor_layout.fill_
-    copy_ = tensor_layout.copy_
-    addcmul_ = tensor_layout.addcmul_
-    addcdiv_ = tensor_layout.addcdiv_
-    lerp_ = tensor_layout.lerp_
-    uniform_ = tensor_layout.uniform_
-    normal_ = tensor_layout.normal_
+    _inplace = tensor_inplace._inplace
+    add_ = tensor_inplace.add_
+    sub_ = tensor_inplace.sub_
+    mul_ = tensor_inplace.mul_
+    div_ = tensor_inplace.div_
+    pow_ = tensor_inplace.pow_
+    clamp_ = tensor_inplace.clamp_
+    index_add = tensor_indexing.index_add
+    index_add_ = tensor_indexing.index_add_
+    neg_ = tensor_inplace.neg_
+    exp_ = tensor_inplace.exp_
+    sqrt_ = tensor_inplace.sqrt_
+    relu_ = tensor_inplace.relu_
+    zero_ = tensor_inplace.zero_
+    fill_ = tensor_inplace.fill_
+    copy_ = tensor_inplace.copy_
+    addcmul_ = tensor_inplace.addcmul_
+    addcdiv_ = tensor_inplace.addcdiv_
+    lerp_ = tensor_inplace.lerp_
+    uniform_ = tensor_inplace.uniform_
+    normal_ = tensor_inplace.normal_
 
     # ---------------------------------------------------------------- products, logic, more
     dot = tensor_math.dot
@@ -758,8 +685,8 @@ class Tensor:
     repeat_interleave = tensor_layout.repeat_interleave
     fliplr = tensor_layout.fliplr
     flipud = tensor_layout.flipud
-    take = tensor_layout.take
-    masked_select = tensor_layout.masked_select
+    take = tensor_indexing.take
+    masked_select = tensor_indexing.masked_select
     diff = tensor_layout.diff
     stride = tensor_layout.stride
 
@@ -788,16 +715,6 @@ class Tensor:
 # helpers
 
 
-def _shape_args(args: Sequence[Any]) -> tuple[builtins.int, ...]:
-    if len(args) == 1 and isinstance(args[0], Sequence | Size):
-        return tuple(builtins.int(a) for a in args[0])
-    return tuple(builtins.int(a) for a in args)
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 def _to_device(t: Tensor, target: Device) -> Tensor:
     """A copy on ``target``; differentiable (the gradient travels back)."""
     return wrap(ops.device_put(t._value, target), (t,), "ToCopyBackward0")
@@ -811,7 +728,7 @@ def _true_divide(a: Any, b: Any) -> Tensor:
             return x.to(dtypes.get_default_dtype())
         return x
 
-    return _binary(ops.div, as_float(a), as_float(b), "DivBackward0")
+    return binary(ops.div, as_float(a), as_float(b), "DivBackward0")
 
 
 def _floor_divide(a: Any, b: Any) -> Tensor:
@@ -851,11 +768,11 @@ def _pow(base: Any, exponent: Any) -> Tensor:
         exponent = exponent.to(
             base.dtype if isinstance(base, Tensor) else dtypes.get_default_dtype()
         )
-    return _binary(ops.pow, base, exponent, "PowBackward0")
+    return binary(ops.pow, base, exponent, "PowBackward0")
 
 
 def _logical(fn: Callable[[Any, Any], Any], a: Tensor, b: Any) -> Tensor:
-    b = _as_tensor(b)
+    b = tensor_of(b)
     if a.dtype is not dtypes.bool or b.dtype is not dtypes.bool:
         raise TypeError("& and | are only supported for bool tensors in the workbench")
     return wrap(fn(a._value, b._value))

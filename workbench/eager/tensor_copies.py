@@ -7,8 +7,10 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
-import workbench.eager.tensor as _t
 from workbench.core.values import Array
+from workbench.eager.tensor_base import (
+    new,
+)
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
@@ -41,7 +43,7 @@ def new_empty(self: Tensor, *size: Any, dtype: Any = None, device: Any = None) -
 
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    return _t.Tensor(data, dtype=dtype or self.dtype, device=device or self.device)
+    return new(data, dtype=dtype or self.dtype, device=device or self.device)
 
 
 def deepcopy(self: Tensor, memo: dict[builtins.int, Any]) -> Tensor:

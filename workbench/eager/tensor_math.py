@@ -16,10 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-import workbench.eager.tensor as _t
 from workbench.core import composites, ops
 from workbench.eager import dtypes
 from workbench.eager.meta import values_indices
+from workbench.eager.tensor_base import (
+    Number,
+    binary,
+    dims,
+    float_input,
+    is_tensor,
+    new,
+    tensor_of,
+    wrap,
+)
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
@@ -53,7 +62,7 @@ def log10(self: Tensor) -> Tensor:
 
 
 def abs(self: Tensor) -> Tensor:
-    return _t.wrap(ops.abs(self._value), (self,), "AbsBackward0")
+    return wrap(ops.abs(self._value), (self,), "AbsBackward0")
 
 
 def neg(self: Tensor) -> Tensor:
@@ -61,30 +70,30 @@ def neg(self: Tensor) -> Tensor:
 
 
 def sign(self: Tensor) -> Tensor:
-    return _t.wrap(ops.sign(self._value), (self,), "SignBackward0")
+    return wrap(ops.sign(self._value), (self,), "SignBackward0")
 
 
 def square(self: Tensor) -> Tensor:
-    return _t.wrap(ops.square(self._value), (self,), "PowBackward0")
+    return wrap(ops.square(self._value), (self,), "PowBackward0")
 
 
 def relu(self: Tensor) -> Tensor:
-    return _t.wrap(ops.relu(self._value), (self,), "ReluBackward0")
+    return wrap(ops.relu(self._value), (self,), "ReluBackward0")
 
 
 def floor(self: Tensor) -> Tensor:
-    return self if not self.dtype.is_floating_point else _t.wrap(ops.floor(self._value), (self,))
+    return self if not self.dtype.is_floating_point else wrap(ops.floor(self._value), (self,))
 
 
 def ceil(self: Tensor) -> Tensor:
-    return self if not self.dtype.is_floating_point else _t.wrap(ops.ceil(self._value), (self,))
+    return self if not self.dtype.is_floating_point else wrap(ops.ceil(self._value), (self,))
 
 
 def round(self: Tensor, decimals: builtins.int = 0) -> Tensor:
     if decimals:
         scale = 10.0**decimals
         return (self * scale).round() / scale
-    return self if not self.dtype.is_floating_point else _t.wrap(ops.round(self._value), (self,))
+    return self if not self.dtype.is_floating_point else wrap(ops.round(self._value), (self,))
 
 
 def trunc(self: Tensor) -> Tensor:
@@ -94,26 +103,26 @@ def trunc(self: Tensor) -> Tensor:
 def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     out = self
     if min is not None:
-        out = _t._binary(ops.maximum, out, min, "ClampBackward1")
+        out = binary(ops.maximum, out, min, "ClampBackward1")
     if max is not None:
-        out = _t._binary(ops.minimum, out, max, "ClampBackward1")
+        out = binary(ops.minimum, out, max, "ClampBackward1")
     return out
 
 
 def clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002
-    return _t._binary(ops.maximum, self, min, "ClampMinBackward0")
+    return binary(ops.maximum, self, min, "ClampMinBackward0")
 
 
 def clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002
-    return _t._binary(ops.minimum, self, max, "ClampMaxBackward0")
+    return binary(ops.minimum, self, max, "ClampMaxBackward0")
 
 
 def maximum(self: Tensor, other: Tensor) -> Tensor:
-    return _t._binary(ops.maximum, self, other, "MaximumBackward0")
+    return binary(ops.maximum, self, other, "MaximumBackward0")
 
 
 def minimum(self: Tensor, other: Tensor) -> Tensor:
-    return _t._binary(ops.minimum, self, other, "MinimumBackward0")
+    return binary(ops.minimum, self, other, "MinimumBackward0")
 
 
 def where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
@@ -125,11 +134,7 @@ def where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
 def masked_fill(self: Tensor, mask: Tensor, value: Any) -> Tensor:
     from workbench.eager.functions import where  # noqa: PLC0415
 
-    fill = (
-        value
-        if isinstance(value, _t.Tensor)
-        else _t.Tensor(value, dtype=self.dtype, device=self.device)
-    )
+    fill = value if is_tensor(value) else new(value, dtype=self.dtype, device=self.device)
     return where(mask, fill.to(self.dtype), self)
 
 
@@ -139,8 +144,8 @@ def isnan(self: Tensor) -> Tensor:
 
 def isfinite(self: Tensor) -> Tensor:
     if not self.dtype.is_floating_point:
-        return _t.wrap(ops.eq(self._array(), self._array()))
-    return _t.wrap(ops.is_finite(self._array()))
+        return wrap(ops.eq(self._array(), self._array()))
+    return wrap(ops.is_finite(self._array()))
 
 
 def isinf(self: Tensor) -> Tensor:
@@ -150,13 +155,13 @@ def isinf(self: Tensor) -> Tensor:
 @numpy_names
 def softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
-    return _t.wrap(composites.softmax(_t._float_input(x), dim), (x,), "SoftmaxBackward0")
+    return wrap(composites.softmax(float_input(x), dim), (x,), "SoftmaxBackward0")
 
 
 @numpy_names
 def log_softmax(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
-    return _t.wrap(composites.log_softmax(_t._float_input(x), dim), (x,), "LogSoftmaxBackward0")
+    return wrap(composites.log_softmax(float_input(x), dim), (x,), "LogSoftmaxBackward0")
 
 
 def sum(
@@ -176,7 +181,7 @@ def sum(
         x = x.to(dtype)
     elif not x.dtype.is_floating_point:
         x = x.to(dtypes.int64)  # torch sums integers and bools in int64
-    return _t.wrap(ops.reduce_sum(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
+    return wrap(ops.reduce_sum(x._value, dims(dim, x.ndim), keepdim), (x,), "SumBackward0")
 
 
 def mean(
@@ -196,13 +201,13 @@ def mean(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {x.dtype.name.capitalize()}"
         )
-    return _t.wrap(ops.mean(x._value, _t._dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
+    return wrap(ops.mean(x._value, dims(dim, x.ndim), keepdim), (x,), "MeanBackward0")
 
 
 @numpy_names
 def prod(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    return _t.wrap(
-        ops.reduce_prod(self._value, _t._dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
+    return wrap(
+        ops.reduce_prod(self._value, dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
     )
 
 
@@ -214,14 +219,14 @@ def _extreme(
     keepdim: builtins.bool,
     other: Any,
 ) -> Any:
-    if isinstance(dim, _t.Tensor):
+    if is_tensor(dim):
         other, dim = dim, None
     if other is not None:
         return (self.maximum if reduce is ops.reduce_max else self.minimum)(other)
     if dim is None:
-        return _t.wrap(reduce(self._value), (self,), "MaxBackward1")
+        return wrap(reduce(self._value), (self,), "MaxBackward1")
     d = dim % builtins.max(self.ndim, 1)
-    indices = _t.wrap(arg(self._array(), d, keepdim))
+    indices = wrap(arg(self._array(), d, keepdim))
     values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
     name = "max" if reduce is ops.reduce_max else "min"
     return values_indices(name, values if keepdim else values.squeeze(d), indices)
@@ -249,28 +254,28 @@ def min(
 
 @numpy_names
 def amax(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-    axes = _t._dims(dim, self.ndim) if dim != () else None
-    return _t.wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
+    axes = dims(dim, self.ndim) if dim != () else None
+    return wrap(ops.reduce_max(self._value, axes, keepdim), (self,), "AmaxBackward0")
 
 
 @numpy_names
 def amin(self: Tensor, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
-    axes = _t._dims(dim, self.ndim) if dim != () else None
-    return _t.wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
+    axes = dims(dim, self.ndim) if dim != () else None
+    return wrap(ops.reduce_min(self._value, axes, keepdim), (self,), "AminBackward0")
 
 
 @numpy_names
 def argmax(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     if dim is None:
-        return _t.wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
-    return _t.wrap(ops.argmax(self._array(), dim, keepdim))
+        return wrap(ops.argmax(ops.reshape(self._array(), (-1,)), 0))
+    return wrap(ops.argmax(self._array(), dim, keepdim))
 
 
 @numpy_names
 def argmin(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
     if dim is None:
-        return _t.wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
-    return _t.wrap(ops.argmin(self._array(), dim, keepdim))
+        return wrap(ops.argmin(ops.reshape(self._array(), (-1,)), 0))
+    return wrap(ops.argmin(self._array(), dim, keepdim))
 
 
 @numpy_names
@@ -284,7 +289,7 @@ def var(
 ) -> Tensor:
     if correction is None:
         correction = 0 if unbiased is False else 1
-    axes = _t._dims(dim, self.ndim)
+    axes = dims(dim, self.ndim)
     n = self.numel() if axes is None else math.prod([self.shape[a] for a in axes])
     centred = self - self.mean(dim, keepdim=True)
     return (centred * centred).sum(dim, keepdim) / builtins.max(n - correction, 0)
@@ -315,8 +320,8 @@ def norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: builtins.bool =
 
 @numpy_names
 def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
-    return _t.wrap(
-        ops.logsumexp(_t._float_input(self), _t._dims(dim, self.ndim), keepdim),
+    return wrap(
+        ops.logsumexp(float_input(self), dims(dim, self.ndim), keepdim),
         (self,),
         "LogsumexpBackward0",
     )
@@ -325,7 +330,7 @@ def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
 @numpy_names
 def cumsum(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
-    return _t.wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
+    return wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
 
 
 @numpy_names
@@ -381,7 +386,7 @@ def mv(self: Tensor, vec: Tensor) -> Tensor:
 
 
 def addmm(
-    self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: _t.Number = 1, alpha: _t.Number = 1
+    self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Number = 1, alpha: Number = 1
 ) -> Tensor:
     """beta·self + alpha·(mat1 @ mat2); with beta = 0 ``self`` is not read (NaN in it does
     not propagate), as in PyTorch."""
@@ -438,15 +443,15 @@ def trace(self: Tensor) -> Tensor:
 
 
 def logical_and(self: Tensor, other: Any) -> Tensor:
-    return self.bool() & _t._as_tensor(other).bool()
+    return self.bool() & tensor_of(other).bool()
 
 
 def logical_or(self: Tensor, other: Any) -> Tensor:
-    return self.bool() | _t._as_tensor(other).bool()
+    return self.bool() | tensor_of(other).bool()
 
 
 def logical_xor(self: Tensor, other: Any) -> Tensor:
-    return self.bool() != _t._as_tensor(other).bool()
+    return self.bool() != tensor_of(other).bool()
 
 
 def logical_not(self: Tensor) -> Tensor:
@@ -461,7 +466,7 @@ def isclose(
     equal_nan: builtins.bool = False,
 ) -> Tensor:
     """|self - other| <= atol + rtol·|other|, equal infinities count as close."""
-    other = _t._as_tensor(other)
+    other = tensor_of(other)
     close = (self == other) | ((self - other).abs() <= atol + rtol * other.abs())
     if equal_nan:
         close = close | (self.isnan() & other.isnan())
@@ -473,7 +478,7 @@ def lerp(self: Tensor, end: Tensor, weight: Any) -> Tensor:
     from workbench.eager.functions import where  # noqa: PLC0415
 
     step = end - self
-    if not isinstance(weight, _t.Tensor):
+    if not is_tensor(weight):
         return self + step * weight if builtins.abs(weight) < 0.5 else end - step * (1 - weight)
     return where(weight.abs() < 0.5, self + step * weight, end - step * (1 - weight))
 
