@@ -146,3 +146,37 @@ def test_moving_a_tensor_that_requires_grad_is_differentiable() -> None:
     y.to("cpu").sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
     assert x.grad.device == torch.device("cpu")
+
+
+def test_hooks_are_released_with_their_tensors() -> None:
+    import gc
+    import weakref
+
+    from workbench.eager import autograd_engine as engine
+
+    gc.collect()
+    before = len(engine.LEAF_HOOKS), len(engine._HOOKS)
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    x.register_hook(lambda g: g)
+    y.register_hook(lambda g: g)
+    y.sum().backward()
+    leaf, node = weakref.ref(x._value), weakref.ref(y._value.node)
+    assert leaf() in engine.LEAF_HOOKS and node() in engine._HOOKS
+    del x, y
+    gc.collect()
+    # the hooks went with their tensors: nothing a later tensor could inherit (by id reuse)
+    assert leaf() is None and node() is None
+    assert (len(engine.LEAF_HOOKS), len(engine._HOOKS)) == before
+
+
+def test_a_node_keeps_a_typed_record_of_what_it_saved() -> None:
+    from workbench.eager.autograd_engine import OpRecord
+
+    x = torch.ones(2, requires_grad=True)
+    y = x * 3
+    record = y._value.node.record
+    assert isinstance(record, OpRecord) and record.name == "MulBackward0"
+    assert record.saved[0] is x and record.versions[0] == 0
+    y.sum().backward()
+    assert record.freed
