@@ -170,3 +170,21 @@ def test_the_same_recipe_runs_on_pytorch(tmp_path: Path) -> None:
     real = pytest.importorskip("torch")
     text, _, _, traces = _tutorial(real, tmp_path / "trace.json")
     assert "model_inference" in text and len(traces) == 1
+
+
+def test_profiling_imports_no_pictures_and_no_other_front_end() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workbench.eager as torch, workbench.profiler as p\n"
+        "with p.profile() as prof:\n"
+        "    (torch.ones(3) * 2).sum()\n"
+        "prof.table()\n"
+        "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('workbench.')}))\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    packages, matplotlib = out.stdout.splitlines()[-2:]
+    assert "viz" not in packages and "functional" not in packages and "static" not in packages
+    assert matplotlib == "False"  # the chart import happens inside the chart call

@@ -936,3 +936,32 @@ def _custom_jvp_op(x: Any) -> Any:
 
 
 spec("custom_jvp", _custom_jvp_op, np.sin, _unary_args("any"))
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes read when a graph runs (for dimensions unknown while it is built)
+
+
+def _positions(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    flat = np.arange(x.size, dtype=np.uint64).reshape(x.shape)
+    return (flat >> np.uint64(32)).astype(np.uint32), (flat & np.uint64(0xFFFFFFFF)).astype(
+        np.uint32
+    )
+
+
+spec(
+    "counters",
+    lambda x: ops.counters(x),
+    _positions,
+    _unary_args("any"),
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "shape_of",
+    lambda x: ops.shape_of(x, np.int64),
+    lambda x: np.array(x.shape, np.int64),
+    _unary_args("any"),
+    differentiable=False,
+    float_dtypes=("float64",),
+)

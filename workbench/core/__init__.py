@@ -2,6 +2,15 @@
 
 Knows nothing of PyTorch, TensorFlow or JAX names; the front ends translate their
 vocabulary into :func:`apply` calls and the transformations exported here.
+
+Where things live: ``primitive.py`` (the ``Primitive`` object: every rule kind, compiler
+facts included), ``primitives/`` (the families, one block per primitive; control flow
+one file per primitive; the package is the ``ops`` namespace), ``dispatch.py``,
+``ir.py`` (types may hold unknown dimensions), ``trace.py``, ``autodiff.py``,
+``batching.py``, ``jacobians.py``, ``passes/``, ``executor.py`` and ``codegen.py`` (read
+the primitives' attributes, never their names), ``optimizers.py`` (the update rules
+every front end's optimisers use). ``python -m workbench primitives --rules NAME`` prints
+everything about one primitive.
 """
 
 from workbench.core import primitives as ops  # noqa: I001 - the families load first

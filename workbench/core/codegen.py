@@ -156,7 +156,7 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
     function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * (len(graph.inputs) + 1)
     out_type = graph.outputs[0].type
     shape, dtype = out_type.shape, out_type.dtype
-    size = math.prod(shape)
+    size = out_type.size
 
     def run(*inputs: Any, out: Any = None) -> Any:
         # NOTE: keep the contiguous copies referenced until the call returns; a bare
@@ -184,7 +184,7 @@ def _cuda_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
         in_params, f"{_CUPY_NAMES[out_type.dtype]} out", operation, "workbench_fused"
     )
     shape, dtype = out_type.shape, out_type.dtype
-    size = math.prod(shape)
+    size = out_type.size
     vector = _vector_kernel(graph, lines, result, cupy) if size % 4 == 0 else None
     vector_blocks = max(1, min((size // 4 + 255) // 256, 65536))
 

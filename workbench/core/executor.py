@@ -15,7 +15,6 @@ cache hits.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -408,7 +407,7 @@ class _ProfiledStep:
 
 def _plan_memory(
     graph: Graph, steps: Sequence[_Step], report: MemoryReport
-) -> tuple[dict[int, tuple[tuple[int, ...], np.dtype]], dict[int, int]]:
+) -> tuple[dict[int, tuple[tuple[int | None, ...], np.dtype]], dict[int, int]]:
     """Choose a persistent buffer for each elementwise result that never escapes.
 
     Returns the buffers (id -> shape, dtype) and which step writes into which buffer.
@@ -452,7 +451,7 @@ def _plan_memory(
     for m in escaping:
         class_escapes.add(find(m))
 
-    buffers: dict[int, tuple[tuple[int, ...], np.dtype]] = {}
+    buffers: dict[int, tuple[tuple[int | None, ...], np.dtype]] = {}
     assignment: dict[int, int] = {}
     holder: dict[int, int] = {}  # buffer -> class root currently holding it
     free: list[int] = []
@@ -499,7 +498,7 @@ def _plan_memory(
 
 
 def _nbytes(t: Type) -> int:
-    return math.prod(t.shape) * t.dtype.itemsize
+    return t.size * t.dtype.itemsize
 
 
 __all__ = [

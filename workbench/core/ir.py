@@ -21,14 +21,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    """Shape, dtype and device of a value (JAX calls this an abstract value, or aval)."""
+    """Shape, dtype and device of a value (JAX calls this an abstract value, or aval).
 
-    shape: tuple[int, ...]
+    A dimension may be ``None``: unknown until the graph runs (TensorFlow's ``?``, the
+    batch of a placeholder). Shape rules carry unknown dimensions through (an unknown
+    dimension matches any size, and broadcasting against one keeps the known size); only
+    graphs whose types are all known can be compiled and run.
+    """
+
+    shape: tuple[int | None, ...]
     dtype: np.dtype
     device: Device
 
     def __str__(self) -> str:
-        dims = ",".join(str(d) for d in self.shape)
+        dims = ",".join("?" if d is None else str(d) for d in self.shape)
         return f"{dtypes.short_name(self.dtype)}[{dims}]"
 
     @property
@@ -36,8 +42,15 @@ class Type:
         return len(self.shape)
 
     @property
+    def known(self) -> bool:
+        """Whether every dimension is known."""
+        return None not in self.shape
+
+    @property
     def size(self) -> int:
-        return math.prod(self.shape)
+        if not self.known:
+            raise ValueError(f"{self} has unknown dimensions: its size is known only at run time")
+        return math.prod(self.shape)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

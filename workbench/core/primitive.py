@@ -265,6 +265,20 @@ def check_dtype(name: str, x: Any, kind: str) -> None:
         raise TypeError(f"{name}: expected a {kind} dtype ({allowed}), got {type_text(x)}")
 
 
+def same_dim(a: int | None, b: int | None) -> bool:
+    """Whether two dimensions can be equal (an unknown one, None, matches any size)."""
+    return a is None or b is None or a == b
+
+
+def merged_shape(shapes: Sequence[Sequence[int | None]]) -> tuple[int | None, ...]:
+    """Shapes that agree (see :func:`same_dim`) as one: each dimension known where any
+    of them knows it."""
+    merged = list(shapes[0])
+    for shape in shapes[1:]:
+        merged = [d if d is not None else e for d, e in zip(merged, shape)]
+    return tuple(merged)
+
+
 def check_same(name: str, xs: Sequence[Any]) -> None:
     """Equal shapes, dtypes and devices, or a message saying which differ."""
     first = xs[0]
@@ -281,7 +295,9 @@ def check_same(name: str, xs: Sequence[Any]) -> None:
                 f"{name}: operand dtypes differ ({shown}); cast one explicitly "
                 "(the core never changes a dtype silently)"
             )
-        if other.shape != first.shape:
+        if len(other.shape) != len(first.shape) or not all(
+            same_dim(d, e) for d, e in zip(other.shape, first.shape)
+        ):
             shown = " and ".join(type_text(x) for x in xs)
             raise ValueError(f"{name}: operand shapes differ ({shown}); broadcast them first")
 

@@ -8,7 +8,6 @@ Neither defines arithmetic operators: front ends wrap them in their own classes.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -83,7 +82,8 @@ class Tracer:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.type.shape
+        # None for an unknown dimension, while a static graph infers its shapes
+        return self.type.shape  # type: ignore[return-value]
 
     @property
     def dtype(self) -> np.dtype:
@@ -99,7 +99,7 @@ class Tracer:
 
     @property
     def size(self) -> int:
-        return math.prod(self.type.shape)
+        return self.type.size
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.type} {self.device}, level={self.interpreter.level})"

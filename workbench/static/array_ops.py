@@ -153,13 +153,7 @@ def shape(input: Any, out_type: Any = dtypes.int32, name: str | None = None) -> 
     """The run-time shape as a tensor. Mirrors: tf.shape."""
     x = convert_to_tensor(input)
     d = dtypes.as_dtype(out_type).np
-    return make_op(
-        "Shape",
-        [x],
-        lambda v: ops.array(np.array(v.shape, dtype=d), device=v.device),
-        name=name,
-        differentiable=False,
-    )
+    return make_op("Shape", [x], lambda v: ops.shape_of(v, d), name=name, differentiable=False)
 
 
 def size(input: Any, out_type: Any = dtypes.int32, name: str | None = None) -> Any:  # noqa: A002
@@ -168,7 +162,7 @@ def size(input: Any, out_type: Any = dtypes.int32, name: str | None = None) -> A
     return make_op(
         "Size",
         [x],
-        lambda v: ops.array(np.array(int(np.prod(v.shape)), dtype=d), device=v.device),
+        lambda v: ops.reduce_prod(ops.shape_of(v, d), (0,)),
         name=name,
         differentiable=False,
     )

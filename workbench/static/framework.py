@@ -8,8 +8,8 @@ core's shape rules, so shape errors appear while the graph is built), and a ``Se
 later traces the ops a fetch needs into one core IR graph and runs that through the
 compiler. Eagerly (TensorFlow 2's default) ``fn`` simply runs.
 
-Unknown dimensions (``None``, the batch) are given a stand-in size while shapes are
-inferred; any inferred dimension that is a multiple of it is unknown again.
+Unknown dimensions (``None``, the batch) stay unknown while shapes are inferred: the
+core's types and shape rules carry them (``f32[?,784]``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from workbench.core.ir import Type
 from workbench.core.trace import trace
 from workbench.static import dtypes
 from workbench.static.operators import TensorOperators
-
-UNKNOWN = 999_983  # a prime no real dimension is a multiple of
-DIVISIBLE = 2**12 * 3**4 * 5**2 * 7 * 11 * 13  # UNKNOWN * this still fits in int64
 
 
 class TensorShape:
@@ -103,14 +100,6 @@ class TensorShape:
     def text(self) -> str:
         """TensorFlow's error-message form: ``[?,784]``."""
         return "[" + ",".join("?" if d is None else str(d) for d in self.dims or ()) + "]"
-
-
-def _stand_in(shape: TensorShape) -> tuple[int, ...]:
-    return tuple(UNKNOWN if d is None else d for d in shape.as_list())
-
-
-def _known(shape: Sequence[int]) -> TensorShape:
-    return TensorShape([None if d % UNKNOWN == 0 and d else d for d in shape])
 
 
 # ---------------------------------------------------------------------------------------
@@ -514,7 +503,8 @@ def infer_types(
     op_type: str, name: str, fn: Callable[..., Any], inputs: Sequence[Tensor], random: bool
 ) -> list[tuple[dtypes.DType, TensorShape]]:
     """Output dtypes and static shapes of ``fn`` on ``inputs``, from the core's shape
-    rules; an error names the operation and its input shapes, as TensorFlow's do."""
+    rules on types whose unknown dimensions are ``None`` (the core carries them through);
+    an error names the operation and its input shapes, as TensorFlow's do."""
     from workbench.backend import default_device  # noqa: PLC0415
 
     dev = default_device()
@@ -524,62 +514,13 @@ def infer_types(
     for t in inputs:
         if t.shape.dims is None:
             raise ValueError(f"{op_type} '{name}': inputs of unknown rank are not supported")
-        examples.append(Type(_stand_in(t.shape), t.dtype.np, dev))
+        examples.append(Type(t.shape.dims, t.dtype.np, dev))
     try:
         graph, _ = trace(fn, *examples)
     except (ValueError, TypeError) as err:
-        graph = _retry_with_known_sizes(fn, examples, inputs, random) or _retry_divisible(
-            fn, examples
-        )
-        if graph is not None:
-            return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
         shapes = ", ".join(t.shape.text() for t in inputs)
-        message = str(err).replace(str(UNKNOWN), "?")
+        message = re.sub(r"\bNone\b", "?", str(err))
         raise ValueError(
             f"{message} for '{{{{node {name}}}}} = {op_type}' with input shapes: {shapes}."
         ) from None
-    return [(dtypes.as_dtype(t.dtype), _known(t.shape)) for t in graph.out_types]
-
-
-def _retry_divisible(fn: Callable[..., Any], examples: list[Any]) -> Any:
-    """Shape inference again with unknown dimensions standing in as a multiple of
-    :data:`UNKNOWN` with many small factors, so a reshape of ``[?, 24]`` into
-    ``(-1, 4, 6)`` divides evenly (TensorFlow gives ``(?, 4, 6)``). None if it fails."""
-    changed = [
-        Type(tuple(d * DIVISIBLE if d == UNKNOWN else d for d in t.shape), t.dtype, t.device)
-        for t in examples
-    ]
-    try:
-        return trace(fn, *changed)[0]
-    except (ValueError, TypeError):
-        return None
-
-
-def _retry_with_known_sizes(
-    fn: Callable[..., Any], examples: list[Any], inputs: Sequence[Tensor], random: bool
-) -> Any:
-    """Shape inference again, with unknown dimensions set to the sizes one other input
-    has at the same positions (aligned from the right, then from the left) — TensorFlow
-    merges such dimensions, so labels of shape [32] meet logits of shape [?, 4]. Each
-    other input is tried as the source in turn. None when nothing works."""
-    offset = 1 if random else 0
-    for from_left in (False, True):
-        for source in inputs:
-            src = source.shape.as_list()
-            ref = src if from_left else src[::-1]
-            changed = list(examples)
-            for i, t in enumerate(inputs):
-                dims = t.shape.as_list()
-                sizes: list[int] = []
-                for j, d in enumerate(dims):
-                    pos = j if from_left else len(dims) - 1 - j
-                    fill = ref[pos] if pos < len(ref) else None
-                    sizes.append(d if d is not None else fill if fill is not None else UNKNOWN)
-                changed[i + offset] = Type(tuple(sizes), t.dtype.np, examples[i + offset].device)
-            if changed == examples:
-                continue
-            try:
-                return trace(fn, *changed)[0]
-            except (ValueError, TypeError):
-                continue
-    return None
+    return [(dtypes.as_dtype(t.dtype), TensorShape(t.shape)) for t in graph.out_types]

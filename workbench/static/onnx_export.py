@@ -189,7 +189,7 @@ def _windows(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
         )
         fill = w.const(np.asarray(p["value"], eqn.inputs[0].type.dtype))
         x = w.node("Pad", [x, w.const(np.array(pads, np.int64)), fill], mode="constant")
-    out_spatial = eqn.outputs[0].type.shape[ndim - d : ndim]
+    out_spatial = [n or 0 for n in eqn.outputs[0].type.shape[ndim - d : ndim]]  # all known
     pieces = []
     for offsets in itertools.product(*(range(k) for k in window)):
         starts = [o * dl for o, dl in zip(offsets, dilation)]

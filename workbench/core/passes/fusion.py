@@ -11,8 +11,6 @@ executors run it as one kernel.
 
 from __future__ import annotations
 
-import math
-
 from workbench.core import primitives
 from workbench.core.ir import Atom, Equation, Graph, Literal, Var
 from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
@@ -25,7 +23,7 @@ def is_elementwise(eqn: Equation) -> bool:
     shape = eqn.outputs[0].type.shape
     for a in eqn.inputs:
         # a kernel reads variables of its own shape; a literal becomes one C constant
-        fits = a.type.shape == shape if isinstance(a, Var) else math.prod(a.type.shape) == 1
+        fits = a.type.shape == shape if isinstance(a, Var) else a.type.size == 1
         if not fits:
             return False
     return True

@@ -21,7 +21,13 @@ from workbench.core import primitives as ops
 from workbench.core.batching import batch_elementwise
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import DTYPE_KINDS, Primitive, check_dtype, check_same
+from workbench.core.primitive import (
+    DTYPE_KINDS,
+    Primitive,
+    check_dtype,
+    check_same,
+    merged_shape,
+)
 
 # ---------------------------------------------------------------------------------------
 # The family
@@ -111,7 +117,7 @@ def nary_elementwise(
     def shape(*xs: Any) -> Type:
         check_same(name, xs)
         check_dtype(name, xs[0], dtype_kind)
-        return Type(tuple(xs[0].shape), out_dtype or xs[0].dtype, xs[0].device)
+        return Type(merged_shape([x.shape for x in xs]), out_dtype or xs[0].dtype, xs[0].device)
 
     def check(*xs: Any) -> None:
         first = xs[0]

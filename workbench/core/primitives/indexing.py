@@ -48,11 +48,22 @@ def _key(spec: Spec, arrays: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(key)
 
 
+def _check_forward(name: str, x: Any, entry: Any) -> None:
+    """Slices of a dimension of unknown size count from its start (the slice primitive's
+    bounds are static)."""
+    start, stop, step = entry[1:]
+    if (start or 0) < 0 or (stop is not None and stop < 0) or (step or 1) < 0:
+        raise IndexError(
+            f"{name}: the slice {builtins.slice(start, stop, step)} of {type_text(x)} counts "
+            "from the end of a dimension whose size is known only at run time"
+        )
+
+
 def _indexed_shape(
     name: str, x: Any, spec: Spec, index_shapes: Sequence[tuple[int, ...]]
-) -> tuple[int, ...]:
+) -> tuple[int | None, ...]:
     """The result shape of ``x[key]`` under NumPy's advanced-indexing rules."""
-    parts: list[tuple[str, tuple[int, ...]]] = []
+    parts: list[tuple[str, tuple[int | None, ...]]] = []
     advanced: list[tuple[int, ...]] = []
     axis = 0
     shapes = iter(index_shapes)
@@ -64,8 +75,14 @@ def _indexed_shape(
         if axis >= x.ndim:
             raise IndexError(f"{name}: too many indices for {type_text(x)}")
         dim = x.shape[axis]
-        if kind == "slice":
+        if kind == "slice" and dim is None:  # a slice of a size known only at run time
+            _check_forward(name, x, entry)
+            parts.append(("basic", (None,)))
+        elif kind == "slice":
             parts.append(("basic", (len(range(*builtins.slice(*entry[1:]).indices(dim))),)))
+        elif kind == "int" and dim is None:
+            parts.append(("advanced", ()))
+            advanced.append(())
         elif kind == "int":
             if not -dim <= entry[1] < dim:
                 raise IndexError(
@@ -438,7 +455,15 @@ def _basic_index(x: Any, spec: Spec) -> Any:
         if axis >= x.ndim:
             raise IndexError(f"index: too many indices for {type_text(x)}")
         dim = x.shape[axis]
-        if entry[0] == "int":
+        if entry[0] == "int" and dim is None:  # a size known only at run time
+            k = entry[1]
+            if k < 0:
+                raise IndexError(
+                    f"index: index {k} counts from the end of axis {axis} of {type_text(x)}, "
+                    "whose size is known only at run time"
+                )
+            slices.append((k, k + 1, 1))
+        elif entry[0] == "int":
             k = entry[1]
             if not -dim <= k < dim:
                 raise IndexError(f"index: index {k} is out of range for axis {axis} of size {dim}")

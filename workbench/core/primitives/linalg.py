@@ -22,6 +22,7 @@ from workbench.core.primitive import (
     Primitive,
     check_dtype,
     get_primitive,
+    same_dim,
     type_text,
 )
 from workbench.core.primitives.operands import broadcast_shapes, lift
@@ -42,14 +43,14 @@ def _dot_general_shape(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Typ
         )
     (xc, yc), (xb, yb) = contracting, batch
     for xs, ys, what in ((xc, yc, "contracting"), (xb, yb, "batch")):
-        if len(xs) != len(ys) or any(x.shape[a] != y.shape[b] for a, b in zip(xs, ys)):
+        if len(xs) != len(ys) or any(not same_dim(x.shape[a], y.shape[b]) for a, b in zip(xs, ys)):
             sizes_x = tuple(x.shape[a] for a in xs)
             sizes_y = tuple(y.shape[b] for b in ys)
             raise ValueError(
                 f"dot_general: shapes {tuple(x.shape)} and {tuple(y.shape)} are not aligned: "
                 f"{what} dimensions {sizes_x} != {sizes_y}"
             )
-    shape = [x.shape[a] for a in xb]
+    shape = [x.shape[a] if x.shape[a] is not None else y.shape[b] for a, b in zip(xb, yb)]
     shape += [x.shape[a] for a in _free(x.ndim, xc, xb)]
     shape += [y.shape[a] for a in _free(y.ndim, yc, yb)]
     return Type(tuple(shape), x.dtype, x.device)

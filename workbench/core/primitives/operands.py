@@ -109,19 +109,23 @@ def lift(name: str, *xs: Any) -> list[Any]:
     return out
 
 
-def broadcast_shapes(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
-    """NumPy's broadcasting rule, with an error that names the operation and shapes."""
+def broadcast_shapes(name: str, *shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """NumPy's broadcasting rule, with an error that names the operation and shapes. An
+    unknown dimension (None) against 1 stays unknown; against a known size it is taken to
+    be that size (TensorFlow's rule: it must be, for the program to run)."""
     ndim = max(len(s) for s in shapes)
-    result = []
+    result: list[int | None] = []
     for axis in range(ndim):
-        size = 1
+        size: int | None = 1
         for shape in shapes:
             k = axis - (ndim - len(shape))
             if k < 0:
                 continue
             dim = shape[k]
-            if dim != 1:
-                if size not in (1, dim):
+            if dim is None:
+                size = None if size == 1 else size
+            elif dim != 1:
+                if size not in (1, None, dim):
                     shown = " and ".join(str(tuple(s)) for s in shapes)
                     raise ValueError(
                         f"{name}: shapes {shown} cannot be broadcast together: "

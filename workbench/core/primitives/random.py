@@ -81,9 +81,52 @@ def threefry2x32(key: Any, c0: Any, c1: Any) -> tuple[Any, Any]:
     return apply(threefry2x32_p, k0, k1, c0, c1)
 
 
-def _counters(shape: Sequence[int], device: Any) -> tuple[Any, Any]:
+# counters: (hi, lo) = the high and low 32-bit words of each element's row-major position
+# in x. Only x's shape is read, so the positions of a shape known only at run time (a
+# graph's unknown batch) are computed when the graph runs.
+def _counters_impl(xp: Any, x: Any) -> tuple[Any, Any]:
+    flat = xp.arange(x.size, dtype=xp.uint64).reshape(x.shape)
+    return (flat >> np.uint64(32)).astype(np.uint32), (flat & np.uint64(0xFFFFFFFF)).astype(
+        np.uint32
+    )
+
+
+def _counters_shape(x: Any) -> tuple[Type, Type]:
+    out = Type(tuple(x.shape), dtypes.uint32, x.device)
+    return out, out
+
+
+counters_p = Primitive(
+    "counters",
+    impl=_counters_impl,
+    shape=_counters_shape,
+    multiple_results=True,
+    nondiff_inputs=(0,),
+    family="random",
+)
+counters_p.vjp(lambda g, x, *, out: (None,))
+counters_p.jvp(lambda primals, tangents: (apply(counters_p, *primals), (None, None)))
+
+
+# batched: every example counts its own elements, so one example's words, broadcast
+@counters_p.batch
+def _counters_batch(values: Any, axes: Any, /) -> tuple[Any, Any]:
+    x = batching.moveaxis(values[0], axes[0], 0)
+    first = ops.reshape(ops.slice(x, (0,) * x.ndim, (1, *x.shape[1:])), x.shape[1:])
+    words = apply(counters_p, first)
+    return tuple(ops.broadcast_to(w, x.shape) for w in words), (0, 0)
+
+
+def counters(x: Any) -> tuple[Any, Any]:
+    """The (high, low) uint32 words of each element's row-major position in ``x``."""
+    return apply(counters_p, x)
+
+
+def _counters(shape: Sequence[int | None], device: Any) -> tuple[Any, Any]:
     """The high and low 32-bit words of the row-major position of every element."""
-    size = math.prod(shape)
+    if None in shape:  # a shape known only at run time
+        return counters(ops.full(shape, 0, dtypes.uint32, device))
+    size = math.prod(shape)  # type: ignore[arg-type]
     flat = np.arange(size, dtype=np.uint64).reshape(tuple(shape))
     hi = make_array((flat >> np.uint64(32)).astype(np.uint32), device=device)
     lo = make_array((flat & np.uint64(0xFFFFFFFF)).astype(np.uint32), device=device)

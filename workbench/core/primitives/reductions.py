@@ -353,8 +353,11 @@ def mean(x: Any, axes: int | Sequence[int] | None = None, keepdims: bool = False
     """Arithmetic mean over ``axes``: reduce_sum / count."""
     (x,) = lift("mean", x)
     norm = _normalize_axes("mean", x, axes)
-    count = math.prod([x.shape[a] for a in norm])
-    return ops.div(reduce_sum(x, norm, keepdims), float(count))
+    dims = [x.shape[a] for a in norm]
+    total = reduce_sum(x, norm, keepdims)
+    if None in dims:  # a size known only when the graph runs: count with a reduction too
+        return ops.div(total, reduce_sum(ops.ones_like(x), norm, keepdims))
+    return ops.div(total, float(math.prod(dims)))
 
 
 def logsumexp(x: Any, axes: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:

@@ -29,14 +29,17 @@ def _slice_shape(
 ) -> Type:
     if not len(starts) == len(limits) == len(strides) == x.ndim:
         raise ValueError(f"slice: need one start, limit and stride per axis of {type_text(x)}")
-    shape = []
+    shape: list[int | None] = []
     for dim, lo, hi, step in zip(x.shape, starts, limits, strides):
-        if step < 1 or not 0 <= lo <= hi <= dim:
+        end = dim if hi is None else hi  # a limit of None reads to the end of the axis
+        fits = step >= 1 and lo >= 0 and (end is None or lo <= end)
+        if not fits or (dim is not None and end is not None and end > dim):
             raise ValueError(
                 f"slice: bad bounds start={starts} limit={limits} stride={strides} "
                 f"for {type_text(x)}"
             )
-        shape.append(-(-(hi - lo) // step))
+        # a slice of a dimension known only at run time is as long as the run finds it
+        shape.append(None if dim is None else -(-(end - lo) // step))
     return _type(x, shape)
 
 
@@ -53,7 +56,8 @@ def slice(
 ) -> Any:  # noqa: A001
     (x,) = lift("slice", x)
     strides = tuple(strides) if strides is not None else (1,) * x.ndim
-    starts, limits = tuple(int(s) for s in starts), tuple(int(s) for s in limits)
+    starts = tuple(int(s) for s in starts)
+    limits = tuple(None if s is None else int(s) for s in limits)  # type: ignore[assignment]
     if starts == (0,) * x.ndim and limits == tuple(x.shape) and strides == (1,) * x.ndim:
         return x
     return apply(slice_p, x, starts=starts, limits=limits, strides=tuple(int(s) for s in strides))
@@ -91,8 +95,11 @@ def _pad_shape(x: Any, *, config: tuple[tuple[int, int, int], ...], value: float
         raise ValueError(
             f"pad: need one (lo, hi, interior>=0) per axis of {type_text(x)}, got {config}"
         )
-    shape = []
+    shape: list[int | None] = []
     for dim, (lo, hi, interior) in zip(x.shape, config):
+        if dim is None:  # a size known only at run time stays unknown, padded or not
+            shape.append(None)
+            continue
         size = lo + hi + dim + max(dim - 1, 0) * interior
         if size < 0:
             raise ValueError(f"pad: config {config} crops more than {type_text(x)} holds")
@@ -183,6 +190,12 @@ def strided_slice(x: Any, index: Sequence[tuple[int | None, int | None, int | No
     (a flip followed by a positive-stride slice)."""
     starts, limits, strides, flips = [], [], [], []
     for axis, (dim, (start, stop, step)) in enumerate(zip(x.shape, index)):
+        if dim is None:  # a size known only at run time: forward slices from known starts
+            lo, hi, st = _unknown_slice(start, stop, step, x)
+            starts.append(lo)
+            limits.append(hi)
+            strides.append(st)
+            continue
         lo, hi, st = _slice_indices(start, stop, step, dim)
         if st < 0:
             flips.append(axis)
@@ -203,6 +216,18 @@ def strided_slice(x: Any, index: Sequence[tuple[int | None, int | None, int | No
 
 def _slice_indices(start: Any, stop: Any, step: Any, dim: int) -> tuple[int, int, int]:
     return builtins.slice(start, stop, step).indices(dim)
+
+
+def _unknown_slice(start: Any, stop: Any, step: Any, x: Any) -> tuple[int, Any, int]:
+    """start:stop:step of a dimension of unknown size (stop None: to its end)."""
+    lo, st = start or 0, step or 1
+    if lo < 0 or st < 0 or (stop is not None and stop < 0):
+        raise ValueError(
+            f"strided_slice: {builtins.slice(start, stop, step)} counts from the end of a "
+            f"dimension whose size is known only at run time ({type_text(x)}); "
+            "use non-negative bounds"
+        )
+    return lo, stop, st
 
 
 # ---------------------------------------------------------------------------------------

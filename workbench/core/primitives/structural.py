@@ -16,7 +16,7 @@ from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply, building_graph
 from workbench.core.ir import Literal, Type
-from workbench.core.primitive import Primitive, check_axes, type_text
+from workbench.core.primitive import Primitive, check_axes, merged_shape, same_dim, type_text
 from workbench.core.primitives.operands import constant, lift, scalar
 from workbench.core.values import Array, Tracer
 
@@ -34,22 +34,21 @@ def _linear_jvp(prim: Primitive) -> None:
         return out, apply(prim, tangents[0], *primals[1:], **params)
 
 
-def _type(x: Any, shape: Sequence[int]) -> Type:
-    return Type(tuple(int(d) for d in shape), x.dtype, x.device)
+def _type(x: Any, shape: Sequence[int | None]) -> Type:
+    return Type(tuple(None if d is None else int(d) for d in shape), x.dtype, x.device)
 
 
 # ---------------------------------------------------------------------------------------
 # Constants shaped like a value (written with broadcast_to, so they are cheap views)
 
 
-def full(shape: Sequence[int], value: float, dtype: Any, device: Device) -> Any:
+def full(shape: Sequence[int | None], value: float, dtype: Any, device: Device) -> Any:
     """An array of ``shape`` filled with ``value`` (a broadcast view of one scalar).
     Evaluated now, it is the memoised read-only constant (backward passes ask for the same
     zeros again and again); while a graph is recorded, the broadcast is an equation."""
     dtype = dtypes.canonical(dtype)
-    shape = tuple(shape)
-    if not building_graph():
-        return constant(value, dtype, device, shape)
+    if not building_graph():  # evaluated now, so every dimension is known
+        return constant(value, dtype, device, tuple(shape))  # type: ignore[arg-type]
     return broadcast_to(scalar(value, dtype, device), shape)
 
 
@@ -69,9 +68,10 @@ def ones_like(x: Any) -> Any:
 # broadcast_to: y = x expanded to `shape` (NumPy rules)    VJP: sum back to x's shape
 
 
-def _broadcast_to_shape(x: Any, *, shape: tuple[int, ...]) -> Type:
+def _broadcast_to_shape(x: Any, *, shape: tuple[int | None, ...]) -> Type:
     if len(shape) < x.ndim or any(
-        d != s and d != 1 for d, s in zip(x.shape, shape[len(shape) - x.ndim :], strict=True)
+        not same_dim(d, s) and d != 1
+        for d, s in zip(x.shape, shape[len(shape) - x.ndim :], strict=True)
     ):
         raise ValueError(f"broadcast_to: cannot broadcast {type_text(x)} to shape {shape}")
     return _type(x, shape)
@@ -124,14 +124,17 @@ def _broadcast_to_lower(lowering: Any, eqn: Any) -> list[Any] | None:
 broadcast_to_p.lower = _broadcast_to_lower
 
 
-def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
+def broadcast_to(x: Any, shape: Sequence[int | None]) -> Any:
     """Broadcast to ``shape`` (no equation when the shape already matches)."""
     if x.__class__ is not Array and not isinstance(x, Tracer):
         (x,) = lift("broadcast_to", x)
-    shape = tuple(map(int, shape))
-    if tuple(x.shape) == shape:
+    try:
+        target: tuple[int | None, ...] = tuple(map(int, shape))  # type: ignore[arg-type]
+    except TypeError:  # a dimension known only at run time (None)
+        target = tuple(None if d is None else int(d) for d in shape)
+    if tuple(x.shape) == target:
         return x
-    return apply(broadcast_to_p, x, shape=shape)
+    return apply(broadcast_to_p, x, shape=target)
 
 
 def sum_to(x: Any, shape: Sequence[int]) -> Any:
@@ -167,8 +170,9 @@ def _broadcast_to_batch(values: Any, axes: Any, /, *, shape: tuple[int, ...]) ->
 # reshape: y = x with a new shape, same elements in row-major order    VJP: reshape back
 
 
-def _reshape_shape(x: Any, *, shape: tuple[int, ...]) -> Type:
-    if math.prod(shape) != math.prod(x.shape):
+def _reshape_shape(x: Any, *, shape: tuple[int | None, ...]) -> Type:
+    new, old = Type(shape, x.dtype, x.device), Type(tuple(x.shape), x.dtype, x.device)
+    if new.known and old.known and new.size != old.size:
         raise ValueError(f"reshape: cannot reshape {type_text(x)} into shape {shape}")
     return _type(x, shape)
 
@@ -182,18 +186,21 @@ reshape_p = Primitive(
 reshape_p.view = True  # its result may share memory with its input
 
 
-def reshape(x: Any, shape: Sequence[int]) -> Any:
+def reshape(x: Any, shape: Sequence[int | None]) -> Any:
     """Reshape; one dimension may be -1 (inferred)."""
     (x,) = lift("reshape", x)
-    shape = tuple(int(d) for d in shape)
+    shape = tuple(None if d is None else int(d) for d in shape)
     if -1 in shape:
         if shape.count(-1) > 1:
             raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
-        known = math.prod([d for d in shape if d != -1])
-        total = math.prod(x.shape)
-        if known == 0 or total % known:
-            raise ValueError(f"reshape: cannot reshape {type_text(x)} into shape {shape}")
-        shape = tuple(total // known if d == -1 else d for d in shape)
+        if None in x.shape or None in shape:  # the -1 is known only at run time
+            shape = tuple(None if d == -1 else d for d in shape)
+        else:
+            known = math.prod([d for d in shape if d is not None and d != -1])
+            total = math.prod(x.shape)
+            if known == 0 or total % known:
+                raise ValueError(f"reshape: cannot reshape {type_text(x)} into shape {shape}")
+            shape = tuple(total // known if d == -1 else d for d in shape)
     if tuple(x.shape) == shape:
         return x
     return apply(reshape_p, x, shape=shape)
@@ -280,11 +287,14 @@ def _concatenate_shape(*xs: Any, axis: int) -> Type:
         if x.dtype != first.dtype or x.device is not first.device or x.ndim != first.ndim:
             shown = ", ".join(type_text(v) for v in xs)
             raise TypeError(f"concatenate: operands must share rank, dtype and device, got {shown}")
-        if any(a != b for i, (a, b) in enumerate(zip(x.shape, first.shape)) if i != axis):
+        if any(
+            not same_dim(a, b) for i, (a, b) in enumerate(zip(x.shape, first.shape)) if i != axis
+        ):
             shown = ", ".join(str(tuple(v.shape)) for v in xs)
             raise ValueError(f"concatenate: shapes {shown} differ outside axis {axis}")
-    shape = list(first.shape)
-    shape[axis] = sum(x.shape[axis] for x in xs)
+    shape = list(merged_shape([x.shape for x in xs]))
+    sizes = [x.shape[axis] for x in xs]
+    shape[axis] = None if None in sizes else sum(sizes)
     return _type(first, shape)
 
 
@@ -378,6 +388,40 @@ def _split_jvp(primals: tuple[Any], tangents: tuple[Any], **params: Any) -> tupl
 def _split_batch(values: Any, axes: Any, /, *, sizes: Any, axis: int) -> tuple[Any, Any]:
     outs = apply(split_p, to_front(values[0], axes[0], 0), sizes=sizes, axis=axis + 1)
     return outs, (0,) * len(outs)
+
+
+# ---------------------------------------------------------------------------------------
+# shape_of: y = the shape of x as integers, read when the graph runs (x's values are not
+# read), for shapes with dimensions known only then (TensorFlow's tf.shape)
+
+
+def _shape_of_shape(x: Any, *, dtype: np.dtype) -> Type:
+    return Type((x.ndim,), dtypes.canonical(dtype), x.device)
+
+
+shape_of_p = Primitive(
+    "shape_of",
+    impl=lambda xp, x, *, dtype: xp.asarray(x.shape, dtype=dtype),
+    shape=_shape_of_shape,
+    nondiff_inputs=(0,),
+    family="structural",
+)
+shape_of_p.vjp(lambda g, x, *, out, dtype: (None,))
+shape_of_p.jvp(lambda primals, tangents, *, dtype: (apply(shape_of_p, *primals, dtype=dtype), None))
+
+
+# batched: the shape of one example (the batch axis left out), the same for every example
+@shape_of_p.batch
+def _shape_of_batch(values: Any, axes: Any, /, *, dtype: np.dtype) -> tuple[Any, None]:
+    x = to_front(values[0], axes[0], 0)
+    first = reshape(ops.slice(x, (0,) * x.ndim, (1, *x.shape[1:])), x.shape[1:])
+    return apply(shape_of_p, first, dtype=dtype), None
+
+
+def shape_of(x: Any, dtype: Any = np.int32) -> Any:
+    """The shape of ``x`` as a 1-d integer array, known when the graph runs."""
+    (x,) = lift("shape_of", x)
+    return apply(shape_of_p, x, dtype=dtypes.canonical(dtype))
 
 
 # ---------------------------------------------------------------------------------------
