@@ -4,6 +4,8 @@ Operations run at once and, on tensors that require gradients, are recorded into
 core's eager tape (define-by-run). Everything computes through the core's primitives.
 """
 
+import math as _math
+
 from workbench import __version__ as _workbench_version
 from workbench.eager import _dynamo as _dynamo  # torch._dynamo.explain
 from workbench.eager import (
@@ -106,7 +108,14 @@ from workbench.eager.tensor import Size, Tensor, device
 # the workbench's own version: it mirrors torch's API, it is not torch
 __version__ = _workbench_version
 
+# torch's constants (Python floats, as in torch)
+inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
+
 __all__ = [
+    "e",
+    "inf",
+    "nan",
+    "pi",
     "BoolTensor",
     "DoubleTensor",
     "FloatTensor",

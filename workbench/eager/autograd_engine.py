@@ -41,6 +41,8 @@ class OpRecord:
     name: str = ""  # PyTorch's name for its grad_fn ("MulBackward0"); "" for the default
     saved: Sequence[Any] = ()  # the tensors it read (None where an input was no tensor)
     versions: Sequence[int | None] = ()  # their versions when it read them
+    values: Sequence[Any] = ()  # the tape values it read (what the backward would use)
+    result: Any = None  # a weak reference to the tensor it made
     freed: bool = False  # a backward without retain_graph has gone through it
 
 
@@ -172,15 +174,68 @@ def _check_graph(outputs: Sequence[Any]) -> list[Node]:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
+        # Only what the backward reads counts, as in PyTorch (which saves just that):
+        # x * 2 modified in place afterwards is fine, exp(x) modified in place is not.
         for position, (tensor, version) in enumerate(zip(record.saved, record.versions)):
             if tensor is not None and tensor._version != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{tensor.type_name()} {list(tensor.shape)}], which is "
-                    f"input {position} of {record.name or node.prim.name}, is at version "
-                    f"{tensor._version}; expected version {version} instead."
-                )
+                if _backward_reads(node, record.values[position]):
+                    _modified(tensor, f"input {position}", record, node, version)
+        result = record.result() if record.result is not None else None
+        if result is not None and result._version != 0 and _backward_reads(node, OUTPUT):
+            _modified(result, "output 0", record, node, 0)
     return nodes
+
+
+OUTPUT = object()  # stands for a node's result in _backward_reads
+
+
+def _modified(tensor: Any, which: str, record: OpRecord, node: Node, version: int) -> None:
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{tensor.type_name()} {list(tensor.shape)}], which is {which} of "
+        f"{record.name or node.prim.name}, is at version {tensor._version}; expected version "
+        f"{version} instead."
+    )
+
+
+def _backward_reads(node: Node, value: Any) -> bool:
+    """Whether the node's VJP rule reads ``value`` (one of the values the operation read,
+    or OUTPUT for its result): the rule is traced on the node's types and the variable
+    looked for among the equations' inputs. A value that is not one of the primitive's
+    own operands (the op was a composite) counts as read."""
+    from workbench.core.trace import make_graph, type_of  # noqa: PLC0415 - only on a mismatch
+
+    prim = node.prim
+    if prim.vjp_rule is None:
+        return False
+    results = tuple(node.outputs) if prim.multiple_results else (node.outputs,)
+    if value is OUTPUT:
+        position = -1
+    else:
+        matches = [
+            i for i, (p, x) in enumerate(zip(node.parents, node.inputs)) if value is p or value is x
+        ]
+        if not matches:
+            return True
+        position = matches[0]
+    needs = tuple(p is not None for p in node.parents)
+    n = len(results)
+
+    def backward(*args: Any) -> list[Any]:
+        gs, outs, xs = args[:n], args[n : 2 * n], args[2 * n :]
+        kwargs = {"needs": needs} if prim.vjp_takes_needs else {}
+        g = gs if prim.multiple_results else gs[0]
+        out = outs if prim.multiple_results else outs[0]
+        return [c for c in prim.vjp_rule(g, *xs, out=out, **kwargs, **node.params) if c is not None]  # type: ignore[misc]
+
+    types = [type_of(r) for r in results]
+    try:
+        graph = make_graph(backward, *types, *types, *[type_of(x) for x in node.inputs])
+    except Exception:  # noqa: BLE001 - a rule that needs concrete values: assume it reads
+        return True
+    wanted = graph.inputs[n : 2 * n] if position < 0 else [graph.inputs[2 * n + position]]
+    read = {id(a) for e in graph.equations for a in e.inputs} | {id(a) for a in graph.outputs}
+    return any(id(v) in read for v in wanted)
 
 
 def run_backward(
@@ -213,10 +268,13 @@ def run_backward(
     return wrt, grads
 
 
-def saved(node: Node, tensors: Sequence[Any], name: str) -> None:
-    """Remember the tensors a node read and their versions, for the in-place check
-    (PyTorch keeps saved tensors alive for the graph's lifetime too)."""
-    node.record = OpRecord(name, tensors, [None if t is None else t._version for t in tensors])
+def saved(node: Node, tensors: Sequence[Any], name: str, result: Any) -> None:
+    """Remember the tensors a node read, their versions and tape values, and the tensor it
+    made, for the in-place check (PyTorch keeps saved tensors alive for the graph's
+    lifetime too)."""
+    versions = [None if t is None else t._version for t in tensors]
+    values = [None if t is None else t._value for t in tensors]
+    node.record = OpRecord(name, tensors, versions, values, weakref.ref(result))
 
 
 def ones_like(value: Any) -> Any:

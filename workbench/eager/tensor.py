@@ -100,6 +100,9 @@ class Tensor(TensorBase, concrete=True):
     def is_cuda(self) -> builtins.bool:
         return self._value.device.platform == "cuda"
 
+    # the other accelerators PyTorch names (the workbench has none of them)
+    is_xpu = is_mps = is_meta = property(lambda self: False)
+
     def type_name(self) -> str:
         names = {
             "float32": "FloatTensor",
@@ -549,6 +552,7 @@ class Tensor(TensorBase, concrete=True):
     minimum = tensor_math.minimum
     where = tensor_math.where
     masked_fill = tensor_math.masked_fill
+    masked_fill_ = tensor_inplace.masked_fill_
     isnan = tensor_math.isnan
     isfinite = tensor_math.isfinite
     isinf = tensor_math.isinf

@@ -88,6 +88,7 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
             value.node,
             [x if is_tensor(x) else None for x in inputs],
             name or value.node.prim.name,
+            t,
         )
     if engine.ANOMALY.enabled:
         engine.check_forward(t, inputs, name)

@@ -64,9 +64,10 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if not self.requires_grad and not (
-        is_tensor(value) and value.requires_grad and engine.is_enabled()
-    ):
+    recording = engine.is_enabled() and (
+        self.requires_grad or (is_tensor(value) and value.requires_grad)
+    )
+    if not recording:  # the data is written in place (a leaf stays a leaf under no_grad)
         data = self._array().data
         source = value._array().data if is_tensor(value) else value
         try:

@@ -75,6 +75,10 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return self._inplace(self.clamp(min, max))
 
 
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    return self._inplace(self.masked_fill(mask, value))
+
+
 def neg_(self: Tensor) -> Tensor:
     return self._inplace(-self)
 

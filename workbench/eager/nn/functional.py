@@ -456,8 +456,15 @@ def scaled_dot_product_attention(
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
-    """Rows of ``weight`` picked by ``input``. Mirrors: torch.nn.functional.embedding."""
-    return weight[input]
+    """Rows of ``weight`` picked by ``input``; the ``padding_idx`` row gets no gradient
+    (its value is still read). Mirrors: torch.nn.functional.embedding."""
+    rows = weight[input]
+    if padding_idx is None or not rows.requires_grad:
+        return rows
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    keep = (input != padding_idx % weight.shape[0]).unsqueeze(-1)
+    return where(keep, rows, rows.detach())
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002

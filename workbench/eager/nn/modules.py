@@ -190,12 +190,18 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move or cast every parameter and buffer. As PyTorch does, a parameter keeps its
+        identity (its data is swapped in place), so an optimiser built before ``.to``
+        still updates the module's parameters."""
         for m in self.modules():
-            for name, p in m._parameters.items():
-                if p is not None:
-                    moved = p.detach().to(*args, **kwargs)
-                    new = Parameter(moved, requires_grad=p.requires_grad)
-                    m._parameters[name] = new
+            for p in m._parameters.values():
+                if p is None:
+                    continue
+                moved = p.detach().to(*args, **kwargs)
+                if moved._array() is not p._array():
+                    p.data = moved
+                if p.grad is not None:
+                    p.grad = p.grad.to(*args, **kwargs)
             for name, b in m._buffers.items():
                 if b is not None:
                     m._buffers[name] = b.to(*args, **kwargs)
@@ -572,16 +578,20 @@ class Embedding(Module):
             embedding_dim,
             padding_idx,
         )
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            self.padding_idx = padding_idx % num_embeddings
         self.weight = Parameter(empty(num_embeddings, embedding_dim))
         init.normal_(self.weight)
-        if padding_idx is not None:
+        if self.padding_idx is not None:
             from workbench.eager.autograd import no_grad  # noqa: PLC0415
 
             with no_grad():
-                self.weight[padding_idx] = 0.0
+                self.weight[self.padding_idx] = 0.0
 
     def forward(self, indices: Tensor) -> Tensor:
-        return self.weight[indices]
+        return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
