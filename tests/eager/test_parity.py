@@ -200,11 +200,20 @@ OPTIMIZERS = {
     "rmsprop_maximize": lambda o, p: o.RMSprop(p, lr=0.01, weight_decay=0.1, maximize=True),
     "adam_decoupled": lambda o, p: o.Adam(p, weight_decay=0.1, decoupled_weight_decay=True),
     "adamw_flags": lambda o, p: o.AdamW(p, lr=0.01, foreach=False, fused=None),
+    "adadelta": lambda o, p: o.Adadelta(p),
+    "adadelta_wd": lambda o, p: o.Adadelta(p, lr=0.5, weight_decay=0.1, maximize=True),
+    "adamax": lambda o, p: o.Adamax(p, lr=0.01),
+    "adamax_wd": lambda o, p: o.Adamax(p, weight_decay=0.1),
+    "nadam": lambda o, p: o.NAdam(p, lr=0.01),
+    "nadam_decoupled": lambda o, p: o.NAdam(p, weight_decay=0.1, decoupled_weight_decay=True),
+    "radam": lambda o, p: o.RAdam(p, lr=0.01),
+    "radam_wd": lambda o, p: o.RAdam(p, lr=0.01, weight_decay=0.1),
 }
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_optimizers_match_torch_after_three_steps(name: str) -> None:
+@pytest.mark.parametrize("steps", [3])
+def test_optimizers_match_torch_after_three_steps(name: str, steps: int) -> None:
     def build(m: Any) -> Any:
         return m.Sequential(m.Linear(5, 7), m.ReLU(), m.Linear(7, 3))
 
@@ -215,7 +224,7 @@ def test_optimizers_match_torch_after_three_steps(name: str) -> None:
         OPTIMIZERS[name](T.optim, theirs.parameters()),
     )
     x, y = data(8, 5), np.arange(8) % 3
-    for _ in range(3):
+    for _ in range(steps):
         for model, opt, lib in ((ours, opt_w, wb), (theirs, opt_t, T)):
             opt.zero_grad()
             loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
@@ -223,6 +232,12 @@ def test_optimizers_match_torch_after_three_steps(name: str) -> None:
             opt.step()
     for p, q in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), **TOL)
+
+
+@pytest.mark.parametrize("name", ["radam", "radam_wd", "nadam"])
+def test_optimizers_past_their_warm_up_match_torch(name: str) -> None:
+    # RAdam rectifies its adaptive rate only once the variance is tractable (step 6 on)
+    test_optimizers_match_torch_after_three_steps(name, 9)
 
 
 def test_a_small_cnn_trains_like_torch_for_five_steps() -> None:

@@ -103,6 +103,40 @@ def centred(square_average: Any, average: Any) -> Any:
     return ops.sub(square_average, ops.square(average))
 
 
+# Adadelta's step from the running averages of g² (s) and of the squared steps (d):
+#   Δ = √(d + ε) / √(s + ε) · g      (no learning rate inside: Zeiler's units argument)
+def adadelta_step(g: Any, s: Any, d: Any, eps: Any) -> Any:
+    return ops.mul(ops.div(ops.sqrt(ops.add(d, eps)), ops.sqrt(ops.add(s, eps))), g)
+
+
+# Adamax's infinity norm: u ← max(β2 · u, |g| + ε)
+def infinity_norm(u: Any, g: Any, beta2: Any, eps: Any) -> Any:
+    return ops.maximum(ops.mul(u, beta2), ops.add(ops.abs(g), eps))
+
+
+# NAdam's direction (Dozat): the gradient and the momentum, each with its own Nesterov
+# weight, over the bias-corrected root: (1-μ_t)/(1-Πμ_t) · g/r + μ_{t+1}/(1-Πμ_{t+1}) · m/r
+# with r = √(v / (1 - β2^t)) + ε
+def nadam_direction(
+    g: Any, m: Any, v: Any, beta2_power: Any, eps: Any, weights: tuple[Any, Any]
+) -> Any:
+    root = ops.add(ops.sqrt(ops.div(v, _one_minus(beta2_power))), eps)
+    now, ahead = weights
+    return ops.add(ops.mul(ops.div(g, root), now), ops.mul(ops.div(m, root), ahead))
+
+
+# RAdam's direction: the bias-corrected momentum, scaled by the rectified adaptive rate
+# r_t · √(1 - β2^t) / (√v + ε) once the variance is tractable (r_t given), else plain
+def radam_direction(
+    m: Any, v: Any, beta1_power: Any, beta2_power: Any, eps: Any, rectifier: float | None
+) -> Any:
+    momentum = ops.div(m, _one_minus(beta1_power))
+    if rectifier is None:
+        return momentum
+    adaptive = ops.div(_sqrt(_one_minus(beta2_power)), ops.add(ops.sqrt(v), eps))
+    return ops.mul(ops.mul(momentum, adaptive), rectifier)
+
+
 # weight decay added to the gradient (L2 regularisation): g + λ · p
 def with_weight_decay(g: Any, p: Any, weight_decay: Any) -> Any:
     return ops.add(g, ops.mul(p, weight_decay))
@@ -119,7 +153,11 @@ def descend(p: Any, direction: Any, lr: Any) -> Any:
 
 
 __all__ = [
+    "adadelta_step",
     "adam_direction",
+    "infinity_norm",
+    "nadam_direction",
+    "radam_direction",
     "centred",
     "decayed",
     "descend",
