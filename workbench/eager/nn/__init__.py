@@ -1,6 +1,7 @@
 """``torch.nn``: modules, parameters, functional layers and initialisers."""
 
 from workbench.eager.nn import functional, init, utils
+from workbench.eager.nn.cells import GRUCell, LSTMCell, RNNCell
 from workbench.eager.nn.layers import (
     GRU,
     LSTM,
@@ -49,8 +50,25 @@ from workbench.eager.nn.modules import (
     Tanh,
 )
 from workbench.eager.nn.parameter import Parameter
+from workbench.eager.nn.spatial import (
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+)
 
 __all__ = [
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "GRUCell",
+    "LSTMCell",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "RNNCell",
+    "Upsample",
     "GRU",
     "LSTM",
     "RNN",

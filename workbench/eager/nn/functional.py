@@ -73,6 +73,75 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     return input.log_softmax(-1 if dim is None else dim, dtype)
 
 
+def _channel_dropout(input: Tensor, p: float, training: bool, spatial: int, name: str) -> Tensor:  # noqa: A002
+    """Zero whole channels (each with probability p), scaling the rest by 1/(1-p)."""
+    if input.dim() not in (spatial + 1, spatial + 2):
+        raise RuntimeError(
+            f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "
+            f"{input.dim()}D input"
+        )
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    from workbench.eager.random import rand  # noqa: PLC0415
+
+    channels = input.shape[: input.dim() - spatial]  # (N, C) or (C,)
+    keep = (rand(*channels, *([1] * spatial), device=input.device) >= p).to(input.dtype)
+    return input * keep / (1 - p)
+
+
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
+    """Channel dropout of (N, C, L) or (C, L) inputs. Mirrors: torch.nn.functional.dropout1d."""
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
+    """Channel dropout of (N, C, H, W) or (C, H, W). Mirrors: torch.nn.functional.dropout2d."""
+    return _channel_dropout(input, p, training, 2, "dropout2d")
+
+
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
+    """Channel dropout of (N, C, D, H, W) or (C, D, H, W). Mirrors: F.dropout3d."""
+    return _channel_dropout(input, p, training, 3, "dropout3d")
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C·r², H, W) -> (*, C, H·r, W·r). Mirrors: torch.nn.functional.pixel_shuffle."""
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C, H·r, W·r) -> (*, C·r², H, W). Mirrors: torch.nn.functional.pixel_unshuffle."""
+    r = downscale_factor
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects height and width to be divisible by downscale_factor, "
+            f"but got {h} and {w} for downscale_factor={r}"
+        )
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     if not training or p == 0:
         return input
