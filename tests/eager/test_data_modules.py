@@ -76,3 +76,28 @@ def test_cudnn_flags_are_a_module_a_script_can_set() -> None:
         assert cudnn.deterministic is False and not wb.backends.mps.is_available()
     finally:
         cudnn.benchmark = False
+
+
+def test_data_parallel_wraps_a_model_as_torch_does_on_a_machine_without_gpus() -> None:
+    import numpy as np
+
+    from workbench.eager.nn.parallel import DistributedDataParallel
+
+    def run(torch: Any) -> tuple[Any, ...]:
+        torch.manual_seed(0)
+        model = torch.nn.Linear(2, 3)
+        wrapped = torch.nn.DataParallel(model)
+        with torch.no_grad():
+            model.weight.copy_(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+            model.bias.copy_(torch.tensor([0.5, -1.0, 2.0]))
+        out = wrapped(torch.ones(4, 2)).sum()
+        out.backward()
+        keys = list(wrapped.state_dict())
+        return keys, repr(wrapped), wrapped.module is model, wrapped.device_ids, out.item()
+
+    assert run(wb) == run(T)
+    model = wb.nn.Linear(2, 1)
+    np.testing.assert_array_equal(
+        DistributedDataParallel(model)(wb.ones(3, 2)).detach().numpy(),
+        model(wb.ones(3, 2)).detach().numpy(),
+    )

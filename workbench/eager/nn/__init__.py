@@ -1,6 +1,6 @@
 """``torch.nn``: modules, parameters, functional layers and initialisers."""
 
-from workbench.eager.nn import functional, init, utils
+from workbench.eager.nn import functional, init, parallel, utils
 from workbench.eager.nn.cells import GRUCell, LSTMCell, RNNCell
 from workbench.eager.nn.layers import (
     GRU,
@@ -49,6 +49,7 @@ from workbench.eager.nn.modules import (
     Softmax,
     Tanh,
 )
+from workbench.eager.nn.parallel import DataParallel
 from workbench.eager.nn.parameter import Parameter
 from workbench.eager.nn.spatial import (
     Dropout1d,
@@ -60,6 +61,8 @@ from workbench.eager.nn.spatial import (
 )
 
 __all__ = [
+    "DataParallel",
+    "parallel",
     "Dropout1d",
     "Dropout2d",
     "Dropout3d",
