@@ -63,16 +63,17 @@ class _CellBase(Module):
     def _zeros(self, x: Tensor) -> Tensor:
         return zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
 
-
-class RNNCell(_CellBase):
-    _cell = RNN._cell
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+    # RNNCell and GRUCell: one hidden state in, one out (LSTMCell carries two)
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Any:  # noqa: A002
         batched = self._check(input)
         x = input if batched else input.unsqueeze(0)
         h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
         h = self._step(x, h)
         return h if batched else h.squeeze(0)
+
+
+class RNNCell(_CellBase):
+    _cell = RNN._cell
 
 
 class LSTMCell(_CellBase):
@@ -93,10 +94,3 @@ class LSTMCell(_CellBase):
 class GRUCell(_CellBase):
     GATES = 3
     _cell = GRU._cell
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
-        batched = self._check(input)
-        x = input if batched else input.unsqueeze(0)
-        h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
-        h = self._step(x, h)
-        return h if batched else h.squeeze(0)

@@ -10,17 +10,16 @@ from typing import Any
 
 from workbench.core import ops
 from workbench.core import optimizers as rules
-from workbench.eager.optim.algorithms import _gradient, _implementation, _number, _zeros
+from workbench.eager.optim.algorithms import (
+    _gradient,
+    _implementation,
+    _number,
+    _zeros,
+    adam_start,
+    moments,
+)
 from workbench.eager.optim.optimizer import Optimizer
 from workbench.eager.tensor import Tensor, wrap
-
-
-def _moments(p: Tensor, g: Any, state: dict[str, Any], betas: tuple[float, float]) -> Any:
-    """Adam's first and second moments, updated in ``state``."""
-    m = rules.moving_average(state["exp_avg"]._array(), g, betas[0])
-    v = rules.moving_average(state["exp_avg_sq"]._array(), ops.square(g), betas[1])
-    state["exp_avg"], state["exp_avg_sq"] = wrap(m), wrap(v)
-    return m, v
 
 
 class Adadelta(Optimizer):
@@ -133,23 +132,16 @@ class NAdam(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
-        if not state:
-            state["step"] = 0
-            state["mu_product"] = 1.0
-            state["exp_avg"], state["exp_avg_sq"] = _zeros(p), _zeros(p)
-        state["step"] += 1
-        step, (beta1, beta2) = state["step"], group["betas"]
-        lr, wd = _number(group["lr"]), _number(group["weight_decay"])
-        if wd and group["decoupled_weight_decay"]:
-            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
-        g = _gradient(p, grad, group)
+        step, g = adam_start(p, grad, group, state)
+        state.setdefault("mu_product", 1.0)
+        (beta1, beta2), lr = group["betas"], _number(group["lr"])
         # the momentum schedule: μ_t = β1 (1 - ½ · 0.96^(t · ψ))
         decay = group["momentum_decay"]
         mu = beta1 * (1 - 0.5 * 0.96 ** (step * decay))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * decay))
         state["mu_product"] *= mu
         product = state["mu_product"]
-        m, v = _moments(p, g, state, group["betas"])
+        m, v = moments(g, state, group["betas"])
         weights = ((1 - mu) / (1 - product), mu_next / (1 - product * mu_next))
         direction = rules.nadam_direction(g, m, v, beta2**step, group["eps"], weights)
         p._inplace(wrap(rules.descend(p._array(), direction, lr)))
@@ -187,16 +179,9 @@ class RAdam(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
-        if not state:
-            state["step"] = 0
-            state["exp_avg"], state["exp_avg_sq"] = _zeros(p), _zeros(p)
-        state["step"] += 1
-        step, (beta1, beta2) = state["step"], group["betas"]
-        lr, wd = _number(group["lr"]), _number(group["weight_decay"])
-        if wd and group["decoupled_weight_decay"]:
-            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
-        g = _gradient(p, grad, group)
-        m, v = _moments(p, g, state, group["betas"])
+        step, g = adam_start(p, grad, group, state)
+        (beta1, beta2), lr = group["betas"], _number(group["lr"])
+        m, v = moments(g, state, group["betas"])
         direction = rules.radam_direction(
             m, v, beta1**step, beta2**step, group["eps"], _rectifier(beta2, step)
         )

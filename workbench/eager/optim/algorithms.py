@@ -33,6 +33,32 @@ def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
     return wrap(ops.full_like(p._array(), fill))
 
 
+def adam_start(
+    p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any], **extra: float
+) -> tuple[int, Any]:
+    """What every optimiser of Adam's family does first: create the moments (and the
+    ``extra`` state, filled with the given numbers) on the first step, count the step,
+    apply decoupled weight decay to ``p``; returns the step and the gradient."""
+    if not state:
+        state["step"] = 0
+        state["exp_avg"], state["exp_avg_sq"] = _zeros(p), _zeros(p)
+        for name, fill in extra.items():
+            state[name] = _zeros(p, fill)
+    state["step"] += 1
+    lr, wd = _number(group["lr"]), _number(group["weight_decay"])
+    if wd and group["decoupled_weight_decay"]:
+        p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
+    return state["step"], _gradient(p, grad, group)
+
+
+def moments(g: Any, state: dict[str, Any], betas: tuple[float, float]) -> tuple[Any, Any]:
+    """Adam's first and second moments, updated in ``state``."""
+    m = rules.moving_average(state["exp_avg"]._array(), g, betas[0])
+    v = rules.moving_average(state["exp_avg_sq"]._array(), ops.square(g), betas[1])
+    state["exp_avg"], state["exp_avg_sq"] = wrap(m), wrap(v)
+    return m, v
+
+
 def _implementation(**flags: Any) -> dict[str, Any]:
     """PyTorch's implementation switches (foreach, fused, capturable, differentiable):
     accepted and kept in the param groups so code that passes them runs and state_dicts
@@ -133,21 +159,10 @@ class Adam(Optimizer):
         self, p: Tensor, grad: Tensor, group: dict[str, Any], state: dict[str, Any]
     ) -> None:
         beta1, beta2 = group["betas"]
-        lr, wd = _number(group["lr"]), _number(group["weight_decay"])
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = _zeros(p)
-            state["exp_avg_sq"] = _zeros(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _zeros(p)
-        state["step"] += 1
-        step = state["step"]
-        g = _gradient(p, grad, group)
-        if wd and group["decoupled_weight_decay"]:
-            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
-        m = rules.moving_average(state["exp_avg"]._array(), g, beta1)
-        v = rules.moving_average(state["exp_avg_sq"]._array(), ops.square(g), beta2)
-        state["exp_avg"], state["exp_avg_sq"] = wrap(m), wrap(v)
+        lr = _number(group["lr"])
+        extra = {"max_exp_avg_sq": 0.0} if group["amsgrad"] else {}
+        step, g = adam_start(p, grad, group, state, **extra)
+        m, v = moments(g, state, group["betas"])
         if group["amsgrad"]:
             v = ops.maximum(state["max_exp_avg_sq"]._array(), v)
             state["max_exp_avg_sq"] = wrap(v)

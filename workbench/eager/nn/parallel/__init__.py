@@ -12,7 +12,19 @@ from typing import Any
 from workbench.eager.nn.modules import Module
 
 
-class DataParallel(Module):
+class _Wrapper(Module):
+    """A module that runs the module it wraps (kept as ``.module``) on the whole input."""
+
+    def __init__(self, module: Module, output_device: Any, dim: int) -> None:
+        super().__init__()
+        self.module = module
+        self.output_device, self.dim = output_device, dim
+
+    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        return self.module(*inputs, **kwargs)
+
+
+class DataParallel(_Wrapper):
     def __init__(
         self,
         module: Module,
@@ -20,16 +32,11 @@ class DataParallel(Module):
         output_device: Any = None,
         dim: int = 0,
     ) -> None:
-        super().__init__()
-        self.module = module
+        super().__init__(module, output_device, dim)
         self.device_ids = list(device_ids) if device_ids is not None else []
-        self.output_device, self.dim = output_device, dim
-
-    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
-        return self.module(*inputs, **kwargs)
 
 
-class DistributedDataParallel(Module):
+class DistributedDataParallel(_Wrapper):
     def __init__(
         self,
         module: Module,
@@ -42,15 +49,10 @@ class DistributedDataParallel(Module):
         find_unused_parameters: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__()
-        self.module = module
+        super().__init__(module, output_device, dim)
         self.device_ids = list(device_ids) if device_ids is not None else None
-        self.output_device, self.dim = output_device, dim
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
-
-    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
-        return self.module(*inputs, **kwargs)
 
 
 __all__ = ["DataParallel", "DistributedDataParallel"]
