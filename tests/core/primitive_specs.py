@@ -577,6 +577,134 @@ def _linear_args(draw: Draw, rng: np.random.Generator) -> Any:
 spec("linear", lambda x, w, b: ops.linear(x, w, b), lambda x, w, b: x @ w.T + b, _linear_args)
 
 # ---------------------------------------------------------------------------------------
+# Decompositions: matrices drawn well conditioned, with eigenvalues and singular values
+# apart (the derivatives divide by their gaps); sign-ambiguous factors are compared with
+# a fixed sign so that finite differences see a smooth function.
+
+
+def _stack(draw: Draw) -> tuple[int, ...]:
+    return draw(st.sampled_from([(), (2,)]))
+
+
+def _orthogonal(rng: np.random.Generator, lead: tuple[int, ...], n: int) -> np.ndarray:
+    return np.linalg.qr(rng.standard_normal(lead + (n, n)))[0]
+
+
+def _spread(draw: Draw, rng: np.random.Generator, lead: tuple[int, ...], k: int) -> np.ndarray:
+    """k values at least 0.5 apart, all at least 0.5, in random order."""
+    return rng.permuted(np.broadcast_to(0.5 + 0.75 * np.arange(k), lead + (k,)), axis=-1)
+
+
+def _square_args(count: int) -> Callable[[Draw, np.random.Generator], Any]:
+    def draw_args(draw: Draw, rng: np.random.Generator) -> Any:
+        lead, n = _stack(draw), draw(st.integers(1, 4))
+        a = rng.standard_normal(lead + (n, n)) + (n + 1) * np.eye(n)
+        rhs = [rng.standard_normal(lead + (n, draw(st.integers(1, 3))))]
+        return [a, *rhs][:count], {}
+
+    return draw_args
+
+
+def _symmetric_args(positive: bool) -> Callable[[Draw, np.random.Generator], Any]:
+    def draw_args(draw: Draw, rng: np.random.Generator) -> Any:
+        lead, n = _stack(draw), draw(st.integers(1, 4))
+        q, w = _orthogonal(rng, lead, n), _spread(draw, rng, lead, n)
+        if not positive:
+            w = w - 1.2
+        a = q @ (w[..., None] * np.swapaxes(q, -1, -2))
+        return [a + rng.standard_normal(a.shape) * 1e-3], {}  # a little asymmetry
+
+    return draw_args
+
+
+def _rectangular_args(draw: Draw, rng: np.random.Generator) -> Any:
+    lead, m, n = _stack(draw), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    k = min(m, n)
+    s = _spread(draw, rng, lead, k)
+    u = _orthogonal(rng, lead, m)[..., :k]
+    v = _orthogonal(rng, lead, n)[..., :k]
+    return [u @ (s[..., None] * np.swapaxes(v, -1, -2))], {}
+
+
+def _symmetrised(a: Any) -> Any:
+    return ops.mul(ops.add(a, ops.transpose(a, _swap_last(a.ndim))), 0.5)
+
+
+def _np_symmetrised(a: np.ndarray) -> np.ndarray:
+    return (a + np.swapaxes(a, -1, -2)) / 2
+
+
+def _first_row_signs(x: Any) -> Any:
+    """The sign of each column's first entry, as a row to multiply by."""
+    return ops.sign(ops.slice(x, (0,) * x.ndim, (*x.shape[:-2], 1, x.shape[-1])))
+
+
+def _eigh_fixed(a: Any) -> Any:
+    w, v = ops.eigh(_symmetrised(a))
+    return w, ops.mul(v, _first_row_signs(v))
+
+
+def _np_eigh_fixed(a: np.ndarray) -> Any:
+    w, v = np.linalg.eigh(_np_symmetrised(a))
+    return w, v * np.sign(v[..., :1, :])
+
+
+def _svd_fixed(a: Any) -> Any:
+    u, s, vh = ops.svd(a)
+    signs = _first_row_signs(u)
+    return ops.mul(u, signs), s, ops.mul(vh, ops.transpose(signs, _swap_last(signs.ndim)))
+
+
+def _swap_last(ndim: int) -> list[int]:
+    return [*range(ndim - 2), ndim - 1, ndim - 2]
+
+
+def _np_svd_fixed(a: np.ndarray) -> Any:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    signs = np.sign(u[..., :1, :])
+    return u * signs, s, vh * np.swapaxes(signs, -1, -2)
+
+
+def _qr_fixed(a: Any) -> Any:
+    q, r = ops.qr(a)
+    k = min(a.shape[-2:])
+    d = ops.reduce_sum(
+        ops.mul(ops.slice(r, (0,) * r.ndim, (*r.shape[:-1], k)), ops.array(np.eye(k))), -1
+    )
+    signs = ops.sign(d)
+    return ops.mul(q, ops.expand_dims(signs, [signs.ndim - 1])), ops.mul(
+        r, ops.expand_dims(signs, [signs.ndim])
+    )
+
+
+def _np_qr_fixed(a: np.ndarray) -> Any:
+    q, r = np.linalg.qr(a)
+    signs = np.sign(np.diagonal(r, axis1=-2, axis2=-1))
+    return q * signs[..., None, :], r * signs[..., :, None]
+
+
+_FACTOR = {"float_dtypes": ("float64",)}  # float32 accuracy of a factor depends on its gaps
+spec("inv", ops.inv, np.linalg.inv, _square_args(1))
+spec("solve", ops.solve, np.linalg.solve, _square_args(2))
+spec(
+    "triangular_solve",
+    lambda a, b: ops.triangular_solve(a, b, lower=True),
+    lambda a, b: np.linalg.solve(np.tril(a), b),
+    _square_args(2),
+)
+spec("slogdet", ops.slogdet, lambda a: tuple(np.linalg.slogdet(a)), _square_args(1))
+spec(
+    "cholesky",
+    lambda a: ops.cholesky(_symmetrised(a)),
+    lambda a: np.linalg.cholesky(_np_symmetrised(a)),
+    _symmetric_args(positive=True),
+)
+spec("eigh", _eigh_fixed, _np_eigh_fixed, _symmetric_args(positive=False), **_FACTOR)
+spec("svd", _svd_fixed, _np_svd_fixed, _rectangular_args, **_FACTOR)
+spec("qr", _qr_fixed, _np_qr_fixed, _rectangular_args, **_FACTOR)
+spec("pinv", ops.pinv, np.linalg.pinv, _rectangular_args, **_FACTOR)
+
+# ---------------------------------------------------------------------------------------
 # Convolution and windows
 
 

@@ -126,14 +126,15 @@ class AccumulateGrad:
 
 
 @functools.cache
-def return_type(name: str) -> type:
-    """``torch.return_types.<name>``: a (values, indices) named tuple that prints as
-    PyTorch prints it."""
+def return_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
+    """``torch.return_types.<name>``: a named tuple of ``fields`` that prints as PyTorch
+    prints it."""
 
     def __repr__(self: Any) -> str:  # noqa: N807
-        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        parts = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"torch.return_types.{name}(\n{parts})"
 
-    base = namedtuple(name, ["values", "indices"])  # type: ignore[misc]  # noqa: PYI024
+    base = namedtuple(name, fields)  # type: ignore[misc]  # noqa: PYI024
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 

@@ -21,6 +21,7 @@ from workbench.core.values import Array
 from workbench.eager import autograd_engine as engine
 from workbench.eager import (
     dtypes,
+    linalg,
     printing,
     tensor_copies,
     tensor_indexing,
@@ -674,6 +675,15 @@ class Tensor(TensorBase, concrete=True):
     diagonal = tensor_math.diagonal
     diag = tensor_math.diag
     trace = tensor_math.trace
+    inverse = linalg.inverse
+    pinverse = linalg.pinverse
+    det = linalg.det
+    logdet = linalg.logdet
+    slogdet = linalg.tensor_slogdet
+    cholesky = linalg.tensor_cholesky
+    svd = linalg.tensor_svd
+    qr = linalg.tensor_qr
+    matrix_power = linalg.matrix_power
     logical_and = tensor_math.logical_and
     logical_or = tensor_math.logical_or
     logical_xor = tensor_math.logical_xor

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.backend import dtypes as core_dtypes
 from workbench.core import ops
+from workbench.functional import linalg  # noqa: E402, F401  (jnp.linalg; it calls back into jnp)
 from workbench.functional.array import (
     Array,
     canonical,
@@ -29,7 +30,6 @@ from workbench.functional.products import (  # noqa: F401 - part of jnp
     dot,
     einsum,
     inner,
-    linalg,
     matmul,
     outer,
     tensordot,

@@ -1,5 +1,5 @@
 """Products for ``jax.numpy``: ``matmul``, ``dot``, ``einsum`` (pairwise ``dot_general``
-contractions), ``tensordot`` … and ``jnp.linalg.norm``."""
+contractions), ``tensordot`` … (``jnp.linalg`` is ``linalg.py``)."""
 
 from __future__ import annotations
 
@@ -124,30 +124,3 @@ def _einsum_reduce(v: Any, labels: str, others: Sequence[str]) -> tuple[Any, str
         v = ops.reduce_sum(v, axes=tuple(drop))
         labels = "".join(c for k, c in enumerate(labels) if k not in drop)
     return v, labels
-
-
-# ``jnp.linalg``
-class _Linalg:
-    @staticmethod
-    def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Array:  # noqa: A002
-        """Vector 2-norm (and 1, inf), matrix Frobenius norm. Mirrors: jnp.linalg.norm."""
-        v = _helpers()._float(_helpers()._v(x))
-        if axis is None and ord is None:
-            return Array(
-                ops.sqrt(
-                    ops.reduce_sum(
-                        ops.square(v), axes=tuple(builtins.range(v.ndim)), keepdims=keepdims
-                    )
-                )
-            )
-        axes = _helpers()._axes(axis, v.ndim) if axis is not None else tuple(builtins.range(v.ndim))
-        if ord in (None, 2, "fro") and (len(axes) == 1 or ord in (None, "fro")):
-            return Array(ops.sqrt(ops.reduce_sum(ops.square(v), axes=axes, keepdims=keepdims)))
-        if ord == 1 and len(axes) == 1:
-            return Array(ops.reduce_sum(ops.abs(v), axes=axes, keepdims=keepdims))
-        if ord in (np.inf, "inf") and len(axes) == 1:
-            return Array(ops.reduce_max(ops.abs(v), axes=axes, keepdims=keepdims))
-        raise NotImplementedError(f"jnp.linalg.norm: ord={ord!r} over axes {axes}")
-
-
-linalg = _Linalg()

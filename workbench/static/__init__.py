@@ -8,6 +8,7 @@ compiler.
 """
 
 from workbench.static import data, errors, initializers, onnx_export, random_ops, train
+from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
 from workbench.static import random_ops as random
@@ -128,7 +129,6 @@ from workbench.static.math_ops import (
 from workbench.static.tape import GradientTape
 from workbench.static.variables import Variable
 
-linalg = math
 Module = object
 
 __all__ = [

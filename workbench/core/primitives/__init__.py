@@ -52,6 +52,17 @@ from workbench.core.primitives.control import (
     while_loop,
 )
 from workbench.core.primitives.conv import conv, conv_padding, conv_transpose
+from workbench.core.primitives.decompositions import (
+    cholesky,
+    det,
+    eigh,
+    lstsq,
+    matrix_norm,
+    pinv,
+    qr,
+    svd,
+    svdvals,
+)
 from workbench.core.primitives.elementwise import (
     abs,
     ceil,
@@ -122,6 +133,7 @@ from workbench.core.primitives.slicing import (
     slice,
     strided_slice,
 )
+from workbench.core.primitives.solvers import inv, slogdet, solve, triangular_solve
 from workbench.core.primitives.structural import (
     broadcast_to,
     broadcast_to_p,
@@ -144,6 +156,19 @@ from workbench.core.primitives.structural import (
 from workbench.core.primitives.windows import avg_pool, max_pool, windows, windows_transpose
 
 __all__ = [
+    "cholesky",
+    "det",
+    "eigh",
+    "inv",
+    "lstsq",
+    "matrix_norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "svd",
+    "svdvals",
+    "triangular_solve",
     "all_gather",
     "argsort",
     "axis_index",
