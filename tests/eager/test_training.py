@@ -62,8 +62,6 @@ def test_checkpoints_round_trip_without_pickle_and_atomically(tmp_path: Path) ->
         assert "__structure__" in archive.files
     with pytest.raises(RuntimeError, match="Missing key"):
         fresh.load_state_dict({"0.weight": loaded["model"]["0.weight"]})
-    with pytest.raises(TypeError, match=r"no pickling\); save its state_dict\(\)"):
-        torch.save(model, tmp_path / "model.pth")  # a whole module would pickle its class
 
 
 def test_an_mlp_learns_sklearn_digits_to_95_percent() -> None:

@@ -219,7 +219,7 @@ def _method(name: str) -> Any:
         result = getattr(tensor_of(input), name)(*args, **kwargs)
         return result if out is None else _write_out(name, out, result)
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Mirrors: torch.{name} (the Tensor method as a function)."
     return fn
 
