@@ -101,8 +101,8 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, Size):
         return {"__size__": list(obj)}
     if type(obj) in (dict, collections.OrderedDict):
-        tag = "__ordered__" if isinstance(obj, collections.OrderedDict) else "__dict__"
-        return {tag: [[_encode(k, arrays), _encode(v, arrays)] for k, v in obj.items()]}
+        kind = "__ordered__" if isinstance(obj, collections.OrderedDict) else "__dict__"
+        return {kind: [[_encode(k, arrays), _encode(v, arrays)] for k, v in obj.items()]}
     if type(obj) in (list, tuple, set, frozenset):
         return {f"__{type(obj).__name__}__": [_encode(v, arrays) for v in obj]}
     name = _global_name(obj)
@@ -120,7 +120,7 @@ def _encode_object(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     cls_name = _global_name(type(obj))
     if (
         not isinstance(reduced, tuple)
-        or reduced[0] is not copyreg.__newobj__
+        or reduced[0] is not copyreg.__newobj__  # type: ignore[attr-defined]
         or cls_name is None
         or len(reduced[1]) != 1
     ):
@@ -212,7 +212,7 @@ class _Decoder:
         cls = self.global_(obj["__object__"])
         if not isinstance(cls, type):
             raise pickle.UnpicklingError(f"load: {obj['__object__']} is not a class")
-        made = cls.__new__(cls)
+        made = object.__new__(cls) if cls.__new__ is object.__new__ else cls.__new__(cls)  # type: ignore[call-overload]
         state = self(obj["state"])
         if state is not None:
             setstate = getattr(made, "__setstate__", None)
