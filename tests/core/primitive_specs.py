@@ -34,6 +34,12 @@ class Spec:
 
 SPECS: dict[str, Spec] = {}
 
+# Specs that build their uint32 operands from concrete values (so they cannot be traced,
+# batched or moved to a GPU as given).
+CONCRETE_ONLY = frozenset(
+    {"bitwise_xor", "bitwise_or", "bitwise_and", "shift_right", "bitcast_f32", "threefry2x32"}
+)
+
 
 def spec(*args: Any, **kwargs: Any) -> None:
     s = Spec(*args, **kwargs)
@@ -830,6 +836,14 @@ spec(
     "bitwise_or",
     lambda x, y: ops.bitwise_or(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
     lambda x, y: np.bitwise_or(_u32(x), _u32(y)),
+    _bits_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "bitwise_and",
+    lambda x, y: ops.bitwise_and(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()))),
+    lambda x, y: np.bitwise_and(_u32(x), _u32(y)),
     _bits_args,
     differentiable=False,
     float_dtypes=("float64",),

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import GRAD_TOL, TOL
-from tests.core.primitive_specs import SPECS, Spec
+from tests.core.primitive_specs import CONCRETE_ONLY, SPECS, Spec
 from tests.strategies import layouts
 from workbench.backend import get_device
 from workbench.core import Array, all_primitives, check_grads, make_graph, tree, validate
@@ -88,14 +88,7 @@ def test_shape_rule_agrees_with_implementation(name: str, data: Any) -> None:
     spec = SPECS[name]
     hosts, params = _draw(data, spec)
     args = _as_arrays(hosts, spec.float_dtypes[-1])
-    if name in (
-        "bitwise_xor",
-        "bitwise_or",
-        "shift_right",
-        "bitcast_f32",
-        "threefry2x32",
-        "custom_vjp",
-    ):
+    if name in CONCRETE_ONLY | {"custom_vjp"}:
         pytest.skip(
             "these specs build operands from concrete values, or cannot be traced by design"
         )
@@ -124,7 +117,7 @@ def test_vjp_and_jvp_match_finite_differences(name: str, data: Any) -> None:
 def test_gpu_matches_cpu(name: str, data: Any) -> None:
     spec = SPECS[name]
     hosts, params = _draw(data, spec)
-    if name in ("bitwise_xor", "bitwise_or", "shift_right", "bitcast_f32", "threefry2x32"):
+    if name in CONCRETE_ONLY:
         cpu = spec.op(*_as_arrays(hosts, "float64"), **params)
         pytest.skip("these specs build CPU operands themselves; threefry parity is in test_random")
     cpu = spec.op(*_as_arrays(hosts, "float64"), **params)

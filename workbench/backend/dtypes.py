@@ -13,21 +13,29 @@ from typing import Any
 import numpy as np
 
 bool_ = np.dtype("bool")
-uint32 = np.dtype("uint32")  # only for random bits (Threefry works on 32-bit words)
+uint8 = np.dtype("uint8")  # images and labels
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+uint32 = np.dtype("uint32")  # random bits (Threefry works on 32-bit words)
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 
-DTYPES: tuple[np.dtype, ...] = (bool_, uint32, int32, int64, float16, float32, float64)
+DTYPES: tuple[np.dtype, ...] = (
+    bool_, uint8, int8, int16, uint32, int32, int64, float16, float32, float64
+)  # fmt: skip
 FLOAT_DTYPES: tuple[np.dtype, ...] = (float16, float32, float64)
-INT_DTYPES: tuple[np.dtype, ...] = (uint32, int32, int64)
+INT_DTYPES: tuple[np.dtype, ...] = (uint8, int8, int16, uint32, int32, int64)
 DEFAULT_FLOAT = float32
 DEFAULT_INT = int64
 
 _SHORT_NAMES = {
     bool_: "bool",
+    uint8: "u8",
+    int8: "i8",
+    int16: "i16",
     uint32: "u32",
     int32: "i32",
     int64: "i64",
@@ -36,26 +44,21 @@ _SHORT_NAMES = {
     float64: "f64",
 }
 
-# The promotion table. Read a cell as "row op column gives cell".
+# The promotion rule, the lattice PyTorch and JAX share for these types:
 #
-#            bool  u32   i32   i64   f16   f32   f64
-#    bool    bool  u32   i32   i64   f16   f32   f64
-#    u32     u32   u32   i64   i64   f16   f32   f64
-#    i32     i32   i64   i32   i64   f16   f32   f64
-#    i64     i64   i64   i64   i64   f16   f32   f64
-#    f16     f16   f16   f16   f16   f16   f32   f64
-#    f32     f32   f32   f32   f32   f32   f32   f64
-#    f64     f64   f64   f64   f64   f64   f64   f64
+#   - bool < integers < floats; any float beats any integer (int64 + float16 is float16,
+#     as in both frameworks), and the wider float wins between floats;
+#   - between integers, the narrowest type that holds both ranges: a wider type wins
+#     within signed or unsigned, and an unsigned type meeting a signed one of the same or
+#     smaller width needs the next signed width (uint8 + int8 is int16, uint32 + int32 is
+#     int64), as NumPy, PyTorch and JAX agree.
 #
-# It is the lattice PyTorch and JAX share for these types: bool < integers < floats, a
-# wider type wins within a kind, and any float beats any integer (int64 + float16 is
-# float16, as in both frameworks). Python scalars are "weak": they take the dtype of the
-# array they meet (see :func:`result_type_with_scalar`).
-_ORDER = {bool_: 0, uint32: 1, int32: 2, int64: 3, float16: 4, float32: 5, float64: 6}
+# Python scalars are "weak": they take the dtype of the array they meet (see
+# :func:`result_type_with_scalar`).
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
-    """Return the dtype two operands are promoted to (the table above).
+    """Return the dtype two operands are promoted to (the rule above).
 
     Raises:
         TypeError: if either dtype is not one the workbench supports.
@@ -64,9 +67,10 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     b = canonical(b)
     if a == b:
         return a
-    if {a, b} == {uint32, int32}:
-        return int64
-    return a if _ORDER[a] > _ORDER[b] else b
+    if a.kind == "f" or b.kind == "f":
+        floats = [d for d in (a, b) if d.kind == "f"]
+        return max(floats, key=lambda d: d.itemsize)
+    return np.promote_types(a, b)  # integers and bool: NumPy's table is the frameworks' one
 
 
 def canonical(dtype: Any) -> np.dtype:
@@ -75,7 +79,7 @@ def canonical(dtype: Any) -> np.dtype:
         result = np.dtype(dtype)
     except TypeError as err:
         raise TypeError(f"not a dtype: {dtype!r}") from err
-    if result not in _ORDER:
+    if result not in _SHORT_NAMES:
         supported = ", ".join(_SHORT_NAMES[d] for d in DTYPES)
         raise TypeError(
             f"dtype {result} is not supported by the workbench (supported: {supported})"

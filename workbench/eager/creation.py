@@ -251,6 +251,7 @@ def _legacy_constructor(name: str, dtype: Any) -> Any:
 
     make.__name__ = name
     make.__doc__ = f"Mirrors: torch.{name} (legacy constructor): data or sizes, {dtype}."
+    make.dtype = dtype  # type: ignore[attr-defined]  # x.type(torch.LongTensor) reads it
     return make
 
 
@@ -259,4 +260,7 @@ DoubleTensor = _legacy_constructor("DoubleTensor", dtypes.float64)
 HalfTensor = _legacy_constructor("HalfTensor", dtypes.float16)
 LongTensor = _legacy_constructor("LongTensor", dtypes.int64)
 IntTensor = _legacy_constructor("IntTensor", dtypes.int32)
+ShortTensor = _legacy_constructor("ShortTensor", dtypes.int16)
+CharTensor = _legacy_constructor("CharTensor", dtypes.int8)
+ByteTensor = _legacy_constructor("ByteTensor", dtypes.uint8)
 BoolTensor = _legacy_constructor("BoolTensor", dtypes.bool)

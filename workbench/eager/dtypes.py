@@ -56,9 +56,36 @@ int32 = int = dtype("int32", backend_dtypes.int32)  # noqa: A001
 int64 = long = dtype("int64", backend_dtypes.int64)
 bool = dtype("bool", backend_dtypes.bool_)  # noqa: A001
 uint32 = dtype("uint32", backend_dtypes.uint32)
+uint8 = dtype("uint8", backend_dtypes.uint8)
+int8 = dtype("int8", backend_dtypes.int8)
+int16 = short = dtype("int16", backend_dtypes.int16)
 
-_BY_NUMPY = {d.np: d for d in (float16, float32, float64, int32, int64, bool, uint32)}
+_BY_NUMPY = {
+    d.np: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, bool, uint32)
+}
 _default = [float32]
+
+# The legacy tensor-type names (x.type(), torch.FloatTensor …), one per dtype.
+LEGACY_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def from_legacy_name(name: str) -> dtype:
+    """The dtype of 'torch.FloatTensor' (or 'torch.cuda.FloatTensor', or 'FloatTensor')."""
+    short = name.rsplit(".", 1)[-1]
+    for dtype_name, legacy in LEGACY_NAMES.items():
+        if legacy == short:
+            return globals()[dtype_name]  # type: ignore[no-any-return]
+    raise ValueError(f"invalid type: '{name}'")
 
 
 def from_numpy_dtype(np_dtype: Any) -> dtype:

@@ -105,16 +105,8 @@ class Tensor(TensorBase, concrete=True):
     is_xpu = is_mps = is_meta = property(lambda self: False)
 
     def type_name(self) -> str:
-        names = {
-            "float32": "FloatTensor",
-            "float64": "DoubleTensor",
-            "float16": "HalfTensor",
-            "int64": "LongTensor",
-            "int32": "IntTensor",
-            "bool": "BoolTensor",
-        }
         prefix = "torch.cuda." if self.is_cuda else "torch."
-        return prefix + names.get(self.dtype.name, self.dtype.name)
+        return prefix + dtypes.LEGACY_NAMES.get(self.dtype.name, self.dtype.name)
 
     # ---------------------------------------------------------------- autograd
     @property
@@ -360,8 +352,23 @@ class Tensor(TensorBase, concrete=True):
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def type(self, dtype: Any = None) -> Any:
-        return self.type_name() if dtype is None else self.to(dtype)
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
+        """The legacy type name, or a copy converted to ``dtype`` (a dtype, a name such as
+        'torch.FloatTensor', or a legacy constructor such as torch.LongTensor)."""
+        if dtype is None:
+            return self.type_name()
+        if isinstance(dtype, str):
+            dtype = dtypes.from_legacy_name(dtype)
+        return self.to(getattr(dtype, "dtype", dtype))
+
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
 
     def clone(self) -> Tensor:
         if self.requires_grad:
@@ -382,9 +389,11 @@ class Tensor(TensorBase, concrete=True):
         return binary(ops.add, other, self, "AddBackward0")
 
     def __sub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return binary(ops.sub, self, other, "SubBackward0")
 
     def __rsub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return binary(ops.sub, other, self, "RsubBackward1")
 
     def __mul__(self, other: Any) -> Tensor:
@@ -421,6 +430,11 @@ class Tensor(TensorBase, concrete=True):
         return tensor_of(other).matmul(self)
 
     def __neg__(self) -> Tensor:
+        if self.dtype is dtypes.bool:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return wrap(ops.neg(self._value), (self,), "NegBackward0")
 
     def __pos__(self) -> Tensor:
@@ -430,15 +444,43 @@ class Tensor(TensorBase, concrete=True):
         return self.abs()
 
     def __invert__(self) -> Tensor:
-        if self.dtype is not dtypes.bool:
-            raise TypeError("bitwise not is only supported for bool tensors in the workbench")
-        return wrap(ops.logical_not(self._value))
+        if self.dtype is dtypes.bool:
+            return wrap(ops.logical_not(self._value))
+        if self.dtype.is_floating_point:
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
+        ones = np.array(-1).astype(self.dtype.np)  # every bit set, in this width
+        return wrap(ops.bitwise_xor(self._value, ops.broadcast_to(ops.array(ones), self.shape)))
+
+    bitwise_not = __invert__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _bitwise(ops.bitwise_xor, "bitwise_xor", self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _bitwise(ops.bitwise_and, "bitwise_and", other, self)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _bitwise(ops.bitwise_or, "bitwise_or", other, self)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _bitwise(ops.bitwise_xor, "bitwise_xor", other, self)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return self & other
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return self ^ other
 
     def __and__(self, other: Any) -> Tensor:
-        return _logical(ops.logical_and, self, other)
+        return _bitwise(ops.bitwise_and, "bitwise_and", self, other)
 
     def __or__(self, other: Any) -> Tensor:
-        return _logical(ops.logical_or, self, other)
+        return _bitwise(ops.bitwise_or, "bitwise_or", self, other)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return binary(ops.eq, self, other, "eq")
@@ -735,7 +777,10 @@ def _to_device(t: Tensor, target: Device) -> Tensor:
 
 
 def _true_divide(a: Any, b: Any) -> Tensor:
-    """PyTorch's ``/``: integer tensors are divided as the default float."""
+    """PyTorch's ``/``: integer tensors are divided as the default float (unless the other
+    operand is a float tensor, whose dtype then wins: int / float16 is float16)."""
+    if builtins.any(isinstance(x, Tensor) and x.dtype.is_floating_point for x in (a, b)):
+        return binary(ops.div, a, b, "DivBackward0")
 
     def as_float(x: Any) -> Any:
         if isinstance(x, Tensor) and not x.dtype.is_floating_point:
@@ -746,9 +791,41 @@ def _true_divide(a: Any, b: Any) -> Tensor:
 
 
 def _floor_divide(a: Any, b: Any) -> Tensor:
+    """``//``: floats floor their quotient; integers divide exactly (through float64) in
+    the dtype the two promote to."""
+    x, y = ops.operands("floor_divide", *promote(a, b))
+    if x.dtype.kind in "iu":
+        quotient = ops.floor(ops.div(ops.cast(x, np.float64), ops.cast(y, np.float64)))
+        return wrap(ops.cast(quotient, x.dtype), (a, b), "FloorDivide")
     q = _true_divide(a, b)
     result = wrap(ops.floor(q._value), (q,), "FloorDivide")
     return _to_dtype_of(result, a, b)
+
+
+def _no_bool_subtraction(a: Any, b: Any) -> None:
+    if builtins.any(
+        (isinstance(x, Tensor) and x.dtype is dtypes.bool) or isinstance(x, builtins.bool)
+        for x in (a, b)
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _integer_only(name: str, *operands: Any) -> None:
+    for x in operands:
+        if isinstance(x, Tensor) and x.dtype.is_floating_point:
+            kind = {"float32": "Float", "float64": "Double", "float16": "Half"}[x.dtype.name]
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
+        if isinstance(x, builtins.float):
+            raise TypeError(f"{name}: a float operand is not supported (integers and bools are)")
+
+
+def _bitwise(fn: Callable[[Any, Any], Any], name: str, a: Any, b: Any) -> Tensor:
+    """``&``, ``|``, ``^`` on integer or bool tensors, with PyTorch's promotion."""
+    _integer_only(name, a, b)
+    return wrap(fn(*ops.operands(name, *promote(a, b))), (a, b), name)
 
 
 def _to_dtype_of(result: Tensor, a: Any, b: Any) -> Tensor:
@@ -783,10 +860,3 @@ def _pow(base: Any, exponent: Any) -> Tensor:
             base.dtype if isinstance(base, Tensor) else dtypes.get_default_dtype()
         )
     return binary(ops.pow, base, exponent, "PowBackward0")
-
-
-def _logical(fn: Callable[[Any, Any], Any], a: Tensor, b: Any) -> Tensor:
-    b = tensor_of(b)
-    if a.dtype is not dtypes.bool or b.dtype is not dtypes.bool:
-        raise TypeError("& and | are only supported for bool tensors in the workbench")
-    return wrap(fn(a._value, b._value))

@@ -205,10 +205,13 @@ def mean(
 
 
 @numpy_names
-def prod(self: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    return wrap(
-        ops.reduce_prod(self._value, dims(dim, self.ndim), keepdim), (self,), "ProdBackward0"
-    )
+def prod(
+    self: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None
+) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    if dtype is None and not x.dtype.is_floating_point:
+        x = x.to(dtypes.int64)  # as sum: integers and bools multiply in int64
+    return wrap(ops.reduce_prod(x._value, dims(dim, x.ndim), keepdim), (x,), "ProdBackward0")
 
 
 def _extreme(
@@ -330,6 +333,8 @@ def logsumexp(self: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
 @numpy_names
 def cumsum(self: Tensor, dim: builtins.int, dtype: Any = None) -> Tensor:
     x = self if dtype is None else self.to(dtype)
+    if dtype is None and not x.dtype.is_floating_point:
+        x = x.to(dtypes.int64)  # as sum
     return wrap(ops.cumsum(x._value, dim), (x,), "CumsumBackward0")
 
 

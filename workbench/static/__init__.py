@@ -57,8 +57,11 @@ from workbench.static.dtypes import (
     float32,
     float64,
     half,
+    int8,
+    int16,
     int32,
     int64,
+    uint8,
     uint32,
 )
 from workbench.static.execution import EagerTensor, convert_to_tensor
@@ -263,6 +266,9 @@ __all__ = [
     "truediv",
     "tuple",
     "uint32",
+    "uint8",
+    "int8",
+    "int16",
     "unstack",
     "variables",
     "where",

@@ -67,9 +67,14 @@ float64 = double = DType("float64", backend_dtypes.float64)
 int32 = DType("int32", backend_dtypes.int32)
 int64 = DType("int64", backend_dtypes.int64)
 uint32 = DType("uint32", backend_dtypes.uint32)
+uint8 = DType("uint8", backend_dtypes.uint8)
+int8 = DType("int8", backend_dtypes.int8)
+int16 = DType("int16", backend_dtypes.int16)
 bool = DType("bool", backend_dtypes.bool_)  # noqa: A001
 
-_BY_NUMPY = {d.np: d for d in (float16, float32, float64, int32, int64, uint32, bool)}
+_BY_NUMPY = {
+    d.np: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, uint32, bool)
+}
 _BY_NAME = {d.name: d for d in _BY_NUMPY.values()} | {"float": float32, "double": float64}
 
 

@@ -99,6 +99,7 @@ from workbench.core.primitives.linalg import dot_general, dot_general_p, linear,
 from workbench.core.primitives.operands import array, broadcast_shapes, lift, operands, scalar
 from workbench.core.primitives.random import (
     bitcast_f32,
+    bitwise_and,
     bitwise_or,
     bitwise_xor,
     counters,
@@ -181,8 +182,8 @@ __all__ = [
     "add_p", "broadcast_to_p", "call_p", "cast_p", "div_p", "dot_general_p", "fused_p", "mul_p",
     "neg_p", "pow_p", "reduce_sum_p", "reshape_p", "sub_p", "transpose_p",
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
-    "bitwise_xor", "counters", "broadcast_shapes", "broadcast_to", "cast", "ceil", "concatenate",
-    "conv",
+    "bitwise_and", "bitwise_xor", "counters", "broadcast_shapes", "broadcast_to", "cast",
+    "ceil", "concatenate", "conv",
     "conv_padding", "conv_transpose", "cos", "cumsum", "device_put", "div", "dot_general",
     "dynamic_slice",
     "dynamic_update_slice", "eq", "erf", "exp", "expand_dims", "expm1", "flip", "floor",

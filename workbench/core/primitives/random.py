@@ -20,7 +20,7 @@ from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, type_text
+from workbench.core.primitive import DTYPE_SETS, Primitive, type_text
 from workbench.core.primitives.operands import array as make_array
 
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -195,8 +195,29 @@ def _u32_binary(name: str, impl: Any) -> Primitive:
     return prim
 
 
-_xor_p = _u32_binary("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y))
-_or_p = _u32_binary("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y))
+def _bitwise(name: str, impl: Any) -> Primitive:
+    """A bitwise operation on two integer (or bool) arrays of one dtype and shape; the
+    random bits use it on uint32, the front ends' ``&``, ``|``, ``^`` on any integers."""
+
+    def shape(x: Any, y: Any) -> Type:
+        kinds = DTYPE_SETS["integer_or_bool"]
+        if x.dtype != y.dtype or x.dtype not in kinds or x.shape != y.shape:
+            raise TypeError(
+                f"{name}: needs two integer or bool arrays of one dtype and shape, "
+                f"got {type_text(x)} and {type_text(y)}"
+            )
+        return Type(tuple(x.shape), x.dtype, x.device)
+
+    prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=(0, 1), family="random")
+    prim.batch(batching.batch_elementwise(prim))
+    prim.vjp(lambda g, x, y, *, out: (None, None))
+    prim.jvp(lambda primals, tangents: (apply(prim, *primals), None))
+    return prim
+
+
+_xor_p = _bitwise("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y))
+_or_p = _bitwise("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y))
+_and_p = _bitwise("bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y))
 _shift_right_p = _u32_binary("shift_right", lambda xp, x, y: xp.right_shift(x, y))
 
 
@@ -226,6 +247,11 @@ def bitwise_xor(x: Any, y: Any) -> Any:
 def bitwise_or(x: Any, y: Any) -> Any:
     x, y = ops.operands("bitwise_or", x, y)
     return apply(_or_p, x, y)
+
+
+def bitwise_and(x: Any, y: Any) -> Any:
+    x, y = ops.operands("bitwise_and", x, y)
+    return apply(_and_p, x, y)
 
 
 def shift_right(x: Any, y: Any) -> Any:
