@@ -76,7 +76,48 @@ CASES: dict[
         lambda mod, xs: mod(xs[0]),
         [(5, 2, 8)],
     ),
+    "transformer_decoder_layer_masks": (
+        lambda m: m.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True),
+        lambda mod, xs: mod(
+            xs[0],
+            xs[1],
+            tgt_mask=_causal(mod, 4),
+            memory_key_padding_mask=_padding(mod, [[False] * 6, [False] * 4 + [True] * 2]),
+        ),
+        [(2, 4, 8), (2, 6, 8)],
+    ),
+    "transformer_decoder_norm_first": (
+        lambda m: m.TransformerDecoder(
+            m.TransformerDecoderLayer(8, 2, 16, dropout=0.0, norm_first=True, activation="gelu"),
+            2,
+            m.LayerNorm(8),
+        ),
+        lambda mod, xs: mod(xs[0], xs[1]),
+        [(4, 2, 8), (6, 2, 8)],
+    ),
+    "transformer": (
+        lambda m: m.Transformer(8, 2, 2, 2, 16, dropout=0.0, batch_first=True),
+        lambda mod, xs: mod(
+            xs[0],
+            xs[1],
+            tgt_mask=_causal(mod, 4),
+            src_key_padding_mask=_padding(mod, [[False] * 6, [False] * 5 + [True]]),
+        ),
+        [(2, 6, 8), (2, 4, 8)],
+    ),
 }
+
+
+def _module_of(mod: Any) -> Any:
+    return wb if type(mod).__module__.startswith("workbench") else T
+
+
+def _causal(mod: Any, size: int) -> Any:
+    return _module_of(mod).nn.Transformer.generate_square_subsequent_mask(size)
+
+
+def _padding(mod: Any, rows: list[list[bool]]) -> Any:
+    return _module_of(mod).tensor(rows)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -276,6 +317,8 @@ REPRS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("Tanh", (), {}),
     ("MultiheadAttention", (8, 2), {}),
     ("TransformerEncoderLayer", (8, 2), {"dim_feedforward": 16}),
+    ("TransformerDecoderLayer", (8, 2), {"dim_feedforward": 16}),
+    ("Transformer", (8, 2, 1, 1, 16), {}),
 ]
 
 
@@ -325,3 +368,20 @@ def test_pad_sequence_matches_torch(batch_first: bool, side: str) -> None:
     got = ours([wb.tensor(s) for s in seqs], **options).numpy()
     want = theirs([T.tensor(s) for s in seqs], **options).numpy()
     np.testing.assert_array_equal(got, want)
+
+
+def test_transformer_names_initialisation_and_causal_mask_match_torch() -> None:
+    ours = wb.nn.Transformer(16, 4, 2, 1, 32)
+    theirs = T.nn.Transformer(16, 4, 2, 1, 32)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters(), strict=True):
+        assert tuple(p.shape) == tuple(q.shape), name
+        if p.dim() > 1:  # Xavier-uniform: every entry inside ±sqrt(6 / (fan_in + fan_out))
+            fan_out, fan_in = p.shape[0], int(np.prod(p.shape[1:]))
+            assert float(p.abs().max()) <= np.sqrt(6 / (fan_in + fan_out)) + 1e-7, name
+    np.testing.assert_array_equal(
+        wb.nn.Transformer.generate_square_subsequent_mask(5).numpy(),
+        T.nn.Transformer.generate_square_subsequent_mask(5).numpy(),
+    )
+    with pytest.raises(RuntimeError, match="batch number"):
+        ours(wb.randn(5, 2, 16), wb.randn(4, 3, 16))

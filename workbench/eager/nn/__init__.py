@@ -13,8 +13,6 @@ from workbench.eager.nn.layers import (
     ConvTranspose2d,
     GroupNorm,
     MultiheadAttention,
-    TransformerEncoder,
-    TransformerEncoderLayer,
 )
 from workbench.eager.nn.modules import (
     GELU,
@@ -59,6 +57,13 @@ from workbench.eager.nn.spatial import (
     PixelUnshuffle,
     Upsample,
 )
+from workbench.eager.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "DataParallel",
@@ -82,6 +87,9 @@ __all__ = [
     "ConvTranspose2d",
     "GroupNorm",
     "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "utils",

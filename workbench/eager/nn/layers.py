@@ -4,7 +4,6 @@ parameter names and initialisation)."""
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -13,7 +12,7 @@ from workbench.eager.creation import empty, ones, zeros
 from workbench.eager.functions import cat, einsum, stack
 from workbench.eager.nn import functional as F
 from workbench.eager.nn import init
-from workbench.eager.nn.modules import Dropout, LayerNorm, Linear, Module, ModuleList, conv_repr
+from workbench.eager.nn.modules import Linear, Module, conv_repr
 from workbench.eager.nn.parameter import Parameter
 from workbench.eager.tensor import Tensor, wrap
 
@@ -462,89 +461,3 @@ class MultiheadAttention(Module):
         if not need_weights:
             return out, None
         return out, weights.mean(1) if average_attn_weights else weights
-
-
-class TransformerEncoderLayer(Module):
-    """Mirrors: torch.nn.TransformerEncoderLayer (post-norm by default, norm_first)."""
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: Any = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-    ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = (
-            activation if callable(activation) else {"relu": F.relu, "gelu": F.gelu}[activation]
-        )
-
-    def _sa(self, x: Tensor, mask: Any, padding: Any) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False)[
-            0
-        ]
-        return self.dropout1(out)
-
-    def _ff(self, x: Tensor) -> Tensor:
-        activation: Any = self.activation
-        return self.dropout2(self.linear2(self.dropout(activation(self.linear1(x)))))
-
-    def forward(
-        self,
-        src: Tensor,
-        src_mask: Any = None,
-        src_key_padding_mask: Any = None,
-        is_causal: bool = False,
-    ) -> Tensor:
-        x = src
-        if self.norm_first:
-            x = x + self._sa(self.norm1(x), src_mask, src_key_padding_mask)
-            return x + self._ff(self.norm2(x))
-        x = self.norm1(x + self._sa(x, src_mask, src_key_padding_mask))
-        return self.norm2(x + self._ff(x))
-
-
-class TransformerEncoder(Module):
-    """``num_layers`` copies of ``encoder_layer`` in sequence, then ``norm`` if given.
-    Mirrors: torch.nn.TransformerEncoder (state_dict keys ``layers.0.…``)."""
-
-    def __init__(
-        self,
-        encoder_layer: TransformerEncoderLayer,
-        num_layers: int,
-        norm: Module | None = None,
-        enable_nested_tensor: bool = True,
-        mask_check: bool = True,
-    ) -> None:
-        super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
-        self.num_layers = num_layers
-        self.norm = norm
-
-    def forward(
-        self,
-        src: Tensor,
-        mask: Any = None,
-        src_key_padding_mask: Any = None,
-        is_causal: bool | None = None,
-    ) -> Tensor:
-        out = src
-        for layer in self.layers:
-            out = layer(out, mask, src_key_padding_mask, bool(is_causal))
-        return out if self.norm is None else self.norm(out)
