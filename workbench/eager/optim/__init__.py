@@ -3,6 +3,7 @@
 from workbench.eager.optim import lr_scheduler
 from workbench.eager.optim.adaptive import Adadelta, Adamax, NAdam, RAdam
 from workbench.eager.optim.algorithms import SGD, Adagrad, Adam, AdamW, RMSprop
+from workbench.eager.optim.lbfgs import LBFGS
 from workbench.eager.optim.optimizer import Optimizer
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "LBFGS",
     "Adamax",
     "NAdam",
     "Optimizer",
