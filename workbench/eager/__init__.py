@@ -20,6 +20,7 @@ from workbench.eager import (
     nn,
     optim,
     profiler,
+    sparse,
     utils,
 )
 from workbench.eager.amp import autocast
@@ -111,6 +112,8 @@ from workbench.eager.settings import (
     set_float32_matmul_precision,
     set_num_threads,
 )
+from workbench.eager.sparse import mm as spmm
+from workbench.eager.sparse import sparse_coo, sparse_coo_tensor, strided
 from workbench.eager.tensor import Size, Tensor, device
 
 # the workbench's own version: it mirrors torch's API, it is not torch
@@ -154,6 +157,11 @@ __all__ = [
     "nn",
     "optim",
     "save",
+    "sparse",
+    "sparse_coo",
+    "sparse_coo_tensor",
+    "spmm",
+    "strided",
     "utils",
     "arange",
     "as_tensor",

@@ -216,7 +216,8 @@ def _write_out(name: str, out: Any, result: Any) -> Any:
 
 def _method(name: str) -> Any:
     def fn(input: Tensor, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
-        result = getattr(tensor_of(input), name)(*args, **kwargs)
+        target = input if getattr(input, "is_sparse", False) else tensor_of(input)
+        result = getattr(target, name)(*args, **kwargs)
         return result if out is None else _write_out(name, out, result)
 
     fn.__name__ = fn.__qualname__ = name

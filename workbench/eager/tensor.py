@@ -103,6 +103,21 @@ class Tensor(TensorBase, concrete=True):
 
     # the other accelerators PyTorch names (the workbench has none of them)
     is_xpu = is_mps = is_meta = property(lambda self: False)
+    is_sparse = False
+
+    @property
+    def layout(self) -> Any:
+        from workbench.eager.sparse import strided  # noqa: PLC0415
+
+        return strided
+
+    def to_sparse(self, sparse_dim: Any = None, *, layout: Any = None) -> Any:
+        from workbench.eager.sparse import to_sparse  # noqa: PLC0415
+
+        return to_sparse(self, sparse_dim, layout=layout)
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+        return self if dtype is None else self.to(dtype)
 
     def type_name(self) -> str:
         prefix = "torch.cuda." if self.is_cuda else "torch."
