@@ -1,5 +1,7 @@
 """``torch.nn``: modules, parameters, functional layers and initialisers."""
 
+import sys
+
 from workbench.eager.nn import functional, init, parallel, utils
 from workbench.eager.nn.cells import GRUCell, LSTMCell, RNNCell
 from workbench.eager.nn.layers import (
@@ -128,3 +130,7 @@ __all__ = [
     "functional",
     "init",
 ]
+
+from workbench.eager.nn import module_paths as _module_paths  # noqa: E402
+
+_module_paths.register(sys.modules[__name__])
