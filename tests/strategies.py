@@ -52,6 +52,8 @@ def host_values(
         return np.abs(x) + 0.5
     if domain == "unit":  # (-0.9, 0.9), e.g. log1p's neighbourhood of 0
         return np.tanh(x) * 0.9
+    if domain == "above_one":  # (1.5, ∞), e.g. acosh's
+        return np.abs(x) + 1.5
     if domain == "away_from_zero":
         return np.sign(x + 1e-3) * (np.abs(x) + 0.3)
     return x

@@ -39,6 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     from workbench.bench.cli import add_arguments  # noqa: PLC0415
 
     add_arguments(bench)
+    cover = sub.add_parser(
+        "coverage", help="how much of a framework's API is here, weighted by real programs' use"
+    )
+    cover.add_argument("framework", choices=["torch"], help="the framework to measure")
+    cover.add_argument("--top", type=int, default=40, help="how many missing names to list")
+    cover.add_argument(
+        "--count",
+        metavar="DIR",
+        help="recount the uses in a folder of programs (needs torch) and store the counts",
+    )
     args = parser.parse_args(argv)
     if args.command == "primitives" and args.rules:
         return _explain(args.rules)
@@ -46,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_primitives_table())
     elif args.command == "bench":
         return _bench(args)
+    elif args.command == "coverage":
+        from workbench import coverage  # noqa: PLC0415
+
+        return coverage.main(args.framework, args.top, args.count)
     return 0
 
 

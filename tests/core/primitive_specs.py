@@ -84,6 +84,15 @@ UNARY = {
     "logistic": (ops.logistic, lambda x: 1 / (1 + np.exp(-x)), "any", 2),
     "erf": (ops.erf, _erf, "any", 2),
     "relu": (ops.relu, lambda x: np.maximum(x, 0), "away_from_zero", 2),
+    "tan": (ops.tan, np.tan, "unit", 2),
+    "asin": (ops.asin, np.arcsin, "unit", 2),
+    "acos": (ops.acos, np.arccos, "unit", 2),
+    "atan": (ops.atan, np.arctan, "any", 2),
+    "sinh": (ops.sinh, np.sinh, "any", 2),
+    "cosh": (ops.cosh, np.cosh, "any", 2),
+    "asinh": (ops.asinh, np.arcsinh, "any", 2),
+    "acosh": (ops.acosh, np.arccosh, "above_one", 2),
+    "atanh": (ops.atanh, np.arctanh, "unit", 2),
 }
 for _name, (_op, _ref, _domain, _order) in UNARY.items():
     spec(_name, lambda x, _op=_op: _op(x), _ref, _unary_args(_domain), order=_order)
@@ -1023,6 +1032,7 @@ def _newton_erf_inv(y: float) -> float:
 
 spec("erf_inv", ops.erf_inv, _erf_inv_ref, _unary_args("unit"))
 spec("rem", ops.rem, np.fmod, _binary_args("any", "positive"))
+spec("atan2", ops.atan2, np.arctan2, _binary_args("away_from_zero", "away_from_zero"))
 
 
 def _argsort_args(draw: Draw, rng: np.random.Generator) -> Any:

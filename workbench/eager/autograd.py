@@ -225,3 +225,15 @@ class set_detect_anomaly:  # noqa: N801
 
 def is_anomaly_enabled() -> builtins.bool:
     return engine.ANOMALY.enabled
+
+
+def Variable(  # noqa: N802 - PyTorch's legacy class name, now a function
+    data: Any, requires_grad: builtins.bool = False, volatile: builtins.bool = False
+) -> Tensor:
+    """The pre-0.4 wrapper, kept for old programs: a tensor of the same values, detached,
+    requiring gradients when asked (PyTorch's ``Variable(t)`` no longer tracks ``t``).
+
+    Mirrors: torch.autograd.Variable."""
+    from workbench.eager.tensor_base import tensor_of  # noqa: PLC0415
+
+    return tensor_of(data).detach().requires_grad_(requires_grad)

@@ -116,3 +116,36 @@ def set_default_dtype(d: dtype) -> None:
     if d not in (float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
+
+
+class finfo:  # noqa: N801 - torch.finfo
+    """Machine limits of a float dtype (the default dtype when none is given).
+    Mirrors: torch.finfo."""
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002
+        d = _default[0] if type is None else type
+        info = np.finfo(d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.tiny)
+        self.resolution = 10.0**-info.precision
+
+    def __repr__(self) -> str:
+        fields = ("resolution", "min", "max", "eps", "smallest_normal", "tiny")
+        values = ", ".join(f"{f}={getattr(self, f):g}" for f in fields)
+        return f"finfo({values}, dtype={self.dtype})"
+
+
+class iinfo:  # noqa: N801 - torch.iinfo
+    """Limits of an integer dtype. Mirrors: torch.iinfo."""
+
+    def __init__(self, type: Any) -> None:  # noqa: A002
+        info = np.iinfo(type.np)
+        self.dtype, self.bits = type.name, info.bits
+        self.min, self.max = builtins.int(info.min), builtins.int(info.max)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -345,6 +345,55 @@ _METHODS = [
     "svd",
     "qr",
     "matrix_power",
+    "tan",
+    "asin",
+    "arcsin",
+    "acos",
+    "arccos",
+    "atan",
+    "arctan",
+    "sinh",
+    "cosh",
+    "asinh",
+    "arcsinh",
+    "acosh",
+    "arccosh",
+    "atanh",
+    "arctanh",
+    "atan2",
+    "arctan2",
+    "fmod",
+    "hypot",
+    "logaddexp",
+    "logaddexp2",
+    "deg2rad",
+    "rad2deg",
+    "frac",
+    "logit",
+    "erfc",
+    "sinc",
+    "heaviside",
+    "xlogy",
+    "float_power",
+    "nansum",
+    "nanmean",
+    "aminmax",
+    "logcumsumexp",
+    "baddbmm",
+    "renorm",
+    "cross",
+    "select",
+    "scatter",
+    "index_fill",
+    "index_copy",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "addcmul",
+    "addcdiv",
+    "exp2",
+    "conj",
     "logical_and",
     "logical_or",
     "logical_xor",
@@ -480,3 +529,121 @@ def triu_indices(
     row: builtins.int, col: builtins.int, offset: builtins.int = 0, *, device: Any = None, **_: Any
 ) -> Tensor:
     return _triangle_indices(row, col, offset, True, device)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0, **_: Any) -> Tensor:
+    """Pairwise p-norm distances between the rows of x1 (…, n, d) and x2 (…, m, d)."""
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    if p == 2.0:
+        return (diff * diff).sum(-1).clamp_min(0).sqrt()
+    if p == float("inf"):
+        return diff.abs().amax(-1)
+    return diff.abs().pow(p).sum(-1).pow(1.0 / p)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(
+    input: Tensor,  # noqa: A002
+    r: builtins.int = 2,
+    with_replacement: builtins.bool = False,
+) -> Tensor:
+    import itertools  # noqa: PLC0415
+
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    if not rows.size:
+        return input.new_empty(0, r)
+    return input[Tensor(rows, device=input.device)]
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the given matrices (0-d and 1-d count as rows)."""
+    from workbench.eager.nn.functional import pad  # noqa: PLC0415
+
+    blocks = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(pad(b, (left, width - left - b.shape[1])))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input: Any,  # noqa: A002
+    *,
+    out_int32: builtins.bool = False,
+    right: builtins.bool = False,
+    side: str | None = None,
+    sorter: Any = None,
+) -> Tensor:
+    """Insertion points of ``input`` into the (last axis of) ``sorted_sequence``."""
+    side_: Any = side or ("right" if right else "left")
+    seq = sorted_sequence.detach().cpu().numpy()
+    values = tensor_of(input).detach().cpu().numpy()
+    if seq.ndim == 1:
+        found = np.searchsorted(seq, values, side=side_)
+    else:
+        found = np.stack(
+            [
+                np.searchsorted(s, v, side=side_)
+                for s, v in zip(
+                    seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
+                )
+            ]
+        ).reshape(values.shape)
+    dtype = dtypes.int32 if out_int32 else dtypes.int64
+    return Tensor(found.astype(dtype.np), device=sorted_sequence.device)
+
+
+def bucketize(
+    input: Any,  # noqa: A002
+    boundaries: Tensor,
+    *,
+    out_int32: builtins.bool = False,
+    right: builtins.bool = False,
+) -> Tensor:
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def histc(
+    input: Tensor,  # noqa: A002
+    bins: builtins.int = 100,
+    min: builtins.float = 0,  # noqa: A002
+    max: builtins.float = 0,  # noqa: A002
+) -> Tensor:
+    values = input.detach().cpu().numpy().reshape(-1)
+    lo, hi = (
+        (builtins.float(values.min()), builtins.float(values.max()))
+        if min == max == 0
+        else (min, max)
+    )
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    counts, _ = np.histogram(values[(values >= lo) & (values <= hi)], bins=bins, range=(lo, hi))
+    return Tensor(counts.astype(input.dtype.np), device=input.device)
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: builtins.int = -1) -> Tensor:
+    """∫ y by the trapezoidal rule along ``dim`` (spacing ``dx`` or sample points ``x``)."""
+    n = y.shape[dim]
+    left, right = y.narrow(dim, 0, n - 1), y.narrow(dim, 1, n - 1)
+    if x is None:
+        return (left + right).sum(dim) * ((1.0 if dx is None else dx) / 2)
+    xs = tensor_of(x)
+    spacing = (
+        xs.narrow(dim, 1, n - 1) - xs.narrow(dim, 0, n - 1)
+        if xs.ndim == y.ndim
+        else xs[1:] - xs[:-1]
+    )
+    return ((left + right) * spacing).sum(dim) / 2
+
+
+trapz = trapezoid

@@ -28,6 +28,7 @@ from workbench.eager import (
     tensor_inplace,
     tensor_layout,
     tensor_math,
+    tensor_more,
     tensor_sorting,
 )
 from workbench.eager.meta import GradFn, Size, device
@@ -588,6 +589,59 @@ class Tensor(TensorBase, concrete=True):
     erf = unary_float(ops.erf, "ErfBackward0")
     erfinv = unary_float(ops.erf_inv, "ErfinvBackward0")
     reciprocal = unary_float(ops.reciprocal, "ReciprocalBackward0")
+    tan = tensor_more.tan
+    arcsin = asin = tensor_more.asin
+    arccos = acos = tensor_more.acos
+    arctan = atan = tensor_more.atan
+    sinh = tensor_more.sinh
+    cosh = tensor_more.cosh
+    arcsinh = asinh = tensor_more.asinh
+    arccosh = acosh = tensor_more.acosh
+    arctanh = atanh = tensor_more.atanh
+    arctan2 = atan2 = tensor_more.atan2
+    fmod = tensor_more.fmod
+    hypot = tensor_more.hypot
+    logaddexp = tensor_more.logaddexp
+    logaddexp2 = tensor_more.logaddexp2
+    deg2rad = tensor_more.deg2rad
+    rad2deg = tensor_more.rad2deg
+    frac = tensor_more.frac
+    logit = tensor_more.logit
+    erfc = tensor_more.erfc
+    sinc = tensor_more.sinc
+    heaviside = tensor_more.heaviside
+    xlogy = tensor_more.xlogy
+    float_power = tensor_more.float_power
+    nansum = tensor_more.nansum
+    nanmean = tensor_more.nanmean
+    aminmax = tensor_more.aminmax
+    logcumsumexp = tensor_more.logcumsumexp
+    baddbmm = tensor_more.baddbmm
+    addcmul = tensor_more.addcmul
+    addcdiv = tensor_more.addcdiv
+    exp2 = tensor_more.exp2
+    renorm = tensor_more.renorm
+    cross = tensor_more.cross
+    select = tensor_more.select
+    unfold = tensor_more.unfold
+    scatter = tensor_more.scatter
+    index_fill = tensor_more.index_fill
+    index_copy = tensor_more.index_copy
+    fill_diagonal = tensor_more.fill_diagonal
+    new = tensor_more.new_legacy
+    resize = tensor_more.resized
+    resize_ = tensor_more.resize_
+    random_ = tensor_more.random_
+    bernoulli_ = tensor_more.bernoulli_
+    exponential_ = tensor_more.exponential_
+    log_normal_ = tensor_more.log_normal_
+    real = property(tensor_more.real)
+    imag = property(tensor_more.imag)
+    conj = conj_physical = resolve_conj = resolve_neg = tensor_more.conj
+    storage_offset = tensor_more.storage_offset
+    data_ptr = tensor_more.data_ptr
+    nbytes = property(tensor_more.nbytes)
+    itemsize = property(tensor_more.itemsize)
 
     log2 = tensor_math.log2
     log10 = tensor_math.log10
@@ -875,3 +929,8 @@ def _pow(base: Any, exponent: Any) -> Tensor:
             base.dtype if isinstance(base, Tensor) else dtypes.get_default_dtype()
         )
     return binary(ops.pow, base, exponent, "PowBackward0")
+
+
+for _name in tensor_more.INPLACE:  # x.tan_() … : self replaced by the method's result
+    if hasattr(Tensor, _name) and not hasattr(Tensor, f"{_name}_"):
+        setattr(Tensor, f"{_name}_", tensor_more.inplace(_name))

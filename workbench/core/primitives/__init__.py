@@ -154,6 +154,18 @@ from workbench.core.primitives.structural import (
     transpose_p,
     zeros_like,
 )
+from workbench.core.primitives.trigonometric import (
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    sinh,
+    tan,
+)
 from workbench.core.primitives.windows import avg_pool, max_pool, windows, windows_transpose
 
 __all__ = [
@@ -170,6 +182,16 @@ __all__ = [
     "svd",
     "svdvals",
     "triangular_solve",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cosh",
+    "sinh",
+    "tan",
     "all_gather",
     "argsort",
     "axis_index",

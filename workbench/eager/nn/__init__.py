@@ -131,6 +131,16 @@ __all__ = [
     "init",
 ]
 
+from workbench.eager.nn import activations as _activations  # noqa: E402
 from workbench.eager.nn import module_paths as _module_paths  # noqa: E402
+from workbench.eager.nn import more_layers as _more_layers  # noqa: E402
+
+_MORE = {n: getattr(_more_layers, n) for n in _more_layers.MODULES}
+_MORE |= {n: getattr(_activations, n) for n in _activations.ACTIVATIONS}
+globals().update(_MORE)
+for _source in (_activations, _more_layers):  # their F.<name> functions
+    for _name in _source.FUNCTIONS:
+        setattr(functional, _name, getattr(_source, _name))
+__all__ += list(_MORE)  # noqa: PLE0604
 
 _module_paths.register(sys.modules[__name__])

@@ -488,8 +488,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
+    if mode in ("reflect", "replicate", "circular"):
+        from workbench.eager.nn.more_layers import pad_edges  # noqa: PLC0415
+
+        return pad_edges(input, pad, mode)
     if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+        raise NotImplementedError(
+            f"pad: mode {mode!r} is not one of 'constant', 'reflect', 'replicate', 'circular'"
+        )
     config = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         config[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -646,3 +652,7 @@ def interpolate(
         far = out.index_select(dim, Tensor(high, device=input.device))
         out = near + (far - near) * weight
     return out
+
+
+# The rest of PyTorch's functions (activations.py, more_layers.py) are added to this
+# module by the nn package, beside their modules.
