@@ -101,6 +101,9 @@ from workbench.eager.functions import (
 from workbench.eager.random import (
     Generator,
     bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
     manual_seed,
     normal,
     rand,
@@ -111,6 +114,7 @@ from workbench.eager.random import (
     randn_like,
     randperm,
     seed,
+    set_rng_state,
 )
 from workbench.eager.serialization import load, save
 from workbench.eager.settings import (
@@ -218,6 +222,10 @@ __all__ = [
     "logspace",
     "long",
     "manual_seed",
+    "default_generator",
+    "get_rng_state",
+    "initial_seed",
+    "set_rng_state",
     "no_grad",
     "normal",
     "ones",

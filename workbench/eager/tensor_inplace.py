@@ -127,11 +127,10 @@ def lerp_(self: Tensor, end: Tensor, weight: Any) -> Tensor:
 def uniform_(
     self: Tensor, a: builtins.float = 0.0, b: builtins.float = 1.0, generator: Any = None
 ) -> Tensor:
-    from workbench.eager.random import rand  # noqa: PLC0415
+    from workbench.eager.random import _uniform  # noqa: PLC0415
 
-    return self._inplace(
-        rand(*self.shape, generator=generator, dtype=self.dtype, device=self.device) * (b - a) + a
-    )
+    shape = tuple(self.shape)
+    return self._inplace(_uniform(shape, generator, self.dtype, self.device, a, b))
 
 
 def normal_(

@@ -312,9 +312,9 @@ def random_(
         to, from_ = from_, 0
         if to == 0:
             to = (
-                2**24
+                2**24 + 1
                 if self.dtype is dtypes.float32
-                else 2**53
+                else 2**53 + 1
                 if self.dtype.is_floating_point
                 else builtins.int(np.iinfo(self.dtype.np).max) + 1
             )

@@ -406,12 +406,12 @@ class MultiheadAttention(Module):
         )
         self.head_dim = embed_dim // num_heads
         self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim))
-        init.xavier_uniform_(self.in_proj_weight)
         if bias:
             self.in_proj_bias = Parameter(zeros(3 * embed_dim))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
+        init.xavier_uniform_(self.in_proj_weight)  # after out_proj's own draws, as in PyTorch
         if self.out_proj.bias is not None:
             init.zeros_(self.out_proj.bias)
 

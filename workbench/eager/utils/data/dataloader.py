@@ -92,6 +92,12 @@ class DataLoader:
         self.batch_sampler = batch_sampler
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch draws its workers' base seed first, whether or not there are workers: a
+        # shuffled epoch then sees the same stream as PyTorch's
+        from workbench.eager import dtypes  # noqa: PLC0415
+        from workbench.eager.creation import empty  # noqa: PLC0415
+
+        empty((), dtype=dtypes.int64).random_(generator=self.generator)
         if self.batch_sampler is None:  # no batching
             for i in self.sampler:
                 yield self.dataset[i]

@@ -56,12 +56,21 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:  # PyTorch's: a fresh generator seeded from the global stream
+            from workbench.eager import dtypes, random  # noqa: PLC0415
+            from workbench.eager.creation import empty  # noqa: PLC0415
+
+            seed = int(empty((), dtype=dtypes.int64).random_().item())
+            generator = random.Generator().manual_seed(seed)
         if self.replacement:
-            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
+            for _ in range(self.num_samples // 32):
+                yield from randint(0, n, (32,), generator=generator).tolist()
+            yield from randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        yield from randperm(n, generator=self.generator).tolist()[: self.num_samples % n]
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
