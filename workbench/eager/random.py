@@ -47,7 +47,7 @@ class Generator:
 
     def seed(self) -> builtins.int:
         """Reseed from the operating system's entropy; returns the new seed."""
-        fresh = builtins.int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
+        fresh = builtins.int(np.random.SeedSequence().generate_state(2, np.uint64)[0])
         self.manual_seed(fresh)
         return fresh
 
