@@ -170,3 +170,18 @@ def test_tensor_math_values_and_gradients_equal_pytorch(name: str) -> None:
             assert x is None or not np.any(x)
         else:
             np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
+
+
+def test_every_layer_takes_pytorchs_device_and_dtype_arguments() -> None:
+    for build in (
+        lambda nn, **k: nn.Embedding(5, 3, **k),
+        lambda nn, **k: nn.LayerNorm(3, **k),
+        lambda nn, **k: nn.RMSNorm(3, **k),
+        lambda nn, **k: nn.Conv2d(1, 2, 3, **k),
+        lambda nn, **k: nn.LSTM(2, 3, **k),
+        lambda nn, **k: nn.Transformer(8, 2, 1, 1, 16, **k),
+        lambda nn, **k: nn.PReLU(**k),
+    ):
+        for torch in (wb, T):
+            layer = build(torch.nn, device="cpu", dtype=torch.float64)
+            assert {str(p.dtype) for p in layer.parameters()} == {"torch.float64"}

@@ -224,9 +224,7 @@ class Softmax2d(Module):
 class PReLU(Module):
     """Leaky ReLU with learned slopes (one, or one per channel). Mirrors: torch.nn.PReLU."""
 
-    def __init__(
-        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
-    ) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
         from workbench.eager.creation import full  # noqa: PLC0415
 

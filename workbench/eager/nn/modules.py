@@ -6,6 +6,8 @@ initialisation, parameter names, state_dict keys).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -19,8 +21,30 @@ from workbench.eager.nn.parameter import Parameter
 from workbench.eager.tensor import Tensor
 
 
+def _with_factory_kwargs(init: Any) -> Any:
+    """``__init__`` accepting PyTorch's ``device=``/``dtype=`` factory arguments even where
+    this layer's own signature leaves them out: the parameters are moved after building."""
+    parameters = inspect.signature(init).parameters
+    if "dtype" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return init
+
+    @functools.wraps(init)
+    def wrapped(self: Module, *args: Any, **kwargs: Any) -> None:
+        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        init(self, *args, **kwargs)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
+
+    return wrapped
+
+
 class Module:
     """Base class of every layer. Mirrors: torch.nn.Module."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _with_factory_kwargs(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())

@@ -365,8 +365,6 @@ class _InstanceNorm(Module):
         momentum: float = 0.1,
         affine: bool = False,
         track_running_stats: bool = False,
-        device: Any = None,
-        dtype: Any = None,
     ) -> None:
         super().__init__()
         if track_running_stats:
@@ -407,8 +405,6 @@ class RMSNorm(Module):
         normalized_shape: Any,
         eps: float | None = None,
         elementwise_affine: bool = True,
-        device: Any = None,
-        dtype: Any = None,
     ) -> None:
         super().__init__()
         shape = (

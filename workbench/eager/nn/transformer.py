@@ -124,8 +124,6 @@ class TransformerDecoderLayer(Module):
         batch_first: bool = False,
         norm_first: bool = False,
         bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
     ) -> None:
         super().__init__()
         self.self_attn = MultiheadAttention(
@@ -240,8 +238,6 @@ class Transformer(Module):
         batch_first: bool = False,
         norm_first: bool = False,
         bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
     ) -> None:
         super().__init__()
         shared = dict(
