@@ -31,6 +31,27 @@ def current_device_index() -> int:
 current_device_idx = current_device_index
 
 
+def set_device_index(device: Any) -> None:
+    cuda.set_device(device)
+
+
+set_device_idx = set_device_index
+
+
+class device_index:  # noqa: N801 - a context manager, as PyTorch spells it
+    """``with torch.accelerator.device_index(i):`` (only device 0 exists here)."""
+
+    def __init__(self, device: Any) -> None:
+        self.device = device
+
+    def __enter__(self) -> None:
+        if self.device not in (None, 0):
+            set_device_index(self.device)
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
 def synchronize(device: Any = None) -> None:
     cuda.synchronize(device)
 
@@ -38,6 +59,9 @@ def synchronize(device: Any = None) -> None:
 __all__ = [
     "current_accelerator",
     "current_device_idx",
+    "device_index",
+    "set_device_idx",
+    "set_device_index",
     "current_device_index",
     "device_count",
     "is_available",

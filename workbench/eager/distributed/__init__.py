@@ -223,3 +223,5 @@ __all__ = [
     "is_mpi_available", "is_nccl_available", "is_torchelastic_launched", "new_group", "reduce",
     "reduce_scatter", "scatter",
 ]  # fmt: skip
+
+from workbench.eager.distributed import algorithms, autograd, optim, rpc  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 import sys
 
-from workbench.eager.nn import functional, init, parallel, utils
+from workbench.eager.nn import attention, functional, init, parallel, utils  # noqa: F401
 from workbench.eager.nn.cells import GRUCell, LSTMCell, RNNCell
 from workbench.eager.nn.layers import (
     GRU,

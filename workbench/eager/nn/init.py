@@ -147,3 +147,29 @@ def torch_linalg_qr(matrix: Tensor) -> tuple[Tensor, Tensor]:
 
     q, r = np.linalg.qr(matrix.detach().cpu().numpy())
     return Tensor(q, device=matrix.device), Tensor(r, device=matrix.device)
+
+
+def _deprecated(name: str) -> Any:
+    fn = globals()[f"{name}_"]
+
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        import warnings  # noqa: PLC0415
+
+        warnings.warn(
+            f"nn.init.{name} is now deprecated in favor of nn.init.{name}_.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return fn(*args, **kwargs)
+
+    alias.__name__ = name
+    return alias
+
+
+# the spellings without the trailing underscore, deprecated in PyTorch but still used
+for _name in (
+    "uniform", "normal", "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+    "kaiming_normal", "orthogonal",
+):  # fmt: skip
+    if f"{_name}_" in globals():
+        globals()[_name] = _deprecated(_name)

@@ -231,6 +231,25 @@ class Module:
                     m._buffers[name] = b.to(*args, **kwargs)
         return self
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's forward in place (its graphs are torch.compile's)."""
+        from workbench.eager.compiler import compile as compile_fn  # noqa: PLC0415
+
+        object.__setattr__(self, "forward", compile_fn(self.forward, *args, **kwargs))
+
+    def share_memory(self) -> Module:
+        return self
+
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
+        """Parameters and buffers moved to ``device`` with their values unspecified (zeros
+        here; PyTorch leaves the memory uninitialised)."""
+        from workbench.eager.autograd import no_grad  # noqa: PLC0415
+
+        with no_grad():
+            for t in [*self.parameters(), *self.buffers()]:
+                t.zero_()
+        return self.to(device) if device is not None else self
+
     def cuda(self, device: Any = None) -> Module:
         return self.to("cuda" if device is None else device)
 

@@ -1,5 +1,5 @@
 """``torch.utils``."""
 
-from workbench.eager.utils import data
+from workbench.eager.utils import _pytree, data  # noqa: F401 - torch.utils._pytree
 
 __all__ = ["data"]

@@ -24,6 +24,19 @@ class _Wrapper(Module):
         return self.module(*inputs, **kwargs)
 
 
+def data_parallel(
+    module: Module,
+    inputs: Any,
+    device_ids: Sequence[int] | None = None,
+    output_device: Any = None,
+    dim: int = 0,
+    module_kwargs: Any = None,
+) -> Any:
+    """The functional DataParallel: one device here, so the module applied to the inputs."""
+    inputs = inputs if isinstance(inputs, tuple) else (inputs,)
+    return module(*inputs, **(module_kwargs or {}))
+
+
 class DataParallel(_Wrapper):
     def __init__(
         self,
