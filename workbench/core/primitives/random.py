@@ -179,31 +179,16 @@ def uniform(key: Any, shape: Sequence[int], minval: float = 0.0, maxval: float =
 # Bit manipulation on uint32 words, used only by the random composites above.
 
 
-def _u32_binary(name: str, impl: Any) -> Primitive:
-    def shape(x: Any, y: Any) -> Type:
-        if x.dtype != dtypes.uint32 or y.dtype != dtypes.uint32 or x.shape != y.shape:
-            raise TypeError(
-                f"{name}: needs two uint32 arrays of one shape, "
-                f"got {type_text(x)} and {type_text(y)}"
-            )
-        return Type(tuple(x.shape), x.dtype, x.device)
-
-    prim = Primitive(name, impl=impl, shape=shape, nondiff_inputs=(0, 1), family="random")
-    prim.batch(batching.batch_elementwise(prim))
-    prim.vjp(lambda g, x, y, *, out: (None, None))
-    prim.jvp(lambda primals, tangents: (apply(prim, *primals), None))
-    return prim
-
-
-def _bitwise(name: str, impl: Any) -> Primitive:
-    """A bitwise operation on two integer (or bool) arrays of one dtype and shape; the
-    random bits use it on uint32, the front ends' ``&``, ``|``, ``^`` on any integers."""
+def _bitwise(name: str, impl: Any, kinds: Any = None, what: str = "integer or bool") -> Primitive:
+    """A bitwise operation on two arrays of one dtype and shape: any integers or bools
+    (the front ends' ``&``, ``|``, ``^``; the random bits use them on uint32), or only the
+    ``kinds`` given."""
+    allowed = DTYPE_SETS["integer_or_bool"] if kinds is None else kinds
 
     def shape(x: Any, y: Any) -> Type:
-        kinds = DTYPE_SETS["integer_or_bool"]
-        if x.dtype != y.dtype or x.dtype not in kinds or x.shape != y.shape:
+        if x.dtype != y.dtype or x.dtype not in allowed or x.shape != y.shape:
             raise TypeError(
-                f"{name}: needs two integer or bool arrays of one dtype and shape, "
+                f"{name}: needs two {what} arrays of one dtype and shape, "
                 f"got {type_text(x)} and {type_text(y)}"
             )
         return Type(tuple(x.shape), x.dtype, x.device)
@@ -218,7 +203,9 @@ def _bitwise(name: str, impl: Any) -> Primitive:
 _xor_p = _bitwise("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y))
 _or_p = _bitwise("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y))
 _and_p = _bitwise("bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y))
-_shift_right_p = _u32_binary("shift_right", lambda xp, x, y: xp.right_shift(x, y))
+_shift_right_p = _bitwise(
+    "shift_right", lambda xp, x, y: xp.right_shift(x, y), (dtypes.uint32,), "uint32"
+)
 
 
 def _bitcast_shape(x: Any) -> Type:

@@ -442,51 +442,6 @@ def _conv(
     return out if b is None else out + b.reshape([1, -1] + [1] * d)
 
 
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,  # noqa: A002
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor:
-    k = _tuple(kernel_size, 2)
-    s = _tuple(stride, 2) if stride is not None else k
-    p = tuple((q, q) for q in _tuple(padding, 2))
-    return wrap(
-        ops.max_pool(input._value, k, s, p, _tuple(dilation, 2)),
-        (input,),
-        "MaxPool2DWithIndicesBackward0",
-    )
-
-
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,  # noqa: A002
-    count_include_pad: bool = True,
-) -> Tensor:
-    k = _tuple(kernel_size, 2)
-    s = _tuple(stride, 2) if stride is not None else k
-    p = tuple((q, q) for q in _tuple(padding, 2))
-    return wrap(
-        ops.avg_pool(input._value, k, s, p, count_include_pad), (input,), "AvgPool2DBackward0"
-    )
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    oh, ow = _tuple(output_size, 2)
-    h, w = input.shape[-2:]
-    if h % oh or w % ow:
-        raise NotImplementedError(
-            "adaptive_avg_pool2d: only sizes that divide the input are supported"
-        )
-    return avg_pool2d(input, (h // oh, w // ow))
-
-
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
     if mode in ("reflect", "replicate", "circular"):
         from workbench.eager.nn.more_layers import pad_edges  # noqa: PLC0415

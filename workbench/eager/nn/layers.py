@@ -203,18 +203,6 @@ class Bilinear(Module):
         )
 
 
-class AdaptiveAvgPool2d(Module):
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.adaptive_avg_pool2d(x, self.output_size)
-
-
 # ---------------------------------------------------------------------------------------
 # recurrent layers
 

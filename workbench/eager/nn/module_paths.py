@@ -12,17 +12,30 @@ from typing import Any
 # PyTorch's file under torch/nn/modules/ -> the names it defines that the workbench has
 PATHS = {
     "module": ["Module"],
-    "container": ["Sequential", "ModuleList", "ModuleDict"],
+    "container": ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"],
     "linear": ["Linear", "Identity", "Bilinear"],
-    "conv": ["Conv1d", "Conv2d", "ConvTranspose2d", "_ConvNd"],
+    "conv": ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "_ConvNd"],
     "activation": [
         "ReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "LeakyReLU", "Softmax", "LogSoftmax",
-        "MultiheadAttention",
+        "MultiheadAttention", "ReLU6", "ELU", "SELU", "CELU", "Softplus", "Softsign", "Mish",
+        "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Tanhshrink", "Softshrink",
+        "Hardshrink", "Threshold", "GLU", "Softmin", "PReLU", "RReLU", "Softmax2d",
     ],
-    "batchnorm": ["BatchNorm1d", "BatchNorm2d", "_BatchNorm"],
-    "normalization": ["LayerNorm", "GroupNorm"],
+    "batchnorm": ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "_BatchNorm"],
+    "normalization": ["LayerNorm", "GroupNorm", "RMSNorm"],
+    "instancenorm": ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"],
+    "padding": [
+        "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
+        "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+        "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+        "CircularPad3d",
+    ],
     "dropout": ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"],
-    "pooling": ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"],
+    "pooling": [
+        "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+        "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+        "AdaptiveMaxPool2d",
+    ],
     "rnn": ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase"],
     "sparse": ["Embedding"],
     "transformer": [
@@ -31,9 +44,12 @@ PATHS = {
     ],
     "loss": [
         "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss",
-        "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
+        "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+        "SoftMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
+        "PoissonNLLLoss", "GaussianNLLLoss",
     ],
-    "flatten": ["Flatten"],
+    "flatten": ["Flatten", "Unflatten"],
+    "distance": ["CosineSimilarity", "PairwiseDistance"],
     "pixelshuffle": ["PixelShuffle", "PixelUnshuffle"],
     "upsampling": ["Upsample"],
 }  # fmt: skip

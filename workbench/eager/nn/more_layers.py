@@ -99,6 +99,13 @@ def _tuple(v: Any, n: int) -> tuple[int, ...]:
     return F._tuple(v, n)
 
 
+def _window(kernel_size: Any, stride: Any, padding: Any, d: int) -> tuple[Any, Any, Any]:
+    """A pool's window, strides (the window's when None) and padding, per dimension."""
+    k = _tuple(kernel_size, d)
+    s = _tuple(stride, d) if stride is not None else k
+    return k, s, tuple((q, q) for q in _tuple(padding, d))
+
+
 def _max_pool(d: int) -> Any:
     def pool(
         input: Tensor,  # noqa: A002
@@ -109,9 +116,7 @@ def _max_pool(d: int) -> Any:
         ceil_mode: bool = False,
         return_indices: bool = False,
     ) -> Tensor:
-        k = _tuple(kernel_size, d)
-        s = _tuple(stride, d) if stride is not None else k
-        p = tuple((q, q) for q in _tuple(padding, d))
+        k, s, p = _window(kernel_size, stride, padding, d)
         out = ops.max_pool(input._value, k, s, p, _tuple(dilation, d))
         return wrap(out, (input,), f"MaxPool{d}DWithIndicesBackward0")
 
@@ -128,17 +133,15 @@ def _avg_pool(d: int) -> Any:
         count_include_pad: bool = True,
         divisor_override: Any = None,
     ) -> Tensor:
-        k = _tuple(kernel_size, d)
-        s = _tuple(stride, d) if stride is not None else k
-        p = tuple((q, q) for q in _tuple(padding, d))
+        k, s, p = _window(kernel_size, stride, padding, d)
         out = ops.avg_pool(input._value, k, s, p, count_include_pad)
         return wrap(out, (input,), f"AvgPool{d}DBackward0")
 
     return pool
 
 
-max_pool1d, max_pool3d = _max_pool(1), _max_pool(3)
-avg_pool1d, avg_pool3d = _avg_pool(1), _avg_pool(3)
+max_pool1d, max_pool2d, max_pool3d = _max_pool(1), _max_pool(2), _max_pool(3)
+avg_pool1d, avg_pool2d, avg_pool3d = _avg_pool(1), _avg_pool(2), _avg_pool(3)
 
 
 def _bins(size: int, out: int) -> list[tuple[int, int]]:
@@ -213,9 +216,8 @@ class Conv3d(_ConvNd):
         super().__init__(3, *args, **kwargs)
 
 
-class _Pool(Module):
+class _MaxPool(Module):
     fn: Any = None
-    fields: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -225,7 +227,6 @@ class _Pool(Module):
         dilation: Any = 1,
         return_indices: bool = False,
         ceil_mode: bool = False,
-        count_include_pad: bool = True,
     ) -> None:
         super().__init__()
         if return_indices or ceil_mode:
@@ -233,38 +234,64 @@ class _Pool(Module):
                 f"{type(self).__name__}: return_indices and ceil_mode are not supported"
             )
         self.kernel_size, self.padding, self.dilation = kernel_size, padding, dilation
-        self.stride = kernel_size if stride is None else stride
+        self.stride = kernel_size if stride is None else stride  # as PyTorch stores it
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return type(self).fn(input, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class _AvgPool(Module):
+    fn: Any = None
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: Any = None,
+    ) -> None:
+        super().__init__()
+        if ceil_mode or divisor_override is not None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: ceil_mode and divisor_override are not supported"
+            )
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = kernel_size if stride is None else stride  # as PyTorch stores it
         if type(self).__name__ == "AvgPool1d":  # PyTorch stores these three as 1-tuples
             self.kernel_size, self.stride, self.padding = (
                 _tuple(v, 1) for v in (self.kernel_size, self.stride, self.padding)
             )
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-        self.count_include_pad = count_include_pad
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        if "Max" in type(self).__name__:
-            return type(self).fn(input, self.kernel_size, self.stride, self.padding, self.dilation)
         return type(self).fn(
             input, self.kernel_size, self.stride, self.padding,
             count_include_pad=self.count_include_pad,
         )  # fmt: skip
 
     def extra_repr(self) -> str:
-        if "Max" in type(self).__name__:
-            return (
-                f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-            )
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 def _pool_class(name: str, fn: Any) -> type[Module]:
-    return type(name, (_Pool,), {"fn": staticmethod(fn), "__doc__": f"Mirrors: torch.nn.{name}."})
+    base = _MaxPool if name.startswith("Max") else _AvgPool
+    return type(name, (base,), {"fn": staticmethod(fn), "__doc__": f"Mirrors: torch.nn.{name}."})
 
 
 MaxPool1d = _pool_class("MaxPool1d", max_pool1d)
+MaxPool2d = _pool_class("MaxPool2d", max_pool2d)
 MaxPool3d = _pool_class("MaxPool3d", max_pool3d)
 AvgPool1d = _pool_class("AvgPool1d", avg_pool1d)
+AvgPool2d = _pool_class("AvgPool2d", avg_pool2d)
 AvgPool3d = _pool_class("AvgPool3d", avg_pool3d)
 
 
@@ -289,6 +316,7 @@ def _adaptive_class(name: str, fn: Any) -> type[Module]:
 
 
 AdaptiveAvgPool1d = _adaptive_class("AdaptiveAvgPool1d", adaptive_avg_pool1d)
+AdaptiveAvgPool2d = _adaptive_class("AdaptiveAvgPool2d", adaptive_avg_pool2d)
 AdaptiveAvgPool3d = _adaptive_class("AdaptiveAvgPool3d", adaptive_avg_pool3d)
 AdaptiveMaxPool1d = _adaptive_class("AdaptiveMaxPool1d", adaptive_max_pool1d)
 AdaptiveMaxPool2d = _adaptive_class("AdaptiveMaxPool2d", adaptive_max_pool2d)
@@ -707,7 +735,8 @@ class PairwiseDistance(Module):
 
 
 MODULES = [
-    *PADS, "MaxPool1d", "MaxPool3d", "AvgPool1d", "AvgPool3d", "AdaptiveAvgPool1d",
+    *PADS, "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Conv3d", "InstanceNorm1d",
     "InstanceNorm2d", "InstanceNorm3d", "BatchNorm3d", "RMSNorm", "ParameterList",
     "ParameterDict", "Unflatten", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
@@ -715,7 +744,8 @@ MODULES = [
     "GaussianNLLLoss", "CosineSimilarity", "PairwiseDistance",
 ]  # fmt: skip
 FUNCTIONS = [
-    "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "adaptive_avg_pool1d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "conv3d", "instance_norm", "rms_norm", "group_norm", "pairwise_distance", "pdist",
     "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",

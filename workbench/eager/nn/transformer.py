@@ -27,7 +27,56 @@ def _sublayer(x: Tensor, block: Any, norm: Module, norm_first: bool) -> Tensor:
     return x + block(norm(x)) if norm_first else norm(x + block(x))
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: self-attention (and, for the decoder,
+    attention to the memory), the feed-forward block, and one norm and dropout per
+    residual sub-layer — registered in PyTorch's order, so names and seeded weights match."""
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int,
+        dropout: float,
+        activation: Any,
+        layer_norm_eps: float,
+        batch_first: bool,
+        norm_first: bool,
+        bias: bool,
+        attentions: int,
+    ) -> None:
+        super().__init__()
+
+        def attention() -> MultiheadAttention:
+            return MultiheadAttention(
+                d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first
+            )
+
+        self.self_attn = attention()
+        if attentions == 2:
+            self.multihead_attn = attention()
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.norm_first = norm_first
+        self.sublayers = attentions + 1
+        for i in range(1, self.sublayers + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        for i in range(1, self.sublayers + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = _activation(activation)
+
+    def _sa(self, x: Tensor, mask: Any, padding: Any) -> Tensor:
+        out = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False)
+        return self.dropout1(out[0])
+
+    def _ff(self, x: Tensor) -> Tensor:
+        activation: Any = self.activation
+        last_dropout = getattr(self, f"dropout{self.sublayers}")
+        return last_dropout(self.linear2(self.dropout(activation(self.linear1(x)))))
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Mirrors: torch.nn.TransformerEncoderLayer (post-norm by default, norm_first)."""
 
     def __init__(
@@ -42,29 +91,10 @@ class TransformerEncoderLayer(Module):
         norm_first: bool = False,
         bias: bool = True,
     ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = _activation(activation)
-
-    def _sa(self, x: Tensor, mask: Any, padding: Any) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False)[
-            0
-        ]
-        return self.dropout1(out)
-
-    def _ff(self, x: Tensor) -> Tensor:
-        activation: Any = self.activation
-        return self.dropout2(self.linear2(self.dropout(activation(self.linear1(x)))))
+        super().__init__(
+            d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+            batch_first, norm_first, bias, attentions=1,
+        )  # fmt: skip
 
     def forward(
         self,
@@ -109,7 +139,7 @@ class TransformerEncoder(Module):
         return out if self.norm is None else self.norm(out)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention over the target, attention to the encoder's memory, then the
     feed-forward block, each residual. Mirrors: torch.nn.TransformerDecoderLayer."""
 
@@ -125,38 +155,16 @@ class TransformerDecoderLayer(Module):
         norm_first: bool = False,
         bias: bool = True,
     ) -> None:
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first
-        )
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        self.activation = _activation(activation)
-
-    def _sa(self, x: Tensor, mask: Any, padding: Any) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False)
-        return self.dropout1(out[0])
+        super().__init__(
+            d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+            batch_first, norm_first, bias, attentions=2,
+        )  # fmt: skip
 
     def _mha(self, x: Tensor, memory: Tensor, mask: Any, padding: Any) -> Tensor:
         out = self.multihead_attn(
             x, memory, memory, attn_mask=mask, key_padding_mask=padding, need_weights=False
         )
         return self.dropout2(out[0])
-
-    def _ff(self, x: Tensor) -> Tensor:
-        activation: Any = self.activation
-        return self.dropout3(self.linear2(self.dropout(activation(self.linear1(x)))))
 
     def forward(
         self,
