@@ -32,20 +32,22 @@ class _TransformerLayer(Module):
     attention to the memory), the feed-forward block, and one norm and dropout per
     residual sub-layer — registered in PyTorch's order, so names and seeded weights match."""
 
+    attentions = 1  # 2 for the decoder: self-attention, then attention to the memory
+
     def __init__(
         self,
         d_model: int,
         nhead: int,
-        dim_feedforward: int,
-        dropout: float,
-        activation: Any,
-        layer_norm_eps: float,
-        batch_first: bool,
-        norm_first: bool,
-        bias: bool,
-        attentions: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
     ) -> None:
         super().__init__()
+        attentions = type(self).attentions
 
         def attention() -> MultiheadAttention:
             return MultiheadAttention(
@@ -78,23 +80,6 @@ class _TransformerLayer(Module):
 
 class TransformerEncoderLayer(_TransformerLayer):
     """Mirrors: torch.nn.TransformerEncoderLayer (post-norm by default, norm_first)."""
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: Any = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-    ) -> None:
-        super().__init__(
-            d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-            batch_first, norm_first, bias, attentions=1,
-        )  # fmt: skip
 
     def forward(
         self,
@@ -143,22 +128,7 @@ class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention over the target, attention to the encoder's memory, then the
     feed-forward block, each residual. Mirrors: torch.nn.TransformerDecoderLayer."""
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: Any = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-    ) -> None:
-        super().__init__(
-            d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-            batch_first, norm_first, bias, attentions=2,
-        )  # fmt: skip
+    attentions = 2
 
     def _mha(self, x: Tensor, memory: Tensor, mask: Any, padding: Any) -> Tensor:
         out = self.multihead_attn(
