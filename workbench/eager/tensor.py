@@ -848,7 +848,9 @@ def _to_device(t: Tensor, target: Device) -> Tensor:
 def _true_divide(a: Any, b: Any) -> Tensor:
     """PyTorch's ``/``: integer tensors are divided as the default float (unless the other
     operand is a float tensor, whose dtype then wins: int / float16 is float16)."""
-    if builtins.any(isinstance(x, Tensor) and x.dtype.is_floating_point for x in (a, b)):
+    if (isinstance(a, Tensor) and a._value.dtype.kind == "f") or (
+        isinstance(b, Tensor) and b._value.dtype.kind == "f"
+    ):
         return binary(ops.div, a, b, "DivBackward0")
 
     def as_float(x: Any) -> Any:
@@ -872,9 +874,11 @@ def _floor_divide(a: Any, b: Any) -> Tensor:
 
 
 def _no_bool_subtraction(a: Any, b: Any) -> None:
-    if builtins.any(
-        (isinstance(x, Tensor) and x.dtype is dtypes.bool) or isinstance(x, builtins.bool)
-        for x in (a, b)
+    # on every subtraction: checks of the dtypes' kind only (no generator, no dtype objects)
+    if (
+        (a.__class__ is builtins.bool or b.__class__ is builtins.bool)
+        or (isinstance(a, Tensor) and a._value.dtype.kind == "b")
+        or (isinstance(b, Tensor) and b._value.dtype.kind == "b")
     ):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
