@@ -96,3 +96,11 @@ def test_a_graph_convolutional_network_trains_as_in_pytorch() -> None:
     (ours, w_ours), (theirs, w_theirs) = _gcn(wb), _gcn(T)
     np.testing.assert_allclose(ours, theirs, rtol=1e-5)
     np.testing.assert_allclose(w_ours, w_theirs, rtol=1e-4, atol=1e-6)
+
+
+def test_a_dense_tensor_has_no_sparse_parts_as_in_pytorch() -> None:
+    for torch in (wb, T):
+        with pytest.raises(RuntimeError, match="values expected sparse tensor layout"):
+            torch.ones(2).values()
+        with pytest.raises(RuntimeError, match="indices expected sparse"):
+            torch.ones(2).indices()

@@ -638,6 +638,8 @@ class Tensor(TensorBase, concrete=True):
     real = property(tensor_more.real)
     imag = property(tensor_more.imag)
     conj = conj_physical = resolve_conj = resolve_neg = tensor_more.conj
+    values = tensor_more.sparse_values  # a dense tensor has none, as in PyTorch
+    indices = tensor_more.sparse_indices
     storage_offset = tensor_more.storage_offset
     data_ptr = tensor_more.data_ptr
     nbytes = property(tensor_more.nbytes)

@@ -361,6 +361,14 @@ def conj(self: Tensor) -> Tensor:
     return self
 
 
+def sparse_values(self: Tensor) -> Tensor:
+    raise RuntimeError("values expected sparse tensor layout but got Strided")
+
+
+def sparse_indices(self: Tensor) -> Tensor:
+    raise RuntimeError("indices expected sparse coordinate tensor layout but got Strided")
+
+
 def storage_offset(self: Tensor) -> builtins.int:
     return 0
 
