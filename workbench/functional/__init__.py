@@ -6,7 +6,18 @@ Pure functions and composable transformations over them (``grad``, ``jit``, ``vm
 eager and static front ends.
 """
 
-from workbench.functional import lax, linen, nn, numpy, optim, random, tree, tree_util
+from workbench.functional import (
+    lax,
+    linen,
+    nn,
+    numpy,
+    optim,
+    random,
+    scipy,
+    test_util,
+    tree,
+    tree_util,
+)
 from workbench.functional.array import Array, config
 from workbench.functional.devices import (
     block_until_ready,
@@ -55,6 +66,8 @@ __all__ = [
     "jit",
     "jvp",
     "lax",
+    "scipy",
+    "test_util",
     "linearize",
     "linen",
     "local_device_count",

@@ -75,6 +75,15 @@ def clamp(min: Any, x: Any, max: Any) -> Array:  # noqa: A002
     return Array(ops.minimum(ops.maximum(v, _v(min, like=v)), _v(max, like=v)))
 
 
+class Precision:
+    """Matrix-product precision requests (DEFAULT, HIGH, HIGHEST): accepted everywhere a
+    ``precision=`` is; the workbench computes in the operands' dtype either way."""
+
+    DEFAULT = "DEFAULT"
+    HIGH = "HIGH"
+    HIGHEST = "HIGHEST"
+
+
 def dot(lhs: Any, rhs: Any, precision: Any = None, preferred_element_type: Any = None) -> Array:
     a, b = _v(lhs), _v(rhs)
     return Array(ops.dot_general(a, b, ((a.ndim - 1,), (0,))))
@@ -186,6 +195,25 @@ def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]
             _v(operand), _v(update), [_v(s) if not isinstance(s, int) else s for s in start_indices]
         )
     )
+
+
+def dynamic_slice_in_dim(operand: Any, start_index: Any, slice_size: int, axis: int = 0) -> Array:
+    """``dynamic_slice`` along one axis (the others taken whole)."""
+    x = _v(operand)
+    axis %= x.ndim
+    starts = [0] * x.ndim
+    starts[axis] = start_index
+    sizes = list(x.shape)
+    sizes[axis] = slice_size
+    return dynamic_slice(operand, starts, sizes)
+
+
+def dynamic_update_slice_in_dim(operand: Any, update: Any, start_index: Any, axis: int) -> Array:
+    """``dynamic_update_slice`` at ``start_index`` along one axis (0 elsewhere)."""
+    x = _v(operand)
+    starts = [0] * x.ndim
+    starts[axis % x.ndim] = start_index
+    return dynamic_update_slice(operand, update, starts)
 
 
 def dynamic_index_in_dim(operand: Any, index: Any, axis: int = 0, keepdims: bool = True) -> Array:

@@ -4,7 +4,8 @@ contractions), ``tensordot`` … (``jnp.linalg`` is ``linalg.py``)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,14 +21,30 @@ def _helpers() -> Any:
 
 
 # ---------------------------------------------------------------------------------------
-# Products
+# Products. A shape mismatch is a TypeError in JAX (programs catch it as one): the core's
+# ValueError is re-raised so, with the core's message (einsum keeps ValueError, as JAX's).
 
 
+def _jax_errors(fn: Callable[..., Array]) -> Callable[..., Array]:
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Array:
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as e:
+            if "not aligned" in str(e) or "broadcast" in str(e):
+                raise TypeError(str(e)) from None
+            raise
+
+    return checked
+
+
+@_jax_errors
 def matmul(a: Any, b: Any) -> Array:
     x, y = _helpers()._pair(a, b)
     return Array(ops.matmul(x, y))
 
 
+@_jax_errors
 def dot(a: Any, b: Any) -> Array:
     """Mirrors: jnp.dot (products of scalars, vectors and matrices; N-d as NumPy)."""
     x, y = _helpers()._pair(a, b)
@@ -42,6 +59,7 @@ def vdot(a: Any, b: Any) -> Array:
     return dot(_helpers().ravel(a), _helpers().ravel(b))
 
 
+@_jax_errors
 def inner(a: Any, b: Any) -> Array:
     x, y = _helpers()._pair(a, b)
     return Array(ops.dot_general(x, y, ((x.ndim - 1,), (y.ndim - 1,))))
@@ -51,6 +69,7 @@ def outer(a: Any, b: Any) -> Array:
     return _helpers().multiply(_helpers().reshape(a, (-1, 1)), _helpers().reshape(b, (1, -1)))
 
 
+@_jax_errors
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Array:
     x, y = _helpers()._pair(a, b)
     if isinstance(axes, int):

@@ -56,6 +56,25 @@ def _check_argnums(argnums: Any, n: int, name: str) -> None:
             raise TypeError(f"{name}: argnums {argnums} out of range for {n} positional arguments")
 
 
+def _differentiated(
+    fun: Callable[..., Any], args: Sequence[Any], argnums: Any
+) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
+    """``fun`` as a function of the differentiated arguments only, the others passed
+    through untouched (a Python ``3`` stays an int, as in JAX); with those arguments and
+    the argnums renumbered for it."""
+    several = isinstance(argnums, tuple | list)
+    positions = tuple(a % len(args) for a in (argnums if several else (argnums,)))
+
+    def partial(*chosen: Any, **kwargs: Any) -> Any:
+        full = list(args)
+        for i, value in zip(positions, chosen):
+            full[i] = value
+        return fun(*full, **kwargs)
+
+    renumbered = tuple(range(len(positions))) if several else 0
+    return partial, tuple(args[i] for i in positions), renumbered
+
+
 def grad(
     fun: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
@@ -83,8 +102,9 @@ def value_and_grad(
     @functools.wraps(fun, updated=())
     def run(*args: Any, **kwargs: Any) -> Any:
         _check_argnums(nums, len(args), "value_and_grad")
-        inner = lifted(lambda *a: fun(*a, **kwargs))
-        value, grads = autodiff.value_and_grad(inner, nums, has_aux)(*to_values(args))
+        partial, chosen, renumbered = _differentiated(fun, args, nums)
+        inner = lifted(lambda *a: partial(*a, **kwargs))
+        value, grads = autodiff.value_and_grad(inner, renumbered, has_aux)(*to_values(chosen))
         return to_arrays(value), to_arrays(grads)
 
     return run
@@ -132,16 +152,17 @@ def _jac(
         return several
 
     def run(*args: Any) -> Any:
+        partial, chosen, renumbered = _differentiated(fun, args, argnums)
         if has_aux:
             aux_box: list[Any] = []
 
             def main(*a: Any) -> Any:
-                out, aux = fun(*a)
+                out, aux = partial(*a)
                 aux_box.append(aux)
                 return out
 
-            return to_arrays(core(lifted(main), argnums)(*to_values(args))), aux_box[-1]
-        return to_arrays(core(lifted(fun), argnums)(*to_values(args)))
+            return to_arrays(core(lifted(main), renumbered)(*to_values(chosen))), aux_box[-1]
+        return to_arrays(core(lifted(partial), renumbered)(*to_values(chosen)))
 
     return run
 

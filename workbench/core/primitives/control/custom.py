@@ -57,6 +57,25 @@ def _custom_vjp_jvp(
     )
 
 
+def _forward_run(
+    run_graph: Any, xp: Any, *args: Any, forward: Any, out_types: Any, **_: Any
+) -> Any:
+    """In a compiled plan, the forward traced once per argument types and run as a graph
+    (the derivative rules were applied when the graph was made)."""
+    device = out_types[0].device
+    types = tuple(Type(tuple(a.shape), a.dtype, device) for a in args)
+    key = (forward, types)
+    graph = _FORWARD_GRAPHS.get(key)
+    if graph is None:
+        graph = trace(lambda *xs: list(forward(*xs)), *types)[0]
+        _FORWARD_GRAPHS[key] = graph
+    return run_graph(graph)(*args)
+
+
+_FORWARD_GRAPHS: dict[Any, Any] = {}
+custom_vjp_p.run = _forward_run
+
+
 def custom_vjp_call(
     forward: Callable[..., Any], backward: Callable[..., Any], *args: Any, out_types: Any = None
 ) -> tuple[Any, ...]:
@@ -83,6 +102,7 @@ custom_jvp_p = Primitive(
     family="control flow",
 )
 custom_jvp_p.check = lambda *args, **params: None
+custom_jvp_p.run = _forward_run
 
 
 @custom_jvp_p.jvp
