@@ -7,6 +7,7 @@ eager and static front ends.
 """
 
 from workbench.functional import (
+    example_libraries,
     lax,
     linen,
     nn,
@@ -65,6 +66,7 @@ __all__ = [
     "jacrev",
     "jit",
     "jvp",
+    "example_libraries",
     "lax",
     "scipy",
     "test_util",
