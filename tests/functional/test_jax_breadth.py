@@ -157,3 +157,43 @@ def test_lax_in_dim_slices_and_product_errors_follow_jax(real_jax: Any) -> None:
             np_mod.dot(np.ones((2, 3)), np.ones((2, 3)))
         with pytest.raises(TypeError):
             np_mod.matmul(np.ones((2, 3)), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("name", ["convolve", "correlate"])
+def test_convolve_and_correlate_equal_jax(name: str, mode: str, real_jax: Any) -> None:
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(1)
+    a, v = rng.standard_normal(7).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+    for x, y in ((a, v), (v, a), (a[:4], a[:4])):
+        ours = np.asarray(getattr(wjnp, name)(x, y, mode))
+        theirs = np.asarray(getattr(jnp, name)(x, y, mode))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    ours_g = wf.grad(lambda t: getattr(wjnp, name)(t, v, mode).sum())(a)
+    theirs_g = real_jax.grad(lambda t: getattr(jnp, name)(t, v, mode).sum())(a)
+    np.testing.assert_allclose(np.asarray(ours_g), np.asarray(theirs_g), rtol=1e-5)
+
+
+def test_rot90_and_conv_dimension_numbers_equal_jax(real_jax: Any) -> None:
+    import jax.numpy as jnp
+
+    m = np.arange(24.0).reshape(2, 3, 4)
+    for k in range(-1, 5):
+        for axes in ((0, 1), (1, 2), (2, 0)):
+            np.testing.assert_array_equal(
+                np.asarray(wjnp.rot90(m, k, axes)), np.asarray(jnp.rot90(m, k, axes))
+            )
+    layouts = ("NHWC", "HWIO", "NHWC")
+    ours = wf.lax.conv_dimension_numbers((1, 2, 3, 3), (4, 2, 2, 2), layouts)
+    theirs = real_jax.lax.conv_dimension_numbers((1, 2, 3, 3), (4, 2, 2, 2), layouts)
+    assert tuple(ours) == tuple(theirs) and ours.rhs_spec == theirs.rhs_spec
+    x = np.random.default_rng(2).standard_normal((1, 2, 5, 5)).astype(np.float32)
+    k = np.random.default_rng(3).standard_normal((3, 2, 3, 3)).astype(np.float32)
+    args = (x, k, (1, 1), [(1, 1), (0, 2)], (1, 1), (2, 1))
+    np.testing.assert_allclose(
+        np.asarray(wf.lax.conv_with_general_padding(*args)),
+        np.asarray(real_jax.lax.conv_with_general_padding(*args)),
+        rtol=1e-5,
+        atol=1e-5,
+    )

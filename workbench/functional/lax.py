@@ -338,6 +338,44 @@ def conv(
     return conv_general_dilated(lhs, rhs, window_strides, padding)
 
 
+def conv_with_general_padding(
+    lhs: Any,
+    rhs: Any,
+    window_strides: Sequence[int],
+    padding: Any,
+    lhs_dilation: Any = None,
+    rhs_dilation: Any = None,
+    precision: Any = None,
+) -> Array:
+    """A convolution in the default layouts (NCHW, OIHW) with explicit padding and
+    dilations."""
+    return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation)
+
+
+class ConvDimensionNumbers(tuple):  # type: ignore[type-arg]
+    """(lhs_spec, rhs_spec, out_spec): each the axis positions of (batch or out-feature,
+    feature or in-feature, spatial…), as lax returns them."""
+
+    lhs_spec = property(lambda self: self[0])
+    rhs_spec = property(lambda self: self[1])
+    out_spec = property(lambda self: self[2])
+
+
+def conv_dimension_numbers(lhs_shape: Any, rhs_shape: Any, dimension_numbers: Any) -> Any:
+    """Layout strings (or None for NCHW/OIHW/NCHW) as axis positions."""
+    if isinstance(dimension_numbers, ConvDimensionNumbers):
+        return dimension_numbers
+    lhs, rhs, out = _conv_layout(dimension_numbers, len(lhs_shape))
+    spatial = [c for c in rhs if c not in "OI"]
+
+    def positions(spec: str, first: str, second: str) -> tuple[int, ...]:
+        return (spec.index(first), spec.index(second), *(spec.index(c) for c in spatial))
+
+    return ConvDimensionNumbers(
+        (positions(lhs, "N", "C"), positions(rhs, "O", "I"), positions(out, "N", "C"))
+    )
+
+
 def reduce_window(
     operand: Any,
     init_value: Any,
