@@ -23,6 +23,7 @@ from workbench.eager import (
     dtypes,
     linalg,
     printing,
+    tensor_arithmetic,
     tensor_copies,
     tensor_indexing,
     tensor_inplace,
@@ -405,11 +406,11 @@ class Tensor(TensorBase, concrete=True):
         return binary(ops.add, other, self, "AddBackward0")
 
     def __sub__(self, other: Any) -> Tensor:
-        _no_bool_subtraction(self, other)
+        tensor_arithmetic.no_bool_subtraction(self, other)
         return binary(ops.sub, self, other, "SubBackward0")
 
     def __rsub__(self, other: Any) -> Tensor:
-        _no_bool_subtraction(self, other)
+        tensor_arithmetic.no_bool_subtraction(self, other)
         return binary(ops.sub, other, self, "RsubBackward1")
 
     def __mul__(self, other: Any) -> Tensor:
@@ -419,25 +420,25 @@ class Tensor(TensorBase, concrete=True):
         return binary(ops.mul, other, self, "MulBackward0")
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _true_divide(self, other)
+        return tensor_arithmetic.true_divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _true_divide(other, self)
+        return tensor_arithmetic.true_divide(other, self)
 
     def __floordiv__(self, other: Any) -> Tensor:
-        return _floor_divide(self, other)
+        return tensor_arithmetic.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return _floor_divide(other, self)
+        return tensor_arithmetic.floor_divide(other, self)
 
     def __mod__(self, other: Any) -> Tensor:
-        return self - _floor_divide(self, other) * other
+        return self - tensor_arithmetic.floor_divide(self, other) * other
 
     def __pow__(self, exponent: Any) -> Tensor:
         return self.pow(exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return _pow(base, self)
+        return tensor_arithmetic.pow(base, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return self.matmul(other)
@@ -472,16 +473,16 @@ class Tensor(TensorBase, concrete=True):
     bitwise_not = __invert__
 
     def __xor__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_xor, "bitwise_xor", self, other)
+        return tensor_arithmetic.bitwise(ops.bitwise_xor, "bitwise_xor", self, other)
 
     def __rand__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_and, "bitwise_and", other, self)
+        return tensor_arithmetic.bitwise(ops.bitwise_and, "bitwise_and", other, self)
 
     def __ror__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_or, "bitwise_or", other, self)
+        return tensor_arithmetic.bitwise(ops.bitwise_or, "bitwise_or", other, self)
 
     def __rxor__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_xor, "bitwise_xor", other, self)
+        return tensor_arithmetic.bitwise(ops.bitwise_xor, "bitwise_xor", other, self)
 
     def bitwise_and(self, other: Any) -> Tensor:
         return self & other
@@ -493,10 +494,10 @@ class Tensor(TensorBase, concrete=True):
         return self ^ other
 
     def __and__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_and, "bitwise_and", self, other)
+        return tensor_arithmetic.bitwise(ops.bitwise_and, "bitwise_and", self, other)
 
     def __or__(self, other: Any) -> Tensor:
-        return _bitwise(ops.bitwise_or, "bitwise_or", self, other)
+        return tensor_arithmetic.bitwise(ops.bitwise_or, "bitwise_or", self, other)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return binary(ops.eq, self, other, "eq")
@@ -532,12 +533,14 @@ class Tensor(TensorBase, concrete=True):
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
         if rounding_mode is None:
-            return _true_divide(self, other)
+            return tensor_arithmetic.true_divide(self, other)
         if rounding_mode == "floor":
-            return _floor_divide(self, other)
+            return tensor_arithmetic.floor_divide(self, other)
         if rounding_mode == "trunc":
-            q = _true_divide(self, other)
-            return _to_dtype_of(wrap(ops.sign(q._value)) * (q.abs().floor()), self, other)
+            q = tensor_arithmetic.true_divide(self, other)
+            return tensor_arithmetic.to_dtype_of(
+                wrap(ops.sign(q._value)) * (q.abs().floor()), self, other
+            )
         raise ValueError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
             f"but found '{rounding_mode}'"
@@ -546,7 +549,7 @@ class Tensor(TensorBase, concrete=True):
     divide = true_divide = div
 
     def pow(self, exponent: Any) -> Tensor:
-        return _pow(self, exponent)
+        return tensor_arithmetic.pow(self, exponent)
 
     def matmul(self, other: Any) -> Tensor:
         other = tensor_of(other)
@@ -845,96 +848,6 @@ class Tensor(TensorBase, concrete=True):
 def _to_device(t: Tensor, target: Device) -> Tensor:
     """A copy on ``target``; differentiable (the gradient travels back)."""
     return wrap(ops.device_put(t._value, target), (t,), "ToCopyBackward0")
-
-
-def _true_divide(a: Any, b: Any) -> Tensor:
-    """PyTorch's ``/``: integer tensors are divided as the default float (unless the other
-    operand is a float tensor, whose dtype then wins: int / float16 is float16)."""
-    if (isinstance(a, Tensor) and a._value.dtype.kind == "f") or (
-        isinstance(b, Tensor) and b._value.dtype.kind == "f"
-    ):
-        return binary(ops.div, a, b, "DivBackward0")
-
-    def as_float(x: Any) -> Any:
-        if isinstance(x, Tensor) and not x.dtype.is_floating_point:
-            return x.to(dtypes.get_default_dtype())
-        return x
-
-    return binary(ops.div, as_float(a), as_float(b), "DivBackward0")
-
-
-def _floor_divide(a: Any, b: Any) -> Tensor:
-    """``//``: floats floor their quotient; integers divide exactly (through float64) in
-    the dtype the two promote to."""
-    x, y = ops.operands("floor_divide", *promote(a, b))
-    if x.dtype.kind in "iu":
-        quotient = ops.floor(ops.div(ops.cast(x, np.float64), ops.cast(y, np.float64)))
-        return wrap(ops.cast(quotient, x.dtype), (a, b), "FloorDivide")
-    q = _true_divide(a, b)
-    result = wrap(ops.floor(q._value), (q,), "FloorDivide")
-    return _to_dtype_of(result, a, b)
-
-
-def _no_bool_subtraction(a: Any, b: Any) -> None:
-    # on every subtraction: checks of the dtypes' kind only (no generator, no dtype objects)
-    if (
-        (a.__class__ is builtins.bool or b.__class__ is builtins.bool)
-        or (isinstance(a, Tensor) and a._value.dtype.kind == "b")
-        or (isinstance(b, Tensor) and b._value.dtype.kind == "b")
-    ):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
-
-
-def _integer_only(name: str, *operands: Any) -> None:
-    for x in operands:
-        if isinstance(x, Tensor) and x.dtype.is_floating_point:
-            kind = {"float32": "Float", "float64": "Double", "float16": "Half"}[x.dtype.name]
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
-        if isinstance(x, builtins.float):
-            raise TypeError(f"{name}: a float operand is not supported (integers and bools are)")
-
-
-def _bitwise(fn: Callable[[Any, Any], Any], name: str, a: Any, b: Any) -> Tensor:
-    """``&``, ``|``, ``^`` on integer or bool tensors, with PyTorch's promotion."""
-    _integer_only(name, a, b)
-    return wrap(fn(*ops.operands(name, *promote(a, b))), (a, b), name)
-
-
-def _to_dtype_of(result: Tensor, a: Any, b: Any) -> Tensor:
-    kinds = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
-    if (
-        kinds
-        and builtins.all(not k.is_floating_point for k in kinds)
-        and not builtins.any(isinstance(x, builtins.float) for x in (a, b))
-    ):
-        return result.to(kinds[0])
-    return result
-
-
-def _pow(base: Any, exponent: Any) -> Tensor:
-    tb = base if isinstance(base, Tensor) else None
-    if (
-        tb is not None
-        and not tb.dtype.is_floating_point
-        and not isinstance(exponent, builtins.float)
-        and not (isinstance(exponent, Tensor) and exponent.dtype.is_floating_point)
-    ):
-        return _pow(tb.to(dtypes.float64), exponent).round().to(tb.dtype)
-    if isinstance(exponent, builtins.int | builtins.float) and tb is not None:
-        if exponent == 2:
-            return tb.square()
-        if exponent == 1:
-            return tb
-    if tb is not None and not tb.dtype.is_floating_point:
-        base = tb.to(dtypes.get_default_dtype())
-    if isinstance(exponent, Tensor) and not exponent.dtype.is_floating_point:
-        exponent = exponent.to(
-            base.dtype if isinstance(base, Tensor) else dtypes.get_default_dtype()
-        )
-    return binary(ops.pow, base, exponent, "PowBackward0")
 
 
 for _name in tensor_more.INPLACE:  # x.tan_() … : self replaced by the method's result
