@@ -102,7 +102,5 @@ def pow(base: Any, exponent: Any) -> Tensor:
     if tb is not None and not tb.dtype.is_floating_point:
         base = tb.to(dtypes.get_default_dtype())
     if is_tensor(exponent) and not exponent.dtype.is_floating_point:
-        exponent = exponent.to(
-            base.dtype if is_tensor(base) else dtypes.get_default_dtype()
-        )
+        exponent = exponent.to(base.dtype if is_tensor(base) else dtypes.get_default_dtype())
     return binary(ops.pow, base, exponent, "PowBackward0")
