@@ -42,12 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     cover = sub.add_parser(
         "coverage", help="how much of a framework's API is here, weighted by real programs' use"
     )
-    cover.add_argument("framework", choices=["torch"], help="the framework to measure")
+    cover.add_argument("framework", choices=["torch", "jax"], help="the framework to measure")
     cover.add_argument("--top", type=int, default=40, help="how many missing names to list")
     cover.add_argument(
         "--count",
         metavar="DIR",
-        help="recount the uses in a folder of programs (needs torch) and store the counts",
+        help="recount the uses in a folder of programs (needs the framework) and store the counts",
     )
     args = parser.parse_args(argv)
     if args.command == "primitives" and args.rules:

@@ -37,7 +37,15 @@ SPECS: dict[str, Spec] = {}
 # Specs that build their uint32 operands from concrete values (so they cannot be traced,
 # batched or moved to a GPU as given).
 CONCRETE_ONLY = frozenset(
-    {"bitwise_xor", "bitwise_or", "bitwise_and", "shift_right", "bitcast_f32", "threefry2x32"}
+    {
+        "bitwise_xor",
+        "bitwise_or",
+        "bitwise_and",
+        "shift_right",
+        "bitcast_f32",
+        "bitcast",
+        "threefry2x32",
+    }
 )
 
 
@@ -862,6 +870,14 @@ spec(
     lambda x, y: ops.shift_right(ops.array(_u32(x.numpy())), ops.array(_u32(y.numpy()) % 32)),
     lambda x, y: np.right_shift(_u32(x), _u32(y) % 32),
     _bits_args,
+    differentiable=False,
+    float_dtypes=("float64",),
+)
+spec(
+    "bitcast",
+    lambda x: ops.bitcast(ops.array(x.numpy().astype(np.float32)), "int32"),
+    lambda x: x.astype(np.float32).view(np.int32),
+    _unary_args("any"),
     differentiable=False,
     float_dtypes=("float64",),
 )

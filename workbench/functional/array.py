@@ -267,26 +267,73 @@ class Array:
 
         return jnp.transpose(self, None if not axes else axes[0] if len(axes) == 1 else axes)
 
-    def __getattr__(self, name: str) -> Any:
-        # methods (x.sum(), x.reshape(), …) are the jnp functions with x first
+    # -- more of jax.Array's attributes ---------------------------------------------------
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def mT(self) -> Array:  # noqa: N802
         from workbench.functional import numpy as jnp  # noqa: PLC0415
 
-        fn = _METHODS.get(name)
-        if fn is None:
-            raise AttributeError(f"'jax.Array' object has no attribute '{name}'")
-        target = getattr(jnp, fn)
-        return lambda *args, **kwargs: target(self, *args, **kwargs)
+        return jnp.swapaxes(self, -1, -2)
+
+    @property
+    def real(self) -> Array:
+        return self
+
+    @property
+    def imag(self) -> Array:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return jnp.zeros_like(self)
+
+    @property
+    def flat(self) -> Any:
+        raise AttributeError("jax.Array has no .flat: use x.ravel() (JAX arrays are immutable)")
+
+    def view(self, dtype: Any = None) -> Array:
+        """The same bytes read as another dtype of the same width (a bit cast)."""
+        if dtype is None:
+            return self
+        from workbench.functional import lax  # noqa: PLC0415
+
+        return lax.bitcast_convert_type(self, dtype)
+
+    def copy_to_host_async(self) -> None:
+        return None
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        return np.asarray(self).__dlpack__(*args, **kwargs)
 
 
-_METHODS = {
-    name: name
-    for name in (
+def _method(name: str, target: str) -> Any:
+    """``x.name(...)`` as ``jnp.target(x, ...)``."""
+
+    def method(self: Array, *args: Any, **kwargs: Any) -> Any:
+        from workbench.functional import numpy as jnp  # noqa: PLC0415
+
+        return getattr(jnp, target)(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Same as ``jnp.{target}(x, ...)``. Mirrors: jax.Array.{name}."
+    return method
+
+
+for _name, _target in {
+    **{n: n for n in (
         "sum", "mean", "max", "min", "prod", "std", "var", "argmax", "argmin", "cumsum",
-        "all", "any", "squeeze", "ravel", "flatten", "clip", "dot",
-        "round", "astype", "swapaxes", "sort", "argsort", "take", "repeat", "conj", "real",
-        "nonzero", "trace", "diagonal",
-    )
-} | {"flatten": "ravel"}  # fmt: skip
+        "cumprod", "all", "any", "squeeze", "ravel", "clip", "dot", "round", "astype",
+        "swapaxes", "sort", "argsort", "take", "repeat", "conj", "conjugate", "nonzero",
+        "trace", "diagonal", "ptp", "searchsorted", "compress", "choose", "argpartition",
+    )},
+    "flatten": "ravel",
+}.items():  # fmt: skip
+    setattr(Array, _name, _method(_name, _target))
 
 
 def _operator(name: str, reverse: bool = False) -> Any:
@@ -302,7 +349,7 @@ def _operator(name: str, reverse: bool = False) -> Any:
 for _dunder, _fn in {
     "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "true_divide",
     "floordiv": "floor_divide", "mod": "mod", "pow": "power", "matmul": "matmul",
-    "and": "logical_and_or_bitwise", "or": "logical_or_or_bitwise",
+    "and": "logical_and_or_bitwise", "or": "logical_or_or_bitwise", "xor": "bitwise_xor",
 }.items():  # fmt: skip
     setattr(Array, f"__{_dunder}__", _operator(_fn))
     setattr(Array, f"__r{_dunder}__", _operator(_fn, reverse=True))

@@ -65,6 +65,11 @@ def convert_element_type(operand: Any, new_dtype: Any) -> Array:
     return Array(ops.cast(_v(operand), canonical(new_dtype)))
 
 
+def bitcast_convert_type(operand: Any, new_dtype: Any) -> Array:
+    """The same bits read as ``new_dtype`` (same width). Mirrors: lax.bitcast_convert_type."""
+    return Array(ops.bitcast(_v(operand), canonical(new_dtype)))
+
+
 def select(pred: Any, on_true: Any, on_false: Any) -> Array:
     """Mirrors: lax.select (no broadcasting of the predicate)."""
     return Array(ops.select(_v(pred), _v(on_true), _v(on_false)))

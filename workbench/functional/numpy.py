@@ -192,13 +192,16 @@ def linspace(
 
 
 def logspace(
-    start: float, stop: float, num: int = 50, base: float = 10.0, dtype: Any = None
+    start: float,
+    stop: float,
+    num: int = 50,
+    endpoint: bool = True,
+    base: float = 10.0,
+    dtype: Any = None,
+    axis: int = 0,
 ) -> Array:
-    return Array(
-        ops.array(
-            np.logspace(start, stop, num, base=base).astype(canonical(dtype or default_float()))
-        )
-    )
+    host = np.logspace(start, stop, num, endpoint=endpoint, base=base)
+    return Array(ops.array(host.astype(canonical(dtype or default_float()))))
 
 
 def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Array:  # noqa: N803
@@ -257,11 +260,15 @@ def _int_power(a: Any, b: Any) -> Any:
 
 
 def logical_and_or_bitwise(x: Any, y: Any) -> Array:
-    return logical_and(x, y)
+    """``&``: logical on booleans, bitwise on integers (as in JAX and NumPy)."""
+    a, b = _pair(x, y)
+    return Array(ops.logical_and(a, b) if a.dtype.kind == "b" else ops.bitwise_and(a, b))
 
 
 def logical_or_or_bitwise(x: Any, y: Any) -> Array:
-    return logical_or(x, y)
+    """``|``: logical on booleans, bitwise on integers."""
+    a, b = _pair(x, y)
+    return Array(ops.logical_or(a, b) if a.dtype.kind == "b" else ops.bitwise_or(a, b))
 
 
 def floor_divide(x: Any, y: Any) -> Array:
@@ -339,9 +346,12 @@ def logical_not(x: Any) -> Array:
 
 def invert(x: Any) -> Array:
     v = _v(x)
-    if v.dtype != np.bool_:
-        raise TypeError("jnp.invert (~) is supported on booleans only here")
-    return Array(ops.logical_not(v))
+    if v.dtype == np.bool_:
+        return Array(ops.logical_not(v))
+    if v.dtype.kind not in "iu":
+        raise TypeError(f"jnp.invert (~) takes booleans or integers, not {v.dtype}")
+    ones = np.array(-1).astype(v.dtype) if v.dtype.kind == "i" else np.iinfo(v.dtype).max
+    return Array(ops.bitwise_xor(v, value_of(ones, like=v)))
 
 
 def positive(x: Any) -> Array:
@@ -846,7 +856,7 @@ def _index(a: Any, key: Any) -> Array:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("uint64", "complex64", "complex128", "bfloat16"):
+    if name in ("complex64", "complex128"):
         raise AttributeError(
             f"workbench.functional.numpy has no dtype {name} (not supported by the core)"
         )
@@ -854,4 +864,6 @@ def __getattr__(name: str) -> Any:
 
 
 # defined beside the rest of jnp, which they call
+from workbench.functional.numpy_more import *  # noqa: E402, F403
 from workbench.functional.numpy_signal import convolve, correlate, rot90  # noqa: E402, F401
+from workbench.functional.numpy_stats import *  # noqa: E402, F403

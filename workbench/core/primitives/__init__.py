@@ -98,6 +98,7 @@ from workbench.core.primitives.indexing import (
 from workbench.core.primitives.linalg import dot_general, dot_general_p, linear, matmul
 from workbench.core.primitives.operands import array, broadcast_shapes, lift, operands, scalar
 from workbench.core.primitives.random import (
+    bitcast,
     bitcast_f32,
     bitwise_and,
     bitwise_or,
@@ -203,7 +204,7 @@ __all__ = [
     "call", "cond", "fori_loop", "scan", "switch", "while_loop", "gt_p", "select_p",
     "add_p", "broadcast_to_p", "call_p", "cast_p", "div_p", "dot_general_p", "fused_p", "mul_p",
     "neg_p", "pow_p", "reduce_sum_p", "reshape_p", "sub_p", "transpose_p",
-    "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast_f32", "bitwise_or",
+    "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast", "bitcast_f32", "bitwise_or",
     "bitwise_and", "bitwise_xor", "counters", "broadcast_shapes", "broadcast_to", "cast",
     "ceil", "concatenate", "conv",
     "conv_padding", "conv_transpose", "cos", "cumsum", "device_put", "div", "dot_general",

@@ -226,6 +226,33 @@ _bitcast_f32_p.batch(batching.batch_elementwise(_bitcast_f32_p))
 _bitcast_f32_p.jvp(lambda primals, tangents: (apply(_bitcast_f32_p, *primals), None))
 
 
+def _bitcast_any_shape(x: Any, *, dtype: Any) -> Type:
+    target = dtypes.canonical(dtype)
+    if target.itemsize != x.dtype.itemsize:
+        raise TypeError(
+            f"bitcast: {type_text(x)} to {target} needs types of one width "
+            f"({x.dtype.itemsize} bytes against {target.itemsize})"
+        )
+    return Type(tuple(x.shape), target, x.device)
+
+
+_bitcast_p = Primitive(
+    "bitcast",
+    impl=lambda xp, x, *, dtype: x.view(dtype),
+    shape=_bitcast_any_shape,
+    nondiff_inputs=(0,),
+    family="random",
+)
+_bitcast_p.vjp(lambda g, x, *, out, dtype: (None,))
+_bitcast_p.batch(batching.batch_elementwise(_bitcast_p))
+_bitcast_p.jvp(lambda primals, tangents, **p: (apply(_bitcast_p, *primals, **p), None))
+
+
+def bitcast(x: Any, dtype: Any) -> Any:
+    """The same bits read as ``dtype`` (of the same width): lax.bitcast_convert_type."""
+    return apply(_bitcast_p, x, dtype=dtypes.canonical(dtype))
+
+
 def bitwise_xor(x: Any, y: Any) -> Any:
     x, y = ops.operands("bitwise_xor", x, y)
     return apply(_xor_p, x, y)
