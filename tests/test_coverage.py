@@ -1,6 +1,6 @@
-"""``python -m workbench coverage torch``: the usage counter on a program written here, the
-report from the stored counts (with and without torch installed), and the goal the issue
-set (98% of uses in real programs present)."""
+"""``python -m workbench coverage torch`` (and ``jax``): the usage counter on programs
+written here, the report from the stored counts (with and without the framework
+installed), and the goal the issues set (98% of uses in real programs present)."""
 
 from __future__ import annotations
 
@@ -48,32 +48,77 @@ def test_uses_are_counted_through_aliases_imports_and_method_calls(tmp_path: Pat
     assert "Net" not in " ".join(counts)  # a program's own names are dropped
 
 
-def test_the_stored_counts_meet_the_goal_of_98_percent() -> None:
-    usage = json.loads((coverage.DATA / "torch_usage.json").read_text())
+JAX_PROGRAM = """
+import jax
+import jax.numpy as jnp
+from jax import random, lax
+from jax.sharding import PartitionSpec as P
+
+def loss(w, x):
+    return jnp.mean(jnp.tanh(x @ w) ** 2)
+
+key = random.PRNGKey(0)
+w = random.normal(key, (3, 2))
+g = jax.jit(jax.grad(loss))(w, jnp.ones((4, 3)))
+y = g.reshape(-1).astype(jnp.float32).sum()
+z = lax.fori_loop(0, 3, lambda i, c: c + i, 0)
+spec = P("x")
+"""
+
+
+def test_jax_uses_are_counted_through_aliases_imports_and_method_calls(tmp_path: Path) -> None:
+    pytest.importorskip("jax")
+    (tmp_path / "prog.py").write_text(JAX_PROGRAM)
+    counts, files = coverage.count_uses([tmp_path / "prog.py"], "jax")
+    assert files == 1
+    assert counts["jax.numpy.mean"] == 1 and counts["jax.numpy.tanh"] == 1
+    assert counts["jax.random.PRNGKey"] == 1 and counts["jax.random.normal"] == 1
+    assert counts["jax.jit"] == 1 and counts["jax.grad"] == 1 and counts["jax.lax.fori_loop"] == 1
+    assert counts["jax.sharding.PartitionSpec"] == 2  # imported, then called
+    assert counts["Array.reshape"] == 1 and counts["Array.astype"] == 1
+    assert counts["Array.sum"] == 1 and "loss" not in " ".join(counts)
+
+
+@pytest.mark.parametrize("framework", ["torch", "jax"])
+def test_the_stored_counts_meet_the_goal_of_98_percent(framework: str) -> None:
+    usage = json.loads((coverage.DATA / f"{framework}_usage.json").read_text())
     assert usage["files"] >= 100 and len(usage["sources"]) >= 5
-    report = coverage.report(usage)
+    report = coverage.report(usage, framework)
     assert report.weighted >= 0.98, coverage.render(report, 20)
 
 
-def test_the_report_works_from_the_snapshot_without_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("framework", "namespace", "name"),
+    [("torch", "torch.nn", "Linear"), ("torch", "Tensor", "view"), ("jax", "jax.lax", "scan")],
+)
+def test_the_report_works_from_the_snapshot_without_the_framework(
+    monkeypatch: pytest.MonkeyPatch, framework: str, namespace: str, name: str
+) -> None:
     real = coverage.importlib.import_module
 
-    def no_torch(name: str, *args: object) -> object:
-        if name == "torch" or name.startswith("torch."):
-            raise ImportError(name)
-        return real(name, *args)
+    def missing(module: str, *args: object) -> object:
+        if module == framework or module.startswith(framework + "."):
+            raise ImportError(module)
+        return real(module, *args)
 
-    monkeypatch.setattr(coverage.importlib, "import_module", no_torch)
-    names = coverage._public_names()
-    assert "Linear" in names["torch.nn"] and "view" in names["Tensor"]
+    monkeypatch.setattr(coverage.importlib, "import_module", missing)
+    names = coverage._public_names(framework)
+    assert name in names[namespace]
+    assert coverage.report(framework=framework).weighted >= 0.98
 
 
-def test_the_command_prints_the_table() -> None:
+@pytest.mark.parametrize(
+    ("framework", "title", "row"),
+    [("torch", "PyTorch", "torch.nn.functional"), ("jax", "JAX", "jax.numpy.linalg")],
+)
+def test_the_command_prints_the_table(framework: str, title: str, row: str) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "workbench", "coverage", "torch", "--top", "5"],
+        [sys.executable, "-m", "workbench", "coverage", framework, "--top", "5"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert out.startswith("usage-weighted coverage of PyTorch:")
-    assert "torch.nn.functional" in out and "most used names not (yet)" in out
+    assert out.startswith(f"usage-weighted coverage of {title}:")
+    assert row in out and "most used names not (yet)" in out
+    if framework == "jax":
+        assert "NumPy's public names present here" in out

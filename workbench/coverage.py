@@ -91,7 +91,7 @@ FRAMEWORKS = {
             *"example_libraries.stax example_libraries.optimizers".split(),
         ),
         {"Array": "jax.Array"},
-        {"NumPy's numpy": ("numpy", "workbench.functional.numpy")},
+        {"NumPy": ("numpy", "workbench.functional.numpy")},
     ),
 }
 NAMESPACES = FRAMEWORKS["torch"].namespaces  # kept for callers of the first version
@@ -203,9 +203,9 @@ def count_uses(files: Iterable[Path], framework: str = "torch") -> tuple[Counter
         seen |= methods[label]
     total: Counter[str] = Counter()
     used = 0
-    for path in files:
+    for file in files:
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            tree = ast.parse(file.read_text(encoding="utf-8", errors="replace"))
         except SyntaxError:
             continue
         visitor = _Uses(fw.key, methods)

@@ -1133,3 +1133,29 @@ spec(
     differentiable=False,
     float_dtypes=("float64",),
 )
+
+
+# host callbacks (jax.pure_callback, io_callback, debug.print): NumPy runs the function
+def _host_sin(x: Any, **kwargs: Any) -> Any:
+    from workbench.core.primitives import callbacks
+    from workbench.core.trace import type_of
+
+    return callbacks.callback(np.sin, [type_of(x)], x, vmap_method="sequential", **kwargs)[0]
+
+
+def _host_effect(x: Any) -> Any:
+    from workbench.core.primitives import callbacks
+
+    callbacks.callback(lambda v: None, [], x, debug=True)
+    return ops.mul(x, 1.0)
+
+
+spec("pure_callback", _host_sin, np.sin, _unary_args("any"), differentiable=False)
+spec(
+    "io_callback",
+    lambda x: _host_sin(x, effectful=True),
+    np.sin,
+    _unary_args("any"),
+    differentiable=False,
+)
+spec("debug_callback", _host_effect, lambda x: x, _unary_args("any"), differentiable=False)

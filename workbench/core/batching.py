@@ -180,7 +180,11 @@ def _broadcast_prefix(prefix: Any, tree_def: tree.TreeDef, what: str) -> list[Ax
 
 
 def vmap(
-    fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0, axis_name: Any = None
+    fn: Callable[..., Any],
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: Any = None,
+    axis_size: int | None = None,
 ) -> Callable[..., Any]:
     """Vectorise ``fn`` over a batch axis of its arguments.
 
@@ -190,6 +194,7 @@ def vmap(
             tuple/pytree prefix of the arguments.
         out_axes: where the batch axis goes in each output.
         axis_name: a name collectives can refer to.
+        axis_size: the batch size when no argument is batched (in_axes all None).
 
     Example:
         >>> from workbench.core import array, ops
@@ -207,8 +212,12 @@ def vmap(
             )
         axes = _broadcast_prefix(prefix, in_tree, "in_axes")
         sizes = {int(x.shape[a]) for x, a in zip(flat, axes) if a is not None}
+        if not sizes and axis_size is not None:
+            sizes = {int(axis_size)}
         if not sizes:
-            raise ValueError("vmap: at least one argument must be batched (in_axes all None)")
+            raise ValueError(
+                "vmap: at least one argument must be batched (in_axes all None), or give axis_size"
+            )
         if len(sizes) > 1:
             shown = ", ".join(
                 f"{short_type(x)} axis {a}" for x, a in zip(flat, axes) if a is not None

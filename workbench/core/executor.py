@@ -374,7 +374,11 @@ class _Lowering:
                 lines.append(f"    {out} = {fn}({call})  # {eqn.primitive.name}")
                 continue
             outs = [self.define(v) for v in eqn.outputs]
-            if step.kind == "higher" or (step.kind != "kernel" and eqn.primitive.multiple_results):
+            if not outs:  # an effect only (a host callback)
+                lines.append(f"    {fn}({inputs})  # {eqn.primitive.name}")
+            elif step.kind == "higher" or (
+                step.kind != "kernel" and eqn.primitive.multiple_results
+            ):
                 target = ", ".join(outs) + ("," if len(outs) == 1 else "")
                 lines.append(f"    {target} = {fn}({inputs})  # {eqn.primitive.name}")
             else:

@@ -102,6 +102,9 @@ class Primitive:
         self.run: Callable[..., Any] | None = None
         self.lower: Callable[..., Any] | None = None
         self.fused_group = False
+        # effectful: it does something besides computing its outputs (a print, a host
+        # callback), so passes keep it even when unused, never merge or fold it.
+        self.effectful = False
         self.defined_at = _definition_site()
         _REGISTRY[name] = self
 

@@ -99,7 +99,7 @@ def _concretization_message(what: str, value: Any) -> str:
 class Array:
     """An immutable array. Mirrors: jax.Array."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "_sharding")
     __array_priority__ = 100
 
     if TYPE_CHECKING:  # the operators are installed below, from the jnp functions
@@ -132,9 +132,11 @@ class Array:
         def __abs__(self) -> Array: ...
         def __invert__(self) -> Array: ...
         def __getitem__(self, key: Any) -> Array: ...
+        def __getattr__(self, name: str) -> Any: ...  # the jnp methods installed below
 
     def __init__(self, value: Any) -> None:
         self._value = value
+        self._sharding: Any = None  # a NamedSharding laid on by device_put/reshard/shard_map
 
     # -- what it is -----------------------------------------------------------------------
     @property
@@ -306,6 +308,36 @@ class Array:
 
     def copy_to_host_async(self) -> None:
         return None
+
+    # -- where it lives (see sharding.py) -------------------------------------------------
+    @property
+    def sharding(self) -> Any:
+        from workbench.functional.sharding import SingleDeviceSharding  # noqa: PLC0415
+
+        return self._sharding or SingleDeviceSharding(self.device)
+
+    @property
+    def committed(self) -> bool:
+        return self._sharding is not None
+
+    @property
+    def is_fully_replicated(self) -> bool:
+        return bool(self.sharding.is_fully_replicated)
+
+    @property
+    def is_fully_addressable(self) -> bool:
+        return True
+
+    @property
+    def addressable_shards(self) -> list[Any]:
+        from workbench.functional.sharding import shards_of  # noqa: PLC0415
+
+        return shards_of(self)
+
+    global_shards = addressable_shards
+
+    def addressable_data(self, index: int) -> Array:
+        return self.addressable_shards[index].data
 
     def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
         return np.asarray(self).__dlpack__(*args, **kwargs)

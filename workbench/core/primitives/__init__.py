@@ -7,6 +7,7 @@ a rule may use an operation of another family; the names are looked up when the 
 runs, after every family has loaded.
 """
 
+from workbench.core.primitives import callbacks  # noqa: F401 - registers the host callbacks
 from workbench.core.primitives.arithmetic import (
     add,
     add_p,

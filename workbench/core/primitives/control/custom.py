@@ -51,6 +51,10 @@ def _custom_vjp_vjp(
 def _custom_vjp_jvp(
     primals: Sequence[Any], tangents: Sequence[Any], **params: Any
 ) -> tuple[Any, Any]:
+    forward = params["forward"]
+    if getattr(forward, "differentiable", False):  # jax.checkpoint: forward is ordinary code
+        filled = [ops.zeros_like(p) if t is None else t for p, t in zip(primals, tangents)]
+        return autodiff.jvp(lambda *a: list(forward(*a)), list(primals), filled)
     raise NotImplementedError(
         "custom_vjp: this function defines only a backward (reverse-mode) rule; forward mode "
         "(jvp, jacfwd) needs a forward-mode rule as well"
