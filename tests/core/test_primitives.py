@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import GRAD_TOL, TOL
 from tests.core.primitive_specs import CONCRETE_ONLY, SPECS, Spec
 from tests.strategies import layouts
-from workbench.backend import get_device
+from workbench.backend import dtypes, get_device
 from workbench.core import Array, all_primitives, check_grads, make_graph, tree, validate
 
 NAMES = sorted(SPECS)
@@ -80,6 +80,28 @@ def test_forward_matches_float64_numpy_reference(name: str, data: Any) -> None:
                 np.testing.assert_allclose(a, e, **TOL[np.dtype(dtype)], err_msg=name)
             else:
                 np.testing.assert_array_equal(a, e, err_msg=name)
+
+
+BFLOAT16 = sorted(
+    n for n, s in SPECS.items() if "float32" in s.float_dtypes and n not in CONCRETE_ONLY
+)
+
+
+@pytest.mark.parametrize("name", BFLOAT16)
+@settings(max_examples=5)
+@given(data=st.data())
+def test_bfloat16_keeps_its_dtype_and_rounds_near_the_reference(name: str, data: Any) -> None:
+    """bfloat16 (ml_dtypes) runs through every float primitive: results stay bfloat16 and
+    lie within a few of its rounding steps (2**-8 relative) of the float64 reference."""
+    spec = SPECS[name]
+    hosts, params = _draw(data, spec)
+    bf16 = dtypes.bfloat16
+    args = _as_arrays(hosts, bf16)
+    expected = spec.reference(*[h.astype(bf16).astype(np.float64) for h in hosts], **params)
+    for a, e in zip(_leaves(spec.op(*args, **params)), _leaves(expected), strict=True):
+        if np.asarray(e).dtype == np.float64:
+            assert a.dtype == bf16, f"{name}: dtype changed from bfloat16 to {a.dtype}"
+            np.testing.assert_allclose(a.astype(np.float64), e, rtol=4e-2, atol=4e-2)
 
 
 @pytest.mark.parametrize("name", NAMES)

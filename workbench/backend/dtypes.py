@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 
 bool_ = np.dtype("bool")
@@ -20,13 +21,14 @@ uint32 = np.dtype("uint32")  # random bits (Threefry works on 32-bit words)
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 float16 = np.dtype("float16")
+bfloat16 = np.dtype(ml_dtypes.bfloat16)  # fp32's range in 16 bits (TPUs, CPU autocast)
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 
 DTYPES: tuple[np.dtype, ...] = (
-    bool_, uint8, int8, int16, uint32, int32, int64, float16, float32, float64
+    bool_, uint8, int8, int16, uint32, int32, int64, float16, bfloat16, float32, float64
 )  # fmt: skip
-FLOAT_DTYPES: tuple[np.dtype, ...] = (float16, float32, float64)
+FLOAT_DTYPES: tuple[np.dtype, ...] = (float16, bfloat16, float32, float64)
 INT_DTYPES: tuple[np.dtype, ...] = (uint8, int8, int16, uint32, int32, int64)
 DEFAULT_FLOAT = float32
 DEFAULT_INT = int64
@@ -40,6 +42,7 @@ _SHORT_NAMES = {
     int32: "i32",
     int64: "i64",
     float16: "f16",
+    bfloat16: "bf16",
     float32: "f32",
     float64: "f64",
 }
@@ -47,7 +50,8 @@ _SHORT_NAMES = {
 # The promotion rule, the lattice PyTorch and JAX share for these types:
 #
 #   - bool < integers < floats; any float beats any integer (int64 + float16 is float16,
-#     as in both frameworks), and the wider float wins between floats;
+#     as in both frameworks), and the wider float wins between floats — float16 and
+#     bfloat16, of one width but neither holding the other, meet at float32;
 #   - between integers, the narrowest type that holds both ranges: a wider type wins
 #     within signed or unsigned, and an unsigned type meeting a signed one of the same or
 #     smaller width needs the next signed width (uint8 + int8 is int16, uint32 + int32 is
@@ -67,8 +71,10 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     b = canonical(b)
     if a == b:
         return a
-    if a.kind == "f" or b.kind == "f":
-        floats = [d for d in (a, b) if d.kind == "f"]
+    if is_float(a) or is_float(b):
+        if {a, b} == {float16, bfloat16}:
+            return float32
+        floats = [d for d in (a, b) if is_float(d)]
         return max(floats, key=lambda d: d.itemsize)
     return np.promote_types(a, b)  # integers and bool: NumPy's table is the frameworks' one
 
@@ -100,7 +106,7 @@ def result_type_with_scalar(dtype: np.dtype, scalar: Any) -> np.dtype:
 
 
 def is_float(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
+    return dtype.kind == "f" or dtype == bfloat16
 
 
 def is_int(dtype: np.dtype) -> bool:

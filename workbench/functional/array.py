@@ -526,7 +526,7 @@ def value_of(x: Any, dtype: Any = None, like: Any = None) -> Any:
     if isinstance(x, Tracer):
         return x
     if like is not None and isinstance(x, int | float | bool) and not isinstance(x, np.generic):
-        kind = like.dtype.kind
+        kind = "f" if dtypes.is_float(like.dtype) else like.dtype.kind
         if (
             isinstance(x, bool)
             or (isinstance(x, int) and kind in "iuf")

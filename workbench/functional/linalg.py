@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from workbench.backend import dtypes
 from workbench.core import ops
 from workbench.functional.array import Array, value_of
 
@@ -249,7 +250,7 @@ def cond(x: Any, p: Any = None) -> Array:
 
 
 def matrix_transpose(x: Any, /) -> Array:
-    return Array(_mT(_float(x)) if value_of(x).dtype.kind == "f" else _mT(value_of(x)))
+    return Array(_mT(_float(x)) if dtypes.is_float(value_of(x).dtype) else _mT(value_of(x)))
 
 
 def diagonal(x: Any, /, *, offset: int = 0) -> Array:

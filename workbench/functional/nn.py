@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import dtypes
 from workbench.core import composites, ops
 from workbench.functional import numpy as jnp
 from workbench.functional import random as jrandom
@@ -17,7 +18,7 @@ from workbench.functional.array import Array, canonical, default_float, value_of
 
 def _float(x: Any) -> Any:
     v = value_of(x)
-    return v if v.dtype.kind == "f" else ops.cast(v, default_float())
+    return v if dtypes.is_float(v.dtype) else ops.cast(v, default_float())
 
 
 def relu(x: Any) -> Array:

@@ -38,6 +38,7 @@ from workbench.functional.products import (  # noqa: F401 - part of jnp
 
 ndarray = Array
 float16, float32, float64 = np.float16, np.float32, np.float64
+bfloat16 = core_dtypes.bfloat16.type  # from ml_dtypes, as in JAX
 int32, int64, uint32 = np.int32, np.int64, np.uint32
 bool_ = np.bool_
 uint8, int8, int16 = np.uint8, np.int8, np.int16
@@ -51,7 +52,7 @@ def _v(x: Any) -> Any:
 
 def _float(v: Any) -> Any:
     """Integer and boolean values as the default float (for float-only functions)."""
-    return v if v.dtype.kind == "f" else ops.cast(v, default_float())
+    return v if core_dtypes.is_float(v.dtype) else ops.cast(v, default_float())
 
 
 def _pair(x: Any, y: Any) -> tuple[Any, Any]:
@@ -235,7 +236,7 @@ multiply = _binary(ops.mul)
 maximum = _binary(ops.maximum)
 minimum = _binary(ops.minimum)
 true_divide = divide = _binary(ops.div, float_only=True)
-_power = _binary(lambda a, b: ops.pow(a, b) if a.dtype.kind == "f" else _int_power(a, b))
+_power = _binary(lambda a, b: ops.pow(a, b) if core_dtypes.is_float(a.dtype) else _int_power(a, b))
 
 
 def power(x: Any, y: Any) -> Array:
@@ -283,7 +284,7 @@ def logical_or_or_bitwise(x: Any, y: Any) -> Array:
 
 def floor_divide(x: Any, y: Any) -> Array:
     a, b = _pair(x, y)
-    if a.dtype.kind == "f":
+    if core_dtypes.is_float(a.dtype):
         return Array(ops.floor(ops.div(a, b)))
     q = ops.cast(ops.floor(ops.div(ops.cast(a, "float64"), ops.cast(b, "float64"))), a.dtype)
     return Array(q)
@@ -339,7 +340,7 @@ def _logaddexp(a: Any, b: Any) -> Any:
 
 def round(a: Any, decimals: int = 0) -> Array:  # noqa: A001
     v = _v(a)
-    if v.dtype.kind != "f":
+    if not core_dtypes.is_float(v.dtype):
         return Array(v)
     if decimals == 0:
         return Array(ops.round(v))
@@ -866,7 +867,8 @@ def result_type(*args: Any) -> np.dtype:
 
 
 def promote_types(a: Any, b: Any) -> np.dtype:
-    return core_dtypes.promote_types(canonical(a), canonical(b))
+    """The dtype two dtypes promote to (before any 64-bit narrowing, as JAX's)."""
+    return core_dtypes.promote_types(np.dtype(a), np.dtype(b))
 
 
 def _index(a: Any, key: Any) -> Array:

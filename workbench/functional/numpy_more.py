@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import dtypes
 from workbench.core import ops
 from workbench.functional import numpy as jnp
 from workbench.functional.array import Array, canonical, default_float, default_int, value_of
@@ -114,7 +115,7 @@ def nan_to_num(
     x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None
 ) -> Array:
     x = asarray(x)
-    if x.dtype.kind != "f":
+    if not dtypes.is_float(x.dtype):
         return x
     info = np.finfo(x.dtype)
     x = jnp.where(jnp.isnan(x), nan, x)

@@ -26,6 +26,7 @@ from workbench.core.primitives.solvers import (
     constant,
     diag_embed,
     diagonal,
+    half_via_float32,
     leading_columns,
     leading_rows,
     like,
@@ -64,6 +65,7 @@ cholesky_p = Primitive(
     family=FAMILY,
 )
 stacked_batch(cholesky_p)
+half_via_float32(cholesky_p)
 
 
 def cholesky(a: Any) -> Any:
@@ -110,6 +112,7 @@ eigh_p = Primitive(
     family=FAMILY,
 )
 stacked_batch(eigh_p)
+half_via_float32(eigh_p)
 
 
 def eigh(a: Any) -> tuple[Any, Any]:
@@ -170,6 +173,7 @@ def _svd_impl(xp: Any, a: Any, *, full_matrices: bool) -> tuple[Any, Any, Any]:
 
 svd_p = Primitive("svd", impl=_svd_impl, shape=_svd_shape, multiple_results=True, family=FAMILY)
 stacked_batch(svd_p)
+half_via_float32(svd_p)
 
 
 def svd(a: Any, full_matrices: bool = False) -> tuple[Any, Any, Any]:
@@ -268,6 +272,7 @@ def _qr_impl(xp: Any, a: Any, *, complete: bool) -> tuple[Any, Any]:
 
 qr_p = Primitive("qr", impl=_qr_impl, shape=_qr_shape, multiple_results=True, family=FAMILY)
 stacked_batch(qr_p)
+half_via_float32(qr_p)
 
 
 def qr(a: Any, complete: bool = False) -> tuple[Any, Any]:
@@ -367,6 +372,7 @@ def _pinv_impl(xp: Any, a: Any, *, rtol: float) -> Any:
 
 pinv_p = Primitive("pinv", impl=_pinv_impl, shape=_pinv_shape, family=FAMILY)
 stacked_batch(pinv_p)
+half_via_float32(pinv_p)
 
 
 def pinv(a: Any, rtol: float | None = None) -> Any:

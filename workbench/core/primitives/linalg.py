@@ -56,10 +56,17 @@ def _dot_general_shape(x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Typ
     return Type(tuple(shape), x.dtype, x.device)
 
 
+def _mm(xp: Any, a: Any, b: Any) -> Any:
+    """``a @ b`` in the operands' dtype (NumPy's bfloat16 product accumulates and returns
+    float32, as XLA's does internally; the result is rounded back)."""
+    out = xp.matmul(a, b)
+    return out if out.dtype == a.dtype else out.astype(a.dtype)
+
+
 def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Any:
     (xc, yc), (xb, yb) = contracting, batch
     if not xb and x.ndim == 2 and y.ndim == 2:  # a plain matrix product, maybe transposed
-        return xp.matmul(x if xc[0] == 1 else x.T, y if yc[0] == 0 else y.T)
+        return _mm(xp, x if xc[0] == 1 else x.T, y if yc[0] == 0 else y.T)
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     batch_shape = [x.shape[a] for a in xb]
     xf_shape, yf_shape = [x.shape[a] for a in xf], [y.shape[a] for a in yf]
@@ -71,9 +78,9 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
     b = xp.transpose(y, list(yb) + list(yc) + yf)
     if xb:
         batch_size = size(xb, x.shape)
-        out = xp.matmul(a.reshape(batch_size, m, k), b.reshape(batch_size, k, n))
+        out = _mm(xp, a.reshape(batch_size, m, k), b.reshape(batch_size, k, n))
     else:
-        out = xp.matmul(a.reshape(m, k), b.reshape(k, n))
+        out = _mm(xp, a.reshape(m, k), b.reshape(k, n))
     return out.reshape(batch_shape + xf_shape + yf_shape)
 
 
@@ -349,9 +356,9 @@ def _linear_check(x: Any, w: Any, b: Any) -> None:
 
 def _linear_impl(xp: Any, x: Any, w: Any, b: Any) -> Any:
     if x.ndim == 2:
-        out = xp.matmul(x, w.T)
+        out = _mm(xp, x, w.T)
     else:  # leading axes as rows of one matrix product (a view when x is contiguous)
-        out = xp.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + w.shape[:1])
+        out = _mm(xp, x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + w.shape[:1])
     out += b  # a fresh array: the bias goes straight into it
     return out
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import dtypes
 from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
@@ -107,6 +108,26 @@ def square_like(name: str, a: Any) -> Type:
     return like(a, a.shape)
 
 
+_HALF = (dtypes.float16, dtypes.bfloat16)
+
+
+def half_via_float32(prim: Primitive) -> None:
+    """LAPACK has no 16-bit types: a float16 or bfloat16 matrix is factored in float32
+    and the results rounded back (what XLA does on the CPU)."""
+    impl = prim.impl
+
+    def run(xp: Any, *args: Any, **params: Any) -> Any:
+        half = next((a.dtype for a in args if a.dtype in _HALF), None)
+        if half is None:
+            return impl(xp, *args, **params)
+        wide = [a.astype("float32") if a.dtype in _HALF else a for a in args]
+        out = impl(xp, *wide, **params)
+        back = lambda o: o.astype(half) if o.dtype == dtypes.float32 else o  # noqa: E731
+        return tuple(back(o) for o in out) if prim.multiple_results else back(out)
+
+    prim.impl = run
+
+
 def stacked_batch(prim: Primitive) -> None:
     @prim.batch
     def rule(values: Any, axes: Any, /, **params: Any) -> tuple[Any, Any]:
@@ -141,6 +162,7 @@ inv_p = Primitive(
     family=FAMILY,
 )
 stacked_batch(inv_p)
+half_via_float32(inv_p)
 
 
 def inv(a: Any) -> Any:
@@ -176,6 +198,7 @@ solve_p = Primitive(
     "solve", impl=lambda xp, a, b: xp.linalg.solve(a, b), shape=_solve_shape, family=FAMILY
 )
 stacked_batch(solve_p)
+half_via_float32(solve_p)
 
 
 def solve(a: Any, b: Any) -> Any:
@@ -233,6 +256,7 @@ triangular_solve_p = Primitive(
     "triangular_solve", impl=_triangular_impl, shape=_triangular_shape, family=FAMILY
 )
 stacked_batch(triangular_solve_p)
+half_via_float32(triangular_solve_p)
 
 
 def triangular_solve(a: Any, b: Any, lower: bool = True, unit_diagonal: bool = False) -> Any:
@@ -279,6 +303,7 @@ slogdet_p = Primitive(
     "slogdet", impl=_slogdet_impl, shape=_slogdet_shape, multiple_results=True, family=FAMILY
 )
 stacked_batch(slogdet_p)
+half_via_float32(slogdet_p)
 
 
 def slogdet(a: Any) -> tuple[Any, Any]:
