@@ -249,6 +249,14 @@ class Array:
             return repr(self)
         return str(self._value.numpy())
 
+    def __format__(self, format_spec: str) -> str:
+        """As JAX (and NumPy): a scalar formats as its NumPy scalar (``f"{x:.3f}"``), an
+        array as NumPy's array."""
+        if not isinstance(self._value, CoreArray):
+            return repr(self)
+        host = self._value.numpy()
+        return format(host if host.ndim else host[()], format_spec)
+
     def __hash__(self) -> int:
         raise TypeError("unhashable type: 'jax.Array'")
 

@@ -10,7 +10,14 @@ from typing import Any
 import numpy as np
 
 from workbench.core import ops
-from workbench.functional.array import Array, canonical, default_float, default_int, value_of
+from workbench.functional.array import (
+    Array,
+    canonical,
+    config,
+    default_float,
+    default_int,
+    value_of,
+)
 
 
 def _key(key: Any) -> Any:
@@ -28,9 +35,24 @@ def _shape(shape: Any) -> tuple[int, ...]:
     return (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
 
 
-def PRNGKey(seed: int) -> Array:  # noqa: N802
-    """A key from an integer seed. Mirrors: jax.random.PRNGKey."""
-    return Array(ops.key(int(seed)))
+def PRNGKey(seed: Any) -> Array:  # noqa: N802
+    """A key from an integer seed — a Python int, or an integer array (traced too, as a
+    loop counter inside ``jit``): the seed's high and low 32-bit words, where without
+    x64 the seed is a 32-bit integer and the high word 0. Mirrors: jax.random.PRNGKey."""
+    if isinstance(seed, Array) or not isinstance(seed, int | np.integer):
+        v = value_of(seed)
+        if v.dtype.kind not in "iu" or v.shape != ():
+            raise TypeError(
+                f"PRNGKey: the seed must be a scalar integer, got {v.dtype}{list(v.shape)}"
+            )
+        lo = ops.reshape(ops.cast(v, np.dtype(np.uint32)), (1,))
+        return Array(ops.concatenate([ops.zeros_like(lo), lo], 0))
+    seed = int(seed)
+    if not config.values["jax_enable_x64"]:
+        if not -(2**63) <= seed < 2**64:
+            raise OverflowError(f"PRNGKey: seed {seed} does not fit in 64 bits")
+        seed &= 0xFFFFFFFF  # a 32-bit seed: the high word is 0
+    return Array(ops.key(seed))
 
 
 key = PRNGKey
@@ -45,7 +67,14 @@ def split(key: Any, num: int = 2) -> Array:
     return Array(ops.split_key(_key(key), int(num)))
 
 
-def fold_in(key: Any, data: int) -> Array:
+def fold_in(key: Any, data: Any) -> Array:
+    """A new key from ``key`` and an integer (a Python int, or a traced int32 such as a
+    loop counter). Mirrors: jax.random.fold_in."""
+    if isinstance(data, Array) or not isinstance(data, int | np.integer):
+        v = value_of(data)
+        if v.dtype.kind not in "iu":
+            raise TypeError(f"fold_in: data must be an integer, got {v.dtype}")
+        return Array(ops.fold_in(_key(key), v))
     return Array(ops.fold_in(_key(key), int(data)))
 
 

@@ -154,11 +154,16 @@ def split(key: Any, num: int = 2) -> Any:
     return ops.concatenate([ops.reshape(bits0, (num, 1)), ops.reshape(bits1, (num, 1))], axis=1)
 
 
-def fold_in(key: Any, data: int) -> Any:
-    """A new key mixing ``data`` (a 32-bit integer) into ``key``."""
-    seed = globals()["key"](int(data) & 0xFFFFFFFF, device=key.device)
-    hi = ops.reshape(ops.slice(seed, (0,), (1,)), (1,))
-    lo = ops.reshape(ops.slice(seed, (1,), (2,)), (1,))
+def fold_in(key: Any, data: Any) -> Any:
+    """A new key mixing ``data`` (a 32-bit integer, or an integer array of shape () —
+    traced too, as a loop counter inside ``jit``) into ``key``."""
+    if isinstance(data, int | np.integer):
+        seed = globals()["key"](int(data) & 0xFFFFFFFF, device=key.device)
+        hi = ops.reshape(ops.slice(seed, (0,), (1,)), (1,))
+        lo = ops.reshape(ops.slice(seed, (1,), (2,)), (1,))
+    else:  # the seed words of a 32-bit value: [0, data mod 2**32]
+        lo = ops.reshape(ops.cast(data, dtypes.uint32), (1,))
+        hi = ops.zeros_like(lo)
     bits0, bits1 = threefry2x32(key, hi, lo)
     return ops.concatenate([bits0, bits1], axis=0)
 

@@ -21,6 +21,15 @@ class OptimizerState(NamedTuple):
     subtree_defs: Any
 
 
+# A pytree whose only children are the packed per-leaf states: the parameter tree's
+# structure is static data, so an OptimizerState passes through jit (as in JAX).
+tree_util.register_pytree_node(
+    OptimizerState,
+    lambda s: ((s.packed_state,), (s.tree_def, tuple(s.subtree_defs))),
+    lambda aux, children: OptimizerState(children[0], aux[0], list(aux[1])),
+)
+
+
 class Optimizer(NamedTuple):
     init_fn: Callable[..., Any]
     update_fn: Callable[..., Any]

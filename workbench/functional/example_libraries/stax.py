@@ -23,7 +23,23 @@ def _out_size(n: int, window: int, stride: int, padding: str) -> int:
     return (n - window) // stride + 1
 
 
-glorot_normal, normal = nn.initializers.glorot_normal, nn.initializers.normal
+# the names JAX's stax re-exports from jax.nn and jax.nn.initializers
+from workbench.functional.nn import (  # noqa: E402, F401
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    selu,
+    sigmoid,
+    softmax,
+    softplus,
+    standardize,
+)
+from workbench.functional.nn.initializers import glorot_normal, normal, ones, zeros  # noqa: E402
+
+logsoftmax = log_softmax
+glorot, randn = glorot_normal, normal
 
 
 def Dense(out_dim: int, W_init: Any = glorot_normal(), b_init: Any = normal()) -> Layer:  # noqa: N802, N803, B008
@@ -113,6 +129,39 @@ Sigmoid = elementwise(nn.sigmoid)
 Elu = elementwise(nn.elu)
 LeakyRelu = elementwise(nn.leaky_relu)
 Gelu = elementwise(nn.gelu)
+Selu = elementwise(nn.selu)
+
+
+def BatchNorm(  # noqa: N802
+    axis: Any = (0, 1, 2),
+    epsilon: float = 1e-5,
+    center: bool = True,
+    scale: bool = True,
+    beta_init: Any = zeros,
+    gamma_init: Any = ones,
+) -> Layer:
+    """Normalise over ``axis`` with the batch's own statistics (no running averages, as in
+    stax), then scale by gamma and shift by beta, one per remaining position."""
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+
+    def init_fun(rng: Any, input_shape: tuple[int, ...]) -> Any:
+        shape = tuple(d for i, d in enumerate(input_shape) if i not in axes)
+        k1, k2 = random.split(rng)
+        beta = beta_init(k1, shape) if center else ()
+        gamma = gamma_init(k2, shape) if scale else ()
+        return input_shape, (beta, gamma)
+
+    def apply_fun(params: Any, x: Any, **kwargs: Any) -> Any:
+        beta, gamma = params
+        where = tuple(None if i in axes else slice(None) for i in range(jnp.ndim(x)))
+        z = nn.standardize(x, axes, epsilon=epsilon)
+        if scale:
+            z = gamma[where] * z
+        if center:
+            z = z + beta[where]
+        return z
+
+    return init_fun, apply_fun
 
 
 def _pool(

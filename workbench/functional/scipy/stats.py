@@ -131,3 +131,18 @@ poisson = types.SimpleNamespace(
 )
 
 __all__ = ["bernoulli", "beta", "gamma", "multivariate_normal", "norm", "poisson", "t", "uniform"]
+
+
+def _as_modules() -> None:
+    """Each distribution is also a module, as in JAX: ``import jax.scipy.stats.norm as
+    norm`` and ``from jax.scipy.stats import norm`` give the same functions."""
+    import sys  # noqa: PLC0415
+
+    for name in __all__:
+        module = types.ModuleType(f"{__name__}.{name}", f"Mirrors: jax.scipy.stats.{name}.")
+        module.__dict__.update(vars(globals()[name]))
+        sys.modules[module.__name__] = module
+        globals()[name] = module
+
+
+_as_modules()
