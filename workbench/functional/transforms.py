@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from workbench.core import autodiff, batching, jacobians, ops, tree
 from workbench.core.ir import Graph, graph_text
+from workbench.core.primitives.control.custom import building_graph, traced_out_types
 from workbench.core.trace import trace
 from workbench.core.values import Tracer, is_value
 from workbench.functional.array import Array, host_array
@@ -144,25 +146,51 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
 def _jac(
     core: Callable[..., Any], fun: Callable[..., Any], argnums: Any, has_aux: bool
 ) -> Callable[..., Any]:
-    if isinstance(argnums, tuple | list):
-
-        def several(*args: Any) -> Any:
-            return tuple(_jac(core, fun, a, False)(*args) for a in argnums)
-
-        return several
+    several = isinstance(argnums, tuple | list)
 
     def run(*args: Any) -> Any:
-        partial, chosen, renumbered = _differentiated(fun, args, argnums)
-        if has_aux:
-            aux_box: list[Any] = []
+        """Jacobians of pytrees, as JAX's: the output's structure outside, the
+        differentiated argument's (a tuple of them for several argnums) inside, each leaf
+        of shape out_leaf.shape + in_leaf.shape."""
+        partial, chosen, _ = _differentiated(fun, args, argnums)
+        leaves, in_tree = tree.flatten(to_values(tuple(chosen) if several else chosen[0]))
+        out_box: list[Any] = []
 
-            def main(*a: Any) -> Any:
-                out, aux = partial(*a)
-                aux_box.append(aux)
-                return out
+        def flat(x: Any) -> Any:
+            """The function from all input elements, raveled, to all output elements."""
+            parts, start = [], 0
+            for leaf in leaves:
+                n = math.prod(leaf.shape)
+                parts.append(ops.reshape(ops.slice(x, (start,), (start + n,)), leaf.shape))
+                start += n
+            inputs = to_arrays(tree.unflatten(in_tree, parts))
+            out = partial(*inputs) if several else partial(inputs)
+            if has_aux:
+                out = out[0]
+            out_leaves, out_tree = tree.flatten(to_values(out))
+            out_box.append((out_tree, [(tuple(o.shape), o.dtype) for o in out_leaves]))
+            return ops.concatenate([ops.reshape(o, (-1,)) for o in out_leaves], 0)
 
-            return to_arrays(core(lifted(main), renumbered)(*to_values(chosen))), aux_box[-1]
-        return to_arrays(core(lifted(partial), renumbered)(*to_values(chosen)))
+        x = ops.concatenate([ops.reshape(leaf, (-1,)) for leaf in leaves], 0)
+        full = core(flat, 0)(x)  # (all outputs, all inputs)
+        out_tree, out_types = out_box[-1]
+        rows, row = [], 0
+        for shape, _ in out_types:
+            m = math.prod(shape)
+            cols, col = [], 0
+            for leaf in leaves:
+                n = math.prod(leaf.shape)
+                block = ops.slice(full, (row, col), (row + m, col + n))
+                cols.append(ops.reshape(block, (*shape, *leaf.shape)))
+                col += n
+            rows.append(tree.unflatten(in_tree, cols))
+            row += m
+        result = to_arrays(tree.unflatten(out_tree, rows))
+        if not has_aux:
+            return result
+        # the aux traced inside the Jacobian's vmap is not a value: evaluate it plainly
+        inputs = to_arrays(to_values(tuple(chosen)))
+        return result, (partial(*inputs) if several else partial(inputs[0]))[1]
 
     return run
 
@@ -460,10 +488,9 @@ class custom_vjp:  # noqa: N801
             cts = self.bwd(*nondiff_args, res, g)
             return tree.flatten(to_values(tuple(cts)))[0]
 
-        graph, _ = trace(lambda *v: forward(*v), *flat)
-        structure = out_box[-1]
-        outs = ops.custom_vjp_call(forward, backward, *flat, out_types=graph.out_types)
-        return to_arrays(tree.unflatten(structure, list(outs)))
+        out_types = traced_out_types(forward, flat) if building_graph() else None
+        outs = ops.custom_vjp_call(forward, backward, *flat, out_types=out_types)
+        return to_arrays(tree.unflatten(out_box[-1], list(outs)))
 
 
 class custom_jvp:  # noqa: N801
@@ -521,7 +548,9 @@ class custom_jvp:  # noqa: N801
         def rule(primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
             nondiff_args = [nondiff[i] for i in self.nondiff_argnums]
             out, t = self.rule(*nondiff_args, tuple(dynamic(primals)), tuple(dynamic(tangents)))
-            return tree.flatten(to_values(out))[0], tree.flatten(to_values(t))[0]
+            leaves, out_tree = tree.flatten(to_values(out))
+            out_box.append(out_tree)  # forward mode calls the rule, not the function
+            return leaves, tree.flatten(to_values(t))[0]
 
         outs = ops.custom_jvp_call(forward, rule, *flat)
         return to_arrays(tree.unflatten(out_box[-1], list(outs)))

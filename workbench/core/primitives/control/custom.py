@@ -55,10 +55,15 @@ def _custom_vjp_jvp(
     if getattr(forward, "differentiable", False):  # jax.checkpoint: forward is ordinary code
         filled = [ops.zeros_like(p) if t is None else t for p, t in zip(primals, tangents)]
         return autodiff.jvp(lambda *a: list(forward(*a)), list(primals), filled)
-    raise NotImplementedError(
-        "custom_vjp: this function defines only a backward (reverse-mode) rule; forward mode "
-        "(jvp, jacfwd) needs a forward-mode rule as well"
+    raise ForwardModeError(
+        "can't apply forward-mode autodiff (jvp) to a custom_vjp function. It defines only a "
+        "backward (reverse-mode) rule; forward mode (jvp, jacfwd) needs a forward-mode rule"
     )
+
+
+class ForwardModeError(TypeError, NotImplementedError):
+    """Forward mode through a function with only a reverse-mode rule: a TypeError as JAX
+    raises, a NotImplementedError as PyTorch raises."""
 
 
 def _forward_run(
@@ -68,15 +73,20 @@ def _forward_run(
     (the derivative rules were applied when the graph was made)."""
     device = out_types[0].device
     types = tuple(Type(tuple(a.shape), a.dtype, device) for a in args)
-    key = (forward, types)
-    graph = _FORWARD_GRAPHS.get(key)
+    graph = _forward_graphs(forward).get(types)
     if graph is None:
         graph = trace(lambda *xs: list(forward(*xs)), *types)[0]
-        _FORWARD_GRAPHS[key] = graph
+        _forward_graphs(forward)[types] = graph
     return run_graph(graph)(*args)
 
 
-_FORWARD_GRAPHS: dict[Any, Any] = {}
+def _forward_graphs(forward: Any) -> dict[Any, Any]:
+    """The graphs traced from ``forward``, per argument types, kept on the function itself
+    (so they go when it goes)."""
+    graphs: dict[Any, Any] = forward.__dict__.setdefault("_traced_graphs", {})
+    return graphs
+
+
 custom_vjp_p.run = _forward_run
 
 
@@ -131,8 +141,33 @@ def custom_jvp_call(
     forward: Callable[..., Any], rule: Callable[..., Any], *args: Any, out_types: Any = None
 ) -> tuple[Any, ...]:
     """Apply ``forward`` with ``rule(primals, tangents) -> (outs, out_tangents)`` as its JVP.
-    ``forward`` must be traceable; its output types come from tracing it."""
-    if out_types is None:
-        graph, _ = trace(lambda *xs: list(forward(*xs)), *[type_of(a) for a in args])
-        out_types = graph.out_types
-    return apply(custom_jvp_p, *args, forward=forward, rule=rule, out_types=tuple(out_types))
+    Inside a graph being built (``jit``), ``forward`` is traced once for its output types;
+    elsewhere it runs on the values themselves, so Python control flow on them works (as
+    in JAX outside ``jit``)."""
+    if out_types is None and building_graph():
+        out_types = traced_out_types(forward, args)
+    return apply(
+        custom_jvp_p,
+        *args,
+        forward=forward,
+        rule=rule,
+        out_types=None if out_types is None else tuple(out_types),
+    )
+
+
+def building_graph() -> bool:
+    """Whether a graph is being traced (jit, make_jaxpr): only then are output types
+    needed before the values exist."""
+    from workbench.core.dispatch import _stack  # noqa: PLC0415
+    from workbench.core.trace import GraphBuilder  # noqa: PLC0415
+
+    return any(isinstance(i, GraphBuilder) for i in _stack)
+
+
+def traced_out_types(forward: Callable[..., Any], args: Sequence[Any]) -> tuple[Type, ...]:
+    """``forward``'s output types, by tracing it; the graph is kept for the compiled plan,
+    so ``forward`` runs once per argument types (JAX traces a custom function once)."""
+    types = tuple(type_of(a) for a in args)
+    graph, _ = trace(lambda *xs: list(forward(*xs)), *types)
+    _forward_graphs(forward)[types] = graph
+    return tuple(graph.out_types)
