@@ -28,13 +28,22 @@ def register_node(
     _NODE_TYPES[cls] = (flatten, unflatten)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class TreeDef:
     """The structure of a pytree with its leaves taken out."""
 
     kind: Any  # a registered type, or "leaf"
     aux: Hashable
     children: tuple[TreeDef, ...]
+
+    def __hash__(self) -> int:
+        # aux data should be hashable (jit caches by structure), but JAX accepts a dict
+        # there too: such aux data hashes by its type, still consistent with equality
+        try:
+            aux = hash(self.aux)
+        except TypeError:
+            aux = hash(type(self.aux))
+        return hash((self.kind, aux, self.children))
 
     @property
     def num_leaves(self) -> int:

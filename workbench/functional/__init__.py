@@ -8,6 +8,7 @@ eager and static front ends.
 
 from workbench.functional import (
     ad_checkpoint,
+    errors,
     example_libraries,
     experimental,
     lax,
@@ -99,6 +100,7 @@ __all__ = [
     "devices",
     "eval_shape",
     "example_libraries",
+    "errors",
     "experimental",
     "grad",
     "hessian",

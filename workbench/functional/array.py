@@ -78,12 +78,22 @@ def default_int() -> np.dtype:
     return np.dtype(np.int64 if x64() else np.int32)
 
 
+# what JAX 0.10 calls the tracers of its transformations (jit, grad, vmap)
+_TRACER_NAMES = {"GraphTracer": "JitTracer", "VJPTracer": "JVPTracer", "JVPTracer": "JVPTracer",
+                 "BatchTracer": "BatchTracer"}  # fmt: skip
+
+
 class TracerBoolConversionError(ConcretizationError):
     """Python control flow needed a concrete value but got a traced one (JAX's error)."""
 
 
 class TracerArrayConversionError(TypeError):
     pass
+
+
+class NonConcreteBooleanIndexError(IndexError, ConcretizationError):
+    """A boolean mask known only at run time selects a number of elements unknown when
+    tracing (JAX's error; use jnp.where, or the size= argument of jnp.nonzero)."""
 
 
 def _concretization_message(what: str, value: Any) -> str:
@@ -239,7 +249,9 @@ class Array:
 
     def __repr__(self) -> str:
         if not isinstance(self._value, CoreArray):
-            return f"Traced<ShapedArray({self.dtype}{list(self.shape)})>"
+            kind = _TRACER_NAMES.get(type(self._value).__name__, "Traced")
+            dims = ",".join(str(d) for d in self.shape)
+            return f"{kind}({self.dtype}[{dims}])"
         host = self._value.numpy()
         body = np.array2string(host, separator=", ", prefix="Array(")
         return f"Array({body}, dtype={host.dtype})"
@@ -420,7 +432,79 @@ Array.__invert__ = _unary_operator("invert")  # type: ignore[method-assign]
 
 
 def _getitem(self: Array, key: Any) -> Array:
-    return Array(ops.index(self._value, unwrap_index(key)))
+    """``x[key]``; an integer index out of bounds is clamped to the nearest element, as
+    JAX's gather does (NumPy would raise)."""
+    try:
+        return Array(ops.index(self._value, clamped(unwrap_index(key), self.shape)))
+    except ConcretizationError as err:
+        if "boolean mask" in str(err):
+            raise NonConcreteBooleanIndexError(
+                f"Array boolean indices must be concrete; got a traced mask. {err}"
+            ) from err
+        raise
+
+
+def _axes_of(key: tuple[Any, ...], ndim: int) -> list[int | None]:
+    """The axis each entry of an index tuple reads (None: it reads none)."""
+
+    def width(k: Any) -> int:
+        if k is None or k is Ellipsis:
+            return 0
+        if hasattr(k, "dtype") and np.dtype(k.dtype) == np.bool_:
+            return len(k.shape)
+        return 1
+
+    used = sum(width(k) for k in key)
+    axes: list[int | None] = []
+    axis = 0
+    for k in key:
+        if k is Ellipsis:
+            axis += ndim - used
+            axes.append(None)
+        elif k is None:
+            axes.append(None)
+        else:
+            axes.append(axis)
+            axis += width(k)
+    return axes
+
+
+def _is_int_index(k: Any) -> bool:
+    if isinstance(k, int | np.integer) and not isinstance(k, bool):
+        return True
+    return hasattr(k, "dtype") and np.dtype(k.dtype).kind in "iu"
+
+
+def clamped(key: Any, shape: tuple[int, ...]) -> Any:
+    """The index with every integer (or integer array) index brought into bounds: negative
+    ones counted from the end, then clipped to [0, size - 1]."""
+    single = not isinstance(key, tuple)
+    entries = (key,) if single else key
+    out = []
+    for k, axis in zip(entries, _axes_of(entries, len(shape))):
+        if axis is None or axis >= len(shape) or not _is_int_index(k) or shape[axis] is None:
+            out.append(k)
+            continue
+        n = shape[axis]
+        if isinstance(k, int | np.integer):
+            k = int(k)
+            out.append(min(max(k + n if k < 0 else k, 0), n - 1))
+        else:
+            wrapped = ops.select(ops.lt(k, ops.zeros_like(k)), ops.add(k, n), k)
+            out.append(ops.minimum(ops.maximum(wrapped, 0), n - 1))
+    return out[0] if single else tuple(out)
+
+
+def in_bounds(key: Any, shape: tuple[int, ...]) -> Any:
+    """Whether each integer index of a one-index key (an int or an integer array on axis
+    0) is in bounds: None when the key has no such index."""
+    k = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+    if not _is_int_index(k) or not shape:
+        return None
+    n = shape[0]
+    if isinstance(k, int | np.integer):
+        return -n <= int(k) < n
+    return ops.logical_and(ops.ge(k, -n), ops.lt(k, n))
 
 
 Array.__getitem__ = _getitem  # type: ignore[method-assign]
@@ -445,60 +529,74 @@ class _IndexUpdateHelper:
 
 
 class _IndexUpdateRef:
+    """``x.at[key]``: reads clamp out-of-bounds indices (``get(mode="fill")`` returns
+    ``fill_value`` there instead); updates at out-of-bounds indices are dropped — JAX's
+    defaults."""
+
     def __init__(self, array: Array, key: Any) -> None:
-        self.array, self.key = array, unwrap_index(key)
+        raw = unwrap_index(key)
+        self.array, self.key = array, clamped(raw, array.shape)
+        self.valid = in_bounds(raw, array.shape)
 
     def _values(self, values: Any) -> Any:
         v = value_of(values, like=self.array._value)
         return v
 
-    def get(self, **_: Any) -> Array:
-        return Array(ops.index(self.array._value, self.key))
+    def _update(self, op: Any, values: Any) -> Array:
+        """``op(x, key, values)`` with updates at out-of-bounds indices dropped: those
+        indices are sent to an extra row past the end, cut off afterwards."""
+        x = self.array._value
+        if self.valid is None or self.valid is True:
+            return Array(op(x, self.key, values))
+        if self.valid is False:
+            return self.array
+        n = x.shape[0]
+        spare = ops.concatenate([x, ops.zeros_like(ops.index(x, (slice(0, 1),)))], 0)
+        k = self.key[0] if isinstance(self.key, tuple) else self.key
+        k = ops.select(self.valid, k, ops.full_like(k, n))
+        out = op(spare, (k,) if isinstance(self.key, tuple) else k, values)
+        return Array(ops.index(out, (slice(0, n),)))
+
+    def get(self, mode: Any = None, fill_value: Any = None, **_: Any) -> Array:
+        out = ops.index(self.array._value, self.key)
+        if mode != "fill" or self.valid is None or self.valid is True:
+            return Array(out)
+        fill = np.nan if fill_value is None and self.array.dtype.kind == "f" else fill_value
+        filler = ops.full_like(out, 0 if fill is None else fill)
+        if self.valid is False:
+            return Array(filler)
+        mask = ops.reshape(
+            self.valid, tuple(self.valid.shape) + (1,) * (out.ndim - self.valid.ndim)
+        )
+        return Array(ops.select(ops.broadcast_to(mask, tuple(out.shape)), out, filler))
 
     def set(self, values: Any, **_: Any) -> Array:
-        return Array(ops.index_set(self.array._value, self.key, self._values(values)))
+        return self._update(ops.index_set, self._values(values))
 
     def add(self, values: Any, **_: Any) -> Array:
-        return Array(ops.index_add(self.array._value, self.key, self._values(values)))
+        return self._update(ops.index_add, self._values(values))
 
     def subtract(self, values: Any, **_: Any) -> Array:
-        return Array(ops.index_add(self.array._value, self.key, ops.neg(self._values(values))))
+        return self._update(ops.index_add, ops.neg(self._values(values)))
+
+    def _combine(self, fn: Any, values: Any) -> Array:
+        current = ops.index(self.array._value, self.key)
+        return self._update(ops.index_set, fn(current, _like(self._values(values), current)))
 
     def multiply(self, values: Any, **_: Any) -> Array:
-        current = ops.index(self.array._value, self.key)
-        return Array(
-            ops.index_set(
-                self.array._value, self.key, ops.mul(current, _like(self._values(values), current))
-            )
-        )
+        return self._combine(ops.mul, values)
 
     def divide(self, values: Any, **_: Any) -> Array:
-        current = ops.index(self.array._value, self.key)
-        return Array(
-            ops.index_set(
-                self.array._value, self.key, ops.div(current, _like(self._values(values), current))
-            )
-        )
+        return self._combine(ops.div, values)
+
+    def power(self, values: Any, **_: Any) -> Array:
+        return self._combine(ops.pow, values)
 
     def min(self, values: Any, **_: Any) -> Array:
-        current = ops.index(self.array._value, self.key)
-        return Array(
-            ops.index_set(
-                self.array._value,
-                self.key,
-                ops.minimum(current, _like(self._values(values), current)),
-            )
-        )
+        return self._combine(ops.minimum, values)
 
     def max(self, values: Any, **_: Any) -> Array:
-        current = ops.index(self.array._value, self.key)
-        return Array(
-            ops.index_set(
-                self.array._value,
-                self.key,
-                ops.maximum(current, _like(self._values(values), current)),
-            )
-        )
+        return self._combine(ops.maximum, values)
 
 
 def _like(v: Any, target: Any) -> Any:

@@ -47,7 +47,24 @@ finfo, iinfo, dtype = np.finfo, np.iinfo, np.dtype
 
 
 def _v(x: Any) -> Any:
+    _arraylike(x)
     return value_of(x)
+
+
+def _arraylike(x: Any) -> None:
+    """JAX does not turn lists into arrays behind one's back (a list of traced values
+    would be slow to convert): jnp functions take arrays and scalars only."""
+    if isinstance(x, list | tuple):
+        import sys  # noqa: PLC0415
+
+        frame = sys._getframe(1)
+        while frame.f_back is not None and frame.f_code.co_name.startswith("_"):
+            frame = frame.f_back
+        name = frame.f_code.co_name if frame.f_code.co_name not in ("fn", "reduce") else "jnp"
+        raise TypeError(
+            f"{name} requires ndarray or scalar arguments, got {type(x)} at position 0. "
+            "Convert it first with jnp.array(...)."
+        )
 
 
 def _float(v: Any) -> Any:
@@ -57,6 +74,8 @@ def _float(v: Any) -> Any:
 
 def _pair(x: Any, y: Any) -> tuple[Any, Any]:
     """Both operands as core values of one dtype (JAX's promotion; Python numbers weak)."""
+    _arraylike(x)
+    _arraylike(y)
     if isinstance(x, Array) and not isinstance(y, Array):
         xv = x._value
         yv = value_of(y, like=xv)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.functional.array import Array
-from workbench.functional.numpy import asarray, flip, reshape, swapaxes
+from workbench.backend import dtypes
+from workbench.functional.array import Array, default_float
+from workbench.functional.numpy import asarray, flip, promote_types, reshape, swapaxes
 
 
 def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Array:
@@ -28,6 +29,9 @@ def _convolve_1d(a: Any, v: Any, mode: str, flip_v: bool, name: str) -> Array:
     from workbench.functional import lax  # noqa: PLC0415
 
     x, w = asarray(a), asarray(v)
+    common = promote_types(x.dtype, w.dtype)
+    common = common if dtypes.is_float(common) else default_float()  # as JAX: floats
+    x, w = x.astype(common), w.astype(common)
     if x.ndim != 1 or w.ndim != 1:
         raise ValueError(f"{name}() only support 1-dimensional inputs.")
     if x.shape[0] == 0 or w.shape[0] == 0:
@@ -54,6 +58,9 @@ def convolve(a: Any, v: Any, mode: str = "full", *, precision: Any = None) -> Ar
 def correlate(a: Any, v: Any, mode: str = "valid", *, precision: Any = None) -> Array:
     """The cross-correlation of two 1-d arrays. Mirrors: jnp.correlate."""
     x, w = asarray(a), asarray(v)
+    common = promote_types(x.dtype, w.dtype)
+    common = common if dtypes.is_float(common) else default_float()  # as JAX: floats
+    x, w = x.astype(common), w.astype(common)
     if x.shape[0] < w.shape[0]:  # NumPy reverses the result when it swaps the operands
         return flip(_convolve_1d(w, x, mode, False, "correlate"))
     return _convolve_1d(x, w, mode, False, "correlate")

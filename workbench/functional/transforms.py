@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 from workbench.core import autodiff, batching, jacobians, ops, tree
 from workbench.core.ir import Graph, graph_text
 from workbench.core.primitives.control.custom import building_graph, traced_out_types
-from workbench.core.trace import trace
+from workbench.core.trace import eval_graph, trace
 from workbench.core.values import Tracer, is_value
 from workbench.functional.array import Array, host_array
 
@@ -260,6 +261,20 @@ class _Static:
         return hash(self.key)
 
 
+_CACHES: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _shared_cache(fun: Any, config: Any) -> dict[Any, Any]:
+    """The compiled graphs of ``fun`` for this static configuration, shared by every
+    ``jit(fun)`` wrapper — so ``jit(f)(x)`` twice traces once, as in JAX, whose cache
+    belongs to the function rather than the wrapper."""
+    try:
+        per_function = _CACHES.setdefault(fun, {})
+    except TypeError:  # not weakly referenceable: a cache of its own
+        return {}
+    return per_function.setdefault(config, {})
+
+
 class Jitted:
     """A function compiled once per abstract signature. Mirrors: jax.jit's wrapper."""
 
@@ -283,7 +298,9 @@ class Jitted:
         nums = nums + tuple(params.index(n) for n in names if n in params)
         self.static_argnums = frozenset(nums)
         self.static_argnames = frozenset(names)
-        self._cache: dict[Any, tuple[Graph, Any]] = {}
+        self._cache: dict[Any, tuple[Graph, Any]] = _shared_cache(
+            fun, (self.static_argnums, self.static_argnames)
+        )
         self.traces = 0
         functools.update_wrapper(self, fun, updated=())
 
@@ -323,6 +340,16 @@ class Jitted:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         flat, in_tree, static = self._split(args, kwargs)
         values = to_values(flat)
+        for v in values:
+            if not hasattr(v, "shape") or not hasattr(v, "dtype"):
+                name = getattr(self.fun, "__name__", repr(self.fun))
+                raise TypeError(
+                    f"Error interpreting argument to {name} as an abstract array. The "
+                    f"problematic value is of type {type(v)}. This typically means that a "
+                    "jit-wrapped function was called with a non-array argument, and this "
+                    "argument was not marked as static using the static_argnums or "
+                    "static_argnames parameters of jax.jit."
+                )
         key = (
             in_tree,
             static,
@@ -333,7 +360,8 @@ class Jitted:
             found = self._compile(args, kwargs, values, in_tree)
             self._cache[key] = found
         graph, out_tree = found
-        outs = ops.call(graph, *values)
+        # every argument static: a graph of constants, evaluated as it is
+        outs = ops.call(graph, *values) if values else eval_graph(graph)
         return to_arrays(tree.unflatten(out_tree, list(outs)))
 
     def clear_cache(self) -> None:
