@@ -52,10 +52,25 @@ class TreeDef:
         return sum(c.num_leaves for c in self.children)
 
     def __repr__(self) -> str:
+        return f"PyTreeDef({self.text()})"
+
+    def text(self) -> str:
+        """The structure as JAX prints it: ``{'W': *, 'b': *}``, ``[*, (*, *)]``, ``None``."""
+        inner = [c.text() for c in self.children]
         if self.kind == "leaf":
             return "*"
+        if self.kind is dict:
+            return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(self.aux, inner)) + "}"  # type: ignore[call-overload]
+        if self.kind is list:
+            return "[" + ", ".join(inner) + "]"
+        if self.kind is tuple:
+            return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
+        if self.kind is type(None):
+            return "None"
         name = getattr(self.kind, "__name__", str(self.kind))
-        return f"{name}({', '.join(map(repr, self.children))})"
+        if self.aux == "namedtuple":
+            return f"CustomNode(namedtuple[{name}], [{', '.join(inner)}])"
+        return f"CustomNode({name}[{self.aux!r}], [{', '.join(inner)}])"
 
 
 _LEAF = TreeDef("leaf", None, ())
@@ -119,9 +134,20 @@ def tree_map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
 
 register_node(tuple, lambda t: (t, None), lambda _, c: tuple(c))
 register_node(list, lambda t: (t, None), lambda _, c: list(c))
-register_node(
-    dict,
-    lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
-    lambda keys, c: dict(zip(keys, c)),  # type: ignore[call-overload]
-)
+
+
+def _dict_children(d: dict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
+    """A dict's values in sorted key order (keys of mixed types cannot be sorted: JAX's
+    ValueError)."""
+    try:
+        keys = tuple(sorted(d))
+    except TypeError as err:
+        raise ValueError(
+            f"Comparator raised exception while sorting pytree dictionary keys: the keys "
+            f"{list(d)} have types that cannot be ordered ({err})"
+        ) from err
+    return [d[k] for k in keys], keys
+
+
+register_node(dict, _dict_children, lambda keys, c: dict(zip(keys, c)))  # type: ignore[call-overload]
 register_node(type(None), lambda _: ((), None), lambda _, c: None)

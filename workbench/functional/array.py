@@ -274,8 +274,8 @@ class Array:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError(
-            "'jax.Array' object does not support item assignment. JAX arrays are immutable. "
-            "Instead of ``x[idx] = y``, use ``x = x.at[idx].set(y)`` or another .at[] method: "
+            "JAX arrays are immutable and do not support in-place item assignment. Instead "
+            "of x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
             "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html"
         )
 

@@ -4,7 +4,7 @@ strict-dtype primitive operations. Mirrors: jax.lax."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -303,10 +303,22 @@ def map(f: Callable[[Any], Any], xs: Any, batch_size: int | None = None) -> Any:
 
 
 def _conv_layout(numbers: Any, ndim: int) -> tuple[str, str, str]:
+    """Layout strings from dimension numbers given as strings ("NHWC", "HWIO", "NHWC") or
+    as a ConvDimensionNumbers of index permutations (what conv_dimension_numbers gives)."""
+    spatial = "HWD"[: ndim - 2]
     if numbers is None:
-        spatial = "HWD"[: ndim - 2]
         return "NC" + spatial, "OI" + spatial, "NC" + spatial
-    return tuple(numbers)  # type: ignore[return-value]
+    if all(isinstance(n, str) for n in numbers):
+        return tuple(numbers)  # type: ignore[return-value]
+
+    def letters(perm: Sequence[int], first: str) -> str:
+        out = [""] * len(perm)
+        for letter, position in zip(first + spatial, perm):
+            out[position] = letter
+        return "".join(out)
+
+    lhs, rhs, out = numbers
+    return letters(lhs, "NC"), letters(rhs, "OI"), letters(out, "NC")
 
 
 def conv_general_dilated(
@@ -357,13 +369,13 @@ def conv_with_general_padding(
     return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation)
 
 
-class ConvDimensionNumbers(tuple):  # type: ignore[type-arg]
+class ConvDimensionNumbers(NamedTuple):
     """(lhs_spec, rhs_spec, out_spec): each the axis positions of (batch or out-feature,
     feature or in-feature, spatial…), as lax returns them."""
 
-    lhs_spec = property(lambda self: self[0])
-    rhs_spec = property(lambda self: self[1])
-    out_spec = property(lambda self: self[2])
+    lhs_spec: tuple[int, ...]
+    rhs_spec: tuple[int, ...]
+    out_spec: tuple[int, ...]
 
 
 def conv_dimension_numbers(lhs_shape: Any, rhs_shape: Any, dimension_numbers: Any) -> Any:
@@ -377,7 +389,7 @@ def conv_dimension_numbers(lhs_shape: Any, rhs_shape: Any, dimension_numbers: An
         return (spec.index(first), spec.index(second), *(spec.index(c) for c in spatial))
 
     return ConvDimensionNumbers(
-        (positions(lhs, "N", "C"), positions(rhs, "O", "I"), positions(out, "N", "C"))
+        positions(lhs, "N", "C"), positions(rhs, "O", "I"), positions(out, "N", "C")
     )
 
 

@@ -28,14 +28,25 @@ def _helpers() -> Any:
 def _jax_errors(fn: Callable[..., Array]) -> Callable[..., Array]:
     @functools.wraps(fn)
     def checked(*args: Any, **kwargs: Any) -> Array:
+        placement = kwargs.pop("out_sharding", None)
+        kwargs.pop("precision", None)
+        kwargs.pop("preferred_element_type", None)
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
         except ValueError as e:
             if "not aligned" in str(e) or "broadcast" in str(e):
                 raise TypeError(str(e)) from None
             raise
+        return out if placement is None else _placed(out, placement)
 
     return checked
+
+
+def _placed(out: Array, sharding: Any) -> Array:
+    """The result laid out as ``out_sharding`` asks (JAX's sharding in types)."""
+    from workbench.functional.sharding import with_sharding  # noqa: PLC0415
+
+    return with_sharding(out, sharding)  # type: ignore[no-any-return]
 
 
 @_jax_errors
@@ -81,7 +92,8 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Array:
     )
 
 
-def einsum(subscripts: str, *operands: Any, optimize: Any = None, precision: Any = None) -> Array:
+@_jax_errors
+def einsum(subscripts: str, *operands: Any, optimize: Any = None) -> Array:
     """Mirrors: jnp.einsum (explicit and implicit output; contractions are pairwise
     ``dot_general``s, other summed indices are reductions)."""
     spec = subscripts.replace(" ", "")

@@ -332,10 +332,23 @@ class Jitted:
         graph, out_tree = trace(flat_fun, *flat)
         return graph, out_tree
 
-    def lower(self, *args: Any, **kwargs: Any) -> Any:
+    def graph(self, *args: Any, **kwargs: Any) -> Graph:
+        """The traced graph for these arguments."""
+        return self._traced(args, kwargs)[0]
+
+    def _traced(self, args: Any, kwargs: Any) -> tuple[Graph, Any]:
         flat, in_tree, static = self._split(args, kwargs)
-        values = to_values(flat)
-        return self._compile(args, kwargs, values, in_tree)[0]
+        return self._compile(args, kwargs, to_values(flat), in_tree)
+
+    def trace(self, *args: Any, **kwargs: Any) -> Traced:
+        """The function traced for these arguments: ``.jaxpr`` is its IR. Mirrors:
+        jax.jit(f).trace(...)."""
+        return Traced(*self._traced(args, kwargs))
+
+    def lower(self, *args: Any, **kwargs: Any) -> Lowered:
+        """Traced and lowered: ``.as_text()`` is the IR, ``.compile()`` the plan. Mirrors:
+        jax.jit(f).lower(...)."""
+        return Lowered(*self._traced(args, kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         flat, in_tree, static = self._split(args, kwargs)
@@ -390,6 +403,62 @@ def jit(
     return Jitted(fun, static_argnums, static_argnames, donate_argnums)
 
 
+class Traced:
+    """Mirrors: jax.stages.Traced (``jit(f).trace(x)``)."""
+
+    def __init__(self, graph: Graph, out_tree: Any) -> None:
+        self.jaxpr = ClosedJaxpr(graph)
+        self.out_tree = out_tree
+        self.out_info = [ShapeDtype(t.shape, t.dtype) for t in graph.out_types]
+
+    def lower(self) -> Lowered:
+        return Lowered(self.jaxpr.graph, self.out_tree)
+
+
+class Lowered:
+    """Mirrors: jax.stages.Lowered: the IR before compilation (here: the core's graph,
+    where JAX shows StableHLO)."""
+
+    def __init__(self, graph: Graph, out_tree: Any) -> None:
+        self.graph, self.out_tree = graph, out_tree
+
+    def as_text(self, dialect: str | None = None) -> str:
+        return graph_text(self.graph)
+
+    def compile(self) -> Compiled:
+        return Compiled(self.graph, self.out_tree)
+
+
+class Compiled:
+    """Mirrors: jax.stages.Compiled: the compiled plan, callable; ``as_text()`` is the
+    Python the executor generated for it (where JAX shows optimised HLO)."""
+
+    def __init__(self, graph: Graph, out_tree: Any) -> None:
+        from workbench.core.executor import default_executor  # noqa: PLC0415
+
+        self.graph, self.out_tree = graph, out_tree
+        self.plan = default_executor().plan(graph, graph.in_types)
+
+    def as_text(self) -> str:
+        return str(self.plan.source)
+
+    def __call__(self, *args: Any) -> Any:
+        flat = tree.flatten(to_values(args))[0]
+        outs = ops.call(self.graph, *flat) if flat else eval_graph(self.graph)
+        return to_arrays(tree.unflatten(self.out_tree, list(outs)))
+
+    def cost_analysis(self) -> dict[str, float]:
+        return {"equations": float(len(self.graph.equations))}
+
+
+class ShapeDtype:
+    def __init__(self, shape: Any, dtype: Any) -> None:
+        self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+
+    def __repr__(self) -> str:
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+
+
 class ClosedJaxpr:
     """What ``make_jaxpr`` returns: the traced graph, printed in a jaxpr-like form."""
 
@@ -418,7 +487,7 @@ def make_jaxpr(
     jitted = Jitted(fun, static_argnums)
 
     def run(*args: Any, **kwargs: Any) -> ClosedJaxpr:
-        return ClosedJaxpr(jitted.lower(*args, **kwargs))
+        return ClosedJaxpr(jitted.graph(*args, **kwargs))
 
     return run
 

@@ -73,7 +73,7 @@ def _functional(fn: Any, args: Sequence[Any]) -> Traced:
         names = {id(var): label for var, label in zip(graph.inputs, argument_names(fn, args))}
         return Traced(graph, leaves, names, set())
     jitted = fn if isinstance(fn, Jitted) else Jitted(fn)
-    graph = jitted.lower(*args)
+    graph = jitted.graph(*args)
     labels = argument_names(jitted.fun, args)
     names = {id(var): label for var, label in zip(graph.inputs, labels)}
     return Traced(graph, tree.flatten(to_values(list(args)))[0], names, set())
