@@ -58,34 +58,30 @@ def correlate(
     return _correlate_nd(in1, in2, mode, False, "correlate")
 
 
-def convolve2d(
-    in1: Any,
-    in2: Any,
-    mode: str = "full",
-    boundary: str = "fill",
-    fillvalue: float = 0,
-    precision: Any = None,
-) -> Array:  # noqa: E501
-    if boundary != "fill" or fillvalue != 0:
-        raise NotImplementedError("convolve2d: only boundary='fill' with fillvalue=0")
-    if jnp.ndim(in1) != 2 or jnp.ndim(in2) != 2:
-        raise ValueError("convolve2d() only supports 2-dimensional inputs.")
-    return convolve(in1, in2, mode)
+def _two_d(nd: Any, name: str) -> Any:
+    def fn(
+        in1: Any,
+        in2: Any,
+        mode: str = "full",
+        boundary: str = "fill",
+        fillvalue: float = 0,
+        precision: Any = None,
+    ) -> Array:
+        if boundary != "fill" or fillvalue != 0:
+            raise NotImplementedError(f"{name}: only boundary='fill' with fillvalue=0")
+        if jnp.ndim(in1) != 2 or jnp.ndim(in2) != 2:
+            raise ValueError(f"{name}() only supports 2-dimensional inputs.")
+        return nd(in1, in2, mode)  # type: ignore[no-any-return]
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"The 2-d {nd.__name__} (zero fill beyond the edges). Mirrors: jax.scipy.signal.{name}."  # noqa: E501
+    )
+    return fn
 
 
-def correlate2d(
-    in1: Any,
-    in2: Any,
-    mode: str = "full",
-    boundary: str = "fill",
-    fillvalue: float = 0,
-    precision: Any = None,
-) -> Array:  # noqa: E501
-    if boundary != "fill" or fillvalue != 0:
-        raise NotImplementedError("correlate2d: only boundary='fill' with fillvalue=0")
-    if jnp.ndim(in1) != 2 or jnp.ndim(in2) != 2:
-        raise ValueError("correlate2d() only supports 2-dimensional inputs.")
-    return correlate(in1, in2, mode)
+convolve2d = _two_d(convolve, "convolve2d")
+correlate2d = _two_d(correlate, "correlate2d")
 
 
 __all__ = ["convolve", "convolve2d", "correlate", "correlate2d"]
