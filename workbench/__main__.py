@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     cover = sub.add_parser(
         "coverage", help="how much of a framework's API is here, weighted by real programs' use"
     )
-    cover.add_argument("framework", choices=["torch", "jax"], help="the framework to measure")
+    cover.add_argument(
+        "framework", choices=["torch", "jax", "tf", "tensorflow"], help="the framework to measure"
+    )
     cover.add_argument("--top", type=int, default=40, help="how many missing names to list")
     cover.add_argument(
         "--count",

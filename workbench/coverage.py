@@ -45,6 +45,14 @@ class Framework:
     objects: dict[str, str]
     # unweighted comparisons with another API: label → (its module, the workbench's module)
     also: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # other import names of the same API: 'keras' → 'tensorflow.keras'
+    aliases: dict[str, str] = field(default_factory=dict)
+    # object types whose workbench path is not the translated one: label → our path
+    our_objects: dict[str, str] = field(default_factory=dict)
+
+    def roots(self) -> dict[str, str]:
+        """Import name → the canonical dotted prefix it stands for."""
+        return {self.key: self.key, **self.aliases}
 
     def translate(self, dotted: str) -> str:
         """The workbench's path for a path of the framework ('torch.nn.Linear' →
@@ -57,6 +65,9 @@ class Framework:
         return f"{self.objects[head]}.{rest}" if head in self.objects else name
 
     def ours_of(self, name: str) -> str:
+        head, _, rest = name.partition(".")
+        if head in self.our_objects:
+            return f"{self.our_objects[head]}.{rest}"
         return self.translate(self.theirs(name))
 
 
@@ -93,7 +104,26 @@ FRAMEWORKS = {
         {"Array": "jax.Array"},
         {"NumPy": ("numpy", "workbench.functional.numpy")},
     ),
+    "tensorflow": Framework(
+        "tensorflow",
+        "TensorFlow",
+        "workbench.static",
+        _dotted(
+            "tensorflow",
+            *"nn math linalg random data image compat.v1 keras keras.layers".split(),
+            *"keras.losses keras.metrics keras.optimizers keras.callbacks keras.utils".split(),
+            *"keras.models keras.activations keras.initializers".split(),
+        ),
+        {  # an eager tensor is what programs call .numpy() on
+            "Tensor": "tensorflow.python.framework.ops.EagerTensor",
+            "Model": "tensorflow.keras.Model",
+            "Layer": "tensorflow.keras.layers.Layer",
+        },
+        aliases={"keras": "tensorflow.keras"},
+        our_objects={"Tensor": "workbench.static.execution.EagerTensor"},
+    ),
 }
+FRAMEWORKS["tf"] = FRAMEWORKS["tensorflow"]
 NAMESPACES = FRAMEWORKS["torch"].namespaces  # kept for callers of the first version
 
 
@@ -131,26 +161,32 @@ def _exists(dotted: str) -> bool:
 
 
 class _Uses(ast.NodeVisitor):
-    def __init__(self, root: str, methods: dict[str, set[str]]) -> None:
-        self.root = root
+    def __init__(self, roots: dict[str, str], methods: dict[str, set[str]]) -> None:
+        self.roots = roots  # import name -> canonical prefix
         self.aliases: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
         self.methods = methods
 
     def _ours(self, module: str) -> bool:
-        return module == self.root or module.startswith(self.root + ".")
+        return any(module == r or module.startswith(r + ".") for r in self.roots)
+
+    def _canonical(self, module: str) -> str:
+        head, dot, rest = module.partition(".")
+        return self.roots[head] + dot + rest
 
     def visit_Import(self, node: ast.Import) -> None:  # noqa: N802
         for a in node.names:
             if self._ours(a.name):
                 if a.asname:
-                    self.aliases[a.asname] = a.name
+                    self.aliases[a.asname] = self._canonical(a.name)
                 else:
-                    self.aliases[self.root] = self.root
+                    head = a.name.partition(".")[0]
+                    self.aliases[head] = self.roots[head]
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:  # noqa: N802
         module = node.module or ""
         if self._ours(module):
+            module = self._canonical(module)
             for a in node.names:
                 if a.name != "*":
                     self.aliases[a.asname or a.name] = f"{module}.{a.name}"
@@ -178,7 +214,7 @@ class _Uses(ast.NodeVisitor):
 
     def visit_Name(self, node: ast.Name) -> None:  # noqa: N802
         target = self.aliases.get(node.id)
-        if target is not None and isinstance(node.ctx, ast.Load) and node.id != self.root:
+        if target is not None and isinstance(node.ctx, ast.Load) and node.id not in self.roots:
             self.counts[target] += 1
 
     def _module_chain(self, value: ast.expr) -> bool:
@@ -208,7 +244,7 @@ def count_uses(files: Iterable[Path], framework: str = "torch") -> tuple[Counter
             tree = ast.parse(file.read_text(encoding="utf-8", errors="replace"))
         except SyntaxError:
             continue
-        visitor = _Uses(fw.key, methods)
+        visitor = _Uses(fw.roots(), methods)
         visitor.visit(tree)
         if not any(visitor._ours(v) for v in visitor.aliases.values()):
             continue
@@ -283,7 +319,7 @@ def report(usage: dict[str, Any] | None = None, framework: str = "torch") -> Rep
     paths = {**fw.namespaces, **fw.objects}
     api = {}
     for label, names in _public_names(framework).items():
-        here = fw.translate(paths[label])
+        here = fw.our_objects.get(label) or fw.translate(paths[label])
         api[label] = (sum(_exists(f"{here}.{n}") for n in names), len(names))
     also: dict[str, tuple[int, int, int | None]] = {}
     for label, (other, here) in fw.also.items():
@@ -331,6 +367,7 @@ def main(framework: str, top: int = 40, count: str | None = None) -> int:
     if framework not in FRAMEWORKS:
         print(f"coverage: measured frameworks are {sorted(FRAMEWORKS)}, not {framework!r}")
         return 2
+    framework = FRAMEWORKS[framework].key  # "tf" is "tensorflow"
     if count is not None:  # rebuild the usage counts from a folder of programs
         files = sorted(Path(count).rglob("*.py"))
         counts, used = count_uses(files, framework)
