@@ -286,4 +286,8 @@ def __getattr__(name: str) -> object:
         import importlib  # noqa: PLC0415
 
         return importlib.import_module("workbench.static.keras")
+    if name == "optimizers":  # tf.optimizers: TF2's alias of tf.keras.optimizers
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module("workbench.static.keras.optimizers")
     raise AttributeError(f"module 'workbench.static' has no attribute {name!r}")
