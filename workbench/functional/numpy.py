@@ -865,19 +865,6 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
 # Host-only helpers (data-dependent shapes: not available inside jit)
 
 
-def nonzero(a: Any, size: int | None = None, fill_value: Any = None) -> tuple[Array, ...]:
-    host = np.asarray(asarray(a))
-    return tuple(Array(ops.array(i.astype(default_int()))) for i in np.nonzero(host))
-
-
-def unique(ar: Any, return_counts: bool = False, size: int | None = None) -> Any:
-    host = np.asarray(asarray(ar))
-    values, counts = np.unique(host, return_counts=True)
-    if return_counts:
-        return Array(ops.array(values)), Array(ops.array(counts.astype(default_int())))
-    return Array(ops.array(values))
-
-
 def result_type(*args: Any) -> np.dtype:
     out = np.dtype(_v(args[0]).dtype)
     for a in args[1:]:
@@ -904,5 +891,6 @@ def __getattr__(name: str) -> Any:
 
 # defined beside the rest of jnp, which they call
 from workbench.functional.numpy_more import *  # noqa: E402, F403
+from workbench.functional.numpy_more import nonzero, unique  # noqa: E402, F401
 from workbench.functional.numpy_signal import convolve, correlate, rot90  # noqa: E402, F401
 from workbench.functional.numpy_stats import *  # noqa: E402, F403

@@ -186,6 +186,19 @@ def isreal(x: Any) -> Array:
 
 
 # -- searching and selecting -------------------------------------------------------------
+def nonzero(a: Any, size: int | None = None, fill_value: Any = None) -> tuple[Array, ...]:
+    host = np.asarray(asarray(a))
+    return tuple(Array(ops.array(i.astype(default_int()))) for i in np.nonzero(host))
+
+
+def unique(ar: Any, return_counts: bool = False, size: int | None = None) -> Any:
+    host = np.asarray(asarray(ar))
+    values, counts = np.unique(host, return_counts=True)
+    if return_counts:
+        return Array(ops.array(values)), Array(ops.array(counts.astype(default_int())))
+    return Array(ops.array(values))
+
+
 def searchsorted(
     a: Any, v: Any, side: str = "left", sorter: Any = None, *, method: str = "scan"
 ) -> Array:
@@ -237,7 +250,7 @@ def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Arra
 
 
 def flatnonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> Array:
-    return jnp.nonzero(jnp.ravel(a), size=size, fill_value=fill_value)[0]
+    return nonzero(jnp.ravel(a), size=size, fill_value=fill_value)[0]
 
 
 def compress(
@@ -319,7 +332,7 @@ setxor1d = _set_op(np.setxor1d)
 
 
 def unique_values(x: Any) -> Array:
-    return jnp.unique(x)
+    return unique(x)
 
 
 def unique_counts(x: Any) -> Any:
