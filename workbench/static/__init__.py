@@ -8,6 +8,7 @@ compiler.
 """
 
 from workbench.static import data, errors, initializers, onnx_export, random_ops, train
+from workbench.static import image_ops as image
 from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
@@ -30,6 +31,7 @@ from workbench.static.array_ops import (
     pad,
     range,
     rank,
+    repeat,
     reshape,
     reverse,
     shape,
@@ -185,6 +187,7 @@ __all__ = [
     "framework",
     "function",
     "gather",
+    "image",
     "gather_nd",
     "get_default_graph",
     "gradients",
@@ -229,6 +232,7 @@ __all__ = [
     "random",
     "random_ops",
     "range",
+    "repeat",
     "rank",
     "reduce_all",
     "reduce_any",

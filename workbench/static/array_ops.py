@@ -293,11 +293,56 @@ def pad(
     constant_values: float = 0,
     name: str | None = None,
 ) -> Any:
+    """Mirrors: tf.pad (``CONSTANT``, ``REFLECT`` without the edge, ``SYMMETRIC`` with it)."""
     x = convert_to_tensor(tensor)
-    if mode.upper() != "CONSTANT":
-        raise NotImplementedError(f"tf.pad: mode {mode!r} is not supported (CONSTANT is)")
     config = [tuple(int(p) for p in pair) for pair in np.asarray(paddings).tolist()]
-    return make_op("PadV2", [x], lambda v: ops.pad(v, config, constant_values), name=name)
+    kind = mode.upper()
+    if kind == "CONSTANT":
+        return make_op("PadV2", [x], lambda v: ops.pad(v, config, constant_values), name=name)
+    if kind not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f"tf.pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}")
+    edge = 0 if kind == "SYMMETRIC" else 1
+
+    def run(v: Any) -> Any:
+        for axis, (lo, hi) in enumerate(config):
+            n = v.shape[axis]
+            if max(lo, hi) > n - edge:
+                raise ValueError(
+                    f"tf.pad: {kind} padding of ({lo}, {hi}) needs an axis longer than "
+                    f"{max(lo, hi) + edge - 1}, axis {axis} has {n}"
+                )
+            if lo or hi:
+                idx = np.arange(-lo, n + hi)
+                idx = np.where(idx < 0, -idx - 1 + edge, idx)
+                idx = np.where(idx >= n, 2 * n - idx - 1 - edge, idx)
+                v = ops.index(v, (builtins.slice(None),) * axis + (idx,))
+        return v
+
+    return make_op("MirrorPad", [x], run, name=name)
+
+
+def repeat(input: Any, repeats: Any, axis: int | None = None, name: str | None = None) -> Any:  # noqa: A002
+    """Repeat each element ``repeats`` times (an int or one count per element) along
+    ``axis`` (the flattened input when None). Mirrors: tf.repeat."""
+    x = convert_to_tensor(input)
+    counts = np.asarray(repeats.numpy() if hasattr(repeats, "numpy") else repeats)
+    if axis is None:
+        x, axis = reshape(x, [-1]), 0
+
+    def run(v: Any) -> Any:
+        ax = int(axis) % v.ndim
+        n = v.shape[ax]
+        if counts.ndim and counts.size not in (1, n):
+            raise ValueError(
+                f"tf.repeat: {counts.size} repeat counts for an axis of length {n} "
+                f"(give one count or one per element)"
+            )
+        idx = np.repeat(
+            np.arange(n), counts.reshape(-1) if counts.size == n else int(counts.flat[0])
+        )
+        return ops.index(v, (builtins.slice(None),) * ax + (idx,))
+
+    return make_op("Repeat", [x], run, name=name)
 
 
 def reverse(tensor: Any, axis: Sequence[int], name: str | None = None) -> Any:

@@ -86,8 +86,10 @@ logical_or = _comparison("LogicalOr", ops.logical_or)
 
 
 def _floordiv(a: Any, b: Any) -> Any:
-    q = ops.floor(ops.div(a, b)) if a.dtype.kind == "f" else ops.div(a, b)
-    return q
+    if a.dtype.kind == "f":
+        return ops.floor(ops.div(a, b))
+    wide = ops.div(ops.cast(a, "float64"), ops.cast(b, "float64"))
+    return ops.cast(ops.floor(wide), a.dtype)
 
 
 def truediv(x: Any, y: Any, name: str | None = None) -> Any:

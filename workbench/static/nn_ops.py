@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.core import composites, ops
-from workbench.static import math_ops, random_ops
+from workbench.static import array_ops, errors, math_ops, random_ops
 from workbench.static.execution import convert_to_tensor, make_op
 
 
@@ -239,11 +239,20 @@ def convolution(
     x, w = math_ops._pair("Conv2D", input, filters)
     n = x.shape.rank - 2
     st, dl = _spatial(strides, n, "strides"), _spatial(dilations, n, "dilations")
+    c_in, per_group = x.shape[-1], w.shape[-2]
+    if c_in is not None and per_group is not None and c_in % per_group:
+        raise ValueError(
+            f"convolution: the input's {c_in} channels are not a multiple of the filter's "
+            f"{per_group} input channels (input {x.shape}, filters {w.shape})"
+        )
+    groups = c_in // per_group if c_in is not None and per_group else 1  # TF infers groups
 
     def run(v: Any, k: Any) -> Any:
         kernel = ops.transpose(k, (n + 1, n) + tuple(range(n)))  # (out, in, *window)
         pad = padding if isinstance(padding, str) else tuple(tuple(p) for p in list(padding)[1:-1])
-        return _channels_last(ops.conv(_channels_first(v), kernel, st, pad, rhs_dilation=dl))
+        return _channels_last(
+            ops.conv(_channels_first(v), kernel, st, pad, rhs_dilation=dl, groups=groups)
+        )
 
     return make_op({1: "Conv1D", 2: "Conv2D", 3: "Conv3D"}.get(n, "Conv"), [x, w], run, name=name)
 
@@ -283,6 +292,115 @@ def conv1d(
     return convolution(input, filters, stride, padding, data_format, dilations, name)
 
 
+def conv_transpose(
+    input: Any,
+    filters: Any,
+    output_shape: Any,
+    strides: Any,
+    padding: str = "SAME",
+    data_format: str | None = None,
+    dilations: Any = None,
+    name: str | None = None,
+) -> Any:  # noqa: A002
+    """The gradient of ``convolution`` with respect to an input of ``output_shape``;
+    filters are (*window, out, in). Mirrors: tf.nn.conv_transpose."""
+    if data_format not in (None, "NHWC", "NWC", "NDHWC"):
+        raise ValueError(f"data_format {data_format!r} is not supported (channels last only)")
+    x, w = math_ops._pair("Conv2DBackpropInput", input, filters)
+    n = x.shape.rank - 2
+    st, dl = _spatial(strides, n, "strides"), _spatial(dilations, n, "dilations")
+    out = [
+        int(d) for d in (output_shape.numpy() if hasattr(output_shape, "numpy") else output_shape)
+    ]
+    window = w.shape.as_list()[:n]
+    if w.shape[-1] != x.shape[-1] or w.shape[-2] != out[-1]:
+        raise ValueError(
+            f"conv_transpose: filters {w.shape} must be (*window, {out[-1]} output channels, "
+            f"{x.shape[-1]} input channels) for input {x.shape} and output_shape {out}"
+        )
+    if isinstance(padding, str):
+        pads = ops.conv_padding(padding, out[1:-1], window, st, dl)
+    else:
+        pads = tuple(tuple(int(v) for v in p) for p in list(padding)[1:-1])
+    extra = []
+    for m, size, k, s_, d, (lo, hi) in zip(
+        out[1:-1], x.shape.as_list()[1:-1], window, st, dl, pads
+    ):
+        if (m + lo + hi - (k - 1) * d - 1) // s_ + 1 != size:  # the forward convolution's size
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"conv_transpose: a convolution of output_shape {out} with strides {st} and "
+                f"padding {padding!r} would not give the input's shape {x.shape}",
+            )
+        extra.append(m - ((size - 1) * s_ + (k - 1) * d + 1 - lo - hi))
+
+    def run(v: Any, k: Any) -> Any:
+        kernel = ops.transpose(k, (n + 1, n) + tuple(range(n)))  # (in, out, *window)
+        y = ops.conv_transpose(_channels_first(v), kernel, st, pads, extra, dilation=dl)
+        return _channels_last(y)
+
+    return make_op(
+        {1: "Conv1DBackpropInput", 2: "Conv2DBackpropInput"}.get(n, "Conv3DBackpropInputV2"),
+        [x, w],
+        run,
+        name=name,
+    )
+
+
+def conv2d_transpose(
+    input: Any,
+    filters: Any,
+    output_shape: Any,
+    strides: Any,
+    padding: str = "SAME",
+    data_format: str = "NHWC",
+    dilations: Any = None,
+    name: str | None = None,
+) -> Any:  # noqa: A002
+    return conv_transpose(
+        input, filters, output_shape, strides, padding, data_format, dilations, name
+    )
+
+
+conv1d_transpose = conv3d_transpose = conv2d_transpose
+
+
+def depthwise_conv2d(
+    input: Any,
+    filter: Any,
+    strides: Any,
+    padding: str,
+    data_format: str | None = None,
+    dilations: Any = None,
+    name: str | None = None,
+) -> Any:  # noqa: A002
+    """Each input channel convolved with its own ``channel_multiplier`` filters; filter
+    (kh, kw, in, multiplier), output channel ``c * multiplier + m``.
+    Mirrors: tf.nn.depthwise_conv2d."""
+    x, w = math_ops._pair("DepthwiseConv2dNative", input, filter)
+    window = w.shape.as_list()[:-2]
+    c, mult = w.shape.as_list()[-2:]
+    flat = array_ops.reshape(w, [*window, 1, c * mult])
+    return convolution(x, flat, strides, padding, data_format, dilations, name)
+
+
+def separable_conv2d(
+    input: Any,
+    depthwise_filter: Any,
+    pointwise_filter: Any,
+    strides: Any,
+    padding: str,
+    data_format: str | None = None,
+    dilations: Any = None,
+    name: str | None = None,
+) -> Any:  # noqa: A002
+    """A depthwise convolution, then a 1x1 convolution mixing channels.
+    Mirrors: tf.nn.separable_conv2d."""
+    depthwise = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format, dilations)
+    return convolution(depthwise, pointwise_filter, None, "VALID", data_format, None, name)
+
+
 def _pool(op_type: str, core_fn: Any) -> Any:
     def fn(
         input: Any,
@@ -307,8 +425,8 @@ def _pool(op_type: str, core_fn: Any) -> Any:
     return fn
 
 
-max_pool = max_pool2d = _pool("MaxPool", ops.max_pool)
-avg_pool = avg_pool2d = _pool("AvgPool", ops.avg_pool)
+max_pool = max_pool1d = max_pool2d = max_pool3d = _pool("MaxPool", ops.max_pool)
+avg_pool = avg_pool1d = avg_pool2d = avg_pool3d = _pool("AvgPool", ops.avg_pool)
 
 
 def dropout(

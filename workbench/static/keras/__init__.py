@@ -12,19 +12,17 @@ from workbench.static import initializers
 from workbench.static.keras import (
     activations,
     callbacks,
+    constraints,
     layers,
     losses,
     metrics,
     optimizers,
     preprocessing,
+    regularizers,
     utils,
 )
-from workbench.static.keras import sequence as _sequence
 from workbench.static.keras.engine import Input, KerasTensor, Layer, clear_session
 from workbench.static.keras.models import Model, Sequential, load_model
-
-for _cls in (_sequence.SimpleRNN, _sequence.LSTM, _sequence.GRU, _sequence.MultiHeadAttention):
-    setattr(layers, _cls.__name__, _cls)
 
 models = SimpleNamespace(Model=Model, Sequential=Sequential, load_model=load_model)
 backend = SimpleNamespace(clear_session=clear_session)
@@ -40,6 +38,7 @@ __all__ = [
     "backend",
     "callbacks",
     "clear_session",
+    "constraints",
     "initializers",
     "layers",
     "load_model",
@@ -48,5 +47,6 @@ __all__ = [
     "models",
     "optimizers",
     "preprocessing",
+    "regularizers",
     "utils",
 ]

@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from workbench.static import math_ops, nn_ops
+from workbench.static import array_ops, math_ops, nn_ops
 
 
 def linear(x: Any) -> Any:
     return x
 
 
-def relu(x: Any) -> Any:
-    return nn_ops.relu(x)
+def relu(
+    x: Any, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
+) -> Any:
+    """``x`` above ``threshold`` (clipped at ``max_value``), ``negative_slope`` times the
+    distance below it. Mirrors: keras.activations.relu."""
+    negative = None
+    if negative_slope:
+        if max_value is None and not threshold:
+            return nn_ops.leaky_relu(x, negative_slope)
+        negative = nn_ops.relu(threshold - x) if threshold else nn_ops.relu(-x)
+    if threshold:
+        x = x * math_ops.cast(math_ops.greater(x, threshold), x.dtype)
+    else:
+        x = nn_ops.relu(x)
+    if max_value is not None:
+        x = math_ops.clip_by_value(x, 0.0, max_value)
+    return x - negative_slope * negative if negative is not None else x
 
 
 def sigmoid(x: Any) -> Any:
@@ -32,8 +47,9 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
     return nn_ops.log_softmax(x, axis)
 
 
-def elu(x: Any) -> Any:
-    return nn_ops.elu(x)
+def elu(x: Any, alpha: float = 1.0) -> Any:
+    out = nn_ops.elu(x)
+    return out if alpha == 1.0 else array_ops.where(math_ops.greater(x, 0.0), out, alpha * out)
 
 
 def selu(x: Any) -> Any:

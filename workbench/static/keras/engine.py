@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from workbench.static import dtypes, initializers
+from workbench.static import array_ops, dtypes, initializers, math_ops
 from workbench.static.execution import EagerTensor, convert_to_tensor
 from workbench.static.framework import init_scope
+from workbench.static.keras import constraints, regularizers
 from workbench.static.variables import Variable
 
 _NAMES: dict[str, int] = {}
+_DEPTH = 0  # how many Layer.__call__s are running (losses are cleared by the outermost)
 
 
 def unique_name(base: str) -> str:
@@ -115,8 +117,16 @@ class Layer:
         input_shape: Any = None,
         input_dim: int | None = None,
         batch_input_shape: Any = None,
+        activity_regularizer: Any = None,
+        batch_size: int | None = None,
+        autocast: bool = True,
         **kwargs: Any,
     ) -> None:
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.name = name or unique_name(snake(type(self).__name__))
         self.trainable = trainable
         self.built = False
@@ -125,9 +135,9 @@ class Layer:
         if batch_input_shape is not None:
             self.input_spec_shape = tuple(batch_input_shape)
         elif input_shape is not None:
-            self.input_spec_shape = (None, *tuple(input_shape))
+            self.input_spec_shape = (batch_size, *tuple(input_shape))
         elif input_dim is not None:
-            self.input_spec_shape = (None, input_dim)
+            self.input_spec_shape = (batch_size, input_dim)
         self.output_shape_seen: tuple[int | None, ...] | None = None
         self._losses: list[Any] = []
 
@@ -150,7 +160,8 @@ class Layer:
         constraint: Any = None,
         **_: Any,
     ) -> Variable:
-        """Create a variable owned by this layer (eagerly, even inside a traced function)."""
+        """Create a variable owned by this layer (eagerly, even inside a traced function);
+        its ``regularizer`` adds to ``losses``, its ``constraint`` runs after each update."""
         init = initializers.get(initializer or "glorot_uniform")
         d = dtypes.as_dtype(dtype or self.dtype)
         with init_scope():
@@ -160,6 +171,8 @@ class Layer:
                 name=name or "weight",
             )
         var._path = f"{self.name}/{name}"  # type: ignore[attr-defined]
+        var.regularizer = regularizers.get(regularizer)  # type: ignore[attr-defined]
+        var.constraint = constraints.get(constraint)  # type: ignore[attr-defined]
         self._own_weights.append(var)
         return var
 
@@ -218,10 +231,25 @@ class Layer:
 
     @property
     def losses(self) -> list[Any]:
+        """Losses added by the last call (``add_loss``, activity regularizers), this layer's
+        and its sub-layers', then the weight regularizers' penalties on the current weights."""
+        out = self._call_losses()
+        for var in self.weights:
+            penalty = getattr(var, "regularizer", None)
+            if penalty is not None:
+                out.append(penalty(var))
+        return out
+
+    def _call_losses(self) -> list[Any]:
         out = list(self._losses)
         for layer in self._layers:
-            out.extend(layer.losses)
+            out.extend(layer._call_losses())
         return out
+
+    def _clear_losses(self) -> None:
+        self._losses.clear()
+        for layer in self._layers:
+            layer._clear_losses()
 
     def add_loss(self, loss: Any) -> None:
         self._losses.append(loss)
@@ -264,7 +292,20 @@ class Layer:
             kwargs.pop("training")
         if "mask" in kwargs and not self._accepts("mask"):
             kwargs.pop("mask")
-        out = self.call(tensors, *args, **kwargs)
+        global _DEPTH
+        if _DEPTH == 0:
+            self._clear_losses()  # each outermost call starts afresh, as in Keras
+        _DEPTH += 1
+        try:
+            out = self.call(tensors, *args, **kwargs)
+        finally:
+            _DEPTH -= 1
+        if self.activity_regularizer is not None:
+            for o in out if isinstance(out, list | tuple) else [out]:
+                loss = self.activity_regularizer(o)
+                if o.shape.rank:  # per example, as Keras 3
+                    loss = loss / math_ops.cast(o.shape[0] or array_ops.shape(o)[0], loss.dtype)
+                self.add_loss(loss)
         if hasattr(out, "shape") and not isinstance(out, tuple):
             dims = out.shape.as_list()
             self.output_shape_seen = (None, *dims[1:]) if dims else ()
@@ -275,9 +316,7 @@ class Layer:
         as Keras casts them."""
         if isinstance(t, Variable) or not t.dtype.is_floating or t.dtype == self.dtype:
             return t
-        from workbench.static.math_ops import cast  # noqa: PLC0415
-
-        return cast(t, self.dtype)
+        return math_ops.cast(t, self.dtype)
 
     def _call_symbolic(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         examples = (

@@ -8,39 +8,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.static import array_ops, math_ops, nn_ops
-from workbench.static.keras import activations
+from workbench.static.keras import activations, constraints, regularizers
+from workbench.static.keras.conv_layers import *  # noqa: F403
+from workbench.static.keras.conv_layers import __all__ as _conv_names
 from workbench.static.keras.engine import Input, KerasTensor, Layer
+from workbench.static.keras.more_layers import *  # noqa: F403
+from workbench.static.keras.more_layers import __all__ as _more_names
+from workbench.static.keras.sequence import GRU, LSTM, MultiHeadAttention, SimpleRNN
 
 __all__ = [
-    "Activation",
-    "Add",
-    "AveragePooling2D",
-    "BatchNormalization",
-    "Concatenate",
-    "Conv1D",
-    "Conv2D",
-    "Dense",
-    "Dropout",
-    "Embedding",
-    "Flatten",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling2D",
-    "Input",
-    "InputLayer",
-    "KerasTensor",
-    "Layer",
-    "LayerNormalization",
-    "MaxPooling2D",
-    "Multiply",
-    "ReLU",
-    "Reshape",
-    "Softmax",
-    "Subtract",
-]
-
-
-def _pair(value: Any, n: int = 2) -> tuple[int, ...]:
-    return (int(value),) * n if isinstance(value, int) else tuple(int(v) for v in value)
+    "Activation", "BatchNormalization", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
+    "Input", "InputLayer", "KerasTensor", "LSTM", "Layer", "LayerNormalization",
+    "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax", *_conv_names, *_more_names,
+]  # fmt: skip
 
 
 class InputLayer(Layer):
@@ -77,18 +57,34 @@ class Dense(Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape: Any) -> None:
         self.kernel = self.add_weight(
-            "kernel", (input_shape[-1], self.units), self.kernel_initializer
+            "kernel",
+            (input_shape[-1], self.units),
+            self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.bias = (
-            self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+            self.add_weight(
+                "bias",
+                (self.units,),
+                self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+            if self.use_bias
+            else None
         )
         self.built = True
 
@@ -109,11 +105,6 @@ class Activation(Layer):
 
     def call(self, inputs: Any) -> Any:
         return self.activation(inputs)
-
-
-class ReLU(Layer):
-    def call(self, inputs: Any) -> Any:
-        return nn_ops.relu(inputs)
 
 
 class Softmax(Layer):
@@ -153,111 +144,6 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         return nn_ops.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
-
-
-class Conv2D(Layer):
-    """2-d convolution over NHWC inputs; kernel (kh, kw, in, filters).
-
-    Mirrors: keras.layers.Conv2D."""
-
-    rank = 2
-
-    def __init__(
-        self,
-        filters: int,
-        kernel_size: Any,
-        strides: Any = 1,
-        padding: str = "valid",
-        data_format: str | None = None,
-        dilation_rate: Any = 1,
-        groups: int = 1,
-        activation: Any = None,
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorot_uniform",
-        bias_initializer: Any = "zeros",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise ValueError("only data_format='channels_last' is supported (Keras's default)")
-        self.filters = int(filters)
-        self.kernel_size = _pair(kernel_size, self.rank)
-        self.strides = _pair(strides, self.rank)
-        self.dilation_rate = _pair(dilation_rate, self.rank)
-        self.padding = padding.upper()
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-
-    def build(self, input_shape: Any) -> None:
-        shape = (*self.kernel_size, input_shape[-1], self.filters)
-        self.kernel = self.add_weight("kernel", shape, self.kernel_initializer)
-        self.bias = (
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
-            if self.use_bias
-            else None
-        )
-        self.built = True
-
-    def call(self, inputs: Any) -> Any:
-        out = nn_ops.convolution(
-            inputs, self.kernel, self.strides, self.padding, dilations=self.dilation_rate
-        )
-        if self.bias is not None:
-            out = math_ops.add(out, self.bias)
-        return self.activation(out)
-
-
-class Conv1D(Conv2D):
-    rank = 1
-
-
-class _Pooling2D(Layer):
-    kind = "max"
-
-    def __init__(
-        self,
-        pool_size: Any = (2, 2),
-        strides: Any = None,
-        padding: str = "valid",
-        data_format: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.pool_size = _pair(pool_size)
-        self.strides = _pair(strides) if strides is not None else self.pool_size
-        self.padding = padding.upper()
-
-    def call(self, inputs: Any) -> Any:
-        pool = nn_ops.max_pool if self.kind == "max" else nn_ops.avg_pool
-        return pool(inputs, self.pool_size, self.strides, self.padding)
-
-
-class MaxPooling2D(_Pooling2D):
-    kind = "max"
-
-
-class AveragePooling2D(_Pooling2D):
-    kind = "avg"
-
-
-MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
-
-
-class GlobalAveragePooling2D(Layer):
-    def __init__(
-        self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self.keepdims = keepdims
-
-    def call(self, inputs: Any) -> Any:
-        return math_ops.reduce_mean(inputs, [1, 2], keepdims=self.keepdims)
-
-
-class GlobalMaxPooling2D(GlobalAveragePooling2D):
-    def call(self, inputs: Any) -> Any:
-        return math_ops.reduce_max(inputs, [1, 2], keepdims=self.keepdims)
 
 
 class BatchNormalization(Layer):
@@ -338,54 +224,31 @@ class Embedding(Layer):
         input_dim: int,
         output_dim: int,
         embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = embeddings_initializer
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = mask_zero
 
     def build(self, input_shape: Any) -> None:
         self.embeddings = self.add_weight(
-            "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
+            "embeddings",
+            (self.input_dim, self.output_dim),
+            self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
         )
         self.built = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return math_ops.not_equal(inputs, 0) if self.mask_zero else None
 
     def call(self, inputs: Any) -> Any:
         ids = inputs if inputs.dtype.is_integer else math_ops.cast(inputs, "int32")
         return array_ops.gather(self.embeddings, ids)
-
-
-class _Merge(Layer):
-    def call(self, inputs: Any) -> Any:
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = self._combine(out, x)
-        return out
-
-    def _combine(self, a: Any, b: Any) -> Any:
-        raise NotImplementedError
-
-
-class Add(_Merge):
-    def _combine(self, a: Any, b: Any) -> Any:
-        return math_ops.add(a, b)
-
-
-class Subtract(_Merge):
-    def _combine(self, a: Any, b: Any) -> Any:
-        return math_ops.subtract(a, b)
-
-
-class Multiply(_Merge):
-    def _combine(self, a: Any, b: Any) -> Any:
-        return math_ops.multiply(a, b)
-
-
-class Concatenate(Layer):
-    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, inputs: Any) -> Any:
-        return array_ops.concat(list(inputs), self.axis)

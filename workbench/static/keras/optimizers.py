@@ -107,6 +107,9 @@ class Optimizer:
             if wd:
                 make_op("DecayWeights", [v, a], decay, writes=[v], differentiable=False)
             self.update_step(g, v, a)
+            constraint = getattr(v, "constraint", None)
+            if constraint is not None:
+                v.assign(constraint(v))
         return self.iterations.assign_add(1)
 
     def _clip(self, grads: list[Any]) -> list[Any]:

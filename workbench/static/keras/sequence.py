@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from workbench.static import array_ops, math_ops, nn_ops
-from workbench.static.keras import activations
+from workbench.static.keras import activations, constraints, regularizers
 from workbench.static.keras.engine import Layer
 
 
@@ -28,9 +28,38 @@ class _RNN(Layer):
         return_state: bool = False,
         go_backwards: bool = False,
         reset_after: bool = True,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        stateful: bool = False,
+        unroll: bool = False,
+        seed: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if stateful:
+            raise NotImplementedError(
+                f"{type(self).__name__}(stateful=True): carrying states across batches is not "
+                "supported here; pass initial_state= instead"
+            )
+        self.dropout, self.recurrent_dropout, self.seed = (
+            float(dropout),
+            float(recurrent_dropout),
+            seed,
+        )
+        self.stateful, self.unroll = stateful, unroll
+        self._penalties = [
+            regularizers.get(r)
+            for r in (kernel_regularizer, recurrent_regularizer, bias_regularizer)
+        ]
+        self._constraints = [
+            constraints.get(c) for c in (kernel_constraint, recurrent_constraint, bias_constraint)
+        ]
         self.units = int(units)
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -46,10 +75,17 @@ class _RNN(Layer):
     def build(self, input_shape: Any) -> None:
         k, r, b = self._inits
         n = self.units * self.gates
-        self.kernel = self.add_weight("kernel", (input_shape[-1], n), k)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, n), r)
+        (kr, rr, br), (kc, rc, bc) = self._penalties, self._constraints
+        self.kernel = self.add_weight(
+            "kernel", (input_shape[-1], n), k, regularizer=kr, constraint=kc
+        )
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", (self.units, n), r, regularizer=rr, constraint=rc
+        )
         self.bias = (
-            self.add_weight("bias", self._bias_shape(), self._bias_init(b))
+            self.add_weight(
+                "bias", self._bias_shape(), self._bias_init(b), regularizer=br, constraint=bc
+            )
             if self.use_bias
             else None
         )
@@ -72,13 +108,27 @@ class _RNN(Layer):
     def step(self, x: Any, states: list[Any]) -> tuple[Any, list[Any]]:
         raise NotImplementedError
 
+    def _recurrent(self, h: Any) -> Any:
+        """h R, with the recurrent dropout mask on h while training (the carried state
+        itself is not dropped)."""
+        keep = getattr(self, "_keep_h", None)
+        return math_ops.matmul(h if keep is None else h * keep, self.recurrent_kernel)
+
     def call(self, inputs: Any, initial_state: Any = None, training: bool = False) -> Any:
         steps = array_ops.unstack(inputs, axis=1)
         if self.go_backwards:
             steps = steps[::-1]
         states = list(initial_state) if initial_state is not None else self._initial(inputs)
         outputs = []
+        keep_in = keep_h = None
+        if training and self.dropout:  # one mask for every step, as Keras's RNN cells
+            keep_in = nn_ops.dropout(array_ops.ones_like(steps[0]), self.dropout, seed=self.seed)
+        if training and self.recurrent_dropout:
+            keep_h = nn_ops.dropout(array_ops.ones_like(states[0]), self.recurrent_dropout)
+        self._keep_h = keep_h
         for x in steps:
+            if keep_in is not None:
+                x = x * keep_in
             out, states = self.step(x, states)
             outputs.append(out)
         result = array_ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
@@ -89,7 +139,7 @@ class SimpleRNN(_RNN):
     """h_t = activation(x_t K + h_{t-1} R + b). Mirrors: keras.layers.SimpleRNN."""
 
     def step(self, x: Any, states: list[Any]) -> tuple[Any, list[Any]]:
-        z = math_ops.matmul(x, self.kernel) + math_ops.matmul(states[0], self.recurrent_kernel)
+        z = math_ops.matmul(x, self.kernel) + self._recurrent(states[0])
         if self.bias is not None:
             z = z + self.bias
         h = self.activation(z)
@@ -121,7 +171,7 @@ class LSTM(_RNN):
 
     def step(self, x: Any, states: list[Any]) -> tuple[Any, list[Any]]:
         h, c = states
-        z = math_ops.matmul(x, self.kernel) + math_ops.matmul(h, self.recurrent_kernel)
+        z = math_ops.matmul(x, self.kernel) + self._recurrent(h)
         if self.bias is not None:
             z = z + self.bias
         i, f, g, o = array_ops.split(z, 4, axis=1)
@@ -147,7 +197,7 @@ class GRU(_RNN):
     def step(self, x: Any, states: list[Any]) -> tuple[Any, list[Any]]:
         (h,) = states
         xz = math_ops.matmul(x, self.kernel)
-        hz = math_ops.matmul(h, self.recurrent_kernel)
+        hz = self._recurrent(h)
         if self.bias is not None:
             xz = xz + self.bias[0]
             hz = hz + self.bias[1]
