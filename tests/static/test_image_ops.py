@@ -90,3 +90,21 @@ def test_random_image_ops_keep_shapes_and_values() -> None:
         assert np.array_equal(flipped[i], X[i]) or np.array_equal(flipped[i], X[i, :, ::-1])
     with pytest.raises(ValueError, match="larger"):
         wtf.image.random_crop(X, (3, 3, 3, 3))
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+@pytest.mark.parametrize("fill_mode", ["constant", "reflect", "wrap", "nearest"])
+def test_projective_transform_equals_tensorflow(interpolation: str, fill_mode: str) -> None:
+    a, (cx, cy) = 0.4, (3.0, 2.5)
+    c, s = np.cos(a), np.sin(a)
+    m = np.array(
+        [[c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy, 0, 0],
+         [1.2, 0.1, -0.5, 0.0, 0.9, 0.7, 0.01, 0.02]], np.float32,
+    )  # fmt: skip
+    x = X[:, :6]
+    want = tf.raw_ops.ImageProjectiveTransformV3(
+        images=x, transforms=m, output_shape=[6, 7], interpolation=interpolation.upper(),
+        fill_mode=fill_mode.upper(), fill_value=0.3,
+    )  # fmt: skip
+    got = wtf.image.transform(x, m, interpolation, fill_mode, 0.3)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=2e-6)

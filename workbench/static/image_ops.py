@@ -393,3 +393,85 @@ __all__ = [
     "total_variation",
     "transpose",
 ]
+
+
+def _trunc(v: Any) -> Any:
+    return ops.mul(ops.sign(v), ops.floor(ops.abs(v)))
+
+
+def _round_half_away(v: Any) -> Any:
+    return ops.mul(ops.sign(v), ops.floor(ops.add(ops.abs(v), 0.5)))
+
+
+def _fold(coord: Any, n: int, fill_mode: str) -> Any:
+    """Bring sample coordinates outside [0, n - 1] back inside, as TensorFlow's
+    ``ImageProjectiveTransformV3`` does for each fill mode (``constant`` is handled by the
+    caller)."""
+    if fill_mode == "reflect":  # ... c b a | a b c ... (the edge repeated)
+        t = ops.rem(ops.add(ops.rem(coord, 2.0 * n), 2.0 * n), 2.0 * n)
+        coord = ops.select(ops.ge(t, float(n)), ops.sub(2.0 * n - 1, t), t)
+    elif fill_mode == "wrap" and n > 1:  # TensorFlow's shift: by n, counted in n - 1 steps
+        below = ops.add(
+            coord, ops.mul(ops.add(_trunc(ops.div(ops.neg(coord), n - 1.0)), 1.0), float(n))
+        )
+        above = ops.sub(coord, ops.mul(_trunc(ops.div(coord, n - 1.0)), float(n)))
+        coord = ops.select(
+            ops.lt(coord, 0.0), below, ops.select(ops.gt(coord, n - 1.0), above, coord)
+        )
+    elif fill_mode not in ("nearest", "constant", "wrap"):
+        raise ValueError(f"fill_mode must be reflect, wrap, nearest or constant, got {fill_mode!r}")
+    return coord if fill_mode == "constant" else ops.minimum(ops.maximum(coord, 0.0), n - 1.0)
+
+
+def transform(
+    images: Any,
+    transforms: Any,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+) -> Any:
+    """Projective transforms of NHWC images: ``transforms`` (n, 8) rows ``a0..a7`` map an
+    output point (x, y) to the input point ((a0 x + a1 y + a2) / k, (a3 x + a4 y + a5) / k),
+    k = a6 x + a7 y + 1, sampled bilinearly or at the nearest pixel.
+    Mirrors: tf.raw_ops.ImageProjectiveTransformV3 (and keras.ops.image.affine_transform)."""
+    x = convert_to_tensor(images)
+    m = math_ops.cast(convert_to_tensor(transforms), x.dtype)
+    n_img, h, w, _ = x.shape.as_list()
+    if interpolation not in ("bilinear", "nearest"):
+        raise ValueError(f"interpolation must be bilinear or nearest, got {interpolation!r}")
+
+    def run(v: Any, k: Any) -> Any:
+        ys, xs = np.meshgrid(np.arange(h, dtype=float), np.arange(w, dtype=float), indexing="ij")
+        gx, gy = ops.cast(ops.array(xs), v.dtype), ops.cast(ops.array(ys), v.dtype)
+
+        def coef(i: int) -> Any:
+            return ops.reshape(ops.index(k, (slice(None), i)), (-1, 1, 1))
+
+        denom = ops.add(ops.add(ops.mul(coef(6), gx), ops.mul(coef(7), gy)), 1.0)
+        sx = ops.div(ops.add(ops.add(ops.mul(coef(0), gx), ops.mul(coef(1), gy)), coef(2)), denom)
+        sy = ops.div(ops.add(ops.add(ops.mul(coef(3), gx), ops.mul(coef(4), gy)), coef(5)), denom)
+        sx, sy = _fold(sx, w, fill_mode), _fold(sy, h, fill_mode)
+        batch = np.arange(v.shape[0]).reshape(-1, 1, 1)
+
+        def sample(px: Any, py: Any) -> Any:
+            inside = ops.logical_and(
+                ops.logical_and(ops.ge(px, 0.0), ops.le(px, w - 1.0)),
+                ops.logical_and(ops.ge(py, 0.0), ops.le(py, h - 1.0)),
+            )
+            cx = ops.cast(ops.minimum(ops.maximum(px, 0.0), w - 1.0), "int64")
+            cy = ops.cast(ops.minimum(ops.maximum(py, 0.0), h - 1.0), "int64")
+            got = ops.index(v, (batch, cy, cx))
+            if fill_mode != "constant":
+                return got
+            return ops.select(ops.expand_dims(inside, (-1,)), got, ops.full_like(got, fill_value))
+
+        if interpolation == "nearest":
+            return sample(_round_half_away(sx), _round_half_away(sy))  # as std::round
+        x0, y0 = ops.floor(sx), ops.floor(sy)
+        fx, fy = ops.expand_dims(ops.sub(sx, x0), (-1,)), ops.expand_dims(ops.sub(sy, y0), (-1,))
+        x1, y1 = ops.add(x0, 1.0), ops.add(y0, 1.0)
+        top = ops.add(ops.mul(sample(x0, y0), ops.sub(1.0, fx)), ops.mul(sample(x1, y0), fx))
+        bottom = ops.add(ops.mul(sample(x0, y1), ops.sub(1.0, fx)), ops.mul(sample(x1, y1), fx))
+        return ops.add(ops.mul(top, ops.sub(1.0, fy)), ops.mul(bottom, fy))
+
+    return make_op("ImageProjectiveTransformV3", [x, m], run)

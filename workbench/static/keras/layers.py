@@ -14,12 +14,15 @@ from workbench.static.keras.conv_layers import __all__ as _conv_names
 from workbench.static.keras.engine import Input, KerasTensor, Layer
 from workbench.static.keras.more_layers import *  # noqa: F403
 from workbench.static.keras.more_layers import __all__ as _more_names
+from workbench.static.keras.preprocessing_layers import *  # noqa: F403
+from workbench.static.keras.preprocessing_layers import __all__ as _preprocessing_names
 from workbench.static.keras.sequence import GRU, LSTM, MultiHeadAttention, SimpleRNN
 
 __all__ = [
     "Activation", "BatchNormalization", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
     "Input", "InputLayer", "KerasTensor", "LSTM", "Layer", "LayerNormalization",
-    "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax", *_conv_names, *_more_names,
+    "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax",
+    *_conv_names, *_more_names, *_preprocessing_names,
 ]  # fmt: skip
 
 
