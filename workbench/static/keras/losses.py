@@ -6,6 +6,7 @@ Keras does, so the numbers match Keras's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -93,7 +94,71 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return math_ops.reduce_mean(0.5 * quad * quad + delta * (err - quad), -1)
 
 
+def _pair(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+    y_pred = convert_to_tensor(y_pred)
+    return math_ops.cast(y_true, y_pred.dtype), y_pred
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    return 100.0 * math_ops.reduce_mean(
+        math_ops.abs((t - p) / math_ops.maximum(math_ops.abs(t), EPSILON)), -1
+    )
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    first = math_ops.log(math_ops.maximum(p, EPSILON) + 1.0)
+    second = math_ops.log(math_ops.maximum(t, EPSILON) + 1.0)
+    return math_ops.reduce_mean(math_ops.square(first - second), -1)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    t, p = math_ops.clip_by_value(t, EPSILON, 1.0), math_ops.clip_by_value(p, EPSILON, 1.0)
+    return math_ops.reduce_sum(t * math_ops.log(t / p), -1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    return math_ops.reduce_mean(p - t * math_ops.log(p + EPSILON), -1)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    d = p - t
+    return math_ops.reduce_mean(d + math_ops.softplus(-2.0 * d) - math.log(2.0), -1)
+
+
+def _signed(t: Any) -> Any:
+    """Labels in {0, 1} become {-1, 1}, as Keras's hinge losses expect."""
+    binary = math_ops.reduce_all(
+        math_ops.logical_or(math_ops.equal(t, 0.0), math_ops.equal(t, 1.0))
+    )
+    return array_ops.where(binary, 2.0 * t - 1.0, t)
+
+
+def hinge(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    return math_ops.reduce_mean(math_ops.maximum(1.0 - _signed(t) * p, 0.0), -1)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> Any:
+    t, p = _pair(y_true, y_pred)
+    return math_ops.reduce_mean(math_ops.square(math_ops.maximum(1.0 - _signed(t) * p, 0.0)), -1)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
+    """Minus the cosine similarity (so that minimising it aligns the vectors)."""
+    t, p = _pair(y_true, y_pred)
+    t, p = nn_ops.l2_normalize(t, axis), nn_ops.l2_normalize(p, axis)
+    return -math_ops.reduce_sum(t * p, axis)
+
+
 mse, mae = mean_squared_error, mean_absolute_error
+mape, msle = mean_absolute_percentage_error, mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+MSE, MAE, MAPE, MSLE, logcosh = mse, mae, mape, msle, log_cosh
 
 
 class Loss:
@@ -141,6 +206,14 @@ BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from
 MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error)
 MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error)
 Huber = _loss_class("Huber", huber, delta=1.0)
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError", mape)
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError", msle)
+KLDivergence = _loss_class("KLDivergence", kl_divergence)
+Poisson = _loss_class("Poisson", poisson)
+LogCosh = _loss_class("LogCosh", log_cosh)
+Hinge = _loss_class("Hinge", hinge)
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge)
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, axis=-1)
 
 _BY_NAME = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
@@ -151,6 +224,18 @@ _BY_NAME = {
     "mean_absolute_error": MeanAbsoluteError,
     "mae": MeanAbsoluteError,
     "huber": Huber,
+    "mape": MeanAbsolutePercentageError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "poisson": Poisson,
+    "log_cosh": LogCosh,
+    "logcosh": LogCosh,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "cosine_similarity": CosineSimilarity,
 }
 
 

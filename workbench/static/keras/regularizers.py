@@ -106,12 +106,7 @@ def _factor(value: Any, name: str) -> float:
     return value
 
 
-def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
-    """Mirrors: keras.regularizers.l1_l2 (0.01 each by default, unlike ``L1L2``)."""
-    return L1L2(l1=l1, l2=l2)
-
-
-l1, l2 = L1, L2
+l1, l2, l1_l2 = L1, L2, L1L2  # Keras 3: l1_l2() is L1L2(), zero by default (Keras 2 used 0.01)
 orthogonal_regularizer = OrthogonalRegularizer
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
 
