@@ -7,7 +7,7 @@ Every operation is the core's primitives; a run of a graph goes through the core
 compiler.
 """
 
-from workbench.static import data, errors, initializers, onnx_export, random_ops, train
+from workbench.static import data, errors, initializers, onnx_export, random_ops, summary, train
 from workbench.static import image_ops as image
 from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
@@ -259,6 +259,7 @@ __all__ = [
     "squared_difference",
     "squeeze",
     "stack",
+    "summary",
     "stop_gradient",
     "subtract",
     "tanh",

@@ -239,9 +239,11 @@ class Model(Layer):
             cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
         train_fn, _ = self._functions()
         self.stop_training = False
+        self._initial_epoch: int | None = None
         for cb in callback_list:
             cb.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
+        start = initial_epoch if self._initial_epoch is None else self._initial_epoch  # a restore
+        for epoch in range(start, epochs):
             for cb in callback_list:
                 cb.on_epoch_begin(epoch)
             if verbose:
