@@ -6,9 +6,12 @@ primitive of its own.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from workbench.core import primitives as ops
 
@@ -97,3 +100,65 @@ def attention(q: Any, k: Any, v: Any, mask: Any | None = None) -> Any:
     if mask is not None:
         scores = ops.add(scores, mask)
     return ops.matmul(softmax(scores, -1), v)
+
+
+def einsum(subscripts: str, *values: Any) -> Any:
+    """Einstein summation on core values (explicit and implicit output): repeated labels
+    in one operand take diagonals, pairs of operands contract with ``dot_general``, labels
+    needed nowhere later are summed away. Shared by every front end's ``einsum``."""
+    spec = subscripts.replace(" ", "")
+    if "->" in spec:
+        inputs, output = spec.split("->")
+    else:
+        inputs = spec
+        letters = [c for c in inputs.replace(",", "") if c.isalpha()]
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    terms = inputs.split(",")
+    if "." in spec:
+        raise NotImplementedError("einsum with ellipsis is not supported")
+    current, labels = values[0], terms[0]
+    current, labels = _einsum_reduce(current, labels, [output, *terms[1:]])
+    for v, term in zip(values[1:], terms[1:]):
+        remaining = [output, *terms[terms.index(term) + 1 :]]
+        v, term = _einsum_reduce(v, term, [output, labels, *remaining[1:]])
+        keep = set("".join(remaining))
+        shared = [c for c in labels if c in term]
+        batch = [c for c in shared if c in keep]
+        contract = [c for c in shared if c not in keep]
+        current = ops.dot_general(
+            current,
+            v,
+            (tuple(labels.index(c) for c in contract), tuple(term.index(c) for c in contract)),
+            (tuple(labels.index(c) for c in batch), tuple(term.index(c) for c in batch)),
+        )
+        labels = (
+            "".join(batch)
+            + "".join(c for c in labels if c not in shared)
+            + "".join(c for c in term if c not in shared)
+        )
+    current, labels = _einsum_reduce(current, labels, [output])
+    if sorted(labels) != sorted(output):
+        raise ValueError(f"einsum: cannot produce output {output!r} from {subscripts!r}")
+    if labels != output:
+        return ops.transpose(current, tuple(labels.index(c) for c in output))
+    return current
+
+
+def _einsum_reduce(v: Any, labels: str, others: Sequence[str]) -> tuple[Any, str]:
+    """Take diagonals of repeated labels and sum labels used nowhere else."""
+    for c in set(labels):
+        while labels.count(c) > 1:
+            i = labels.index(c)
+            j = labels.index(c, i + 1)
+            n = v.shape[i]
+            idx = ops.array(np.arange(n))
+            key: list[Any] = [builtins.slice(None)] * v.ndim
+            key[i], key[j] = idx, idx
+            v = ops.index(v, tuple(key))  # advanced indices move to the front
+            labels = c + "".join(ch for k, ch in enumerate(labels) if k not in (i, j))
+    elsewhere = set("".join(others))
+    drop = [k for k, c in enumerate(labels) if c not in elsewhere]
+    if drop:
+        v = ops.reduce_sum(v, axes=tuple(drop))
+        labels = "".join(c for k, c in enumerate(labels) if k not in drop)
+    return v, labels

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from workbench.core import ops
+from workbench.core import composites, ops
 from workbench.functional.array import Array
 
 
@@ -96,62 +94,4 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Array:
 def einsum(subscripts: str, *operands: Any, optimize: Any = None) -> Array:
     """Mirrors: jnp.einsum (explicit and implicit output; contractions are pairwise
     ``dot_general``s, other summed indices are reductions)."""
-    spec = subscripts.replace(" ", "")
-    if "->" in spec:
-        inputs, output = spec.split("->")
-    else:
-        inputs = spec
-        letters = [c for c in inputs.replace(",", "") if c.isalpha()]
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    terms = inputs.split(",")
-    if "." in spec:
-        raise NotImplementedError("einsum with ellipsis is not supported")
-    values = _helpers()._joinable(operands)
-    current, labels = values[0], terms[0]
-    current, labels = _einsum_reduce(current, labels, [output, *terms[1:]])
-    for v, term in zip(values[1:], terms[1:]):
-        remaining = [output, *terms[terms.index(term) + 1 :]]
-        v, term = _einsum_reduce(v, term, [output, labels, *remaining[1:]])
-        keep = set("".join(remaining))
-        shared = [c for c in labels if c in term]
-        batch = [c for c in shared if c in keep]
-        contract = [c for c in shared if c not in keep]
-        current = ops.dot_general(
-            current,
-            v,
-            (tuple(labels.index(c) for c in contract), tuple(term.index(c) for c in contract)),
-            (tuple(labels.index(c) for c in batch), tuple(term.index(c) for c in batch)),
-        )
-        labels = (
-            "".join(batch)
-            + "".join(c for c in labels if c not in shared)
-            + "".join(c for c in term if c not in shared)
-        )
-    current, labels = _einsum_reduce(current, labels, [output])
-    if sorted(labels) != sorted(output):
-        raise ValueError(f"einsum: cannot produce output {output!r} from {subscripts!r}")
-    return Array(
-        ops.transpose(current, tuple(labels.index(c) for c in output))
-        if labels != output
-        else current
-    )
-
-
-def _einsum_reduce(v: Any, labels: str, others: Sequence[str]) -> tuple[Any, str]:
-    """Take diagonals of repeated labels and sum labels used nowhere else."""
-    for c in set(labels):
-        while labels.count(c) > 1:
-            i = labels.index(c)
-            j = labels.index(c, i + 1)
-            n = v.shape[i]
-            idx = ops.array(np.arange(n))
-            key: list[Any] = [builtins.slice(None)] * v.ndim
-            key[i], key[j] = idx, idx
-            v = ops.index(v, tuple(key))  # advanced indices move to the front
-            labels = c + "".join(ch for k, ch in enumerate(labels) if k not in (i, j))
-    elsewhere = set("".join(others))
-    drop = [k for k, c in enumerate(labels) if c not in elsewhere]
-    if drop:
-        v = ops.reduce_sum(v, axes=tuple(drop))
-        labels = "".join(c for k, c in enumerate(labels) if k not in drop)
-    return v, labels
+    return Array(composites.einsum(subscripts, *_helpers()._joinable(operands)))

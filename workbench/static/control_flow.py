@@ -30,6 +30,8 @@ class FuncGraph(Graph):
     """A graph built for a function: its inputs are placeholders, the tensors it takes
     from ``outer`` are captured as extra placeholders. Mirrors: TensorFlow's FuncGraph."""
 
+    is_function_graph = True  # init_scope leaves it
+
     def __init__(self, name: str, outer: Graph | None) -> None:
         super().__init__()
         self.name = name

@@ -453,11 +453,16 @@ def executing_eagerly() -> bool:
 
 @contextlib.contextmanager
 def init_scope() -> Iterator[None]:
-    """Leave every graph being built and run eagerly inside (where Keras creates its
-    variables, even while a ``tf.function`` is being traced). Mirrors: tf.init_scope."""
+    """Leave the function graphs being traced for the outermost context: eager execution,
+    or the user's graph in TensorFlow 1's graph mode (where Keras creates its variables,
+    even while a ``tf.function`` is being traced). Mirrors: tf.init_scope."""
     saved, eager = _GRAPH_STACK[:], _EAGER[0]
+    outer = [g for g in saved if not getattr(g, "is_function_graph", False)]
     _GRAPH_STACK.clear()
-    _EAGER[0] = True
+    if outer:  # TensorFlow 1's graph mode: variables belong to the outermost graph
+        _GRAPH_STACK.append(outer[0])
+    # else eager, or (eager execution disabled) the global default graph
+
     try:
         yield
     finally:
@@ -499,6 +504,29 @@ def device(name: str) -> Any:
 # Creating operations
 
 
+def _infer_unknown_rank(
+    op_type: str, name: str, fn: Callable[..., Any], inputs: Sequence[Tensor], random: bool
+) -> list[tuple[dtypes.DType, TensorShape]]:
+    """An input of unknown rank (``tf.placeholder("float")``): TensorFlow checks such ops
+    when they run. The output dtypes come from trying the unknown inputs at ranks 0 to 4;
+    the output shapes are unknown, and the run checks the real values."""
+    from workbench.backend import default_device  # noqa: PLC0415
+
+    dev = default_device()
+    for rank in range(5):
+        examples: list[Any] = [Type((2,), dtypes.uint32.np, dev)] if random else []
+        for t in inputs:
+            dims = t.shape.dims if t.shape.dims is not None else (None,) * rank
+            examples.append(Type(dims, t.dtype.np, dev))
+        try:
+            graph, _ = trace(fn, *examples)
+        except (ValueError, TypeError, IndexError):
+            continue
+        return [(dtypes.as_dtype(t.dtype), TensorShape(None)) for t in graph.out_types]
+    shapes = ", ".join(t.shape.text() for t in inputs)
+    raise ValueError(f"{op_type} '{name}': no rank of the unknown inputs fits ({shapes})")
+
+
 def infer_types(
     op_type: str, name: str, fn: Callable[..., Any], inputs: Sequence[Tensor], random: bool
 ) -> list[tuple[dtypes.DType, TensorShape]]:
@@ -508,12 +536,12 @@ def infer_types(
     from workbench.backend import default_device  # noqa: PLC0415
 
     dev = default_device()
+    if any(t.shape.dims is None for t in inputs):
+        return _infer_unknown_rank(op_type, name, fn, inputs, random)
     examples: list[Any] = []
     if random:
         examples.append(Type((2,), dtypes.uint32.np, dev))
     for t in inputs:
-        if t.shape.dims is None:
-            raise ValueError(f"{op_type} '{name}': inputs of unknown rank are not supported")
         examples.append(Type(t.shape.dims, t.dtype.np, dev))
     try:
         graph, _ = trace(fn, *examples)

@@ -248,12 +248,12 @@ def _reduction(
         if "reduction_indices" in kw:
             axis = kw.pop("reduction_indices")
         x = convert_to_tensor(input_tensor)
-        rank = x.shape.rank
-        axes = _axes(axis, rank)
+        if x.shape.rank is not None:
+            _axes(axis, x.shape.rank)  # a tensor axis is refused now, not at run time
         return make_op(
             op_type,
             [x],
-            lambda v: core_fn(v, axes=axes, keepdims=keepdims),
+            lambda v: core_fn(v, axes=_axes(axis, v.ndim), keepdims=keepdims),
             name=name,
             differentiable=differentiable,
         )

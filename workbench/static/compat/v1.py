@@ -1,11 +1,10 @@
 """TensorFlow 1's graph-mode API: ``import workbench.static.compat.v1 as tf``, or
 ``tf.compat.v1.*`` after ``import workbench.static as tf``."""
 
-from types import SimpleNamespace
-
 import workbench.static as _tf
 from workbench.static import initializers, random_ops
 from workbench.static import train as _train
+from workbench.static.compat import layers_v1 as layers
 from workbench.static.framework import (
     GraphKeys,
     disable_eager_execution,
@@ -57,7 +56,6 @@ train = _train
 disable_v2_behavior = disable_eager_execution
 add_to_collection = lambda name, value: get_default_graph().add_to_collection(name, value)  # noqa: E731
 get_collection = lambda name, scope=None: get_default_graph().get_collection(name, scope)  # noqa: E731
-layers = SimpleNamespace()
 
 __all__ = list(_all) + [
     "AUTO_REUSE",
@@ -76,6 +74,7 @@ __all__ = list(_all) + [
     "global_variables",
     "global_variables_initializer",
     "initializers",
+    "layers",
     "local_variables_initializer",
     "placeholder",
     "placeholder_with_default",

@@ -423,6 +423,8 @@ def _pairs(value: Any, n: int, name: str) -> list[tuple[int, int]]:
 
 
 class _ZeroPadding(Layer):
+    keeps_integers = True
+
     rank = 2
 
     def __init__(self, padding: Any = 1, data_format: str | None = None, **kwargs: Any) -> None:
@@ -447,6 +449,8 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 class _Cropping(Layer):
+    keeps_integers = True
+
     rank = 2
 
     def __init__(self, cropping: Any = 1, data_format: str | None = None, **kwargs: Any) -> None:

@@ -33,8 +33,10 @@ def clear_session() -> None:
 
 
 def snake(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    """Keras's class-name-to-layer-name rule: ``Conv2D`` -> ``conv2d``, ``SimpleRNN`` ->
+    ``simple_rnn``."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,12 +313,19 @@ class Layer:
             self.output_shape_seen = (None, *dims[1:]) if dims else ()
         return out
 
+    # Layers that compute in floating point take integer inputs (uint8 pixels, int labels
+    # fed as features) as floats, as Keras's ops promote them; layers that only move or
+    # look up values keep integers.
+    keeps_integers = False
+
     def _autocast(self, t: Any) -> Any:
         """Floating inputs take the layer's dtype (NumPy's float64 arrays become float32),
-        as Keras casts them."""
-        if isinstance(t, Variable) or not t.dtype.is_floating or t.dtype == self.dtype:
+        as Keras casts them; integer inputs too unless the layer ``keeps_integers``."""
+        if isinstance(t, Variable) or t.dtype == self.dtype or t.dtype == dtypes.bool:
             return t
-        return math_ops.cast(t, self.dtype)
+        if t.dtype.is_floating or (not self.keeps_integers and self.dtype.is_floating):
+            return math_ops.cast(t, self.dtype)
+        return t
 
     def _call_symbolic(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         examples = (
@@ -331,9 +340,31 @@ class Layer:
             dims = o.shape.as_list()
             return KerasTensor((None, *dims[1:]), o.dtype, history, name=self.name)
 
-        if isinstance(out, tuple | list):
-            return type(out)(symbolic(o) for o in out)
-        return symbolic(out)
+        result = (
+            type(out)(symbolic(o) for o in out) if isinstance(out, tuple | list) else symbolic(out)
+        )
+        if "_node" not in self.__dict__:  # the first call defines .input and .output, as Keras
+            self.__dict__["_node"] = (inputs, result)
+        return result
+
+    def _first_node(self, which: str) -> Any:
+        node = self.__dict__.get("_node")
+        if node is None:
+            raise AttributeError(
+                f"Layer {self.name} has no inbound nodes: it has never been called on a "
+                f"symbolic input, so it has no defined {which}."
+            )
+        return node[0] if which == "input" else node[1]
+
+    @property
+    def input(self) -> Any:
+        """The symbolic tensor(s) the layer was first called on (functional models)."""
+        return self._first_node("input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic tensor(s) the layer's first call returned (functional models)."""
+        return self._first_node("output")
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         out = self._call_symbolic(KerasTensor(input_shape))

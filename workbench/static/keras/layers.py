@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.static import array_ops, math_ops, nn_ops
+from workbench.static.framework import GraphKeys, executing_eagerly, get_default_graph
 from workbench.static.keras import activations, constraints, regularizers
 from workbench.static.keras.conv_layers import *  # noqa: F403
 from workbench.static.keras.conv_layers import __all__ as _conv_names
@@ -27,6 +28,8 @@ __all__ = [
 
 
 class InputLayer(Layer):
+    keeps_integers = True
+
     def __init__(
         self,
         shape: Any = None,
@@ -120,12 +123,16 @@ class Softmax(Layer):
 
 
 class Flatten(Layer):
+    keeps_integers = True
+
     def call(self, inputs: Any) -> Any:
         rest = inputs.shape.as_list()[1:]
         return array_ops.reshape(inputs, [-1, math.prod(rest)])
 
 
 class Reshape(Layer):
+    keeps_integers = True
+
     def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -143,10 +150,13 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
-        if not training or self.rate == 0:
+    def call(self, inputs: Any, training: Any = False) -> Any:
+        if self.rate == 0 or not (training if not math_ops.is_tensor(training) else True):
             return inputs
-        return nn_ops.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        out = nn_ops.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        if math_ops.is_tensor(training):  # a boolean tensor picks, as tf.cond would
+            out = array_ops.where(math_ops.cast(training, "bool"), out, inputs)
+        return out
 
 
 class BatchNormalization(Layer):
@@ -185,16 +195,33 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight("moving_variance", n, mv, trainable=False)
         self.built = True
 
-    def call(self, inputs: Any, training: bool = False) -> Any:
+    def call(self, inputs: Any, training: Any = False) -> Any:
+        """``training`` may be a boolean tensor (TF1's ``tf.layers`` with a placeholder):
+        both statistics are then computed and the tensor picks, as ``tf.cond`` would."""
         rank = inputs.shape.rank
         axes = [i for i in range(rank) if i != self.axis % rank]
-        if training and self.trainable:
-            mean, var = nn_ops.moments(inputs, axes)
-            m = self.momentum
-            self.moving_mean.assign(self.moving_mean * m + mean * (1 - m))
-            self.moving_variance.assign(self.moving_variance * m + var * (1 - m))
-        else:
-            mean, var = self.moving_mean, self.moving_variance
+        dynamic = math_ops.is_tensor(training)
+        if not (dynamic or training) or not self.trainable:
+            return self._normalise(inputs, self.moving_mean, self.moving_variance)
+        mean, var = nn_ops.moments(inputs, axes)
+        m = self.momentum
+        new_mean = self.moving_mean * m + mean * (1 - m)
+        new_var = self.moving_variance * m + var * (1 - m)
+        if dynamic:
+            flag = math_ops.cast(training, "bool")
+            new_mean = array_ops.where(flag, new_mean, self.moving_mean)
+            new_var = array_ops.where(flag, new_var, self.moving_variance)
+        updates = [self.moving_mean.assign(new_mean), self.moving_variance.assign(new_var)]
+        if not executing_eagerly():  # TF1 graphs run these through UPDATE_OPS
+            for update in updates:
+                get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, update)
+        out = self._normalise(inputs, mean, var)
+        if dynamic:
+            moving = self._normalise(inputs, self.moving_mean, self.moving_variance)
+            out = array_ops.where(math_ops.cast(training, "bool"), out, moving)
+        return out
+
+    def _normalise(self, inputs: Any, mean: Any, var: Any) -> Any:
         return nn_ops.batch_normalization(inputs, mean, var, self.beta, self.gamma, self.epsilon)
 
 
@@ -222,6 +249,8 @@ class LayerNormalization(Layer):
 
 
 class Embedding(Layer):
+    keeps_integers = True
+
     def __init__(
         self,
         input_dim: int,

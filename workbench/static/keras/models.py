@@ -107,6 +107,61 @@ class Model(Layer):
     def inputs(self) -> list[KerasTensor]:
         return self._inputs if self._functional else []
 
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        if not self._functional:
+            return []
+        return tree.flatten(self._outputs_struct, is_leaf=lambda x: isinstance(x, KerasTensor))[0]
+
+    @property
+    def input(self) -> Any:
+        if not self.inputs:
+            return super().input
+        return self.inputs[0] if len(self.inputs) == 1 else self.inputs
+
+    @property
+    def output(self) -> Any:
+        if not self.outputs:
+            return super().output
+        return self.outputs[0] if len(self.outputs) == 1 else self.outputs
+
+    def _shapes(self, tensors: list[KerasTensor], which: str) -> Any:
+        if not tensors:
+            raise AttributeError(
+                f"{type(self).__name__} model '{self.name}' has no defined {which} shape yet."
+            )
+        shapes = [tuple(t.shape) for t in tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_shape(self) -> Any:
+        """(None, …) of the model's input (a list for several). Mirrors: keras.Model.input_shape."""
+        return self._shapes(self.inputs, "input")
+
+    @property
+    def output_shape(self) -> Any:
+        return self._shapes(self.outputs, "output")
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by position in ``model.layers``. Mirrors: keras.Model.get_layer."""
+        if index is not None and name is not None:
+            raise ValueError(
+                f"Provide only a layer name or a layer index. Received: index={index}, name={name}."
+            )
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}."
+        )
+
     def call(self, inputs: Any, training: bool = False) -> Any:
         if not self._functional:
             raise NotImplementedError("a subclassed Model must define call()")
@@ -459,18 +514,34 @@ class Sequential(Model):
         if self._input_shape is not None:
             self.build(self._input_shape)
 
-    def pop(self) -> None:
-        self._layers.pop()
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove the last layer and rebuild the graph without it. Mirrors: Sequential.pop."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        self.__dict__.pop("_graph_ends", None)
+        if rebuild and self._layers and self._input_shape is not None:
+            self.build(self._input_shape)
+        return layer
 
     def build(self, input_shape: Any = None) -> None:
         if input_shape is None:
             return
         shape = tuple(input_shape)
-        t = KerasTensor(shape)
+        t = first = KerasTensor(shape, name=unique_name("keras_tensor"))
         for layer in self._layers:
             t = layer(t)
         self._input_shape = shape
+        self._graph_ends = ([first], [t])
         self.built = True
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return self.__dict__.get("_graph_ends", ([], []))[0]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return self.__dict__.get("_graph_ends", ([], []))[1]
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         x = inputs

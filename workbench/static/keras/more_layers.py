@@ -120,6 +120,8 @@ class Multiply(_Merge):
 
 
 class Concatenate(Layer):
+    keeps_integers = True
+
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = axis
@@ -227,6 +229,8 @@ def dot(inputs: Any, axes: Any = -1, normalize: bool = False, **kwargs: Any) -> 
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features)."""
 
+    keeps_integers = True
+
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.n = int(n)
@@ -240,6 +244,8 @@ class RepeatVector(Layer):
 
 class Permute(Layer):
     """Permute the non-batch axes; ``dims`` counts from 1. Mirrors: keras.layers.Permute."""
+
+    keeps_integers = True
 
     def __init__(self, dims: Sequence[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -256,6 +262,8 @@ class Permute(Layer):
 class Lambda(Layer):
     """Wrap a function of tensors as a layer (it has no weights). Mirrors: keras.layers.Lambda."""
 
+    keeps_integers = True
+
     def __init__(self, function: Callable[..., Any], output_shape: Any = None, mask: Any = None,
                  arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:  # fmt: skip
         super().__init__(**kwargs)
@@ -266,6 +274,8 @@ class Lambda(Layer):
 
 
 class Identity(Layer):
+    keeps_integers = True
+
     def call(self, inputs: Any) -> Any:
         return inputs
 
@@ -273,6 +283,8 @@ class Identity(Layer):
 class TimeDistributed(Layer):
     """Apply ``layer`` to every time step: (batch, time, ...) is folded to
     (batch * time, ...) and back. Mirrors: keras.layers.TimeDistributed."""
+
+    keeps_integers = True
 
     def __init__(self, layer: Layer, **kwargs: Any) -> None:
         if not isinstance(layer, Layer):

@@ -147,6 +147,8 @@ class CategoryEncoding(Layer):
     """Integer categories to ``one_hot``, ``multi_hot`` or ``count`` vectors of length
     ``num_tokens``. Mirrors: keras.layers.CategoryEncoding."""
 
+    keeps_integers = True
+
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot",
                  sparse: bool = False, **kwargs: Any) -> None:  # fmt: skip
         super().__init__(**kwargs)
@@ -179,6 +181,8 @@ class Discretization(Layer):
     """The bin of each value: ``bin_boundaries`` given or learned by ``adapt`` (quantiles
     into ``num_bins``). Mirrors: keras.layers.Discretization (``output_mode="int"``)."""
 
+    keeps_integers = True
+
     def __init__(self, bin_boundaries: Any = None, num_bins: int | None = None,
                  epsilon: float = 0.01, output_mode: str = "int", sparse: bool = False,
                  dtype: Any = None, name: str | None = None) -> None:  # fmt: skip
@@ -210,6 +214,8 @@ class IntegerLookup(Layer):
     """Map integer tokens to indices in a vocabulary (given, or the most frequent tokens
     seen by ``adapt``); out-of-vocabulary tokens map to the ``num_oov_indices`` first
     indices. Mirrors: keras.layers.IntegerLookup (``output_mode="int"``)."""
+
+    keeps_integers = True
 
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1,
                  mask_token: Any = None, oov_token: int = -1, vocabulary: Any = None,
