@@ -542,7 +542,7 @@ def infer_types(
     if random:
         examples.append(Type((2,), dtypes.uint32.np, dev))
     for t in inputs:
-        examples.append(Type(t.shape.dims, t.dtype.np, dev))
+        examples.append(Type(tuple(t.shape.dims or ()), t.dtype.np, dev))
     try:
         graph, _ = trace(fn, *examples)
     except (ValueError, TypeError) as err:
