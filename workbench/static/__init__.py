@@ -93,6 +93,7 @@ from workbench.static.math_ops import (
     divide,
     equal,
     exp,
+    floor,
     floordiv,
     greater,
     greater_equal,
@@ -130,6 +131,27 @@ from workbench.static.math_ops import (
     tanh,
     tensordot,
     truediv,
+)
+from workbench.static.more_ops import (
+    argsort,
+    broadcast_to,
+    clip_by_global_norm,
+    clip_by_norm,
+    einsum,
+    map_fn,
+    meshgrid,
+    norm,
+    numpy_function,
+    print,  # noqa: A004
+    py_function,
+    roll,
+    scatter_nd,
+    sequence_mask,
+    sort,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+    unique,
 )
 from workbench.static.tape import GradientTape
 from workbench.static.variables import Variable
@@ -281,6 +303,26 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+    "argsort",
+    "broadcast_to",
+    "clip_by_global_norm",
+    "clip_by_norm",
+    "einsum",
+    "map_fn",
+    "meshgrid",
+    "norm",
+    "numpy_function",
+    "print",
+    "py_function",
+    "roll",
+    "scatter_nd",
+    "sequence_mask",
+    "sort",
+    "tensor_scatter_nd_add",
+    "tensor_scatter_nd_sub",
+    "tensor_scatter_nd_update",
+    "unique",
+    "floor",
 ]
 
 from workbench.static import compat  # noqa: E402  (compat.v1 re-exports the names above)

@@ -378,14 +378,31 @@ def getitem(x: Any, key: Any) -> Any:
 def gather(
     params: Any, indices: Any, axis: int | None = None, batch_dims: int = 0, name: str | None = None
 ) -> Any:
-    """Mirrors: tf.gather."""
+    """Mirrors: tf.gather (with ``batch_dims``: the first dimensions of params and
+    indices pair up; ``axis`` defaults to ``batch_dims``)."""
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices)
-    ax = 0 if axis is None else int(axis)
+    b = int(batch_dims) % (i.shape.rank + 1) if batch_dims < 0 and i.shape.rank else int(batch_dims)
+    ax = b if axis is None else int(axis)
+    if b and ax % (p.shape.rank or 1) != b:
+        raise NotImplementedError(
+            f"tf.gather: batch_dims={b} with axis={axis} (axis must be batch_dims)"
+        )
 
     def run(v: Any, idx: Any) -> Any:
         a = ax % v.ndim
-        return ops.index(v, (builtins.slice(None),) * a + (idx,))
+        if not b:
+            return ops.index(v, (builtins.slice(None),) * a + (idx,))
+        rest = (1,) * (idx.ndim - b)
+        batch = tuple(
+            ops.array(
+                np.arange(v.shape[k]).reshape(
+                    [-1 if j == k else 1 for j in builtins.range(b)] + list(rest)
+                )
+            )
+            for k in builtins.range(b)
+        )
+        return ops.index(v, (*batch, idx))
 
     return make_op("GatherV2", [p, i], run, name=name)
 

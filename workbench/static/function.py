@@ -81,7 +81,9 @@ class ConcreteFunction:
             self.graph.outputs = [graph_tensor(self.graph, x) for x in out_leaves if x is not None]
             self.graph.structured_outputs = result
         # stateful ops run on every call, fetched or not (TensorFlow 2's automatic control deps)
-        self._targets: list[Operation] = [op for op in self.graph.get_operations() if op.writes]
+        self._targets: list[Operation] = [
+            op for op in self.graph.get_operations() if op.writes or op.attrs.get("effect")
+        ]
         self._programs: dict[Any, Program] = {}
         self.structured_input_signature = [s for s in specs if s is not None]
 

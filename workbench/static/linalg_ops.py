@@ -318,3 +318,15 @@ __all__ = [
     "trace",
     "triangular_solve",
 ]
+
+
+# tf.linalg names written in more_ops.py
+_FROM_MORE_OPS = {"einsum", "global_norm"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_MORE_OPS:
+        from workbench.static import more_ops  # noqa: PLC0415  (it builds on this module)
+
+        return getattr(more_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -352,3 +352,29 @@ def count_nonzero(
         name=name,
         differentiable=False,
     )
+
+
+# tf.math names written in more_ops.py (which builds on this module)
+_FROM_MORE_OPS = {
+    "top_k",
+    "in_top_k",
+    "is_nan",
+    "is_inf",
+    "is_finite",
+    "divide_no_nan",
+    "multiply_no_nan",
+    "confusion_matrix",
+    "bincount",
+    "unsorted_segment_sum",
+    "unsorted_segment_mean",
+    "argsort",
+    "sort",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_MORE_OPS:
+        from workbench.static import more_ops  # noqa: PLC0415  (it builds on this module)
+
+        return getattr(more_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -460,3 +460,12 @@ def dropout(
     )
     mask = random_ops.dropout_mask(t, keep, noise_shape, seed)
     return make_op("Dropout", [t, mask, keep], lambda v, m, k: ops.div(ops.mul(v, m), k), name=name)
+
+
+def __getattr__(name: str) -> object:
+    """``tf.nn.top_k`` and ``tf.nn.in_top_k`` live with the other sorting ops."""
+    if name in ("top_k", "in_top_k"):
+        from workbench.static import more_ops  # noqa: PLC0415
+
+        return getattr(more_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
