@@ -142,10 +142,31 @@ floor = _unary("Floor", ops.floor)
 ceil = _unary("Ceil", ops.ceil)
 round = _unary("Round", ops.round)  # noqa: A001
 reciprocal = _unary("Reciprocal", ops.reciprocal)
-softplus = _unary(
-    "Softplus", lambda x: ops.add(ops.relu(x), ops.log1p(ops.exp(ops.neg(ops.abs(x)))))
-)
+
+
+def softplus_core(x: Any) -> Any:
+    """log(1 + e^x), stable for large |x|."""
+    return ops.add(ops.relu(x), ops.log1p(ops.exp(ops.neg(ops.abs(x)))))
+
+
+softplus = _unary("Softplus", softplus_core)
 is_finite = _unary("IsFinite", ops.is_finite)
+tan = _unary("Tan", ops.tan)
+acos = _unary("Acos", ops.acos)
+asin = _unary("Asin", ops.asin)
+atan = _unary("Atan", ops.atan)
+sinh = _unary("Sinh", ops.sinh)
+cosh = _unary("Cosh", ops.cosh)
+asinh = _unary("Asinh", ops.asinh)
+acosh = _unary("Acosh", ops.acosh)
+atanh = _unary("Atanh", ops.atanh)
+erfinv = _unary("Erfinv", ops.erf_inv)
+erfc = _unary("Erfc", lambda x: ops.sub(1.0, ops.erf(x)))
+log_sigmoid = _unary("LogSigmoid", lambda x: ops.neg(softplus_core(ops.neg(x))))
+atan2 = _binary("Atan2", ops.atan2)
+xlogy = _binary(
+    "Xlogy", lambda x, y: ops.select(ops.eq(x, 0), ops.zeros_like(x), ops.mul(x, ops.log(y)))
+)
 
 
 def logical_not(x: Any, name: str | None = None) -> Any:

@@ -75,6 +75,15 @@ def _take_along(v: Any, idx: Any, axis: int) -> Any:
     return ops.index(v, key)
 
 
+def take_along_axis(arr: Any, indices: Any, axis: int, name: str | None = None) -> Any:
+    """Pick along ``axis`` by ``indices`` of the same rank. Mirrors:
+    tf.experimental.numpy.take_along_axis."""
+    x, i = convert_to_tensor(arr), convert_to_tensor(indices)
+    return make_op(
+        "TakeAlongAxis", [x, i], lambda v, o: _take_along(v, o, axis % v.ndim), name=name
+    )
+
+
 def top_k(
     input: Any, k: int = 1, sorted: bool = True, index_type: Any = "int32", name: str | None = None
 ) -> TopKV2:  # noqa: A002

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 from workbench.static import initializers
 from workbench.static.keras import (
     activations,
+    backend,
     callbacks,
     constraints,
     layers,
     losses,
     metrics,
+    ops,
     optimizers,
     preprocessing,
     regularizers,
@@ -24,8 +26,9 @@ from workbench.static.keras import (
 from workbench.static.keras.engine import Input, KerasTensor, Layer, clear_session
 from workbench.static.keras.models import Model, Sequential, load_model
 
+__version__ = "3.15.1"  # the Keras 3 whose API this mirrors (tested against)
+
 models = SimpleNamespace(Model=Model, Sequential=Sequential, load_model=load_model)
-backend = SimpleNamespace(clear_session=clear_session)
 
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
     "preprocessing",
     "regularizers",
