@@ -7,7 +7,17 @@ Every operation is the core's primitives; a run of a graph goes through the core
 compiler.
 """
 
-from workbench.static import data, errors, initializers, onnx_export, random_ops, summary, train
+from workbench.static import (
+    config,
+    data,
+    errors,
+    initializers,
+    nest,
+    onnx_export,
+    random_ops,
+    summary,
+    train,
+)
 from workbench.static import image_ops as image
 from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
@@ -48,6 +58,7 @@ from workbench.static.array_ops import (
     zeros,
     zeros_like,
 )
+from workbench.static.config import debugging
 from workbench.static.control_flow import cond, group, no_op, vectorized_map, while_loop
 from workbench.static.control_flow import tuple_ as tuple  # noqa: A001
 from workbench.static.dtypes import (
@@ -132,6 +143,7 @@ from workbench.static.math_ops import (
     tensordot,
     truediv,
 )
+from workbench.static.module import Module
 from workbench.static.more_ops import (
     argsort,
     broadcast_to,
@@ -156,7 +168,7 @@ from workbench.static.more_ops import (
 from workbench.static.tape import GradientTape
 from workbench.static.variables import Variable
 
-Module = object
+__version__ = "2.21.0"  # the TensorFlow whose API this mirrors (and is tested against)
 
 __all__ = [
     "DType",
@@ -323,6 +335,9 @@ __all__ = [
     "tensor_scatter_nd_update",
     "unique",
     "floor",
+    "config",
+    "debugging",
+    "nest",
 ]
 
 from workbench.static import compat  # noqa: E402  (compat.v1 re-exports the names above)

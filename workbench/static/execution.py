@@ -46,6 +46,13 @@ class EagerTensor(TensorOperators):
             v = v.primal  # type: ignore[attr-defined]
         return v
 
+    def eval(self, feed_dict: Any = None, session: Any = None) -> Any:
+        """TensorFlow 1's ``tensor.eval()`` needs a graph; eagerly, use ``.numpy()``."""
+        raise NotImplementedError(
+            "eval is not supported when eager execution is enabled, is .numpy() what you're "
+            "looking for?"
+        )
+
     def numpy(self) -> np.ndarray:
         v = self.value
         while isinstance(v, Tracer):

@@ -218,7 +218,11 @@ class Function:
         return found
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not executing_eagerly():  # inside another graph: just build the ops inline
+        from workbench.static import config  # noqa: PLC0415
+
+        if not executing_eagerly() or config.functions_run_eagerly():
+            # inside another graph, build the ops inline; under run_functions_eagerly(True)
+            # (for debugging), run the Python function as it is
             return self.python_function(*args, **kwargs)
         return self.get_concrete_function(*args, **kwargs)(*args, **kwargs)
 

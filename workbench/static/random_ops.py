@@ -14,6 +14,8 @@ import math
 import secrets
 from typing import Any
 
+import numpy as np
+
 from workbench.core import ops
 from workbench.static import dtypes
 from workbench.static.execution import convert_to_tensor, make_op
@@ -188,3 +190,192 @@ def dropout_mask(x: Any, keep: Any, noise_shape: Any, seed: int | None) -> Any:
         return ops.cast(kept, v.dtype)
 
     return make_op("RandomUniform", [t, keep], draw, random=True, attrs=attrs, differentiable=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Stateless draws, shuffles, categorical samples and Generators
+
+
+def _seed_key(seed: Any) -> Any:
+    """The key of a stateless op's ``seed`` (a pair of integers, maybe a tensor)."""
+    s = convert_to_tensor(seed, dtype_hint=dtypes.int64)
+    if s.shape.as_list() != [2]:
+        raise ValueError(f"seed must have shape [2], got {s.shape}")
+    return s
+
+
+def _stateless(op_type: str, shape: Any, seed: Any, dtype: Any, name: Any, draw: Any) -> Any:
+    from workbench.static.array_ops import _static_shape  # noqa: PLC0415
+
+    dims, d = _static_shape(shape), dtypes.as_dtype(dtype)
+
+    def run(s: Any) -> Any:
+        key = ops.fold_in(ops.fold_in(ops.key(0), ops.index(s, 0)), ops.index(s, 1))
+        return ops.cast(draw(key, dims), d.np)
+
+    return make_op(op_type, [_seed_key(seed)], run, name=name, differentiable=False)
+
+
+def stateless_uniform(
+    shape: Any,
+    seed: Any,
+    minval: float = 0,
+    maxval: float | None = None,
+    dtype: Any = dtypes.float32,
+    name: str | None = None,
+    alg: Any = None,
+) -> Any:
+    """The same numbers for the same seed pair, every time. Mirrors: tf.random.stateless_uniform."""
+    d = dtypes.as_dtype(dtype)
+    if d.is_integer and maxval is None:
+        raise ValueError("Must specify maxval for integer dtype")
+    lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
+
+    def draw(key: Any, dims: tuple[int, ...]) -> Any:
+        u = ops.add(ops.mul(ops.uniform(key, dims), hi - lo), lo)
+        return ops.floor(u) if d.is_integer else u
+
+    return _stateless("StatelessRandomUniformV2", shape, seed, dtype, name, draw)
+
+
+def stateless_normal(
+    shape: Any,
+    seed: Any,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: Any = dtypes.float32,
+    name: str | None = None,
+    alg: Any = None,
+) -> Any:
+    """Mirrors: tf.random.stateless_normal."""
+    return _stateless(
+        "StatelessRandomNormalV2",
+        shape,
+        seed,
+        dtype,
+        name,
+        lambda key, dims: ops.add(ops.mul(_normal(key, dims), float(stddev)), float(mean)),
+    )
+
+
+def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Any:
+    """The rows of ``value`` in a random order. Mirrors: tf.random.shuffle."""
+    t = convert_to_tensor(value)
+    attrs = {"seeds": _seeds(seed), "seed": seed}
+
+    def run(key: Any, v: Any) -> Any:
+        order = ops.argsort(ops.uniform(key, (v.shape[0],)), 0)
+        return ops.index(v, (order,))
+
+    return make_op("RandomShuffle", [t], run, name=name, random=True, attrs=attrs)
+
+
+def categorical(
+    logits: Any,
+    num_samples: int,
+    dtype: Any = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Any:
+    """``num_samples`` class indices per row, drawn with probabilities softmax(logits)
+    (the Gumbel-max trick). Mirrors: tf.random.categorical."""
+    t = convert_to_tensor(logits)
+    d = dtypes.as_dtype(dtype or dtypes.int64)
+    attrs = {"seeds": _seeds(seed), "seed": seed}
+
+    def run(key: Any, v: Any) -> Any:
+        n, k = v.shape
+        u = ops.uniform(key, (n, int(num_samples), k))
+        gumbel = ops.neg(ops.log(ops.neg(ops.log(ops.maximum(u, 1e-20)))))
+        scores = ops.add(ops.expand_dims(ops.cast(v, "float64"), (1,)), ops.cast(gumbel, "float64"))
+        return ops.cast(ops.argmax(scores, 2), d.np)
+
+    return make_op(
+        "Multinomial", [t], run, name=name, random=True, attrs=attrs, differentiable=False
+    )
+
+
+class Generator:
+    """A random-number generator with its own state (a counter in a variable): each draw
+    advances it, so a seeded generator gives one fixed sequence. Mirrors: tf.random.Generator."""
+
+    def __init__(self, seed: int, counter: int = 0) -> None:
+        from workbench.static.variables import Variable  # noqa: PLC0415
+
+        self._seed = int(seed)
+        self.state = Variable(np.int64(counter), trainable=False, name="generator_state")
+
+    @classmethod
+    def from_seed(cls, seed: int, alg: Any = None) -> Generator:
+        return cls(seed)
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
+        return cls(secrets.randbits(62))
+
+    def _draw(self, op_type: str, shape: Any, dtype: Any, draw: Any) -> Any:
+        from workbench.static.array_ops import _static_shape  # noqa: PLC0415
+
+        dims, d, seed = _static_shape(shape), dtypes.as_dtype(dtype), self._seed
+
+        def run(c: Any) -> Any:
+            return ops.cast(draw(ops.fold_in(ops.key(seed), c), dims), d.np)
+
+        out = make_op(op_type, [self.state], run, differentiable=False)
+        self.state.assign_add(np.int64(1))
+        return out
+
+    def normal(
+        self,
+        shape: Any,
+        mean: float = 0.0,
+        stddev: float = 1.0,
+        dtype: Any = dtypes.float32,
+        name: str | None = None,
+    ) -> Any:
+        return self._draw(
+            "StatefulStandardNormalV2",
+            shape,
+            dtype,
+            lambda key, dims: ops.add(ops.mul(_normal(key, dims), float(stddev)), float(mean)),
+        )
+
+    def uniform(
+        self,
+        shape: Any,
+        minval: float = 0,
+        maxval: float | None = None,
+        dtype: Any = dtypes.float32,
+        name: str | None = None,
+    ) -> Any:
+        d = dtypes.as_dtype(dtype)
+        if d.is_integer and maxval is None:
+            raise ValueError("Must specify maxval for integer dtype")
+        lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
+
+        def draw(key: Any, dims: tuple[int, ...]) -> Any:
+            u = ops.add(ops.mul(ops.uniform(key, dims), hi - lo), lo)
+            return ops.floor(u) if d.is_integer else u
+
+        return self._draw("StatefulUniform", shape, dtype, draw)
+
+    def make_seeds(self, count: int = 1) -> Any:
+        """(2, count) int64 seeds for the stateless ops."""
+        return self.uniform([2, count], 0, 2**31 - 1, dtype=dtypes.int64)
+
+    def split(self, count: int = 1) -> list[Generator]:
+        seeds = np.asarray(self.make_seeds(count).numpy())
+        return [Generator(int(seeds[0, i]) * 2**31 + int(seeds[1, i])) for i in range(count)]
+
+
+_GLOBAL_GENERATOR: list[Generator] = []
+
+
+def get_global_generator() -> Generator:
+    if not _GLOBAL_GENERATOR:
+        _GLOBAL_GENERATOR.append(Generator.from_non_deterministic_state())
+    return _GLOBAL_GENERATOR[0]
+
+
+def set_global_generator(generator: Generator) -> None:
+    _GLOBAL_GENERATOR[:] = [generator]
