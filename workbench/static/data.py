@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import tree
+from workbench.static import dtypes
 
 AUTOTUNE = -1
 
@@ -64,6 +65,44 @@ class Dataset:
     def from_tensors(tensors: Any) -> Dataset:
         data = _host(tensors)
         return Dataset(lambda: iter([data]), 1)
+
+    @staticmethod
+    def from_generator(
+        generator: Callable[..., Any],
+        output_types: Any = None,
+        output_shapes: Any = None,
+        args: Any = None,
+        output_signature: Any = None,
+        name: str | None = None,
+    ) -> Dataset:
+        """Elements from calling ``generator(*args)`` afresh on every pass, as arrays of
+        the declared dtypes (``output_signature`` TensorSpecs, or ``output_types``).
+        Mirrors: tf.data.Dataset.from_generator."""
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_signature is None and output_types is None:
+            raise TypeError("The `output_signature` argument must be set.")
+        kinds = (
+            tree.tree_map(lambda spec: spec.dtype, output_signature)
+            if output_signature is not None
+            else output_types
+        )
+        kind_leaves, kind_def = tree.flatten(kinds)
+
+        def source() -> Iterator[Any]:
+            for element in generator(*(args or ())):
+                values = tree.flatten(element)[0] if kind_def.num_leaves > 1 else [element]
+                if len(values) != len(kind_leaves):
+                    raise TypeError(
+                        f"`generator` yielded an element that did not match the expected "
+                        f"structure: {len(values)} parts for {len(kind_leaves)} declared dtypes"
+                    )
+                cast = [
+                    np.asarray(v, dtype=dtypes.as_dtype(k).np) for v, k in zip(values, kind_leaves)
+                ]
+                yield tree.unflatten(kind_def, cast)
+
+        return Dataset(source)
 
     @staticmethod
     def range(*args: int) -> Dataset:
@@ -155,14 +194,59 @@ class Dataset:
             for _ in itertools.count() if count is None or count < 0 else range(count):
                 yield from self._source()
 
-        length = (
-            None if count is None or count < 0 or self._length is None else self._length * count
-        )
+        length: int | None
+        if count is None or count < 0:
+            length = 0 if self._length == 0 else INFINITE_CARDINALITY
+        else:
+            length = None if self._length is None else self._length * count
         return Dataset(source, length)
 
     def take(self, count: int) -> Dataset:
-        length = count if self._length is None else min(count, self._length)
+        if count < 0:
+            return self
+        known = self._length is not None and self._length != INFINITE_CARDINALITY
+        length = min(count, self._length) if known else count  # type: ignore[type-var]
         return Dataset(lambda: itertools.islice(self._source(), count), length)
+
+    def padded_batch(
+        self,
+        batch_size: int,
+        padded_shapes: Any = None,
+        padding_values: Any = None,
+        drop_remainder: bool = False,
+        name: str | None = None,
+    ) -> Dataset:
+        """Batches whose elements are padded (at the end of each axis) to the longest in
+        the batch, or to ``padded_shapes``. Mirrors: tf.data.Dataset.padded_batch."""
+
+        def pad(*values: Any) -> np.ndarray:
+            arrays = [np.asarray(v) for v in values]
+            dims = [max(a.shape[k] for a in arrays) for k in range(arrays[0].ndim)]
+            out = np.full(
+                (len(arrays), *dims),
+                0 if padding_values is None else padding_values,
+                arrays[0].dtype,
+            )
+            for i, a in enumerate(arrays):
+                out[(i,) + tuple(slice(0, n) for n in a.shape)] = a
+            return out
+
+        def source() -> Iterator[Any]:
+            it = self._source()
+            while True:
+                chunk = list(itertools.islice(it, batch_size))
+                if not chunk or (drop_remainder and len(chunk) < batch_size):
+                    return
+                yield tree.tree_map(pad, *chunk)
+
+        return Dataset(source, None if self._length is None else -(-self._length // batch_size))
+
+    def reduce(self, initial_state: Any, reduce_func: Callable[[Any, Any], Any]) -> Any:
+        """Fold the elements into a state. Mirrors: tf.data.Dataset.reduce."""
+        state = initial_state
+        for element in self:
+            state = reduce_func(state, element)
+        return state
 
     def skip(self, count: int) -> Dataset:
         length = None if self._length is None else max(self._length - count, 0)
@@ -186,10 +270,17 @@ class Dataset:
     def as_numpy_iterator(self) -> Iterator[Any]:
         return iter(self._source())
 
-    def cardinality(self) -> int:
-        return -2 if self._length is None else self._length
+    def cardinality(self) -> Any:
+        """The number of elements as an int64 tensor: -1 if infinite, -2 if unknown.
+        Mirrors: tf.data.Dataset.cardinality."""
+        from workbench.static.execution import convert_to_tensor  # noqa: PLC0415
+
+        n = UNKNOWN_CARDINALITY if self._length is None else self._length
+        return convert_to_tensor(np.int64(n))
 
     def __len__(self) -> int:
+        if self._length == INFINITE_CARDINALITY:
+            raise TypeError("The dataset is infinite.")
         if self._length is None:
             raise TypeError("The dataset length is unknown.")
         return self._length
@@ -204,8 +295,17 @@ def _is_structure(x: list[Any]) -> bool:
         return True
 
 
+INFINITE_CARDINALITY, UNKNOWN_CARDINALITY = -1, -2
+
+
 class _Experimental:
     AUTOTUNE = AUTOTUNE
+    INFINITE_CARDINALITY = INFINITE_CARDINALITY
+    UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
+
+    @staticmethod
+    def cardinality(dataset: Dataset) -> Any:
+        return dataset.cardinality()
 
 
 experimental = _Experimental()

@@ -1,5 +1,15 @@
 """``keras.preprocessing`` (Keras 2's home of the sequence helpers)."""
 
+from types import SimpleNamespace
+
+from workbench.static.keras import image_utils
 from workbench.static.keras.preprocessing import sequence
 
-__all__ = ["sequence"]
+image = SimpleNamespace(
+    load_img=image_utils.load_img,
+    img_to_array=image_utils.img_to_array,
+    array_to_img=image_utils.array_to_img,
+    save_img=image_utils.save_img,
+)
+
+__all__ = ["image", "sequence"]
