@@ -453,3 +453,12 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
     with open(path) as f:
         state = json.load(f)
     return os.path.join(checkpoint_dir, state["model_checkpoint_path"])
+
+
+from workbench.static.checkpoint import (  # noqa: E402  (object-based checkpoints build on this)
+    Checkpoint as Checkpoint,
+)
+from workbench.static.checkpoint import CheckpointManager as CheckpointManager  # noqa: E402
+from workbench.static.checkpoint import list_variables as list_variables  # noqa: E402
+from workbench.static.checkpoint import load_checkpoint as load_checkpoint  # noqa: E402
+from workbench.static.checkpoint import load_variable as load_variable  # noqa: E402

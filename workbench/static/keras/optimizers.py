@@ -77,6 +77,10 @@ class Optimizer:
                         for slot, fill in self._slot_names()
                     ]
         self.built = True
+        from workbench.static import checkpoint  # noqa: PLC0415
+
+        with init_scope():  # values waiting from a checkpoint, assigned now even mid-trace
+            checkpoint.restore_waiting()
 
     @property
     def variables(self) -> list[Variable]:
