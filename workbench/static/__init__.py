@@ -7,6 +7,8 @@ Every operation is the core's primitives; a run of a graph goes through the core
 compiler.
 """
 
+from types import SimpleNamespace
+
 from workbench.static import (
     config,
     data,
@@ -22,6 +24,7 @@ from workbench.static import image_ops as image
 from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
+from workbench.static import numpy_api as _numpy_api
 from workbench.static import random_ops as random
 from workbench.static.array_ops import (
     boolean_mask,
@@ -168,6 +171,7 @@ from workbench.static.more_ops import (
 from workbench.static.tape import GradientTape
 from workbench.static.variables import Variable
 
+experimental = SimpleNamespace(numpy=_numpy_api)
 __version__ = "2.21.0"  # the TensorFlow whose API this mirrors (and is tested against)
 
 __all__ = [
@@ -338,6 +342,7 @@ __all__ = [
     "config",
     "debugging",
     "nest",
+    "experimental",
 ]
 
 from workbench.static import compat  # noqa: E402  (compat.v1 re-exports the names above)

@@ -10,6 +10,8 @@ import builtins
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.core import composites, ops
 from workbench.static import dtypes
 from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
@@ -25,6 +27,9 @@ def _dtype(x: Any) -> dtypes.DType:
     return dtypes.as_dtype(x.dtype)
 
 
+NUMPY_BEHAVIOR = [False]  # set by tf.experimental.numpy.experimental_enable_numpy_behavior
+
+
 def _pair(op_type: str, x: Any, y: Any) -> tuple[Any, Any]:
     """Both operands as tensors of one dtype (Python numbers take the tensor's dtype)."""
     if is_tensor(x) and not is_tensor(y):
@@ -33,6 +38,9 @@ def _pair(op_type: str, x: Any, y: Any) -> tuple[Any, Any]:
         x = convert_to_tensor(x, dtype_hint=_dtype(y))
     elif not is_tensor(x):
         x, y = convert_to_tensor(x), convert_to_tensor(y)
+    if _dtype(x) != _dtype(y) and NUMPY_BEHAVIOR[0]:  # tnp.experimental_enable_numpy_behavior
+        common = dtypes.as_dtype(np.result_type(_dtype(x).np, _dtype(y).np))
+        x, y = cast(x, common), cast(y, common)
     if _dtype(x) != _dtype(y):
         raise TypeError(
             f"{op_type}: x and y must have the same dtype, got {_dtype(x).name} != "

@@ -323,3 +323,19 @@ def get(identifier: Any) -> Optimizer:
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def __getattr__(name: str) -> Any:
+    """``keras.optimizers.schedules`` and ``keras.optimizers.legacy`` (Keras 2's optimizer
+    classes, the same update rules here)."""
+    if name == "schedules":
+        from workbench.static.keras import schedules  # noqa: PLC0415
+
+        return schedules
+    if name == "legacy":
+        from types import SimpleNamespace  # noqa: PLC0415
+
+        return SimpleNamespace(
+            SGD=SGD, Adam=Adam, RMSprop=RMSprop, Adagrad=Adagrad, Optimizer=Optimizer
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
