@@ -77,6 +77,7 @@ CASES: list[tuple[str, Any]] = [
             LABELS, PREDS, 5, weights=np.arange(7.0), dtype="float32"
         ),
     ),
+    ("reduce_mean_int", lambda m: m.reduce_mean(np.array([[-1, -2, -4], [7, 8, 9]]), axis=1)),
     ("floor_ceil", lambda m: m.floor(A) + m.math.ceil(A)),
     ("map_fn", lambda m: m.map_fn(lambda r: m.reduce_sum(r * r), m.constant(A))),
     (

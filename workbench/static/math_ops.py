@@ -297,7 +297,10 @@ def _mean(v: Any, axes: tuple[int, ...], keepdims: builtins.bool) -> Any:
     count = 1
     for a in axes:
         count *= v.shape[a]
-    return ops.div(ops.reduce_sum(v, axes=axes, keepdims=keepdims), count)
+    # integers: TensorFlow's integer division of the sum (truncating toward zero)
+    total = ops.cast(ops.reduce_sum(v, axes=axes, keepdims=keepdims), "float64")
+    q = ops.div(total, float(max(count, 1)))
+    return ops.cast(ops.mul(ops.sign(q), ops.floor(ops.abs(q))), v.dtype)
 
 
 reduce_sum = _reduction("Sum", ops.reduce_sum)
