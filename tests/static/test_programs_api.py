@@ -141,3 +141,38 @@ def test_model_introspection_equals_keras() -> None:
     unbuilt = wkeras.Sequential([wkeras.layers.Dense(2)])
     with pytest.raises(AttributeError, match="no defined output shape"):
         _ = unbuilt.output_shape
+
+
+def _custom_model(k: Any, tf_module: Any) -> Any:
+    class CustomModel(k.Model):
+        def train_step(self, data: Any) -> Any:
+            x, y = data
+            with tf_module.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inputs = k.Input((4,))
+    model = CustomModel(inputs, k.layers.Dense(1)(k.layers.Dense(8, activation="relu")(inputs)))
+    model.compile(optimizer=k.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    return model
+
+
+def test_custom_train_step_trains_as_keras() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 4)).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    theirs, ours = _custom_model(keras, tf), _custom_model(wkeras, wtf)
+    ours.set_weights(theirs.get_weights())
+    h_theirs = theirs.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history
+    h_ours = ours.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history
+    assert sorted(h_ours) == sorted(h_theirs) == ["loss", "mae"]
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-5)

@@ -61,6 +61,8 @@ class Model(Layer):
     """A layer with training: functional (``Model(inputs, outputs)``) or subclassed.
     Mirrors: keras.Model."""
 
+    loss: Any = None  # what compile() was given
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
@@ -211,6 +213,7 @@ class Model(Layer):
         self._metric_specs = list(metrics or [])
         self._metrics = [metrics_mod.get(m, loss_name) for m in self._metric_specs]
         self.run_eagerly = run_eagerly
+        self._loss_tracker = metrics_mod.Mean(name="loss")
         self._train_fn: Any = None
         self._test_fn: Any = None
         self.compiled = True
@@ -218,6 +221,54 @@ class Model(Layer):
     @property
     def metrics_names(self) -> list[str]:
         return ["loss"] + [m.name for m in self._metrics]
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The loss tracker, then the compiled metrics: what a custom ``train_step``
+        updates and reports. Mirrors: keras.Model.metrics."""
+        if not getattr(self, "compiled", False):
+            return []
+        return [self._loss_tracker, *self._metrics]
+
+    def compiled_loss(
+        self, y: Any, y_pred: Any, sample_weight: Any = None, regularization_losses: Any = None
+    ) -> Any:
+        """The compiled loss plus ``regularization_losses`` (Keras 2's API, kept by Keras 3
+        for custom training steps)."""
+        if self._loss_fn is None:
+            raise ValueError("No loss to compute: pass loss= to compile()")
+        loss = self._loss_fn(y, y_pred)
+        extra = list(regularization_losses or [])
+        return math_ops.add_n([loss, *extra]) if extra else loss
+
+    @property
+    def compiled_metrics(self) -> Any:
+        """``update_state(y, y_pred)`` on every compiled metric (Keras 2's API)."""
+        model = self
+
+        class _Compiled:
+            def update_state(self, y: Any, y_pred: Any, sample_weight: Any = None) -> None:
+                for m in model._metrics:
+                    m.update_state(y, y_pred, sample_weight)
+
+            def reset_state(self) -> None:
+                for m in model._metrics:
+                    m.reset_state()
+
+        return _Compiled()
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One step on a batch ``data`` = (x, y): forward, loss, gradients, update, metrics.
+        Override it to customise ``fit``, as in Keras. Mirrors: keras.Model.train_step."""
+        x, y = data if isinstance(data, tuple) else (data, None)
+        loss, pred = self._train_step(x, y)
+        self._loss_tracker.update_state(loss)
+        for m in self._metrics:
+            m.update_state(y, pred)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _custom_step(self) -> bool:
+        return type(self).train_step is not Model.train_step
 
     def compute_loss(
         self,
@@ -309,14 +360,30 @@ class Model(Layer):
                 m.reset_state()
             bar = cbks.ProgressBar(steps, verbose)
             logs: dict[str, float] = {}
+            custom = self._custom_step()
+            if custom:
+                for m in self.metrics:
+                    m.reset_state()
+                step_fn = (
+                    self.train_step
+                    if self.run_eagerly
+                    else self.__dict__.setdefault("_custom_fn", function(self.train_step))
+                )
             for step, (xb, yb) in enumerate(epoch_batches[:steps]):
                 for cb in callback_list:
                     cb.on_train_batch_begin(step)
-                loss, pred = train_fn(_tensors(xb), _tensors(yb))
-                tracker.update_state(loss, sample_weight=len(_first(xb)))
-                for m in self._metrics:
-                    m.update_state(yb, pred)
-                logs = self._logs(tracker)
+                if custom:  # a train_step of the program's own: its dict is the logs
+                    data = _tensors(xb) if yb is None else (_tensors(xb), _tensors(yb))
+                    logs = {
+                        k: float(np.asarray(v.numpy() if hasattr(v, "numpy") else v))
+                        for k, v in step_fn(data).items()
+                    }
+                else:
+                    loss, pred = train_fn(_tensors(xb), _tensors(yb))
+                    tracker.update_state(loss, sample_weight=len(_first(xb)))
+                    for m in self._metrics:
+                        m.update_state(yb, pred)
+                    logs = self._logs(tracker)
                 for cb in callback_list:
                     cb.on_train_batch_end(step, logs)
                 bar.update(step + 1, logs, final=step + 1 == steps and validation_data is None)
