@@ -176,3 +176,44 @@ def test_custom_train_step_trains_as_keras() -> None:
     assert sorted(h_ours) == sorted(h_theirs) == ["loss", "mae"]
     for key in h_theirs:
         np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-5)
+
+
+V1_CALLS: list[tuple[str, Any]] = [
+    ("mse", lambda v1, a, b, w: v1.losses.mean_squared_error(a, b)),
+    ("mse_weighted", lambda v1, a, b, w: v1.losses.mean_squared_error(a, b, weights=w)),
+    ("absolute", lambda v1, a, b, w: v1.losses.absolute_difference(a, b, weights=w)),
+    ("huber", lambda v1, a, b, w: v1.losses.huber_loss(a, b * 3, delta=0.5)),
+    (
+        "log_loss",
+        lambda v1, a, b, w: v1.losses.log_loss((a > 0.5).astype(np.float32), 1 / (1 + np.exp(-b))),
+    ),
+    (
+        "softmax_ce",
+        lambda v1, a, b, w: v1.losses.softmax_cross_entropy(
+            np.eye(3, dtype=np.float32)[[0, 2, 1, 1]], b[:, :3], label_smoothing=0.1
+        ),
+    ),
+    (
+        "sparse_ce",
+        lambda v1, a, b, w: v1.losses.sparse_softmax_cross_entropy(
+            np.array([0, 2, 1, 1]), b[:, :3], weights=w[:, 0]
+        ),
+    ),
+    (
+        "sigmoid_ce",
+        lambda v1, a, b, w: v1.losses.sigmoid_cross_entropy((a > 0.5).astype(np.float32), b),
+    ),
+    ("arg_min", lambda v1, a, b, w: v1.arg_min(b, 1)),
+    ("to_float", lambda v1, a, b, w: v1.to_float(np.array([1, 2]))),
+]
+
+
+@pytest.mark.parametrize("call", [c[1] for c in V1_CALLS], ids=[c[0] for c in V1_CALLS])
+def test_tf1_names_equal_tensorflow(call: Any) -> None:
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0, 1, (4, 5)).astype(np.float32)
+    b = rng.standard_normal((4, 5)).astype(np.float32)
+    w = np.array([[1.0], [0.0], [2.0], [0.5]], np.float32) * np.ones((1, 5), np.float32)
+    want, got = call(tf.compat.v1, a, b, w), call(wtf.compat.v1, a, b, w)
+    assert got.dtype.name == want.dtype.name
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)

@@ -2,9 +2,23 @@
 ``tf.compat.v1.*`` after ``import workbench.static as tf``."""
 
 import workbench.static as _tf
-from workbench.static import initializers, random_ops
+from workbench.static import random_ops
 from workbench.static import train as _train
 from workbench.static.compat import layers_v1 as layers
+from workbench.static.compat import v1_extras
+from workbench.static.compat.v1_extras import (
+    ConfigProto,
+    GPUOptions,
+    arg_max,
+    arg_min,
+    disable_tensor_equality,
+    enable_tensor_equality,
+    losses,
+    to_double,
+    to_float,
+    to_int32,
+    to_int64,
+)
 from workbench.static.framework import (
     GraphKeys,
     disable_eager_execution,
@@ -53,12 +67,24 @@ random_uniform = random_ops.uniform
 truncated_normal = random_ops.truncated_normal
 set_random_seed = random_ops.set_seed
 train = _train
+initializers = v1_extras.initializers_namespace  # TF1 tf.initializers.*
 disable_v2_behavior = disable_eager_execution
 add_to_collection = lambda name, value: get_default_graph().add_to_collection(name, value)  # noqa: E731
 get_collection = lambda name, scope=None: get_default_graph().get_collection(name, scope)  # noqa: E731
 
 __all__ = list(_all) + [
     "AUTO_REUSE",
+    "ConfigProto",
+    "GPUOptions",
+    "arg_max",
+    "arg_min",
+    "disable_tensor_equality",
+    "enable_tensor_equality",
+    "losses",
+    "to_double",
+    "to_float",
+    "to_int32",
+    "to_int64",
     "GraphKeys",
     "InteractiveSession",
     "Session",
