@@ -181,17 +181,33 @@ class ProgressBar:
         if self.verbose == 0 or (self.verbose == 2 and not final):
             return
         elapsed = time.perf_counter() - self.start
-        width = 20
-        filled = int(width * done / max(self.total, 1))
-        bar = "━" * filled + ("━" if filled < width else "") * 0 + " " * (width - filled)
-        per_step = elapsed / max(done, 1) * 1000
-        metrics = " - ".join(f"{k}: {v:.4f}" for k, v in sorted(logs.items()))
-        text = f"{done}/{self.total} {bar} {elapsed:.0f}s {per_step:.0f}ms/step"
-        if metrics:
-            text += " - " + metrics
-        end = "\n" if final else ""
-        self.stream.write(("\r" if self.verbose == 1 else "") + text + end)
+        per_step = _per_step(elapsed / max(done, 1))
+        metrics = "".join(f" - {k}: {_number(v, self.verbose)}" for k, v in sorted(logs.items()))
+        if self.verbose == 2:  # one line per epoch, as Keras writes it to logs
+            digits = len(str(self.total))
+            text = f"{done:>{digits}}/{self.total} - {elapsed:.0f}s -{per_step}{metrics}\n"
+            self.stream.write(text)
+        else:
+            width = 20
+            filled = int(width * done / max(self.total, 1))
+            bar = "━" * filled + " " * (width - filled)
+            text = f"{done}/{self.total} {bar} {elapsed:.0f}s{per_step}{metrics}"
+            self.stream.write("\r" + text + ("\n" if final else ""))
         self.stream.flush()
+
+
+def _number(value: float, verbose: int) -> str:
+    """Keras's metric format: four decimals, or scientific notation for small values."""
+    small = abs(value) <= 1e-3 if verbose == 1 else value <= 1e-3
+    return f"{value:.4e}" if small else f"{value:.4f}"
+
+
+def _per_step(seconds: float) -> str:
+    if seconds >= 1 or seconds == 0:
+        return f" {seconds:.0f}s/step"
+    if seconds >= 1e-3:
+        return f" {seconds * 1000:.0f}ms/step"
+    return f" {seconds * 1e6:.0f}us/step"
 
 
 class ReduceLROnPlateau(Callback):

@@ -424,14 +424,16 @@ class Model(Layer):
         tracker = metrics_mod.Mean(name="loss")
         for m in self._metrics:
             m.reset_state()
-        for xb, yb in _batches(x_all, y_all, batch_size or 32, False, None):
+        batches = _batches(x_all, y_all, batch_size or 32, False, None)
+        bar = cbks.ProgressBar(len(batches), 1 if verbose == "auto" else int(verbose))
+        logs: dict[str, float] = {}
+        for i, (xb, yb) in enumerate(batches):
             loss, pred = test_fn(_tensors(xb), _tensors(yb))
             tracker.update_state(loss, sample_weight=len(_first(xb)))
             for m in self._metrics:
                 m.update_state(yb, pred)
-        logs = self._logs(tracker)
-        if verbose not in (0, "0"):
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in sorted(logs.items())))
+            logs = self._logs(tracker)
+            bar.update(i + 1, logs, final=i + 1 == len(batches))
         if return_dict:
             return logs
         values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
