@@ -66,11 +66,7 @@ def _numpy_promote(*xs: Any) -> list[Any]:
 
 
 def _binary(fn: Any) -> Any:
-    def op(x1: Any, x2: Any) -> Any:
-        return fn(*_numpy_promote(x1, x2))
-
-    op.__name__ = getattr(fn, "__name__", "op")
-    return op
+    return _ops._binary(fn, _numpy_promote)
 
 
 add, subtract, multiply = (

@@ -62,10 +62,13 @@ def _promote(*xs: Any) -> list[Any]:
     ]
 
 
-def _binary(fn: Any) -> Any:
+def _binary(fn: Any, promote: Any = None) -> Any:
+    """``fn`` on two array-likes brought to one dtype by ``promote`` (Keras's rule by
+    default; tf.experimental.numpy passes NumPy's)."""
+    rule = promote or _promote
+
     def op(x1: Any, x2: Any) -> Any:
-        a, b = _promote(x1, x2)
-        return fn(a, b)
+        return fn(*rule(x1, x2))
 
     op.__name__ = getattr(fn, "__name__", "op")
     return op

@@ -49,11 +49,14 @@ class ExponentialDecay(LearningRateSchedule):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
-    def __call__(self, step: Any) -> Any:
+    def _progress(self, step: Any) -> Any:
         p = _f(step) / float(self.decay_steps)
-        if self.staircase:
-            p = math_ops.floor(p)
-        return _f(self.initial_learning_rate) * math_ops.pow(_f(self.decay_rate), p)
+        return math_ops.floor(p) if self.staircase else p
+
+    def __call__(self, step: Any) -> Any:
+        return _f(self.initial_learning_rate) * math_ops.pow(
+            _f(self.decay_rate), self._progress(step)
+        )
 
 
 class InverseTimeDecay(ExponentialDecay):
@@ -70,10 +73,9 @@ class InverseTimeDecay(ExponentialDecay):
         super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> Any:
-        p = _f(step) / float(self.decay_steps)
-        if self.staircase:
-            p = math_ops.floor(p)
-        return _f(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
+        return _f(self.initial_learning_rate) / (
+            1.0 + float(self.decay_rate) * self._progress(step)
+        )
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
