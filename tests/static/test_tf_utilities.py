@@ -160,3 +160,21 @@ def test_version_and_eval() -> None:
     for m in (tf, wtf):
         with pytest.raises(NotImplementedError, match="numpy"):
             m.constant(1.0).eval()
+
+
+def test_gradient_with_respect_to_an_intermediate_tensor_equals_tensorflow() -> None:
+    results = []
+    for m in (tf, wtf):
+        x = m.constant(3.0)
+        with m.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = x * x
+            z = y * y
+        results.append(
+            [
+                float(tape.gradient(z, y)),
+                float(tape.gradient(z, x)),
+                [float(g) for g in tape.gradient(z, [x, y])],
+            ]
+        )
+    assert results[1] == results[0] == [18.0, 108.0, [108.0, 18.0]]

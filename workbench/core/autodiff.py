@@ -299,11 +299,15 @@ def backward_pass(
         if isinstance(o, VJPTracer) and g is not None:
             accumulate(cotangent_key(o), g)
             roots.append(o)
+    # intermediate values asked for: their complete cotangent is kept when it is consumed
+    wanted = {cotangent_key(w) for w in wrt if isinstance(w, VJPTracer) and w.node is not None}
+    kept: dict[Any, Any] = {}
     for node in reversed(order if order is not None else topological_order(roots)):
         if node.prim.multiple_results:
             gs = tuple(grads.pop((node, i), None) for i in range(len(node.outputs)))
             if on_gradient is not None:
                 gs = tuple(g if g is None else on_gradient((node, i), g) for i, g in enumerate(gs))
+            kept.update({(node, i): g for i, g in enumerate(gs) if (node, i) in wanted})
             if all(g is None for g in gs):
                 continue
             g_out: Any = gs
@@ -313,6 +317,8 @@ def backward_pass(
                 continue
             if on_gradient is not None:
                 g_out = on_gradient(node, g_out)
+            if node in wanted:
+                kept[node] = g_out
         prim = node.prim
         inputs, outs = node.inputs, node.outputs
         if create_graph:
@@ -329,7 +335,12 @@ def backward_pass(
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
                 accumulate(cotangent_key(parent), g)
-    return [grads.get(cotangent_key(w)) if isinstance(w, VJPTracer) else None for w in wrt]
+    return [
+        kept.get(cotangent_key(w), grads.get(cotangent_key(w)))
+        if isinstance(w, VJPTracer)
+        else None
+        for w in wrt
+    ]
 
 
 def _tracked_values(node: Node) -> tuple[list[Any], Any]:
