@@ -209,14 +209,36 @@ def restore_waiting() -> None:
 
 
 def _record(directory: str, latest: str, kept: list[str]) -> None:
-    state = {
-        "model_checkpoint_path": os.path.basename(latest),
-        "all_model_checkpoint_paths": [os.path.basename(p) for p in kept],
-    }
+    """The folder's ``checkpoint`` state file, in TensorFlow's own text format (so
+    ``tf.train.latest_checkpoint`` of either framework reads it)."""
+    lines = [f'model_checkpoint_path: "{os.path.basename(latest)}"']
+    lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in kept]
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
-        json.dump(state, f)
+        f.write("\n".join(lines) + "\n")
     os.replace(tmp, os.path.join(directory, "checkpoint"))
+
+
+def read_state(directory: str, filename: str = "checkpoint") -> tuple[str | None, list[str]]:
+    """(latest, all kept) names from a ``checkpoint`` state file: TensorFlow's text
+    format, or the JSON that earlier workbench versions wrote."""
+    path = os.path.join(directory, filename)
+    if not os.path.exists(path):
+        return None, []
+    with open(path) as f:
+        text = f.read()
+    if text.lstrip().startswith("{"):
+        state = json.loads(text)
+        return state.get("model_checkpoint_path"), list(state.get("all_model_checkpoint_paths", []))
+    latest, kept = None, []
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip().strip('"')
+        if key.strip() == "model_checkpoint_path":
+            latest = value
+        elif key.strip() == "all_model_checkpoint_paths":
+            kept.append(value)
+    return latest, kept
 
 
 class CheckpointManager:
@@ -238,15 +260,12 @@ class CheckpointManager:
         self._max, self._prefix = max_to_keep, os.path.join(self.directory, checkpoint_name)
         self._keep_hours, self._last_kept = keep_checkpoint_every_n_hours, time.time()
         self._checkpoints: list[str] = []
-        state = os.path.join(self.directory, "checkpoint")
-        if os.path.exists(state):  # pick up the saves a previous run made
-            with open(state) as f:
-                names = json.load(f).get("all_model_checkpoint_paths", [])
-            self._checkpoints = [
-                os.path.join(self.directory, n)
-                for n in names
-                if os.path.exists(os.path.join(self.directory, n) + ".npz")
-            ]
+        _, names = read_state(self.directory)  # pick up the saves a previous run made
+        self._checkpoints = [
+            os.path.join(self.directory, n)
+            for n in names
+            if os.path.exists(os.path.join(self.directory, n) + ".npz")
+        ]
 
     @property
     def checkpoints(self) -> list[str]:

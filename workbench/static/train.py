@@ -6,7 +6,6 @@ one, Adagrad's accumulator at 0.1 and no ε."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -398,14 +397,9 @@ class Saver:
             old = self._saved.pop(0)
             if os.path.exists(old + ".npz"):
                 os.remove(old + ".npz")
-        state = {
-            "model_checkpoint_path": os.path.basename(save_path),
-            "all_model_checkpoint_paths": [os.path.basename(p) for p in self._saved],
-        }
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump(state, f)
-        os.replace(tmp, os.path.join(directory, "checkpoint"))
+        from workbench.static.checkpoint import _record  # noqa: PLC0415
+
+        _record(directory, save_path, self._saved)
         return save_path
 
     def restore(self, sess: Any, save_path: str) -> None:
@@ -446,13 +440,12 @@ def _value(sess: Any, var: Variable) -> Any:
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -> str | None:
-    """Mirrors: tf.train.latest_checkpoint."""
-    path = os.path.join(checkpoint_dir, latest_filename or "checkpoint")
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        state = json.load(f)
-    return os.path.join(checkpoint_dir, state["model_checkpoint_path"])
+    """The newest save named by the folder's ``checkpoint`` file.
+    Mirrors: tf.train.latest_checkpoint."""
+    from workbench.static.checkpoint import read_state  # noqa: PLC0415
+
+    latest, _ = read_state(checkpoint_dir, latest_filename or "checkpoint")
+    return None if latest is None else os.path.join(checkpoint_dir, latest)
 
 
 from workbench.static.checkpoint import (  # noqa: E402  (object-based checkpoints build on this)
