@@ -86,13 +86,13 @@ class EagerTensor(TensorOperators):
         return out if dtype is None else out.astype(dtype)
 
     def __repr__(self) -> str:
+        """TensorFlow's: an array's NumPy repr; a scalar as the Python number it holds."""
         body = repr(self.numpy()) if self.ndim else repr(self.numpy().item())
-        if self.ndim == 0:
-            body = np.array2string(np.asarray(self.numpy()))
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={body}>"
 
     def __str__(self) -> str:
-        body = np.array2string(np.asarray(self.numpy()))
+        value = np.asarray(self.numpy())
+        body = str(value[()]) if value.ndim == 0 else np.array2string(value)
         return f"tf.Tensor({body}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __format__(self, spec: str) -> str:

@@ -92,6 +92,18 @@ class GradientTape:
     def watched_variables(self) -> list[Any]:
         return []
 
+    def _variable_leaf(self, var: Variable) -> Any:
+        """A watched variable as a target (``result = v0`` on the tape): its own leaf, so
+        d v0 / d v0 is one, as in TensorFlow."""
+        found = self._leaves.get(id(var))
+        if found is not None:
+            return found[0]
+        if (self.watch_accessed_variables and var.trainable) or id(var) in self._watched_vars:
+            leaf = VJPTracer(self._interp, var._value, None)
+            self._leaves[id(var)] = (leaf, var._value)
+            return leaf
+        return var._value
+
     # -- gradients ------------------------------------------------------------------------
     def _own(self, value: Any) -> Any:
         """``value`` as this tape's tracer (unwrapping inner tapes' tracers)."""
@@ -126,8 +138,13 @@ class GradientTape:
                 "gradients (or jacobians)"
             )
         self._used = True
-        targets = [t for t in tree.flatten(target, is_leaf=lambda x: isinstance(x, EagerTensor))[0]]
-        outputs = [self._own(convert_to_tensor(t)._value) for t in targets]
+        targets = tree.flatten(target, is_leaf=lambda x: isinstance(x, EagerTensor | Variable))[0]
+        outputs = [
+            self._variable_leaf(t)
+            if isinstance(t, Variable)
+            else self._own(convert_to_tensor(t)._value)
+            for t in targets
+        ]
         if output_gradients is None:
             cotangents = [ops.ones_like(_primal(o)) for o in outputs]
         else:

@@ -173,6 +173,9 @@ class Layer:
                 name=name or "weight",
             )
         var._path = f"{self.name}/{name}"  # type: ignore[attr-defined]
+        var.path = var._path  # type: ignore[attr-defined]
+        if var._eager and name:  # Keras 3 names a weight "kernel", not "kernel:0"
+            var._name = name
         var.regularizer = regularizers.get(regularizer)  # type: ignore[attr-defined]
         var.constraint = constraints.get(constraint)  # type: ignore[attr-defined]
         self._own_weights.append(var)
