@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.static import array_ops, math_ops, nn_ops
-from workbench.static.keras import activations, constraints, regularizers
+from workbench.static.keras import activations
 from workbench.static.keras.engine import Layer
 
 
@@ -70,11 +70,8 @@ class _Conv(Layer):
         self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._weight_options("kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        self._weight_options("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def _kernel_shape(self, channels: int) -> tuple[int, ...]:
         if channels % self.groups or (self.filters or 0) % self.groups:
@@ -85,27 +82,13 @@ class _Conv(Layer):
         return (*self.kernel_size, channels // self.groups, int(self.filters or 0))
 
     def build(self, input_shape: Any) -> None:
-        self.kernel = self.add_weight(
-            "kernel",
-            self._kernel_shape(int(input_shape[-1])),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
+        self.kernel = self._make_weight(
+            "kernel", self._kernel_shape(int(input_shape[-1])), "kernel"
         )
         self._build_bias(int(self.filters or 0))
 
     def _build_bias(self, n: int) -> None:
-        self.bias = (
-            self.add_weight(
-                "bias",
-                (n,),
-                self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-            if self.use_bias
-            else None
-        )
+        self.bias = self._make_weight("bias", (n,), "bias") if self.use_bias else None
         self.built = True
 
     def _padding(self) -> Any:
@@ -222,12 +205,8 @@ class _DepthwiseConv(_Conv):
 
     def build(self, input_shape: Any) -> None:
         c = int(input_shape[-1])
-        self.kernel = self.add_weight(
-            "kernel",
-            (*self.kernel_size, c, self.depth_multiplier),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
+        self.kernel = self._make_weight(
+            "kernel", (*self.kernel_size, c, self.depth_multiplier), "kernel"
         )
         self.depthwise_kernel = self.kernel
         self._build_bias(c * self.depth_multiplier)
@@ -271,26 +250,16 @@ class _SeparableConv(_DepthwiseConv):
             **kwargs,
         )  # fmt: skip
         self.filters = int(filters)
-        self.pointwise_initializer = pointwise_initializer
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        self._weight_options(
+            "pointwise", pointwise_initializer, pointwise_regularizer, pointwise_constraint
+        )
 
     def build(self, input_shape: Any) -> None:
         c = int(input_shape[-1])
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel",
-            (*self.kernel_size, c, self.depth_multiplier),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel",
-            (*(1,) * self.rank, c * self.depth_multiplier, int(self.filters or 0)),
-            self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
-        )
+        window = (*self.kernel_size, c, self.depth_multiplier)
+        self.depthwise_kernel = self._make_weight("depthwise_kernel", window, "kernel")
+        pointwise = (*(1,) * self.rank, c * self.depth_multiplier, int(self.filters or 0))
+        self.pointwise_kernel = self._make_weight("pointwise_kernel", pointwise, "pointwise")
         self._build_bias(int(self.filters or 0))
 
     def convolve(self, inputs: Any) -> Any:

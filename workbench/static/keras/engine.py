@@ -181,6 +181,25 @@ class Layer:
         self._own_weights.append(var)
         return var
 
+    def _weight_options(
+        self, prefix: str, initializer: Any, regularizer: Any, constraint: Any
+    ) -> None:
+        """Keep ``<prefix>_initializer``, ``_regularizer`` and ``_constraint`` (Keras's
+        attribute names) for a weight the layer will make."""
+        setattr(self, f"{prefix}_initializer", initializer)
+        setattr(self, f"{prefix}_regularizer", regularizers.get(regularizer))
+        setattr(self, f"{prefix}_constraint", constraints.get(constraint))
+
+    def _make_weight(self, name: str, shape: Sequence[int], prefix: str) -> Variable:
+        """``add_weight`` with the options ``_weight_options`` kept under ``prefix``."""
+        return self.add_weight(
+            name,
+            shape,
+            getattr(self, f"{prefix}_initializer"),
+            regularizer=getattr(self, f"{prefix}_regularizer"),
+            constraint=getattr(self, f"{prefix}_constraint"),
+        )
+
     @property
     def weights(self) -> list[Variable]:
         out = list(self._own_weights)

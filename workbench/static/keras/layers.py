@@ -67,31 +67,12 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._weight_options("kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        self._weight_options("bias", bias_initializer, bias_regularizer, bias_constraint)
 
     def build(self, input_shape: Any) -> None:
-        self.kernel = self.add_weight(
-            "kernel",
-            (input_shape[-1], self.units),
-            self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.bias = (
-            self.add_weight(
-                "bias",
-                (self.units,),
-                self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-            if self.use_bias
-            else None
-        )
+        self.kernel = self._make_weight("kernel", (input_shape[-1], self.units), "kernel")
+        self.bias = self._make_weight("bias", (self.units,), "bias") if self.use_bias else None
         self.built = True
 
     def call(self, inputs: Any) -> Any:

@@ -40,14 +40,15 @@ class ExponentialDecay(LearningRateSchedule):
         decay_steps: float,
         decay_rate: float,
         staircase: bool = False,
-        name: str = "ExponentialDecay",
+        name: str | None = None,
     ) -> None:
         if decay_steps <= 0:
             raise ValueError(
                 f"Argument `decay_steps` must be > 0. Received: decay_steps={decay_steps}"
             )
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        self.decay_rate, self.staircase = decay_rate, staircase
+        self.name = name or type(self).__name__
 
     def _progress(self, step: Any) -> Any:
         p = _f(step) / float(self.decay_steps)
@@ -61,16 +62,6 @@ class ExponentialDecay(LearningRateSchedule):
 
 class InverseTimeDecay(ExponentialDecay):
     """initial / (1 + decay_rate * step / decay_steps)."""
-
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: Any) -> Any:
         return _f(self.initial_learning_rate) / (
