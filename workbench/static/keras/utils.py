@@ -17,6 +17,7 @@ from workbench.static.keras.image_utils import (
     load_img,
     save_img,
 )
+from workbench.static.keras.plot import model_to_dot, plot_model
 
 
 def set_random_seed(seed: int) -> None:
@@ -190,6 +191,7 @@ def split_dataset(
 
 __all__ = [
     "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
-    "normalize", "pad_sequences", "save_img", "set_random_seed", "split_dataset",
+    "model_to_dot", "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
+    "split_dataset",
     "timeseries_dataset_from_array", "to_categorical",
 ]  # fmt: skip
