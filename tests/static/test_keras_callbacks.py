@@ -153,3 +153,27 @@ def test_terminate_on_nan_stops_training() -> None:
         callbacks=[wkeras.callbacks.TerminateOnNaN()],
     )
     assert history.epoch == [0] and np.isnan(history.history["loss"][0])
+
+
+def test_trace_export_writes_a_graph_tensorflow_reads(tmp_path: Path) -> None:
+    import workbench.static as wtf
+
+    writer = wtf.summary.create_file_writer(str(tmp_path))
+
+    @wtf.function
+    def f(x: Any, y: Any) -> Any:
+        return wtf.nn.relu(wtf.matmul(x, y)) + 1.0
+
+    wtf.summary.trace_on(graph=True)
+    f(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
+    with writer.as_default():
+        wtf.summary.trace_export("f_trace", step=0)
+    writer.close()
+    (path,) = glob.glob(os.path.join(tmp_path, "events.out.tfevents.*"))
+    graphs = [e.graph_def for e in tf.compat.v1.train.summary_iterator(path) if e.graph_def]
+    assert len(graphs) == 1
+    nodes = tf.compat.v1.GraphDef.FromString(graphs[0]).node
+    ops = [n.op for n in nodes]
+    assert "MatMul" in ops and "Relu" in ops
+    relu = next(n for n in nodes if n.op == "Relu")
+    assert list(relu.input) == [next(n.name for n in nodes if n.op == "MatMul")]

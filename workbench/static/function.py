@@ -80,6 +80,9 @@ class ConcreteFunction:
             self._none_outputs = [x is None for x in out_leaves]
             self.graph.outputs = [graph_tensor(self.graph, x) for x in out_leaves if x is not None]
             self.graph.structured_outputs = result
+        from workbench.static import summary  # noqa: PLC0415
+
+        summary.traced(self.graph)  # kept for tf.summary.trace_export while tracing is on
         # stateful ops run on every call, fetched or not (TensorFlow 2's automatic control deps)
         self._targets: list[Operation] = [
             op for op in self.graph.get_operations() if op.writes or op.attrs.get("effect")

@@ -194,6 +194,53 @@ def flush(writer: SummaryWriter | None = None) -> None:
         target.flush()
 
 
+# ---------------------------------------------------------------------------------------
+# Graph traces (TensorBoard's Graphs tab)
+
+_TRACE: dict[str, Any] = {"on": False, "graphs": []}
+
+
+def trace_on(graph: bool = True, profiler: bool = False, profiler_outdir: Any = None) -> None:
+    """Keep the graphs of the tf.functions traced from now on, for ``trace_export``.
+    Mirrors: tf.summary.trace_on (the profiler is not part of the workbench)."""
+    _TRACE["on"], _TRACE["graphs"] = bool(graph), []
+
+
+def trace_off() -> None:
+    _TRACE["on"], _TRACE["graphs"] = False, []
+
+
+def traced(graph: Any) -> None:
+    """Called by tf.function for each new trace."""
+    if _TRACE["on"]:
+        _TRACE["graphs"].append(graph)
+
+
+def _graph_def(graph: Any) -> bytes:
+    """A GraphDef protocol buffer: one NodeDef (name, op, inputs) per operation."""
+    nodes = []
+    for op in graph.get_operations():
+        fields = _bytes(1, op.name.encode()) + _bytes(2, op.type.encode())
+        for t in op.inputs:
+            index = getattr(t, "value_index", 0)
+            fields += _bytes(3, (t.op.name if not index else f"{t.op.name}:{index}").encode())
+        nodes.append(_bytes(1, fields))
+    return b"".join(nodes)
+
+
+def trace_export(name: str, step: Any = None, profiler_outdir: Any = None) -> None:
+    """Write the graphs traced since ``trace_on`` to the default writer (TensorBoard's
+    Graphs tab reads them), then stop tracing. Mirrors: tf.summary.trace_export."""
+    writer, s = _target(step)
+    if writer is None:
+        raise ValueError("tf.summary.trace_export: no default writer (use writer.as_default())")
+    for graph in _TRACE["graphs"]:
+        writer._write(
+            _double(1, time.time()) + _field(2, 0, _varint(s)) + _bytes(4, _graph_def(graph))
+        )
+    trace_off()
+
+
 class _Experimental:
     @staticmethod
     def set_step(step: Any) -> None:
