@@ -29,6 +29,14 @@ from workbench.static.framework import (
 from workbench.static.operators import TensorOperators
 
 
+def numpy_text(value: Any) -> str:
+    """A value as TensorFlow's reprs show it: a scalar as the Python number it holds, an
+    array as NumPy's repr, on a line of its own when it spans several."""
+    arr = np.asarray(value)
+    text = repr(arr.item()) if arr.ndim == 0 else repr(arr)
+    return "\n" + text if "\n" in text else text
+
+
 class EagerTensor(TensorOperators):
     """A tensor with a value (TensorFlow 2's eager tensors). Mirrors: tf.Tensor (eager)."""
 
@@ -86,8 +94,7 @@ class EagerTensor(TensorOperators):
         return out if dtype is None else out.astype(dtype)
 
     def __repr__(self) -> str:
-        """TensorFlow's: an array's NumPy repr; a scalar as the Python number it holds."""
-        body = repr(self.numpy()) if self.ndim else repr(self.numpy().item())
+        body = numpy_text(self.numpy())
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={body}>"
 
     def __str__(self) -> str:

@@ -15,7 +15,13 @@ import numpy as np
 
 from workbench.core.values import Tracer
 from workbench.static import dtypes
-from workbench.static.execution import EagerTensor, convert_to_tensor, make_op, value_of
+from workbench.static.execution import (
+    EagerTensor,
+    convert_to_tensor,
+    make_op,
+    numpy_text,
+    value_of,
+)
 from workbench.static.framework import (
     Graph,
     GraphKeys,
@@ -250,7 +256,7 @@ class Variable(TensorOperators):
         if self._eager:
             return (
                 f"<tf.Variable '{self._name}' shape={self._shape} dtype={self._dtype.name}, "
-                f"numpy={np.array_repr(self.numpy())}>"
+                f"numpy={numpy_text(self.numpy())}>"
             )
         return f"<tf.Variable '{self._name}' shape={self._shape} dtype={self._dtype.name}_ref>"
 
