@@ -204,6 +204,21 @@ def _seed_key(seed: Any) -> Any:
     return s
 
 
+def _uniform_draw(minval: float, maxval: float | None, dtype: Any) -> Any:
+    """The draw of uniform numbers in [minval, maxval) (integers need maxval), shared by the
+    stateless ops and Generators."""
+    d = dtypes.as_dtype(dtype)
+    if d.is_integer and maxval is None:
+        raise ValueError("Must specify maxval for integer dtype")
+    lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
+
+    def draw(key: Any, dims: tuple[int, ...]) -> Any:
+        u = ops.add(ops.mul(ops.uniform(key, dims), hi - lo), lo)
+        return ops.floor(u) if d.is_integer else u
+
+    return draw
+
+
 def _stateless(op_type: str, shape: Any, seed: Any, dtype: Any, name: Any, draw: Any) -> Any:
     from workbench.static.array_ops import _static_shape  # noqa: PLC0415
 
@@ -226,15 +241,7 @@ def stateless_uniform(
     alg: Any = None,
 ) -> Any:
     """The same numbers for the same seed pair, every time. Mirrors: tf.random.stateless_uniform."""
-    d = dtypes.as_dtype(dtype)
-    if d.is_integer and maxval is None:
-        raise ValueError("Must specify maxval for integer dtype")
-    lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
-
-    def draw(key: Any, dims: tuple[int, ...]) -> Any:
-        u = ops.add(ops.mul(ops.uniform(key, dims), hi - lo), lo)
-        return ops.floor(u) if d.is_integer else u
-
+    draw = _uniform_draw(minval, maxval, dtype)
     return _stateless("StatelessRandomUniformV2", shape, seed, dtype, name, draw)
 
 
@@ -348,16 +355,7 @@ class Generator:
         dtype: Any = dtypes.float32,
         name: str | None = None,
     ) -> Any:
-        d = dtypes.as_dtype(dtype)
-        if d.is_integer and maxval is None:
-            raise ValueError("Must specify maxval for integer dtype")
-        lo, hi = float(minval), 1.0 if maxval is None else float(maxval)
-
-        def draw(key: Any, dims: tuple[int, ...]) -> Any:
-            u = ops.add(ops.mul(ops.uniform(key, dims), hi - lo), lo)
-            return ops.floor(u) if d.is_integer else u
-
-        return self._draw("StatefulUniform", shape, dtype, draw)
+        return self._draw("StatefulUniform", shape, dtype, _uniform_draw(minval, maxval, dtype))
 
     def make_seeds(self, count: int = 1) -> Any:
         """(2, count) int64 seeds for the stateless ops."""
