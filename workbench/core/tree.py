@@ -6,6 +6,7 @@ them afterwards. ``None`` is an empty node (no leaves), as in JAX.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -151,3 +152,8 @@ def _dict_children(d: dict[Any, Any]) -> tuple[list[Any], tuple[Any, ...]]:
 
 register_node(dict, _dict_children, lambda keys, c: dict(zip(keys, c)))  # type: ignore[call-overload]
 register_node(type(None), lambda _: ((), None), lambda _, c: None)
+register_node(  # an OrderedDict keeps its order (as in JAX); tf.data's CSV features are one
+    collections.OrderedDict,
+    lambda d: (list(d.values()), tuple(d)),
+    lambda keys, c: collections.OrderedDict(zip(keys, c)),  # type: ignore[call-overload]
+)

@@ -16,11 +16,15 @@ from workbench.static import (
     initializers,
     nest,
     onnx_export,
+    ragged,
     random_ops,
+    sparse,
+    strings,
     summary,
     train,
 )
 from workbench.static import image_ops as image
+from workbench.static import io_ops as io
 from workbench.static import linalg_ops as linalg  # noqa: E402
 from workbench.static import math_ops as math
 from workbench.static import nn_ops as nn
@@ -77,6 +81,7 @@ from workbench.static.dtypes import (
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint32,
 )
@@ -168,6 +173,8 @@ from workbench.static.more_ops import (
     tensor_scatter_nd_update,
     unique,
 )
+from workbench.static.ragged import RaggedTensor
+from workbench.static.sparse import SparseTensor
 from workbench.static.tape import GradientTape
 from workbench.static.variables import Variable
 
@@ -343,6 +350,13 @@ __all__ = [
     "debugging",
     "nest",
     "experimental",
+    "RaggedTensor",
+    "SparseTensor",
+    "io",
+    "sparse",
+    "ragged",
+    "string",
+    "strings",
 ]
 
 from workbench.static import compat  # noqa: E402  (compat.v1 re-exports the names above)

@@ -16,12 +16,25 @@ import numpy as np
 
 from workbench.core import tree
 from workbench.static import dtypes
+from workbench.static.strings import host_array, is_string_data
 
 AUTOTUNE = -1
 
 
 def _host(x: Any) -> Any:
-    return tree.tree_map(lambda v: np.asarray(v.numpy() if hasattr(v, "numpy") else v), x)
+    """An element's arrays as NumPy; inside an element, a Python list is one tensor (as in
+    tf.data), tuples and dicts are structure."""
+    leaves, treedef = tree.flatten(x, is_leaf=lambda v: isinstance(v, list))
+    return tree.unflatten(treedef, [_python_list(v) if isinstance(v, list) else host_array(v)
+                                    for v in leaves])  # fmt: skip
+
+
+def _python_list(values: list[Any]) -> np.ndarray:
+    """A Python list as TensorFlow converts it: ints int32, floats float32."""
+    arr = host_array(values)
+    if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8:
+        return arr.astype(np.int32)
+    return arr.astype(np.float32) if arr.dtype == np.float64 else arr
 
 
 def _tensors(element: Any) -> Any:
@@ -50,7 +63,7 @@ class Dataset:
             if not isinstance(tensors, list)
             else tuple(tensors)
             if _is_structure(tensors)
-            else np.asarray(tensors)
+            else _python_list(tensors)
         )
         sizes = {len(v) for v in _leaves(data)}
         if len(sizes) != 1:
@@ -59,7 +72,7 @@ class Dataset:
                 f"{sorted(sizes)}"
             )
         n = sizes.pop()
-        return Dataset(lambda: (tree.tree_map(lambda v, i=i: v[i], data) for i in range(n)), n)
+        return Dataset(lambda: (tree.tree_map(lambda v, i=i: v[i, ...], data) for i in range(n)), n)
 
     @staticmethod
     def from_tensors(tensors: Any) -> Dataset:
@@ -260,6 +273,12 @@ class Dataset:
     def prefetch(self, buffer_size: Any = None) -> Dataset:
         return self
 
+    @staticmethod
+    def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,
+                   name: str | None = None) -> Dataset:  # fmt: skip
+        """Mirrors: tf.data.Dataset.list_files."""
+        return list_files(file_pattern, shuffle, seed)
+
     def cache(self, filename: str = "") -> Dataset:
         return self
 
@@ -287,7 +306,10 @@ class Dataset:
 
 
 def _is_structure(x: list[Any]) -> bool:
-    """A list of arrays of different shapes is a structure; a nested list of numbers is data."""
+    """A list of arrays of different shapes is a structure; a nested list of numbers or
+    strings is data."""
+    if is_string_data(x):
+        return False
     try:
         np.asarray(x, dtype=float)
         return False
@@ -299,6 +321,8 @@ INFINITE_CARDINALITY, UNKNOWN_CARDINALITY = -1, -2
 
 
 class _Experimental:
+    """tf.data.experimental."""
+
     AUTOTUNE = AUTOTUNE
     INFINITE_CARDINALITY = INFINITE_CARDINALITY
     UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
@@ -307,5 +331,23 @@ class _Experimental:
     def cardinality(dataset: Dataset) -> Any:
         return dataset.cardinality()
 
+    @staticmethod
+    def CsvDataset(*args: Any, **kwargs: Any) -> Dataset:  # noqa: N802
+        return CsvDataset(*args, **kwargs)
+
+    @staticmethod
+    def make_csv_dataset(*args: Any, **kwargs: Any) -> Dataset:
+        return make_csv_dataset(*args, **kwargs)
+
 
 experimental = _Experimental()
+
+from workbench.static.file_datasets import (  # noqa: E402  (they build on Dataset)
+    CsvDataset,
+    TextLineDataset,
+    TFRecordDataset,
+    list_files,
+    make_csv_dataset,
+)
+
+__all__ = ["AUTOTUNE", "Dataset", "TFRecordDataset", "TextLineDataset", "experimental"]

@@ -71,11 +71,16 @@ uint8 = DType("uint8", backend_dtypes.uint8)
 int8 = DType("int8", backend_dtypes.int8)
 int16 = DType("int16", backend_dtypes.int16)
 bool = DType("bool", backend_dtypes.bool_)  # noqa: A001
+string = DType("string", np.dtype(object))  # bytes on the host (workbench.static.strings)
 
 _BY_NUMPY = {
     d.np: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, uint32, bool)
 }
-_BY_NAME = {d.name: d for d in _BY_NUMPY.values()} | {"float": float32, "double": float64}
+_BY_NAME = {d.name: d for d in _BY_NUMPY.values()} | {
+    "float": float32,
+    "double": float64,
+    "string": string,
+}
 
 
 def as_dtype(value: Any) -> DType:
@@ -91,7 +96,11 @@ def as_dtype(value: Any) -> DType:
         return bool
     if isinstance(value, str) and value in _BY_NAME:
         return _BY_NAME[value]
+    if value in (builtins.str, builtins.bytes):
+        return string
     try:
+        if np.dtype(value).kind in "OSU":
+            return string
         return _BY_NUMPY[np.dtype(value)]
     except (TypeError, KeyError):
         raise TypeError(

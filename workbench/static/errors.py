@@ -31,6 +31,10 @@ class OutOfRangeError(OpError):
     pass
 
 
+class DataLossError(OpError):
+    """A record is truncated or its checksum does not match."""
+
+
 class UnimplementedError(OpError):
     pass
 

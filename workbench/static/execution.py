@@ -16,7 +16,7 @@ import numpy as np
 
 from workbench.core import ops
 from workbench.core.values import Array, Tracer, is_value
-from workbench.static import dtypes
+from workbench.static import dtypes, strings
 from workbench.static.framework import (
     Graph,
     Operation,
@@ -100,6 +100,7 @@ class EagerTensor(TensorOperators):
     def __str__(self) -> str:
         value = np.asarray(self.numpy())
         body = str(value[()]) if value.ndim == 0 else np.array2string(value)
+        body = "\n" + body if "\n" in body else body  # as TensorFlow prints a matrix
         return f"tf.Tensor({body}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __format__(self, spec: str) -> str:
@@ -193,6 +194,10 @@ def convert_to_tensor(
 ) -> Any:
     """A tensor for ``value`` in the current mode. Mirrors: tf.convert_to_tensor."""
     d = None if dtype is None else dtypes.as_dtype(dtype)
+    if d == dtypes.string or (d is None and strings.is_string_data(value)):
+        if d is None or strings.is_string_data(value):
+            return value if isinstance(value, strings.StringTensor) else strings.StringTensor(value)
+        raise TypeError(f"Cannot convert {value!r} to a string tensor (use tf.strings.as_string)")
     if executing_eagerly():
         if isinstance(value, EagerTensor) or hasattr(value, "_eager_read"):
             t = value if isinstance(value, EagerTensor) else EagerTensor(value._eager_read())

@@ -475,3 +475,15 @@ def transform(
         return ops.add(ops.mul(top, ops.sub(1.0, fy)), ops.mul(bottom, fy))
 
     return make_op("ImageProjectiveTransformV3", [x, m], run)
+
+
+# the codecs live with tf.io; tf.image names them too
+from workbench.static.io_ops import (  # noqa: E402, F401
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+)

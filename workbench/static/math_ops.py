@@ -13,14 +13,15 @@ from typing import Any
 import numpy as np
 
 from workbench.core import composites, ops
-from workbench.static import dtypes
+from workbench.static import dtypes, strings
 from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
 from workbench.static.framework import Tensor
+from workbench.static.strings import StringTensor
 
 
 def is_tensor(x: Any) -> builtins.bool:
     """Mirrors: tf.is_tensor."""
-    return isinstance(x, Tensor | EagerTensor) or hasattr(x, "_graph_tensor")
+    return isinstance(x, Tensor | EagerTensor | StringTensor) or hasattr(x, "_graph_tensor")
 
 
 def _dtype(x: Any) -> dtypes.DType:
@@ -60,6 +61,8 @@ def _binary(op_type: str, core_fn: Callable[[Any, Any], Any]) -> Callable[..., A
 
 def _comparison(op_type: str, core_fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
     def fn(x: Any, y: Any, name: str | None = None) -> Any:
+        if isinstance(x, StringTensor) or isinstance(y, StringTensor):
+            return strings.compare(op_type, x, y)
         x, y = _pair(op_type, x, y)
         return make_op(op_type, [x, y], core_fn, name=name, differentiable=False)
 
@@ -74,7 +77,16 @@ def _unary(op_type: str, core_fn: Callable[[Any], Any]) -> Callable[..., Any]:
     return fn
 
 
-add = _binary("AddV2", ops.add)
+_add = _binary("AddV2", ops.add)
+
+
+def add(x: Any, y: Any, name: str | None = None) -> Any:
+    """Mirrors: tf.add (which also concatenates strings)."""
+    if isinstance(x, StringTensor) or isinstance(y, StringTensor):
+        return strings.join([x, y])
+    return _add(x, y, name=name)
+
+
 subtract = _binary("Sub", ops.sub)
 multiply = _binary("Mul", ops.mul)
 # On ties TensorFlow gives the whole gradient to x (PyTorch and JAX split it), so these are

@@ -455,3 +455,9 @@ from workbench.static.checkpoint import CheckpointManager as CheckpointManager  
 from workbench.static.checkpoint import list_variables as list_variables  # noqa: E402
 from workbench.static.checkpoint import load_checkpoint as load_checkpoint  # noqa: E402
 from workbench.static.checkpoint import load_variable as load_variable  # noqa: E402
+from workbench.static.example_proto import BytesList as BytesList  # noqa: E402
+from workbench.static.example_proto import Example as Example  # noqa: E402
+from workbench.static.example_proto import Feature as Feature  # noqa: E402
+from workbench.static.example_proto import Features as Features  # noqa: E402
+from workbench.static.example_proto import FloatList as FloatList  # noqa: E402
+from workbench.static.example_proto import Int64List as Int64List  # noqa: E402
