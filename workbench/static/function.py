@@ -223,9 +223,10 @@ class Function:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.static import config  # noqa: PLC0415
 
-        if not executing_eagerly() or config.functions_run_eagerly():
+        if not executing_eagerly() or config.functions_run_eagerly() or _has_strings(args, kwargs):
             # inside another graph, build the ops inline; under run_functions_eagerly(True)
-            # (for debugging), run the Python function as it is
+            # (for debugging), run the Python function as it is; strings live on the host
+            # (workbench.static.strings), so a call given strings runs eagerly too
             return self.python_function(*args, **kwargs)
         return self.get_concrete_function(*args, **kwargs)(*args, **kwargs)
 
@@ -267,3 +268,11 @@ def function(
             f, input_signature, autograph, jit_compile, reduce_retracing, name
         )
     return Function(func, input_signature, autograph, jit_compile, reduce_retracing, name)
+
+
+def _has_strings(args: Any, kwargs: Any) -> bool:
+    from workbench.static.ragged import RaggedTensor  # noqa: PLC0415
+    from workbench.static.strings import StringTensor  # noqa: PLC0415
+
+    leaves = tree.flatten((args, kwargs))[0]
+    return any(isinstance(x, StringTensor | RaggedTensor) for x in leaves)

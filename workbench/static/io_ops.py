@@ -178,9 +178,20 @@ def _pil_frames(data: bytes, channels: int) -> list[np.ndarray]:
                 "I": "L",
                 "CMYK": "RGB",
             }.get(frame.mode, frame.mode)
-        arr = np.asarray(frame.convert(mode))
+        if mode in ("L", "LA") and frame.mode not in ("L", "LA", "1", "I;16", "I"):
+            arr = _libpng_gray(np.asarray(frame.convert("RGBA")), alpha=mode == "LA")
+        else:
+            arr = np.asarray(frame.convert(mode))
         frames.append(arr.reshape(arr.shape[0], arr.shape[1], -1))
     return frames
+
+
+def _libpng_gray(rgba: np.ndarray, alpha: bool) -> np.ndarray:
+    """Colour to grey as libpng (so TensorFlow) computes it: 0.299 R + 0.587 G + 0.114 B
+    in 15-bit fixed point."""
+    luma = (rgba[..., :3].astype(np.int64) @ np.array([9797, 19234, 3737])) >> 15
+    gray = luma.astype(np.uint8)[..., None]
+    return np.concatenate([gray, rgba[..., 3:]], -1) if alpha else gray
 
 
 def decode_png(

@@ -14,6 +14,8 @@ from workbench.static import array_ops, dtypes, initializers, math_ops
 from workbench.static.execution import EagerTensor, convert_to_tensor
 from workbench.static.framework import init_scope
 from workbench.static.keras import constraints, regularizers
+from workbench.static.ragged import RaggedTensor
+from workbench.static.strings import is_string_data
 from workbench.static.variables import Variable
 
 _NAMES: dict[str, int] = {}
@@ -89,8 +91,9 @@ def _symbolic(x: Any) -> bool:
 def _example(t: KerasTensor) -> EagerTensor:
     """A concrete stand-in for a symbolic tensor (batch 2), to infer output shapes."""
     shape = [2 if d is None else int(d) for d in t.shape]
-    value = np.zeros(shape, t.dtype.np) if not t.dtype.is_integer else np.zeros(shape, t.dtype.np)
-    return convert_to_tensor(value)
+    if t.dtype == dtypes.string:
+        return convert_to_tensor(np.full(shape, b"", dtype=object), dtype=dtypes.string)
+    return convert_to_tensor(np.zeros(shape, t.dtype.np))
 
 
 # ---------------------------------------------------------------------------------------
@@ -291,7 +294,7 @@ class Layer:
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if _symbolic(inputs):
             return self._call_symbolic(inputs, *args, **kwargs)
-        if isinstance(inputs, list | tuple):
+        if isinstance(inputs, list | tuple) and not is_string_data(inputs):
             tensors: Any = [
                 convert_to_tensor(i) if not isinstance(i, EagerTensor | Variable) else i
                 for i in inputs
@@ -300,7 +303,7 @@ class Layer:
         else:
             tensors = (
                 inputs
-                if isinstance(inputs, Variable) or hasattr(inputs, "op")
+                if isinstance(inputs, Variable | RaggedTensor) or hasattr(inputs, "op")
                 else convert_to_tensor(inputs)
             )
             shape = tuple(tensors.shape.as_list())

@@ -181,22 +181,28 @@ def _index(
 
 
 def _decode(path: str, color_mode: str) -> np.ndarray:
-    """The pixels TensorFlow's ``decode_image`` gives (uint8, height x width x channels):
-    grayscale from colour by libpng's fixed-point 0.299 R + 0.587 G + 0.114 B for lossless
-    formats, and
-    JPEG's own luma channel for JPEG files."""
-    image_mod = _pil()
+    """The pixels TensorFlow's ``decode_image`` gives (uint8, height x width x channels),
+    as Keras reads each file."""
+    from workbench.static import io_ops  # noqa: PLC0415
+
+    channels = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
     with open(path, "rb") as f:
-        img = image_mod.open(f)
-        if color_mode == "grayscale" and img.format == "JPEG":
-            img.draft("L", img.size)
-        img.load()
-    if color_mode == "grayscale" and img.mode != "L":  # libpng's fixed point, as TensorFlow
-        rgb = np.asarray(img.convert("RGB"), dtype=np.int64)
-        luma = (rgb @ np.array([9797, 19234, 3737])) >> 15
-        return luma[..., None].astype(np.uint8)
-    arr = np.asarray(img.convert(_MODES[color_mode]), dtype=np.uint8)
-    return arr[..., None] if arr.ndim == 2 else arr
+        image = io_ops.decode_image(f.read(), channels, expand_animations=False)
+    return np.asarray(image.numpy())
+
+
+def _label_maker(label_mode: Any, classes: int) -> Any:
+    """A file's label as Keras gives it: int32 ("int"), one-hot float32 ("categorical"),
+    or float32 of shape (1,) ("binary")."""
+
+    def label_of(value: Any) -> Any:
+        if label_mode == "categorical":
+            return np.eye(classes, dtype=np.float32)[value]
+        if label_mode == "binary":
+            return np.array([value], dtype=np.float32)
+        return np.int32(value)
+
+    return label_of
 
 
 def _split(items: list[Any], validation_split: Any, subset: Any) -> list[Any]:
@@ -283,12 +289,7 @@ def image_dataset_from_directory(
         resized = image_ops.resize(arr, [height, width], method=interpolation)
         return np.asarray(resized.numpy())  # float32, or uint8 for "nearest", as TensorFlow
 
-    def label_of(value: Any) -> Any:
-        if label_mode == "categorical":
-            return np.eye(len(names), dtype=np.float32)[value]
-        if label_mode == "binary":
-            return np.array([value], dtype=np.float32)
-        return np.int32(value)
+    label_of = _label_maker(label_mode, len(names))
 
     with_labels = label_mode is not None and labels is not None
 

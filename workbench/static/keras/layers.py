@@ -18,11 +18,12 @@ from workbench.static.keras.more_layers import __all__ as _more_names
 from workbench.static.keras.preprocessing_layers import *  # noqa: F403
 from workbench.static.keras.preprocessing_layers import __all__ as _preprocessing_names
 from workbench.static.keras.sequence import GRU, LSTM, MultiHeadAttention, SimpleRNN
+from workbench.static.keras.text_layers import StringLookup, TextVectorization
 
 __all__ = [
     "Activation", "BatchNormalization", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
     "Input", "InputLayer", "KerasTensor", "LSTM", "Layer", "LayerNormalization",
-    "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax",
+    "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax", "StringLookup", "TextVectorization",
     *_conv_names, *_more_names, *_preprocessing_names,
 ]  # fmt: skip
 

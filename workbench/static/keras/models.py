@@ -25,6 +25,7 @@ from workbench.static.keras import losses as losses_mod
 from workbench.static.keras import metrics as metrics_mod
 from workbench.static.keras import optimizers as optimizers_mod
 from workbench.static.keras.engine import KerasTensor, Layer, unique_name
+from workbench.static.strings import host_strings, is_string_data
 from workbench.static.tape import GradientTape
 
 
@@ -525,6 +526,8 @@ def _batches(x: Any, y: Any, batch: int, shuffle: bool, rng: Any) -> list[tuple[
 
 
 def _host(x: Any) -> Any:
+    if is_string_data(x):  # a list of texts is one input
+        return host_strings(x)
     if isinstance(x, dict):
         return {k: _host(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -555,6 +558,8 @@ def _tensors(x: Any) -> Any:
 
 
 def _float32(v: np.ndarray) -> np.ndarray:
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        return v
     return v.astype(np.float32) if v.dtype == np.float64 else v
 
 
@@ -571,7 +576,7 @@ class Sequential(Model):
 
     def add(self, layer: Any) -> None:
         if isinstance(layer, KerasTensor):
-            self._input_shape = layer.shape
+            self._input_shape, self._input_dtype = layer.shape, layer.dtype
             return
         if not isinstance(layer, Layer):
             raise TypeError(
@@ -582,6 +587,8 @@ class Sequential(Model):
         self._layers.append(layer)
         if self._input_shape is not None:
             self.build(self._input_shape)
+
+    _input_dtype: Any = "float32"
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove the last layer and rebuild the graph without it. Mirrors: Sequential.pop."""
@@ -597,7 +604,7 @@ class Sequential(Model):
         if input_shape is None:
             return
         shape = tuple(input_shape)
-        t = first = KerasTensor(shape, name=unique_name("keras_tensor"))
+        t = first = KerasTensor(shape, self._input_dtype, name=unique_name("keras_tensor"))
         for layer in self._layers:
             t = layer(t)
         self._input_shape = shape
@@ -626,7 +633,9 @@ class Sequential(Model):
         if isinstance(inputs, KerasTensor):
             return Layer._call_symbolic(self, inputs, *args, **kwargs)
         if not self.built:
-            self.build((None, *convert_to_tensor(inputs).shape.as_list()[1:]))
+            first = convert_to_tensor(inputs)
+            self._input_dtype = first.dtype
+            self.build((None, *first.shape.as_list()[1:]))
         return self.call(inputs, training=bool(kwargs.get("training", False)))
 
     def get_config(self) -> dict[str, Any]:

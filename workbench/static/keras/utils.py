@@ -18,15 +18,19 @@ from workbench.static.keras.image_utils import (
     save_img,
 )
 from workbench.static.keras.plot import model_to_dot, plot_model
+from workbench.static.keras.text_layers import text_dataset_from_directory
 
 
 def set_random_seed(seed: int) -> None:
     """Seeds the workbench's random ops and Keras's shuffling.
 
     Mirrors: keras.utils.set_random_seed."""
-    from workbench.static import random_ops  # noqa: PLC0415
-    from workbench.static.keras import models  # noqa: PLC0415
+    import importlib  # noqa: PLC0415
 
+    from workbench.static import random_ops  # noqa: PLC0415
+
+    # the module itself (keras.models, the package attribute, is the public namespace)
+    models = importlib.import_module("workbench.static.keras.models")
     random_ops.set_seed(seed)
     models._SHUFFLE_SEED[0] = seed
 
@@ -192,6 +196,6 @@ def split_dataset(
 __all__ = [
     "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
     "model_to_dot", "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
-    "split_dataset",
+    "split_dataset", "text_dataset_from_directory",
     "timeseries_dataset_from_array", "to_categorical",
 ]  # fmt: skip
