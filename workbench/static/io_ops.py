@@ -238,6 +238,9 @@ def decode_image(
     d = dtypes.as_dtype(dtype)
     if d == dtypes.uint8:
         return image
+    if d.is_floating and data[:4] == b"\x89PNG":  # TensorFlow scales PNGs as 16-bit values
+        wide = np.asarray(image.numpy(), np.float32) * 257
+        return convert_to_tensor((wide * np.float32(1 / 65535)).astype(d.np))
     from workbench.static.image_ops import convert_image_dtype  # noqa: PLC0415
 
     return convert_image_dtype(image, d)
