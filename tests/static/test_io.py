@@ -94,7 +94,7 @@ def _example(tf: Any, i: int) -> Any:
     return train.Example(features=train.Features(feature={
         "x": train.Feature(float_list=train.FloatList(value=[i * 0.5, -1.25])),
         "y": train.Feature(int64_list=train.Int64List(value=[i, -i * 1000, 2**40])),
-        "s": train.Feature(bytes_list=train.BytesList(value=[b"ab\x00", "é".encode()][: i % 2 + 1])),
+        "s": train.Feature(bytes_list=train.BytesList(value=[b"ab\x00", b"\xc3\xa9"][: i % 2 + 1])),
     }))  # fmt: skip
 
 

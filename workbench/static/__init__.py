@@ -99,6 +99,11 @@ from workbench.static.framework import (
 )
 from workbench.static.function import TensorSpec, function
 from workbench.static.gradients import gradients
+from workbench.static.initializers import Constant as constant_initializer
+from workbench.static.initializers import Ones as ones_initializer
+from workbench.static.initializers import RandomNormal as random_normal_initializer
+from workbench.static.initializers import RandomUniform as random_uniform_initializer
+from workbench.static.initializers import Zeros as zeros_initializer
 from workbench.static.math_ops import (
     abs,  # noqa: A004
     add,
@@ -351,6 +356,11 @@ __all__ = [
     "nest",
     "experimental",
     "RaggedTensor",
+    "constant_initializer",
+    "ones_initializer",
+    "random_normal_initializer",
+    "random_uniform_initializer",
+    "zeros_initializer",
     "SparseTensor",
     "io",
     "sparse",

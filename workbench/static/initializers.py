@@ -223,3 +223,10 @@ class truncated_normal_initializer(TruncatedNormal):  # noqa: N801
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 variance_scaling_initializer = VarianceScaling
+
+# Keras's lowercase spellings (tf.initializers is keras.initializers in TensorFlow 2)
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+orthogonal, variance_scaling = Orthogonal, VarianceScaling

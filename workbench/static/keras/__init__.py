@@ -21,11 +21,13 @@ from workbench.static.keras import (
     ops,
     optimizers,
     preprocessing,
+    random,
     regularizers,
     utils,
 )
 from workbench.static.keras.engine import Input, KerasTensor, Layer, clear_session
 from workbench.static.keras.models import Model, Sequential, load_model
+from workbench.static.variables import Variable  # keras.Variable: a trainable tensor
 
 __version__ = "3.15.1"  # the Keras 3 whose API this mirrors (tested against)
 
@@ -53,6 +55,8 @@ __all__ = [
     "ops",
     "optimizers",
     "preprocessing",
+    "random",
     "regularizers",
+    "Variable",
     "utils",
 ]
