@@ -60,7 +60,7 @@ from workbench.static.variables import (
 
 # everything of the top-level namespace (TensorFlow 1 had it all at the top)
 _all: list[str] = [n for n in vars(_tf)["__all__"] if n not in ("compat", "keras")]
-globals().update({n: getattr(_tf, n) for n in _all})
+globals().update({n: getattr(_tf, n) for n in _all if n not in globals()})  # v1's own win
 
 random_normal = random_ops.normal
 random_uniform = random_ops.uniform

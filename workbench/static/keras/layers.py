@@ -13,6 +13,7 @@ from workbench.static.keras import activations, constraints, regularizers
 from workbench.static.keras.conv_layers import *  # noqa: F403
 from workbench.static.keras.conv_layers import __all__ as _conv_names
 from workbench.static.keras.engine import Input, KerasTensor, Layer
+from workbench.static.keras.feature_layers import DenseFeatures
 from workbench.static.keras.more_layers import *  # noqa: F403
 from workbench.static.keras.more_layers import __all__ as _more_names
 from workbench.static.keras.preprocessing_layers import *  # noqa: F403
@@ -24,6 +25,7 @@ __all__ = [
     "Activation", "BatchNormalization", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
     "Input", "InputLayer", "KerasTensor", "LSTM", "Layer", "LayerNormalization",
     "MultiHeadAttention", "Reshape", "SimpleRNN", "Softmax", "StringLookup", "TextVectorization",
+    "DenseFeatures",
     *_conv_names, *_more_names, *_preprocessing_names,
 ]  # fmt: skip
 

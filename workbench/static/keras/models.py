@@ -632,7 +632,9 @@ class Sequential(Model):
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(inputs, KerasTensor):
             return Layer._call_symbolic(self, inputs, *args, **kwargs)
-        if not self.built:
+        if not self.built and not isinstance(
+            inputs, dict
+        ):  # a dict (DenseFeatures) builds as it runs
             first = convert_to_tensor(inputs)
             self._input_dtype = first.dtype
             self.build((None, *first.shape.as_list()[1:]))
