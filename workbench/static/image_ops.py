@@ -478,6 +478,14 @@ def transform(
 
 
 # the codecs live with tf.io; tf.image names them too
+from workbench.static.image_color import (  # noqa: E402, F401
+    adjust_hue,
+    adjust_saturation,
+    hsv_to_rgb,
+    random_hue,
+    random_saturation,
+    rgb_to_hsv,
+)
 from workbench.static.io_ops import (  # noqa: E402, F401
     decode_bmp,
     decode_gif,

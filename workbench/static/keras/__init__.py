@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from workbench.static import initializers
 from workbench.static.keras import (
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
@@ -41,6 +42,7 @@ __all__ = [
     "Model",
     "Sequential",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "clear_session",
