@@ -332,12 +332,9 @@ class Model(Layer):
             validation_data = (_slice(x_all, slice(split, None)), _slice(y_all, slice(split, None)))
             x_all, y_all = _slice(x_all, slice(0, split)), _slice(y_all, slice(0, split))
         rng = np.random.default_rng(_SHUFFLE_SEED[0])
-        steps = (
-            len(_batches(x_all, y_all, batch, False, rng))
-            if _is_dataset(x)
-            else -(-len(_first(x_all)) // batch)
+        steps = steps_per_epoch or (
+            _stream_length(x) if _is_dataset(x) else -(-len(_first(x_all)) // batch)
         )
-        steps = steps_per_epoch or steps
         verbose = 1 if verbose == "auto" else int(verbose)
         history = cbks.History()
         callback_list = [*(callbacks or []), history]
@@ -355,7 +352,7 @@ class Model(Layer):
                 cb.on_epoch_begin(epoch)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            epoch_batches = _batches(x_all, y_all, batch, shuffle, rng)
+            epoch_batches = _batches(x_all, y_all, batch, shuffle, rng, steps)
             tracker = metrics_mod.Mean(name="loss")
             for m in self._metrics:
                 m.reset_state()
@@ -417,6 +414,7 @@ class Model(Layer):
         batch_size: int | None = None,
         verbose: Any = "auto",
         return_dict: bool = False,
+        steps: int | None = None,
         **_: Any,
     ) -> Any:
         """Loss and metrics over ``(x, y)``. Mirrors: keras.Model.evaluate."""
@@ -425,7 +423,7 @@ class Model(Layer):
         tracker = metrics_mod.Mean(name="loss")
         for m in self._metrics:
             m.reset_state()
-        batches = _batches(x_all, y_all, batch_size or 32, False, None)
+        batches = _batches(x_all, y_all, batch_size or 32, False, None, steps)
         bar = cbks.ProgressBar(len(batches), 1 if verbose == "auto" else int(verbose))
         logs: dict[str, float] = {}
         for i, (xb, yb) in enumerate(batches):
@@ -441,13 +439,18 @@ class Model(Layer):
         return values[0] if len(values) == 1 else values
 
     def predict(
-        self, x: Any, batch_size: int | None = None, verbose: Any = "auto", **_: Any
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        **_: Any,
     ) -> Any:
         """Outputs for ``x``, batch by batch, as NumPy arrays. Mirrors: keras.Model.predict."""
         x_all = x if _is_dataset(x) else _host(x)
         if self._predict_fn is None:
             self._predict_fn = function(lambda v: self(v, training=False))
-        batches = _batches(x_all, None, batch_size or 32, False, None)
+        batches = _batches(x_all, None, batch_size or 32, False, None, steps)
         outs = [self._predict_fn(_tensors(xb)) for xb, _ in batches]
         flat = [tree.flatten(o, is_leaf=lambda t: isinstance(t, EagerTensor))[0] for o in outs]
         joined = [np.concatenate([f[i].numpy() for f in flat]) for i in range(len(flat[0]))]
@@ -504,17 +507,48 @@ _SHUFFLE_SEED: list[int | None] = [None]
 
 
 def _is_dataset(x: Any) -> bool:
+    """A source of batches: a tf.data Dataset, a Keras PyDataset / Sequence (``len`` and
+    ``[i]``, like ImageDataGenerator's iterators) or a Python generator of batches."""
     from workbench.static.data import Dataset  # noqa: PLC0415
 
-    return isinstance(x, Dataset)
+    if isinstance(x, Dataset):
+        return True
+    if x is None or isinstance(x, np.ndarray | list | tuple | dict) or hasattr(x, "numpy"):
+        return False
+    return hasattr(x, "__next__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
 
 
-def _batches(x: Any, y: Any, batch: int, shuffle: bool, rng: Any) -> list[tuple[Any, Any]]:
-    """One epoch's (x, y) batches: from a Dataset of (x, y) or x elements as it yields
-    them, or from arrays in (shuffled) order."""
+def _stream_length(x: Any) -> int:
+    from workbench.static.data import Dataset  # noqa: PLC0415
+
+    if isinstance(x, Dataset):
+        return len(_batches(x, None, 0, False, None))
+    if hasattr(x, "__len__"):
+        return len(x)
+    raise ValueError(
+        "When passing an infinite dataset or a generator, you must specify the number of "
+        "steps to run (steps_per_epoch / steps)."
+    )
+
+
+def _batches(x: Any, y: Any, batch: int, shuffle: bool, rng: Any,
+             steps: int | None = None) -> list[tuple[Any, Any]]:  # fmt: skip
+    """One epoch's (x, y) batches: from a Dataset, a PyDataset or a generator of (x, y) or
+    x elements as it yields them, or from arrays in (shuffled) order."""
+    from workbench.static.data import Dataset  # noqa: PLC0415
+
     if _is_dataset(x):
+        if isinstance(x, Dataset):
+            elements: Any = x.as_numpy_iterator()
+        elif hasattr(x, "__getitem__") and hasattr(x, "__len__"):  # a PyDataset: one pass
+            count = len(x) if steps is None else min(steps, len(x))
+            elements = [x[i] for i in range(count)]
+            if hasattr(x, "on_epoch_end"):
+                x.on_epoch_end()
+        else:
+            elements = (next(x) for _ in range(_stream_length(x) if steps is None else steps))
         out = []
-        for element in x.as_numpy_iterator():
+        for element in elements:
             out.append(tuple(element[:2]) if isinstance(element, tuple) else (element, None))
         return out
     n = len(_first(x))

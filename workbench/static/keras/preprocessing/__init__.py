@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from workbench.static.keras import image_utils
+from workbench.static.keras import image_generator, image_utils
 from workbench.static.keras.preprocessing import sequence
 
 image = SimpleNamespace(
@@ -10,6 +10,10 @@ image = SimpleNamespace(
     img_to_array=image_utils.img_to_array,
     array_to_img=image_utils.array_to_img,
     save_img=image_utils.save_img,
+    ImageDataGenerator=image_generator.ImageDataGenerator,
+    NumpyArrayIterator=image_generator.NumpyArrayIterator,
+    DirectoryIterator=image_generator.DirectoryIterator,
+    apply_affine_transform=image_generator.apply_affine_transform,
 )
 
 __all__ = ["image", "sequence"]
