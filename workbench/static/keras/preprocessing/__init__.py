@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from workbench.static.keras import image_generator, image_utils
-from workbench.static.keras.preprocessing import sequence
+from workbench.static.keras.preprocessing import sequence, text
 
 image = SimpleNamespace(
     load_img=image_utils.load_img,
@@ -16,4 +16,4 @@ image = SimpleNamespace(
     apply_affine_transform=image_generator.apply_affine_transform,
 )
 
-__all__ = ["image", "sequence"]
+__all__ = ["image", "sequence", "text"]
