@@ -379,8 +379,8 @@ def __getattr__(name: str) -> object:
         import importlib  # noqa: PLC0415
 
         return importlib.import_module("workbench.static.keras")
-    if name == "optimizers":  # tf.optimizers: TF2's alias of tf.keras.optimizers
+    if name in ("optimizers", "metrics", "losses"):  # TF2's aliases of tf.keras.<name>
         import importlib  # noqa: PLC0415
 
-        return importlib.import_module("workbench.static.keras.optimizers")
+        return importlib.import_module(f"workbench.static.keras.{name}")
     raise AttributeError(f"module 'workbench.static' has no attribute {name!r}")

@@ -476,3 +476,17 @@ def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask") -> Any:
 
 
 newaxis = None
+
+
+# string tensors take the same shape operations on the host
+from workbench.static.string_arrays import on_host  # noqa: E402
+
+identity, shape, size, rank = on_host(identity), on_host(shape), on_host(size), on_host(rank)
+reshape, transpose, expand_dims = on_host(reshape), on_host(transpose), on_host(expand_dims)
+squeeze, concat, stack, unstack = (
+    on_host(squeeze),
+    on_host(concat),
+    on_host(stack),
+    on_host(unstack),
+)
+tile, gather, boolean_mask = on_host(tile), on_host(gather), on_host(boolean_mask)

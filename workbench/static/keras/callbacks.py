@@ -39,7 +39,7 @@ class History(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch.append(epoch)
-        for k, v in (logs or {}).items():
+        for k, v in sorted((logs or {}).items()):  # Keras 3 keeps the keys sorted
             self.history.setdefault(k, []).append(v)
 
 
@@ -176,11 +176,16 @@ class ProgressBar:
         self.total, self.verbose = total, verbose
         self.stream = stream or sys.stdout
         self.start = time.perf_counter()
+        self._last_write = -1.0
 
     def update(self, done: int, logs: dict[str, float], final: bool = False) -> None:
         if self.verbose == 0 or (self.verbose == 2 and not final):
             return
-        elapsed = time.perf_counter() - self.start
+        now = time.perf_counter()
+        if not final and self._last_write >= 0 and now - self._last_write < 0.05:
+            return  # as Keras: redraw at most every 0.05 s
+        self._last_write = now
+        elapsed = now - self.start
         per_step = _per_step(elapsed / max(done, 1))
         metrics = "".join(f" - {k}: {_number(v, self.verbose)}" for k, v in sorted(logs.items()))
         if self.verbose == 2:  # one line per epoch, as Keras writes it to logs

@@ -161,6 +161,20 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 MSE, MAE, MAPE, MSLE, logcosh = mse, mae, mape, msle, log_cosh
 
 
+def same_rank(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+    """Labels of shape (n,) against predictions of shape (n, 1) (or the other way round)
+    are lined up, not broadcast to (n, n): Keras 3's squeeze_or_expand_to_same_rank."""
+    a, b = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    ra, rb = a.shape.rank, b.shape.rank
+    if ra is None or rb is None or ra == rb:
+        return a, b
+    if ra == rb + 1 and a.shape[-1] == 1:
+        return (a, array_ops.expand_dims(b, -1)) if rb == 1 else (array_ops.squeeze(a, [-1]), b)
+    if rb == ra + 1 and b.shape[-1] == 1:
+        return (array_ops.expand_dims(a, -1), b) if ra == 1 else (a, array_ops.squeeze(b, [-1]))
+    return a, b
+
+
 class Loss:
     """A loss object: per-example function, then the batch mean."""
 
@@ -173,7 +187,11 @@ class Loss:
         self.name = name or type(self).__name__
         self.kwargs = kwargs
 
+    matches_ranks = True  # Keras squeezes/expands y_true or y_pred to one rank first
+
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        if self.matches_ranks:
+            y_true, y_pred = same_rank(y_true, y_pred)
         per = type(self).fn(y_true, y_pred, **self.kwargs)
         if sample_weight is not None:
             per = per * math_ops.cast(sample_weight, per.dtype)
@@ -199,6 +217,7 @@ def _loss_class(name: str, fn: Callable[..., Any], **defaults: Any) -> type[Loss
 SparseCategoricalCrossentropy = _loss_class(
     "SparseCategoricalCrossentropy", sparse_categorical_crossentropy, from_logits=False
 )
+SparseCategoricalCrossentropy.matches_ranks = False  # labels are one rank lower by design
 CategoricalCrossentropy = _loss_class(
     "CategoricalCrossentropy", categorical_crossentropy, from_logits=False
 )
@@ -239,6 +258,29 @@ _BY_NAME = {
 }
 
 
+class LossFunctionWrapper(Loss):
+    """A function ``(y_true, y_pred) -> per-example loss`` as a Loss (ranks lined up,
+    then the batch mean), as Keras wraps one given to ``compile``. Mirrors:
+    keras.losses.LossFunctionWrapper."""
+
+    def __init__(self, fn: Callable[..., Any], reduction: str = "sum_over_batch_size",
+                 name: str | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(reduction, name or getattr(fn, "__name__", None), **kwargs)
+        self.fn = fn  # type: ignore[method-assign]
+        self.__name__ = getattr(fn, "__name__", "loss")
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        y_true, y_pred = same_rank(y_true, y_pred)
+        if y_pred.dtype.is_floating and y_true.dtype != y_pred.dtype:
+            y_true = math_ops.cast(y_true, y_pred.dtype)  # Keras converts both to floatx
+        per = convert_to_tensor(self.fn(y_true, y_pred, **self.kwargs))
+        if sample_weight is not None:
+            per = per * math_ops.cast(sample_weight, per.dtype)
+        if self.reduction == "none":
+            return per
+        return math_ops.reduce_sum(per) if self.reduction == "sum" else _mean(per)
+
+
 def get(identifier: Any) -> Any:
     """A loss from a name, a Loss instance or a function ``(y_true, y_pred)``."""
     if isinstance(identifier, str):
@@ -249,6 +291,8 @@ def get(identifier: Any) -> Any:
         return _BY_NAME[identifier]()
     if isinstance(identifier, type):
         return identifier()
+    if callable(identifier) and not isinstance(identifier, Loss):
+        return LossFunctionWrapper(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss identifier: {identifier!r}")

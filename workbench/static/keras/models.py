@@ -434,7 +434,7 @@ class Model(Layer):
             logs = self._logs(tracker)
             bar.update(i + 1, logs, final=i + 1 == len(batches))
         if return_dict:
-            return logs
+            return dict(sorted(logs.items()))  # Keras 3 returns the names sorted
         values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
         return values[0] if len(values) == 1 else values
 
@@ -451,7 +451,11 @@ class Model(Layer):
         if self._predict_fn is None:
             self._predict_fn = function(lambda v: self(v, training=False))
         batches = _batches(x_all, None, batch_size or 32, False, None, steps)
-        outs = [self._predict_fn(_tensors(xb)) for xb, _ in batches]
+        bar = cbks.ProgressBar(len(batches), 1 if verbose == "auto" else int(verbose))
+        outs = []
+        for i, (xb, _) in enumerate(batches):
+            outs.append(self._predict_fn(_tensors(xb)))
+            bar.update(i + 1, {}, final=i + 1 == len(batches))
         flat = [tree.flatten(o, is_leaf=lambda t: isinstance(t, EagerTensor))[0] for o in outs]
         joined = [np.concatenate([f[i].numpy() for f in flat]) for i in range(len(flat[0]))]
         structure = tree.flatten(outs[0], is_leaf=lambda t: isinstance(t, EagerTensor))[1]

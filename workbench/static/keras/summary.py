@@ -29,6 +29,13 @@ def _shape(layer: Any) -> str:
     return "?" if shape is None else "(" + ", ".join(str(d) for d in shape) + ")"
 
 
+def _unbuilt(layer: Any) -> bool:
+    """A layer that makes weights when built, not built yet (Keras prints "0 (unbuilt)")."""
+    from workbench.static.keras.engine import Layer  # noqa: PLC0415
+
+    return not layer.built and type(layer).build is not Layer.build
+
+
 def summary_text(model: Any) -> str:
     rule = lambda lo, mid, hi, ch: lo + mid.join(ch * w for w in _WIDTHS) + hi  # noqa: E731
     lines = [f'Model: "{model.name}"']
@@ -37,8 +44,15 @@ def summary_text(model: Any) -> str:
     lines.append(rule("┡", "╇", "┩", "━"))
     layers = model.layers
     for i, layer in enumerate(layers):
-        name = f"{layer.name} ({type(layer).__name__})"
-        lines.append(_row((name, _shape(layer), f"{layer.count_params():,}"), "│", "│", "│"))
+        name, kind = layer.name, f"({type(layer).__name__})"
+        params = "0 (unbuilt)" if _unbuilt(layer) else f"{layer.count_params():,}"
+        width = _WIDTHS[0] - 2
+        if len(name) + 1 + len(kind) <= width:
+            lines.append(_row((f"{name} {kind}", _shape(layer), params), "│", "│", "│"))
+        else:  # as Keras: the name (cut with an ellipsis) over its type
+            cut = name if len(name) <= width else name[: width - 1] + "…"
+            lines.append(_row((cut, _shape(layer), params), "│", "│", "│"))
+            lines.append(_row((kind[:width], "", ""), "│", "│", "│"))
         if i + 1 < len(layers):
             lines.append(rule("├", "┼", "┤", "─"))
     lines.append(rule("└", "┴", "┘", "─"))
