@@ -58,8 +58,10 @@ class Metric:
         self.count.assign_add(math_ops.reduce_sum(w))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_pred = convert_to_tensor(y_pred)
-        self._accumulate(self.values(convert_to_tensor(y_true), y_pred), sample_weight)
+        from workbench.static.keras.losses import same_rank  # noqa: PLC0415
+
+        y_true, y_pred = same_rank(y_true, y_pred)  # (n,) labels against (n, 1), as Keras
+        self._accumulate(self.values(y_true, y_pred), sample_weight)
 
     def result(self) -> Any:
         count = self.count.read_value()

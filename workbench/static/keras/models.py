@@ -463,10 +463,40 @@ class Model(Layer):
 
     _predict_fn: Any = None
 
-    def train_on_batch(self, x: Any, y: Any, **_: Any) -> Any:
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """One step on one batch: the loss (and metrics, as a list or dict). Mirrors:
+        keras.Model.train_on_batch."""
         train_fn, _ = self._functions()
-        loss, _pred = train_fn(_tensors(_host(x)), _tensors(_host(y)))
-        return float(loss.numpy())
+        return self._batch_logs(train_fn, x, y, return_dict)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        """The loss (and metrics) on one batch, without training. Mirrors:
+        keras.Model.test_on_batch."""
+        _, test_fn = self._functions()
+        return self._batch_logs(test_fn, x, y, return_dict)
+
+    def _batch_logs(self, step: Any, x: Any, y: Any, return_dict: bool) -> Any:
+        xb, yb = _host(x), _host(y)
+        loss, pred = step(_tensors(xb), _tensors(yb))
+        tracker = metrics_mod.Mean(name="loss")
+        tracker.update_state(loss)
+        for m in self._metrics:
+            m.reset_state()
+            m.update_state(yb, pred)
+        logs = self._logs(tracker)
+        if return_dict:
+            return dict(sorted(logs.items()))
+        values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
+        return values[0] if len(values) == 1 else values
 
     def predict_on_batch(self, x: Any) -> Any:
         return self(convert_to_tensor(_host(x)), training=False).numpy()
@@ -535,8 +565,9 @@ def _stream_length(x: Any) -> int:
     )
 
 
-def _batches(x: Any, y: Any, batch: int, shuffle: bool, rng: Any,
-             steps: int | None = None) -> list[tuple[Any, Any]]:  # fmt: skip
+def _batches(
+    x: Any, y: Any, batch: int, shuffle: bool, rng: Any, steps: int | None = None
+) -> list[tuple[Any, Any]]:
     """One epoch's (x, y) batches: from a Dataset, a PyDataset or a generator of (x, y) or
     x elements as it yields them, or from arrays in (shuffled) order."""
     from workbench.static.data import Dataset  # noqa: PLC0415
