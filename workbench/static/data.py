@@ -16,7 +16,7 @@ import numpy as np
 
 from workbench.core import tree
 from workbench.static import dtypes
-from workbench.static.strings import host_array, is_string_data
+from workbench.static.string_data import host_array, is_string_data
 
 AUTOTUNE = -1
 

@@ -132,11 +132,32 @@ def _quoted(b: bytes) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _checked_bytes(v: Any) -> bytes:
+    """What protobuf takes for a bytes field: bytes only (TypeError otherwise)."""
+    if isinstance(v, bytes | np.bytes_):
+        return bytes(v)
+    raise TypeError(f"expected bytes, {type(v).__name__} found")
+
+
+def _checked_float(v: Any) -> float:
+    if isinstance(v, str | bytes):
+        raise TypeError(f"must be real number, not {type(v).__name__}")
+    return float(np.float32(v))
+
+
+def _checked_int(v: Any) -> int:
+    if isinstance(v, bool):
+        raise TypeError("Field tensorflow.Int64List.value: Expected an int, got a boolean.")
+    if isinstance(v, float | str | bytes | np.bool_ | np.floating):
+        raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
+    return int(v)
+
+
 class BytesList(_Message):
     """Mirrors: tf.train.BytesList."""
 
     def __init__(self, value: Any = ()) -> None:
-        self.value: list[bytes] = [v.encode() if isinstance(v, str) else bytes(v) for v in value]
+        self.value: list[bytes] = [_checked_bytes(v) for v in value]
 
     def _encode(self) -> bytes:
         return b"".join(_field(1, v) for v in self.value)
@@ -152,7 +173,7 @@ class FloatList(_Message):
     """Mirrors: tf.train.FloatList (packed float32)."""
 
     def __init__(self, value: Any = ()) -> None:
-        self.value: list[float] = [float(np.float32(v)) for v in np.asarray(value).reshape(-1)]
+        self.value: list[float] = [_checked_float(v) for v in value]
 
     def _encode(self) -> bytes:
         if not self.value:
@@ -180,7 +201,7 @@ class Int64List(_Message):
     """Mirrors: tf.train.Int64List (packed varints)."""
 
     def __init__(self, value: Any = ()) -> None:
-        self.value: list[int] = [int(v) for v in np.asarray(value, dtype=np.int64).reshape(-1)]
+        self.value: list[int] = [_checked_int(v) for v in value]
 
     def _encode(self) -> bytes:
         if not self.value:

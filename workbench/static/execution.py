@@ -16,7 +16,7 @@ import numpy as np
 
 from workbench.core import ops
 from workbench.core.values import Array, Tracer, is_value
-from workbench.static import dtypes, strings
+from workbench.static import dtypes
 from workbench.static.framework import (
     Graph,
     Operation,
@@ -27,6 +27,7 @@ from workbench.static.framework import (
     infer_types,
 )
 from workbench.static.operators import TensorOperators
+from workbench.static.string_data import is_string_data
 
 
 def numpy_text(value: Any) -> str:
@@ -194,9 +195,11 @@ def convert_to_tensor(
 ) -> Any:
     """A tensor for ``value`` in the current mode. Mirrors: tf.convert_to_tensor."""
     d = None if dtype is None else dtypes.as_dtype(dtype)
-    if d == dtypes.string or (d is None and strings.is_string_data(value)):
-        if d is None or strings.is_string_data(value):
-            return value if isinstance(value, strings.StringTensor) else strings.StringTensor(value)
+    if d == dtypes.string or (d is None and is_string_data(value)):
+        from workbench.static.strings import StringTensor  # noqa: PLC0415
+
+        if d is None or is_string_data(value):
+            return value if isinstance(value, StringTensor) else StringTensor(value)
         raise TypeError(f"Cannot convert {value!r} to a string tensor (use tf.strings.as_string)")
     if executing_eagerly():
         if isinstance(value, EagerTensor) or hasattr(value, "_eager_read"):

@@ -24,7 +24,7 @@ from workbench.static import array_ops, dtypes, math_ops
 from workbench.static.execution import convert_to_tensor
 from workbench.static.io_ops import FixedLenFeature, VarLenFeature
 from workbench.static.sparse import SparseTensor
-from workbench.static.strings import host_strings, is_string_data
+from workbench.static.string_data import host_strings, is_string_data
 
 
 def _rows(value: Any, missing: Any) -> list[list[Any]]:

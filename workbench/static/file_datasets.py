@@ -18,7 +18,7 @@ import numpy as np
 from workbench.static import io_ops
 from workbench.static.data import Dataset
 from workbench.static.errors import InvalidArgumentError
-from workbench.static.strings import host_strings
+from workbench.static.string_data import host_strings
 
 
 def _filenames(filenames: Any) -> list[str]:

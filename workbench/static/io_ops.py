@@ -27,7 +27,8 @@ from workbench.static.errors import DataLossError, InvalidArgumentError, NotFoun
 from workbench.static.example_proto import Example
 from workbench.static.execution import convert_to_tensor
 from workbench.static.sparse import SparseTensor
-from workbench.static.strings import StringTensor, host_strings
+from workbench.static.string_data import host_strings
+from workbench.static.strings import StringTensor
 
 
 def _scalar_bytes(x: Any) -> bytes:

@@ -33,6 +33,11 @@ NUMPY_BEHAVIOR = [False]  # set by tf.experimental.numpy.experimental_enable_num
 
 def _pair(op_type: str, x: Any, y: Any) -> tuple[Any, Any]:
     """Both operands as tensors of one dtype (Python numbers take the tensor's dtype)."""
+    if isinstance(x, StringTensor) or isinstance(y, StringTensor):
+        raise TypeError(
+            f"{op_type}: string tensors take no arithmetic (TensorFlow: the op has no string "
+            "kernel); use tf.strings.to_number, tf.strings.join or a lookup layer"
+        )
     if is_tensor(x) and not is_tensor(y):
         y = convert_to_tensor(y, dtype_hint=_dtype(x))
     elif is_tensor(y) and not is_tensor(x):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -517,10 +518,18 @@ def _format(value: Any, summarize: int, depth: int = 0) -> str:
 
 
 def py_function(
-    func: Callable[..., Any], inp: Sequence[Any], Tout: Any, name: str | None = None
-) -> Any:  # noqa: N803
+    func: Callable[..., Any] | None = None,
+    inp: Sequence[Any] | None = None,
+    Tout: Any = None,  # noqa: N803
+    name: str | None = None,
+) -> Any:
     """Call a Python function on the inputs' values (eagerly, or each time the graph runs),
-    with outputs of the dtypes ``Tout``; no gradient flows through it. Mirrors: tf.py_function."""
+    with outputs of the dtypes ``Tout``; no gradient flows through it. Without ``func``,
+    a decorator (``@tf.py_function(Tout=...)``). Mirrors: tf.py_function."""
+    if func is None:
+        return lambda f: functools.wraps(f)(lambda *args: py_function(f, list(args), Tout))
+    if inp is None:
+        raise TypeError("py_function() needs inp, the list of input tensors")
     tensors = [convert_to_tensor(t) for t in inp]
     if executing_eagerly():
         out = func(*tensors)

@@ -11,7 +11,8 @@ import numpy as np
 
 from workbench.static import dtypes
 from workbench.static.framework import TensorShape
-from workbench.static.strings import StringTensor, host_array, is_string_data
+from workbench.static.string_data import host_array, is_string_data
+from workbench.static.strings import StringTensor
 
 
 def _dense(values: np.ndarray, dtype: dtypes.DType) -> Any:

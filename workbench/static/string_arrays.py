@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from workbench.static.strings import StringTensor, host_strings
+from workbench.static.string_data import host_strings
+from workbench.static.strings import StringTensor
 
 
 def _host(x: Any) -> np.ndarray:

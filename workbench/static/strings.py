@@ -20,60 +20,18 @@ from typing import Any
 import numpy as np
 
 from workbench.static import dtypes
+from workbench.static.execution import EagerTensor
 from workbench.static.framework import TensorShape, executing_eagerly
+from workbench.static.string_data import _to_bytes, host_strings, is_string_data
 
 
-def _to_bytes(x: Any) -> bytes:
-    if isinstance(x, bytes):
-        return x
-    if isinstance(x, str):
-        return x.encode("utf-8")
-    if isinstance(x, np.bytes_ | np.str_):
-        return _to_bytes(x.item())
-    raise TypeError(f"Expected a string, got {x!r} of type {type(x).__name__}")
-
-
-def is_string_data(value: Any) -> bool:
-    """Whether ``value`` holds strings: a string tensor, ``str``/``bytes``, a NumPy array
-    of strings or a (nested) list whose first leaf is a string."""
-    if isinstance(value, StringTensor | str | bytes | np.str_ | np.bytes_):
-        return True
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "US":
-            return True
-        return value.dtype.kind == "O" and value.size > 0 and is_string_data(value.flat[0])
-    if isinstance(value, list | tuple) and value:
-        return is_string_data(value[0])
-    return False
-
-
-def host_strings(value: Any) -> np.ndarray:
-    """``value`` as a NumPy object array of ``bytes`` (NumPy's own ``S`` type would drop
-    trailing zero bytes, which binary records keep)."""
-    if isinstance(value, StringTensor):
-        return value._data
-    if isinstance(value, bytes | str | np.bytes_ | np.str_):
-        scalar = np.empty((), dtype=object)
-        scalar[()] = _to_bytes(value)
-        return scalar
-    arr = np.asarray(value, dtype=object)
-    flat = [_to_bytes(x) for x in arr.reshape(-1)]
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
-    return out.reshape(arr.shape)
-
-
-def host_array(value: Any) -> np.ndarray:
-    """A data-set element as NumPy: strings as bytes objects, anything else as an array."""
-    if is_string_data(value):
-        return host_strings(value)
-    return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
-
-
-class StringTensor:
-    """A tensor of byte strings, on the host. Mirrors: tf.Tensor with dtype tf.string."""
+class StringTensor(EagerTensor):
+    """A tensor of byte strings, on the host. An eager tensor like any other
+    (``isinstance(t, type(tf.constant(0)))`` holds, as in TensorFlow), without a core
+    value. Mirrors: tf.Tensor with dtype tf.string."""
 
     __array_priority__ = 100
+    _holds_strings = True
 
     def __init__(self, value: Any) -> None:
         if not executing_eagerly():
@@ -83,6 +41,15 @@ class StringTensor:
                 "or in a tf.data pipeline"
             )
         self._data = host_strings(value)
+
+    @property
+    def value(self) -> Any:
+        raise TypeError(
+            "a string tensor lives on the host and has no core value: numeric operations "
+            "do not take strings (use tf.strings.to_number, or a StringLookup layer)"
+        )
+
+    _value = value
 
     # -- what a tensor has ----------------------------------------------------------------
     @property

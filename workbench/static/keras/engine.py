@@ -15,7 +15,7 @@ from workbench.static.execution import EagerTensor, convert_to_tensor
 from workbench.static.framework import init_scope
 from workbench.static.keras import constraints, regularizers
 from workbench.static.ragged import RaggedTensor
-from workbench.static.strings import is_string_data
+from workbench.static.string_data import is_string_data
 from workbench.static.variables import Variable
 
 _NAMES: dict[str, int] = {}

@@ -25,7 +25,7 @@ from workbench.static.keras import losses as losses_mod
 from workbench.static.keras import metrics as metrics_mod
 from workbench.static.keras import optimizers as optimizers_mod
 from workbench.static.keras.engine import KerasTensor, Layer, unique_name
-from workbench.static.strings import host_strings, is_string_data
+from workbench.static.string_data import host_strings, is_string_data
 from workbench.static.tape import GradientTape
 
 

@@ -21,7 +21,8 @@ from workbench.static.errors import InvalidArgumentError
 from workbench.static.execution import convert_to_tensor
 from workbench.static.keras.engine import Layer
 from workbench.static.ragged import RaggedTensor
-from workbench.static.strings import StringTensor, host_strings
+from workbench.static.string_data import host_strings
+from workbench.static.strings import StringTensor
 
 PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'  # what Keras strips
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
