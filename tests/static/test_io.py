@@ -144,6 +144,16 @@ def test_examples_as_protocol_buffers(real_tf: Any) -> None:
     twin = real_tf.train.Feature(int64_list=real_tf.train.Int64List(value=[1, -2, 300]))
     assert one.SerializeToString() == twin.SerializeToString()
     assert str(one) == str(twin)
+    for value in (2.718281828, 0.284324765, 1.5, 0.1, 1e-10, 123456789.0, 3.0, -2.5e7):
+        assert str(wtf.train.FloatList(value=[value])) == str(
+            real_tf.train.FloatList(value=[value])
+        )
+    for bad, cls in ((True, "Int64List"), (1.5, "Int64List"), ("text", "BytesList"),
+                     ("1", "FloatList")):  # fmt: skip
+        with pytest.raises(TypeError):
+            getattr(real_tf.train, cls)(value=[bad])
+        with pytest.raises(TypeError):
+            getattr(wtf.train, cls)(value=[bad])
     assert ours.features.feature["y"].int64_list.value == [1, -1000, 2**40]
     assert ours.features.feature["x"].WhichOneof("kind") == "float_list"
 

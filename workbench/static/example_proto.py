@@ -193,8 +193,11 @@ class FloatList(_Message):
 
 
 def _float_text(v: float) -> str:
-    text = repr(float(np.float32(v)))  # the shortest text that reads back as the float32
-    return text[:-2] if text.endswith(".0") else text
+    """A float32 as protobuf's text format writes it: 6 significant digits when they read
+    back as the same float32, else 9."""
+    f = np.float32(v)
+    short = f"{float(f):.6g}"
+    return short if np.float32(float(short)) == f else f"{float(f):.9g}"
 
 
 class Int64List(_Message):
