@@ -212,6 +212,67 @@ def _split(items: list[Any], validation_split: Any, subset: Any) -> list[Any]:
     return items[: len(items) - n_val] if subset == "training" else items[len(items) - n_val :]
 
 
+def _files(
+    directory: Any,
+    labels: Any,
+    label_mode: Any,
+    class_names: Any,
+    formats: Sequence[str],
+    shuffle: bool,
+    seed: Any,
+    validation_split: Any,
+    subset: Any,
+    follow_links: bool,
+    verbose: bool,
+) -> tuple[list[str], list[Any], list[str]]:
+    """The files of a ``*_dataset_from_directory`` call, their labels and the class names:
+    indexed, checked, shuffled and split as Keras does, with Keras's messages."""
+    if validation_split and subset not in ("training", "validation"):
+        raise ValueError(
+            'If `validation_split` is set, `subset` must be "training", "validation" or "both"'
+        )
+    paths, found, names = _index(
+        os.fspath(directory), labels, formats, class_names, shuffle, seed, follow_links
+    )
+    if label_mode == "binary" and len(names) != 2:
+        raise ValueError(
+            'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
+            f"Received: class_names={names}"
+        )
+    if verbose:
+        print(f"Found {len(paths)} files belonging to {len(names)} classes.")
+    paths, found = _split(paths, validation_split, subset), _split(found, validation_split, subset)
+    if verbose and validation_split:
+        print(f"Using {len(paths)} files for {subset}.")
+    return paths, found, names
+
+
+def _dataset(
+    paths: list[str],
+    found: list[Any],
+    names: list[str],
+    load: Any,
+    label_mode: Any,
+    labels: Any,
+    batch_size: int | None,
+) -> Any:
+    """(loaded file, label) elements — or files alone without labels — batched, with
+    ``class_names`` and ``file_paths`` set as Keras sets them."""
+    label_of = _label_maker(label_mode, len(names))
+    with_labels = label_mode is not None and labels is not None
+
+    def elements() -> Any:
+        for path, value in zip(paths, found):
+            yield (load(path), label_of(value)) if with_labels else load(path)
+
+    dataset = Dataset(elements, len(paths))
+    if batch_size is not None:
+        dataset = dataset.batch(batch_size)
+    dataset.class_names = names  # type: ignore[attr-defined]
+    dataset.file_paths = paths  # type: ignore[attr-defined]
+    return dataset
+
+
 def image_dataset_from_directory(
     directory: Any,
     labels: Any = "inferred",
@@ -259,24 +320,19 @@ def image_dataset_from_directory(
             )
             for part in ("training", "validation")
         ]
-    if validation_split and subset not in ("training", "validation"):
-        raise ValueError(
-            'If `validation_split` is set, `subset` must be "training", "validation" or "both"'
-        )
-    directory = os.fspath(directory)
-    paths, found, names = _index(
-        directory, labels, IMAGE_EXTENSIONS, class_names, shuffle, seed, follow_links
+    paths, found, names = _files(
+        directory,
+        labels,
+        label_mode,
+        class_names,
+        IMAGE_EXTENSIONS,
+        shuffle,
+        seed,
+        validation_split,
+        subset,
+        follow_links,
+        verbose,
     )
-    if label_mode == "binary" and len(names) != 2:
-        raise ValueError(
-            'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
-            f"Received: class_names={names}"
-        )
-    if verbose:
-        print(f"Found {len(paths)} files belonging to {len(names)} classes.")
-    paths, found = _split(paths, validation_split, subset), _split(found, validation_split, subset)
-    if verbose and validation_split:
-        print(f"Using {len(paths)} files for {subset}.")
     height, width = int(image_size[0]), int(image_size[1])
 
     def load(path: str) -> np.ndarray:
@@ -289,17 +345,4 @@ def image_dataset_from_directory(
         resized = image_ops.resize(arr, [height, width], method=interpolation)
         return np.asarray(resized.numpy())  # float32, or uint8 for "nearest", as TensorFlow
 
-    label_of = _label_maker(label_mode, len(names))
-
-    with_labels = label_mode is not None and labels is not None
-
-    def elements() -> Any:
-        for path, value in zip(paths, found):
-            yield (load(path), label_of(value)) if with_labels else load(path)
-
-    dataset = Dataset(elements, len(paths))
-    if batch_size is not None:
-        dataset = dataset.batch(batch_size)
-    dataset.class_names = names  # type: ignore[attr-defined]
-    dataset.file_paths = paths  # type: ignore[attr-defined]
-    return dataset
+    return _dataset(paths, found, names, load, label_mode, labels, batch_size)

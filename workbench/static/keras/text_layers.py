@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -398,40 +398,23 @@ def text_dataset_from_directory(
             )
             for part in ("training", "validation")
         ]
-    if validation_split and subset not in ("training", "validation"):
-        raise ValueError(
-            'If `validation_split` is set, `subset` must be "training", "validation" or "both"'
-        )
-    paths, found, names = image_utils._index(
-        os.fspath(directory), labels, (".txt",), class_names, shuffle, seed, follow_links
+    paths, found, names = image_utils._files(
+        directory,
+        labels,
+        label_mode,
+        class_names,
+        (".txt",),
+        shuffle,
+        seed,
+        validation_split,
+        subset,
+        follow_links,
+        verbose,
     )
-    if label_mode == "binary" and len(names) != 2:
-        raise ValueError(
-            'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
-            f"Received: class_names={names}"
-        )
-    if verbose:
-        print(f"Found {len(paths)} files belonging to {len(names)} classes.")
-    paths = image_utils._split(paths, validation_split, subset)
-    found = image_utils._split(found, validation_split, subset)
-    if verbose and validation_split:
-        print(f"Using {len(paths)} files for {subset}.")
-    label_of: Callable[[Any], Any] = image_utils._label_maker(label_mode, len(names))
 
     def read(path: str) -> np.ndarray:
         with open(path, "rb") as f:
             text = f.read()
         return host_strings(text[:max_length] if max_length is not None else text)
 
-    with_labels = label_mode is not None and labels is not None
-
-    def elements() -> Any:
-        for path, value in zip(paths, found):
-            yield (read(path), label_of(value)) if with_labels else read(path)
-
-    dataset = Dataset(elements, len(paths))
-    if batch_size is not None:
-        dataset = dataset.batch(batch_size)
-    dataset.class_names = names  # type: ignore[attr-defined]
-    dataset.file_paths = paths  # type: ignore[attr-defined]
-    return dataset
+    return image_utils._dataset(paths, found, names, read, label_mode, labels, batch_size)
