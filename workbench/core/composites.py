@@ -79,6 +79,19 @@ def gelu(x: Any, approximate: bool = False) -> Any:
     return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, 1 / math.sqrt(2))), 1.0))
 
 
+def softplus(x: Any) -> Any:
+    """log(1 + e^x), stably, with gradient sigmoid(x) everywhere — also at 0, where the
+    usual max(x, 0) + log1p(e^-|x|) has two kinks whose one-sided gradients give 0. Each
+    branch sees only inputs where it is finite, so the unchosen one cannot put NaN into
+    the gradient."""
+    positive = ops.gt(x, ops.zeros_like(x))
+    high = ops.select(positive, x, ops.zeros_like(x))  # x > 0: x + log1p(e^-x)
+    low = ops.select(positive, ops.zeros_like(x), x)  # x <= 0: log1p(e^x)
+    return ops.select(
+        positive, ops.add(high, ops.log1p(ops.exp(ops.neg(high)))), ops.log1p(ops.exp(low))
+    )
+
+
 def silu(x: Any) -> Any:
     """x σ(x)."""
     return ops.mul(x, ops.logistic(x))

@@ -14,6 +14,8 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.core.primitive import Primitive, type_text
 from workbench.core.values import Array, Tracer
 
@@ -56,6 +58,16 @@ def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> li
     else:
         out = _evaluate_fast(prim, args, params)
     return list(out) if prim.multiple_results else [out]
+
+
+# jax.config.update("jax_debug_nans", True): every primitive evaluated checks its results
+CHECK_NANS = [False]
+
+
+def _check_nans(prim: Primitive, xp: Any, results: Sequence[Any]) -> None:
+    for r in results:
+        if np.dtype(r.dtype).kind in "fc" and bool(xp.isnan(r).any()):
+            raise FloatingPointError(f"invalid value (nan) encountered in {prim.name}")
 
 
 def _bad_operand(prim: Primitive, x: Any) -> None:
@@ -171,6 +183,8 @@ def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any
             out = prim.impl(device.xp, *datas, **params)
     else:
         out = prim.impl(device.xp, *datas, **params)
+    if CHECK_NANS[0]:
+        _check_nans(prim, device.xp, out if prim.multiple_results else (out,))
     if prim.multiple_results:
         return tuple(
             Array(o if o.__class__ is device.ndarray else device.xp.asarray(o), device) for o in out

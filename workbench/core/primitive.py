@@ -305,9 +305,36 @@ def check_same(name: str, xs: Sequence[Any]) -> None:
             raise ValueError(f"{name}: operand shapes differ ({shown}); broadcast them first")
 
 
+class AxisError(ValueError, IndexError):
+    """An axis outside [-rank, rank). Both a ValueError (what NumPy, JAX and TensorFlow's
+    graph building raise) and an IndexError (what PyTorch raises)."""
+
+
+def normalize_axis(name: str, axis: Any, ndim: int) -> int:
+    """``axis`` counted from 0, or :class:`AxisError` when the array has no such axis: the
+    one check every front end's axis arguments go through (no silent wrapping)."""
+    a = int(axis)
+    if not -ndim <= a < ndim:
+        raise AxisError(
+            f"{name}: axis {a} is out of range for an array of rank {ndim} (expected to be in "
+            f"range of [{-ndim}, {ndim - 1}])"
+            if ndim
+            else f"{name}: axis {a} is out of range for a scalar (it has no axes)"
+        )
+    return a + ndim if a < 0 else a
+
+
+def normalize_axes(name: str, axes: Any, ndim: int) -> tuple[int, ...]:
+    """Several axes counted from 0, each checked, none repeated."""
+    if hasattr(axes, "shape"):  # a NumPy integer or an array of axes
+        items = tuple(np.asarray(axes).reshape(-1).tolist())
+    else:
+        items = tuple(axes) if hasattr(axes, "__iter__") else (axes,)
+    out = tuple(normalize_axis(name, a, ndim) for a in items)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {items}")
+    return out
+
+
 def check_axes(name: str, axes: Sequence[int], ndim: int) -> None:
-    for axis in axes:
-        if not -ndim <= axis < ndim:
-            raise ValueError(f"{name}: axis {axis} is out of range for an array of rank {ndim}")
-    if len({a % max(ndim, 1) for a in axes}) != len(axes):
-        raise ValueError(f"{name}: repeated axis in {tuple(axes)}")
+    normalize_axes(name, tuple(axes), ndim)

@@ -13,7 +13,7 @@ from workbench.core import ops
 from workbench.eager import autograd_engine as engine
 from workbench.eager import dtypes
 from workbench.eager.tensor import Tensor
-from workbench.eager.tensor_base import promote, tensor_of, wrap
+from workbench.eager.tensor_base import promote, tensor_of, wrap, wrap_dim
 
 
 def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
@@ -38,7 +38,7 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0, *, out: Any = None) ->
         target = bd.promote_types(target, t.dtype.np)
     values = [ops.cast(t._value, target) for t in tensors]
     return wrap(
-        ops.concatenate(values, dim % builtins.max(tensors[0].ndim, 1)),
+        ops.concatenate(values, wrap_dim(dim, tensors[0].ndim)),
         tuple(tensors),
         "CatBackward0",
     )
@@ -51,7 +51,7 @@ def stack(tensors: Sequence[Tensor], dim: builtins.int = 0, *, out: Any = None) 
     """Mirrors: torch.stack."""
     if out is not None:
         return _write_out("stack", out, stack(tensors, dim))
-    d = dim % (tensors[0].ndim + 1)
+    d = wrap_dim(dim, tensors[0].ndim + 1)
     return cat([t.unsqueeze(d) for t in tensors], d)
 
 
@@ -460,8 +460,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     left = list(letters[: a.ndim])
     right = list(letters[a.ndim : a.ndim + b.ndim])
     for i, j in zip(*pairs):
-        right[j % b.ndim] = left[i % a.ndim]
-    contracted = {left[i % a.ndim] for i in pairs[0]}
+        right[wrap_dim(j, b.ndim)] = left[wrap_dim(i, a.ndim)]
+    contracted = {left[wrap_dim(i, a.ndim)] for i in pairs[0]}
     result = [c for c in left + right if c not in contracted]
     return einsum(f"{''.join(left)},{''.join(right)}->{''.join(result)}", a, b)
 

@@ -333,7 +333,11 @@ def vector_norm(
     if ord == 1:
         return magnitude.sum(dim, keepdim)
     if ord == 2:
-        return (x * x).sum(dim, keepdim).sqrt()
+        from workbench.eager.functions import where  # noqa: PLC0415
+
+        squares = (x * x).sum(dim, keepdim)
+        nonzero = squares > 0  # PyTorch's gradient at the zero vector is 0, not 0/0
+        return where(nonzero, where(nonzero, squares, squares + 1).sqrt(), squares * 0)
     return (magnitude**ord).sum(dim, keepdim) ** (1.0 / ord)
 
 

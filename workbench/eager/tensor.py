@@ -558,6 +558,11 @@ class Tensor(TensorBase, concrete=True):
         low = amp.low_precision_product(Tensor.matmul, self, other)
         if low is not None:
             return low
+        if self.dtype is not other.dtype:  # PyTorch's products never promote
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: "
+                f"{_c_name(self.dtype)} != {_c_name(other.dtype)}"
+            )
         x, y = promote(self, other)
         return wrap(
             ops.matmul(x, y),
@@ -853,3 +858,12 @@ def _to_device(t: Tensor, target: Device) -> Tensor:
 for _name in tensor_more.INPLACE:  # x.tan_() … : self replaced by the method's result
     if hasattr(Tensor, _name) and not hasattr(Tensor, f"{_name}_"):
         setattr(Tensor, f"{_name}_", tensor_more.inplace(_name))
+
+
+def _c_name(dtype: Any) -> str:
+    """The C type name PyTorch's dtype errors use (float, double, long, …)."""
+    names = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+             "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+             "bool": "bool"}  # fmt: skip
+    return names.get(str(dtype).replace("torch.", ""), str(dtype))

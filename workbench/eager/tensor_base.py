@@ -18,6 +18,7 @@ import numpy as np
 from workbench.backend import dtypes as backend_dtypes
 from workbench.core import ops
 from workbench.core.autodiff import EAGER_TAPE, VJPTracer
+from workbench.core.primitive import normalize_axis
 from workbench.eager import autograd_engine as engine
 from workbench.eager import dtypes
 from workbench.eager.meta import Size
@@ -133,11 +134,21 @@ def unary_float(fn: Callable[[Any], Any], name: str) -> Callable[[Tensor], Tenso
 
 
 def dims(dim: Any, ndim: builtins.int) -> tuple[builtins.int, ...] | None:
+    """``dim`` (an int or several) counted from 0; out of range is PyTorch's IndexError."""
     if dim is None:
         return None
-    if isinstance(dim, builtins.int):
-        dim = (dim,)
-    return tuple(d % builtins.max(ndim, 1) for d in dim)
+    found = (
+        (wrap_dim(dim, ndim),)
+        if isinstance(dim, builtins.int)
+        else tuple(wrap_dim(d, ndim) for d in dim)
+    )
+    return found if ndim else ()  # a 0-d tensor: dim 0 / -1 name the tensor itself
+
+
+def wrap_dim(dim: Any, ndim: builtins.int) -> builtins.int:
+    """One dimension counted from 0 (a 0-d tensor takes 0 and -1, as in PyTorch); out of
+    range raises the core's AxisError, an IndexError as in PyTorch."""
+    return normalize_axis("dimension", dim, builtins.max(ndim, 1))
 
 
 def shape_args(args: Sequence[Any]) -> tuple[builtins.int, ...]:

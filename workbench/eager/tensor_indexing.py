@@ -20,6 +20,7 @@ from workbench.eager.tensor_base import (
     is_tensor,
     new,
     wrap,
+    wrap_dim,
 )
 
 if TYPE_CHECKING:
@@ -83,14 +84,14 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
 
 def gather(self: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
     """out[i][j][k] = self[i][index[i][j][k]][k] (for dim=1). Mirrors: torch.gather."""
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     grids = np.indices(index.shape, sparse=True)
     key = tuple(index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim))
     return wrap(ops.index(self._value, key), (self, index), "GatherBackward0")
 
 
 def scatter_add(self: Tensor, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     grids = np.indices(index.shape, sparse=True)
     key = tuple(index._array() if a == d else _host_index(grids[a], self) for a in range(self.ndim))
     return wrap(ops.index_add(self._value, key, src._value), (self, src), "ScatterAddBackward0")
@@ -101,7 +102,7 @@ def index_add(
 ) -> Tensor:
     """``self`` with ``alpha * source`` added at positions ``index`` along ``dim`` (repeats
     accumulate). Mirrors: torch.index_add."""
-    d = dim % builtins.max(self.ndim, 1)
+    d = wrap_dim(dim, self.ndim)
     key = (slice(None),) * d + (index._array(),)
     update = source if alpha == 1 else source * alpha
     return wrap(ops.index_add(self._value, key, update._value), (self, update), "IndexAddBackward0")
@@ -114,7 +115,7 @@ def index_add_(
 
 
 def index_select(self: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
-    key = (slice(None),) * (dim % self.ndim) + (index,)
+    key = (slice(None),) * (wrap_dim(dim, self.ndim)) + (index,)
     return self[key]
 
 

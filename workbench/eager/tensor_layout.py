@@ -21,6 +21,7 @@ from workbench.eager.tensor_base import (
     new,
     shape_args,
     wrap,
+    wrap_dim,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
 
 def transpose(self: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     perm = list(range(self.ndim))
-    d0, d1 = dim0 % builtins.max(self.ndim, 1), dim1 % builtins.max(self.ndim, 1)
+    d0, d1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
     perm[d0], perm[d1] = perm[d1], perm[d0]
     return wrap(ops.transpose(self._value, perm), (self,), "TransposeBackward0")
 
@@ -57,30 +58,27 @@ def squeeze(self: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         axes = [i for i, d in enumerate(self.shape) if d == 1]
     else:
-        axes = [
-            d % builtins.max(self.ndim, 1)
-            for d in ((dim,) if isinstance(dim, builtins.int) else dim)
-        ]
+        axes = [wrap_dim(d, self.ndim) for d in ((dim,) if isinstance(dim, builtins.int) else dim)]
         axes = [a for a in axes if self.shape[a] == 1]  # torch ignores non-1 dims
     return self if not axes else wrap(ops.squeeze(self._value, axes), (self,), "SqueezeBackward0")
 
 
 def unsqueeze(self: Tensor, dim: builtins.int) -> Tensor:
     return wrap(
-        ops.expand_dims(self._value, [dim % (self.ndim + 1)]), (self,), "UnsqueezeBackward0"
+        ops.expand_dims(self._value, [wrap_dim(dim, self.ndim + 1)]), (self,), "UnsqueezeBackward0"
     )
 
 
 def flatten(self: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
     if self.ndim == 0:
         return self.reshape(1)
-    s, e = start_dim % self.ndim, end_dim % self.ndim
+    s, e = wrap_dim(start_dim, self.ndim), wrap_dim(end_dim, self.ndim)
     shape = list(self.shape[:s]) + [-1] + list(self.shape[e + 1 :])
     return self.reshape(shape)
 
 
 def unflatten(self: Tensor, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     return self.reshape(list(self.shape[:d]) + list(sizes) + list(self.shape[d + 1 :]))
 
 
@@ -110,12 +108,14 @@ def flip(self: Tensor, dims: Any) -> Tensor:
 
 
 def chunk(self: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    dim = wrap_dim(dim, self.ndim)
     size = self.shape[dim]
     step = -(-size // chunks)
     return self.split(step, dim)
 
 
 def split(self: Tensor, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    dim = wrap_dim(dim, self.ndim)
     size = self.shape[dim]
     if isinstance(split_size, builtins.int):
         sizes = [split_size] * (size // split_size) + (
@@ -128,8 +128,8 @@ def split(self: Tensor, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor,
 
 
 def movedim(self: Tensor, source: builtins.int, destination: builtins.int) -> Tensor:
-    order = [i for i in range(self.ndim) if i != source % self.ndim]
-    order.insert(destination % self.ndim, source % self.ndim)
+    order = [i for i in range(self.ndim) if i != wrap_dim(source, self.ndim)]
+    order.insert(wrap_dim(destination, self.ndim), wrap_dim(source, self.ndim))
     return self.permute(*order)
 
 
@@ -150,7 +150,7 @@ def unbind(self: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
 
 
 def narrow(self: Tensor, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
-    key = (slice(None),) * (dim % self.ndim) + (slice(start, start + length),)
+    key = (slice(None),) * (wrap_dim(dim, self.ndim)) + (slice(start, start + length),)
     return self[key]
 
 
@@ -170,7 +170,9 @@ def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     if dims is None:
         return self.flatten().roll(shifts, 0).reshape(self.shape)
     shifts = (shifts,) if isinstance(shifts, builtins.int) else tuple(shifts)
-    dims = (dims,) if isinstance(dims, builtins.int) else tuple(dims)
+    dims = tuple(
+        wrap_dim(d, self.ndim) for d in ((dims,) if isinstance(dims, builtins.int) else dims)
+    )
     if len(shifts) != len(dims):
         raise RuntimeError(
             f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}"
@@ -187,7 +189,7 @@ def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 def repeat_interleave(self: Tensor, repeats: Any, dim: Any = None) -> Tensor:
     """Each element repeated ``repeats`` times along ``dim`` (flattened when None)."""
     x = self.flatten() if dim is None else self
-    d = 0 if dim is None else dim % x.ndim
+    d = 0 if dim is None else wrap_dim(dim, x.ndim)
     if isinstance(repeats, builtins.int):
         shape = list(x.shape)
         expanded = x.unsqueeze(d + 1).expand(shape[: d + 1] + [repeats] + shape[d + 1 :])
@@ -208,6 +210,7 @@ def flipud(self: Tensor) -> Tensor:
 
 
 def diff(self: Tensor, n: builtins.int = 1, dim: builtins.int = -1) -> Tensor:
+    dim = wrap_dim(dim, self.ndim)
     out = self
     for _ in range(n):
         size = out.shape[dim]

@@ -28,6 +28,7 @@ from workbench.eager.tensor_base import (
     new,
     tensor_of,
     wrap,
+    wrap_dim,
 )
 
 if TYPE_CHECKING:
@@ -228,7 +229,7 @@ def _extreme(
         return (self.maximum if reduce is ops.reduce_max else self.minimum)(other)
     if dim is None:
         return wrap(reduce(self._value), (self,), "MaxBackward1")
-    d = dim % builtins.max(self.ndim, 1)
+    d = wrap_dim(dim, self.ndim)
     indices = wrap(arg(self._array(), d, keepdim))
     values = self.gather(d, indices if keepdim else indices.unsqueeze(d))
     name = "max" if reduce is ops.reduce_max else "min"
@@ -409,7 +410,7 @@ def diagonal(
     """The diagonal as the last dimension (a copy here; a view in PyTorch)."""
     from workbench.eager.creation import arange  # noqa: PLC0415
 
-    d1, d2 = dim1 % self.ndim, dim2 % self.ndim
+    d1, d2 = wrap_dim(dim1, self.ndim), wrap_dim(dim2, self.ndim)
     order = [d for d in range(self.ndim) if d not in (d1, d2)] + [d1, d2]
     moved = self.permute(*order)
     rows, cols = moved.shape[-2], moved.shape[-1]

@@ -18,7 +18,7 @@ import numpy as np
 from workbench.core import ops
 from workbench.eager import dtypes
 from workbench.eager.meta import return_type
-from workbench.eager.tensor_base import new, promote, tensor_of, unary_float, wrap
+from workbench.eager.tensor_base import new, promote, tensor_of, unary_float, wrap, wrap_dim
 
 if TYPE_CHECKING:
     from workbench.eager.tensor import Tensor
@@ -162,7 +162,7 @@ def baddbmm(
 
 def renorm(self: Tensor, p: Any, dim: builtins.int, maxnorm: Any) -> Tensor:
     """Each slice along ``dim`` scaled down to p-norm at most maxnorm."""
-    others = tuple(d for d in range(self.ndim) if d != dim % self.ndim)
+    others = tuple(d for d in range(self.ndim) if d != wrap_dim(dim, self.ndim))
     norms = self.abs().pow(p).sum(others, keepdim=True).pow(1.0 / p)
     scale = (maxnorm / (norms + 1e-7)).clamp(max=1.0).where(norms > maxnorm, 1.0)
     return self * scale
@@ -180,7 +180,7 @@ def cross(self: Tensor, other: Tensor, dim: builtins.int | None = None) -> Tenso
 
 
 def select(self: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
-    return self[(slice(None),) * (dim % self.ndim) + (index,)]
+    return self[(slice(None),) * (wrap_dim(dim, self.ndim)) + (index,)]
 
 
 def unfold(self: Tensor, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
@@ -188,7 +188,7 @@ def unfold(self: Tensor, dimension: builtins.int, size: builtins.int, step: buil
     the number of windows and a new last dimension holds each window."""
     from workbench.eager.creation import arange  # noqa: PLC0415
 
-    d = dimension % builtins.max(self.ndim, 1)
+    d = wrap_dim(dimension, self.ndim)
     count = (self.shape[d] - size) // step + 1
     if count < 1:
         raise RuntimeError(
@@ -213,7 +213,7 @@ def scatter(
     """``self`` with ``src`` (or a number) written at ``index`` along ``dim``; with
     reduce='add'/'multiply' combined with what is there. Mirrors: torch.scatter."""
     source = value if src is None else src
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     if not hasattr(source, "shape"):
         source = self.new_full(tuple(index.shape), source)
     grids = np.indices(tuple(index.shape))
@@ -238,7 +238,7 @@ def scatter(
 
 def index_fill(self: Tensor, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
     mask_shape = [1] * self.ndim
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     mask_shape[d] = self.shape[d]
     hit = np.zeros(self.shape[d], bool)
     hit[np.asarray(tensor_of(index).cpu().numpy()).reshape(-1)] = True
@@ -246,7 +246,7 @@ def index_fill(self: Tensor, dim: builtins.int, index: Tensor, value: Any) -> Te
 
 
 def index_copy(self: Tensor, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
-    d = dim % self.ndim
+    d = wrap_dim(dim, self.ndim)
     cleared = index_fill(self, d, index, 0)
     return cleared.index_add(d, index, source)
 

@@ -16,6 +16,7 @@ from workbench.eager import dtypes
 from workbench.eager.meta import values_indices
 from workbench.eager.tensor_base import (
     new,
+    wrap_dim,
 )
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def unique(
 
 
 def cumprod(self: Tensor, dim: builtins.int) -> Tensor:
-    return _cumprod(self, dim)
+    return _cumprod(self, wrap_dim(dim, self.ndim))
 
 
 def sort(self: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:

@@ -25,6 +25,10 @@ class _Config:
         self.values: dict[str, Any] = {"jax_enable_x64": False, "jax_platform_name": "cpu"}
 
     def update(self, name: str, value: Any) -> None:
+        if name == "jax_debug_nans":  # each primitive checks its results (jit runs op by op)
+            from workbench.core import dispatch  # noqa: PLC0415
+
+            dispatch.CHECK_NANS[0] = bool(value)
         if name == "jax_num_cpu_devices":
             import os  # noqa: PLC0415
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from workbench.core import ops
+from workbench.core.primitive import normalize_axis
 from workbench.functional.array import Array, canonical, default_int, value_of
 from workbench.functional.transforms import lifted, to_arrays, to_values
 
@@ -217,7 +218,7 @@ def dynamic_update_slice_in_dim(operand: Any, update: Any, start_index: Any, axi
     """``dynamic_update_slice`` at ``start_index`` along one axis (0 elsewhere)."""
     x = _v(operand)
     starts = [0] * x.ndim
-    starts[axis % x.ndim] = start_index
+    starts[normalize_axis("dynamic_slice_in_dim", axis, x.ndim)] = start_index
     return dynamic_update_slice(operand, update, starts)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.backend import dtypes
 from workbench.core import ops
+from workbench.core.primitive import normalize_axes
 from workbench.functional.array import Array, value_of
 
 
@@ -181,7 +182,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
     items = axis if isinstance(axis, tuple | list) else (axis,)
-    return tuple(int(a) % builtins.max(ndim, 1) for a in items)
+    return normalize_axes("norm", items, ndim)
 
 
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Array:  # noqa: A002

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.backend import dtypes as core_dtypes
 from workbench.core import ops
+from workbench.core.primitive import normalize_axes, normalize_axis
 from workbench.functional import linalg  # noqa: E402, F401  (jnp.linalg; it calls back into jnp)
 from workbench.functional.array import (
     Array,
@@ -325,7 +326,17 @@ def fmod(x: Any, y: Any) -> Array:
 
 
 negative = _unary(ops.neg, float_only=False)
-abs = absolute = _unary(ops.abs, float_only=False)  # noqa: A001
+
+
+def _abs_jax(v: Any) -> Any:
+    """|x| with JAX's derivative: 1 at 0 (the x >= 0 side); -0.0 + 0.0 keeps |−0| = +0."""
+    if v.dtype.kind not in "fc":
+        return ops.abs(v)
+    zero = ops.zeros_like(v)
+    return ops.select(ops.ge(v, zero), ops.add(v, zero), ops.neg(v))
+
+
+abs = absolute = _unary(_abs_jax, float_only=False)  # noqa: A001
 exp = _unary(ops.exp)
 log = _unary(ops.log)
 log1p = _unary(ops.log1p)
@@ -442,7 +453,7 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(builtins.range(ndim))
     items = axis if isinstance(axis, tuple | list) else (axis,)
-    return tuple(int(a) % builtins.max(ndim, 1) for a in items)
+    return normalize_axes("axis", items, ndim)  # NumPy's rule: a bad axis is an error
 
 
 def _reduction(core_fn: Callable[..., Any], promote_int: bool = False) -> Callable[..., Array]:
@@ -606,7 +617,7 @@ def transpose(a: Any, axes: Any = None) -> Array:
 def swapaxes(a: Any, axis1: int, axis2: int) -> Array:
     v = _v(a)
     perm = builtins.list(builtins.range(v.ndim))
-    i, j = axis1 % v.ndim, axis2 % v.ndim
+    i, j = normalize_axis("swapaxes", axis1, v.ndim), normalize_axis("swapaxes", axis2, v.ndim)
     perm[i], perm[j] = perm[j], perm[i]
     return Array(ops.transpose(v, tuple(perm)))
 
@@ -619,7 +630,8 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Array:
     dst = [int(destination)] if isinstance(destination, int | np.integer) else list(destination)
     if len(src) != len(dst):
         raise ValueError("moveaxis: source and destination must have the same number of elements")
-    src, dst = [s % v.ndim for s in src], [d % v.ndim for d in dst]
+    src = [normalize_axis("moveaxis", s, v.ndim) for s in src]
+    dst = [normalize_axis("moveaxis", d, v.ndim) for d in dst]
     rest = iter(i for i in builtins.range(v.ndim) if i not in src)
     placed = dict(zip(dst, src))
     perm = tuple(placed[i] if i in placed else next(rest) for i in builtins.range(v.ndim))
@@ -653,12 +665,12 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Array:
     values = _joinable(arrays)
     if axis is None:
         values, axis = [ops.reshape(v, (-1,)) for v in values], 0
-    return Array(ops.concatenate(values, int(axis) % builtins.max(values[0].ndim, 1)))
+    return Array(ops.concatenate(values, normalize_axis("concatenate", axis, values[0].ndim)))
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Array:
     values = _joinable(arrays)
-    ax = axis % (values[0].ndim + 1)
+    ax = normalize_axis("stack", axis, values[0].ndim + 1)
     return Array(ops.concatenate([ops.expand_dims(v, [ax]) for v in values], ax))
 
 
@@ -687,6 +699,7 @@ def atleast_2d(a: Any) -> Array:
 
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     v = _v(ary)
+    axis = normalize_axis("split", axis, v.ndim)
     n = v.shape[axis]
     if isinstance(indices_or_sections, int):
         if n % indices_or_sections:
@@ -723,7 +736,7 @@ def repeat(a: Any, repeats: int, axis: int | None = None, total_repeat_length: A
     v = _v(a)
     if axis is None:
         v, axis = ops.reshape(v, (-1,)), 0
-    ax = axis % v.ndim
+    ax = normalize_axis("repeat", axis, v.ndim)
     shape_ = builtins.list(v.shape)
     expanded = ops.expand_dims(v, [ax + 1])
     tiled = ops.broadcast_to(
@@ -760,6 +773,7 @@ def roll(a: Any, shift: int, axis: int | None = None) -> Array:
     v = _v(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), v.shape)
+    axis = normalize_axis("roll", axis, v.ndim)
     n = v.shape[axis]
     k = int(shift) % n if n else 0
     if k == 0:
@@ -779,7 +793,7 @@ def take(a: Any, indices: Any, axis: int | None = None, mode: Any = None) -> Arr
     v = _v(a)
     if axis is None:
         v, axis = ops.reshape(v, (-1,)), 0
-    key = (builtins.slice(None),) * (axis % v.ndim) + (_v(indices),)
+    key = (builtins.slice(None),) * normalize_axis("take", axis, v.ndim) + (_v(indices),)
     return Array(ops.index(v, key))
 
 
@@ -788,7 +802,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None, mode: Any = None) 
     v, idx = _v(arr), _v(indices)
     if axis is None:
         v, axis = ops.reshape(v, (-1,)), 0
-    ax = axis % v.ndim
+    ax = normalize_axis("take_along_axis", axis, v.ndim)
     key = []
     for d in builtins.range(v.ndim):
         if d == ax:

@@ -16,6 +16,7 @@ import numpy as np
 
 from workbench.backend import dtypes
 from workbench.core import ops
+from workbench.core.primitive import normalize_axis
 from workbench.functional import numpy as jnp
 from workbench.functional.array import Array, canonical, default_float, default_int, value_of
 
@@ -430,7 +431,7 @@ def dsplit(ary: Any, indices_or_sections: Any) -> list[Array]:
 def rollaxis(a: Any, axis: int, start: int = 0) -> Array:
     a = asarray(a)
     axis %= a.ndim
-    start = start % (a.ndim + 1)
+    start = normalize_axis("rollaxis", start, a.ndim + 1)
     return jnp.moveaxis(a, axis, start - 1 if axis < start else start)
 
 
@@ -526,7 +527,7 @@ def put_along_axis(
         )
     a = asarray(arr)
     idx = asarray(indices)
-    axis = 0 if axis is None else axis % a.ndim
+    axis = 0 if axis is None else normalize_axis("put_along_axis", axis, a.ndim)
     grids = np.indices(idx.shape, sparse=True)
     key = tuple(idx if d == axis else jnp.array(g) for d, g in enumerate(grids))
     return a.at[key].set(values)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.backend import dtypes
+from workbench.core.primitive import normalize_axes
 from workbench.functional.array import Array, default_float
 from workbench.functional.numpy import asarray, flip, promote_types, reshape, swapaxes
 
@@ -14,7 +15,7 @@ def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Array:
     """``m`` rotated by 90° k times in the plane of ``axes`` (from the first towards the
     second)."""
     a = asarray(m)
-    ax0, ax1 = (int(x) % a.ndim for x in axes)
+    ax0, ax1 = normalize_axes("rot90", axes, a.ndim)
     k %= 4
     if k == 0:
         return a

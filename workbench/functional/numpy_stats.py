@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.primitive import normalize_axis
 from workbench.functional import numpy as jnp
 from workbench.functional.array import Array, default_float
 
@@ -31,7 +32,7 @@ def cumprod(a: Any, axis: int | None = None, dtype: Any = None) -> Array:
     a = asarray(a) if dtype is None else asarray(a).astype(dtype)
     if axis is None:
         a, axis = jnp.ravel(a), 0
-    axis %= builtins.max(a.ndim, 1)
+    axis = normalize_axis("cumprod", axis, a.ndim)
     n = a.shape[axis]
     if n == 0:
         return a
@@ -106,7 +107,7 @@ def quantile(
     a = jnp._unary(lambda v: v)(a)
     if axis is None:
         a, axis = jnp.ravel(a), 0
-    axis = axis % a.ndim
+    axis = normalize_axis("quantile", axis, a.ndim)
     s = jnp.sort(a, axis=axis)
     n = a.shape[axis]
     qs = np.asarray(np.asarray(q, dtype=np.float64))
@@ -239,7 +240,7 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, **kw: Any) -> Array:
 # -- differences, products, polynomials --------------------------------------------------
 def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Array:
     a = asarray(a)
-    axis %= a.ndim
+    axis = normalize_axis("diff", axis, a.ndim)
     parts = []
     for extra in (prepend, None, append):
         if extra is None:

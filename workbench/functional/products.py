@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.core import composites, ops
+from workbench.core.primitive import normalize_axes
 from workbench.functional.array import Array
 
 
@@ -86,7 +87,9 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Array:
     else:
         xa, ya = (tuple(ax) if isinstance(ax, list | tuple) else (ax,) for ax in axes)
     return Array(
-        ops.dot_general(x, y, (tuple(i % x.ndim for i in xa), tuple(i % y.ndim for i in ya)))
+        ops.dot_general(
+            x, y, (normalize_axes("tensordot", xa, x.ndim), normalize_axes("tensordot", ya, y.ndim))
+        )
     )
 
 

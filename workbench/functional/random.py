@@ -4,6 +4,7 @@ implementation derives them, so the same key gives JAX's numbers. Mirrors: jax.r
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ def key_data(keys: Any) -> Array:
 
 def split(key: Any, num: int = 2) -> Array:
     """``num`` new keys (shape (num, 2)). Mirrors: jax.random.split."""
-    return Array(ops.split_key(_key(key), int(num)))
+    return Array(ops.split_key(_key(key), operator.index(num)))  # 2.5 is a TypeError
 
 
 def fold_in(key: Any, data: Any) -> Array:

@@ -351,6 +351,10 @@ class Jitted:
         return Lowered(*self._traced(args, kwargs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from workbench.core import dispatch  # noqa: PLC0415
+
+        if dispatch.CHECK_NANS[0]:  # jax_debug_nans: run de-optimised, primitive by primitive
+            return self.fun(*args, **kwargs)
         flat, in_tree, static = self._split(args, kwargs)
         values = to_values(flat)
         for v in values:

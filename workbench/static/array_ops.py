@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 
 from workbench.core import composites, ops
+from workbench.core.primitive import AxisError, normalize_axis
 from workbench.static import dtypes
+from workbench.static.errors import InvalidArgumentError
 from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
 from workbench.static.framework import Tensor, TensorShape, executing_eagerly
 
@@ -218,9 +220,12 @@ def concat(values: Sequence[Any], axis: int, name: str = "concat") -> Any:
 def stack(values: Sequence[Any], axis: int = 0, name: str = "stack") -> Any:
     """Mirrors: tf.stack."""
     tensors = [convert_to_tensor(v) for v in values]
+    rank = tensors[0].shape.rank if tensors else None
+    if rank is not None:
+        normalize_axis("stack", axis, rank + 1)  # TensorFlow: a ValueError while building
 
     def run(*vs: Any) -> Any:
-        ax = int(axis) % (vs[0].ndim + 1)
+        ax = normalize_axis("Pack", axis, vs[0].ndim + 1)
         return ops.concatenate([ops.expand_dims(v, [ax]) for v in vs], ax)
 
     return make_op("Pack", tensors, run, name=name)
@@ -228,12 +233,12 @@ def stack(values: Sequence[Any], axis: int = 0, name: str = "stack") -> Any:
 
 def unstack(value: Any, num: int | None = None, axis: int = 0, name: str = "unstack") -> list[Any]:
     x = convert_to_tensor(value)
-    count = x.shape.as_list()[axis]
+    count = x.shape.as_list()[normalize_axis("Unpack", axis, x.shape.rank or 0)]
     if count is None:
         raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
 
     def run(v: Any) -> Any:
-        ax = axis % v.ndim
+        ax = normalize_axis("axis", axis, v.ndim)
         pieces = []
         for i in builtins.range(count):
             start = [0] * v.ndim
@@ -250,7 +255,10 @@ def split(
     value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = None, name: str = "split"
 ) -> list[Any]:
     x = convert_to_tensor(value)
-    total = x.shape.as_list()[axis]
+    try:
+        total = x.shape.as_list()[normalize_axis("Split", axis, x.shape.rank or 0)]
+    except AxisError as err:
+        raise InvalidArgumentError(None, None, str(err)) from None
     sizes = (
         [total // num_or_size_splits] * num_or_size_splits
         if isinstance(num_or_size_splits, int)
@@ -258,7 +266,7 @@ def split(
     )
 
     def run(v: Any) -> Any:
-        ax = axis % v.ndim
+        ax = normalize_axis("axis", axis, v.ndim)
         pieces, offset = [], 0
         for s in sizes:
             start = [0] * v.ndim
@@ -330,7 +338,7 @@ def repeat(input: Any, repeats: Any, axis: int | None = None, name: str | None =
         x, axis = reshape(x, [-1]), 0
 
     def run(v: Any) -> Any:
-        ax = int(axis) % v.ndim
+        ax = normalize_axis("axis", axis, v.ndim)
         n = v.shape[ax]
         if counts.ndim and counts.size not in (1, n):
             raise ValueError(
@@ -390,7 +398,7 @@ def gather(
         )
 
     def run(v: Any, idx: Any) -> Any:
-        a = ax % v.ndim
+        a = normalize_axis("GatherV2", ax, v.ndim)
         if not b:
             return ops.index(v, (builtins.slice(None),) * a + (idx,))
         rest = (1,) * (idx.ndim - b)
@@ -443,7 +451,7 @@ def one_hot(
         )
         if axis is not None and axis != -1:
             perm = list(builtins.range(out.ndim - 1))
-            perm.insert(axis, out.ndim - 1)
+            perm.insert(normalize_axis("OneHot", axis, out.ndim), out.ndim - 1)
             out = ops.transpose(out, tuple(perm))
         return out
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import ops
+from workbench.core.primitive import AxisError
 from workbench.core.values import Array, Tracer, is_value
 from workbench.static import dtypes
 from workbench.static.framework import (
@@ -302,7 +303,12 @@ def make_op(
             from workbench.static import random_ops  # noqa: PLC0415
 
             values.insert(0, random_ops.eager_key(attrs or {}))
-        out = fn(*values) if fn is not None else None
+        try:
+            out = fn(*values) if fn is not None else None
+        except AxisError as err:  # TensorFlow reports a bad axis at run time as this
+            from workbench.static.errors import InvalidArgumentError  # noqa: PLC0415
+
+            raise InvalidArgumentError(None, None, f"{op_type}: {err}") from None
         for var, new in zip(writes, out if isinstance(out, tuple) else (out,)):
             var._eager_write(new)
         if out is None:

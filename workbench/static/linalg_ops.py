@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from workbench.core import ops
+from workbench.core.primitive import normalize_axes
 from workbench.static import errors
 from workbench.static.array_ops import eye
 from workbench.static.execution import convert_to_tensor, make_op
@@ -205,7 +206,7 @@ def norm(
 
     def fn(v: Any) -> Any:
         axes = tuple(builtins.range(v.ndim)) if axis is None else axis
-        axes = (axes,) if isinstance(axes, int) else tuple(a % v.ndim for a in axes)
+        axes = (axes,) if isinstance(axes, int) else normalize_axes("tensordot", axes, v.ndim)
         if len(axes) == 2 and ord not in ("euclidean", "fro"):
             rest = [d for d in builtins.range(v.ndim) if d not in axes]
             out = ops.matrix_norm(ops.transpose(v, [*rest, *axes]), ord)

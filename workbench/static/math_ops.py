@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from workbench.core import composites, ops
+from workbench.core.primitive import normalize_axes
 from workbench.static import dtypes, strings
 from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
-from workbench.static.framework import Tensor
+from workbench.static.framework import Tensor, executing_eagerly
 from workbench.static.strings import StringTensor
 
 
@@ -171,7 +172,7 @@ reciprocal = _unary("Reciprocal", ops.reciprocal)
 
 def softplus_core(x: Any) -> Any:
     """log(1 + e^x), stable for large |x|."""
-    return ops.add(ops.relu(x), ops.log1p(ops.exp(ops.neg(ops.abs(x)))))
+    return composites.softplus(x)
 
 
 softplus = _unary("Softplus", softplus_core)
@@ -277,7 +278,14 @@ def _axes(axis: Any, rank: int) -> tuple[int, ...]:
     if isinstance(axis, Tensor | EagerTensor):
         raise TypeError("reductions need a static axis (a Python int or list), not a tensor")
     items = axis if isinstance(axis, list | tuple) else [axis]
-    return tuple(builtins.sorted({int(a) % builtins.max(rank, 1) for a in items}))
+    try:
+        return tuple(builtins.sorted(normalize_axes("axis", items, rank)))
+    except ValueError as err:  # a bad or repeated axis: TensorFlow's run-time error, eagerly
+        if executing_eagerly():
+            from workbench.static.errors import InvalidArgumentError  # noqa: PLC0415
+
+            raise InvalidArgumentError(None, None, str(err)) from None
+        raise
 
 
 def _reduction(

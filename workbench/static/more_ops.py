@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from workbench.core import composites, ops
+from workbench.core.primitive import normalize_axis
 from workbench.static import array_ops, dtypes, errors, math_ops
+from workbench.static.errors import InvalidArgumentError
 from workbench.static.execution import EagerTensor, convert_to_tensor, make_op
 from workbench.static.framework import executing_eagerly
 
@@ -25,8 +27,13 @@ Unique = collections.namedtuple("Unique", ["y", "idx"])
 
 
 def _axis(axis: int, rank: int | None, op: str) -> int:
-    if rank is not None and not -rank <= axis < builtins.max(rank, 1):
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of rank {rank}")
+    if rank is not None:
+        try:
+            normalize_axis(op, axis, builtins.max(rank, 1))
+        except ValueError as err:
+            if executing_eagerly():  # TensorFlow's run-time error
+                raise InvalidArgumentError(None, None, str(err)) from None
+            raise
     return axis
 
 
@@ -67,7 +74,12 @@ def sort(values: Any, axis: int = -1, direction: str = "ASCENDING", name: str | 
     """Mirrors: tf.sort."""
     x = convert_to_tensor(values)
     order = argsort(x, axis, direction)
-    return make_op("Sort", [x, order], lambda v, o: _take_along(v, o, axis % v.ndim), name=name)
+    return make_op(
+        "Sort",
+        [x, order],
+        lambda v, o: _take_along(v, o, normalize_axis("Sort", axis, v.ndim)),
+        name=name,
+    )
 
 
 def _take_along(v: Any, idx: Any, axis: int) -> Any:
@@ -81,7 +93,10 @@ def take_along_axis(arr: Any, indices: Any, axis: int, name: str | None = None) 
     tf.experimental.numpy.take_along_axis."""
     x, i = convert_to_tensor(arr), convert_to_tensor(indices)
     return make_op(
-        "TakeAlongAxis", [x, i], lambda v, o: _take_along(v, o, axis % v.ndim), name=name
+        "TakeAlongAxis",
+        [x, i],
+        lambda v, o: _take_along(v, o, normalize_axis("TakeAlongAxis", axis, v.ndim)),
+        name=name,
     )
 
 
@@ -283,9 +298,11 @@ def roll(input: Any, shift: Any, axis: Any, name: str | None = None) -> Any:  # 
 
     def run(v: Any) -> Any:
         for s, a in zip(shifts, axes):
-            n = v.shape[a % v.ndim]
+            n = v.shape[normalize_axis("Roll", a, v.ndim)]
             idx = (np.arange(n) - s) % n
-            v = ops.index(v, (builtins.slice(None),) * (a % v.ndim) + (ops.array(idx),))
+            v = ops.index(
+                v, (builtins.slice(None),) * normalize_axis("Roll", a, v.ndim) + (ops.array(idx),)
+            )
         return v
 
     return make_op("Roll", [x], run, name=name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.core import composites, ops
 from workbench.static import array_ops, errors, math_ops, random_ops
 from workbench.static.execution import convert_to_tensor, make_op
@@ -155,10 +157,30 @@ def sparse_softmax_cross_entropy_with_logits(
         )
 
     def run(y: Any, z: Any) -> Any:
+        check_labels(y, z.shape[-1])
         hits = composites.one_hot(y, z.shape[-1], z.dtype)
         return ops.neg(ops.reduce_sum(ops.mul(hits, composites.log_softmax(z, -1)), axes=(-1,)))
 
     return make_op("SparseSoftmaxCrossEntropyWithLogits", [lab, lg], run, name=name)
+
+
+def check_labels(labels: Any, classes: int) -> None:
+    """TensorFlow's run-time check of class labels (a label outside [0, classes) would
+    otherwise select nothing and give a loss of 0): at once eagerly, as a host callback
+    each time a graph runs."""
+
+    def check(y: np.ndarray) -> None:
+        bad = y[(y < 0) | (y >= classes)]
+        if bad.size:
+            shown = " ".join(str(int(v)) for v in np.asarray(y).reshape(-1)[:20])
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Received a label value of {int(bad.reshape(-1)[0])} which is "
+                f"outside the valid range of [0, {classes}).  Label values: {shown}",
+            )
+
+    ops.callbacks.callback(check, [], labels, effectful=True)
 
 
 def softmax_cross_entropy_with_logits(
@@ -188,9 +210,7 @@ def sigmoid_cross_entropy_with_logits(
     return make_op(
         "SigmoidCrossEntropyWithLogits",
         [lab, lg],
-        lambda z, x: ops.add(
-            ops.sub(ops.relu(x), ops.mul(x, z)), ops.log1p(ops.exp(ops.neg(ops.abs(x))))
-        ),
+        lambda z, x: ops.sub(composites.softplus(x), ops.mul(x, z)),  # gradient σ(x) - z
         name=name,
     )
 

@@ -337,6 +337,13 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         leaves, rebuild = _flatten(fetches, self.graph)
+        for x in leaves:
+            if isinstance(x, Tensor | Operation) and x.graph is not self.graph:
+                kind = "Tensor" if isinstance(x, Tensor) else "Operation"
+                raise ValueError(
+                    f"Fetch argument {x!r} cannot be interpreted as a {kind}. ({kind} "
+                    f"{x.name} is not an element of this graph.)"
+                )
         tensors = [x for x in leaves if isinstance(x, Tensor)]
         targets = [x for x in leaves if isinstance(x, Operation)]
         feeds, values = self._feeds(feed_dict or {})
@@ -370,6 +377,11 @@ class Session:
                 t = t._graph_tensor(self.graph)
             if not isinstance(t, Tensor):
                 raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r}")
+            if t.graph is not self.graph:
+                raise TypeError(
+                    f"Cannot interpret feed_dict key as Tensor: Tensor {t.name} is not an "
+                    "element of this graph."
+                )
             if isinstance(value, EagerTensor | Tensor):
                 raise TypeError(
                     "The value of a feed cannot be a tf.Tensor object. Acceptable feed values "

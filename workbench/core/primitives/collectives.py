@@ -19,7 +19,7 @@ from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import _stack, apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_dtype
+from workbench.core.primitive import Primitive, check_dtype, normalize_axis
 
 
 def _interpreter(axis_name: Any) -> Any:
@@ -141,4 +141,5 @@ def _argsort_batch(values: Any, axes: Any, *, axis: int, index_dtype: Any) -> An
 
 def argsort(x: Any, axis: int = -1, index_dtype: Any = dtypes.int64) -> Any:
     """Indices that sort ``x`` along ``axis`` (stable: ties keep their order)."""
-    return apply(argsort_p, x, axis=axis % max(x.ndim, 1), index_dtype=np.dtype(index_dtype))
+    axis = normalize_axis("argsort", axis, max(x.ndim, 1))
+    return apply(argsort_p, x, axis=axis, index_dtype=np.dtype(index_dtype))

@@ -22,6 +22,7 @@ from workbench.core.primitive import (
     Primitive,
     check_dtype,
     get_primitive,
+    normalize_axes,
     same_dim,
     type_text,
 )
@@ -147,7 +148,7 @@ def dot_general(x: Any, y: Any, contracting: Dims, batch: Dims = ((), ())) -> An
 def _norm(dims: Sequence[int], ndim: int) -> tuple[int, ...]:
     for d in dims:
         if d.__class__ is not int or not 0 <= d < ndim:
-            return tuple(int(d) % max(ndim, 1) for d in dims)
+            return normalize_axes("dot_general", dims, max(ndim, 1))
     return dims if dims.__class__ is tuple else tuple(dims)  # already normalised
 
 

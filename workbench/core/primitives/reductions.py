@@ -16,7 +16,15 @@ from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import DTYPE_KINDS, DTYPE_SETS, Primitive, check_axes, check_dtype
+from workbench.core.primitive import (
+    DTYPE_KINDS,
+    DTYPE_SETS,
+    Primitive,
+    check_axes,
+    check_dtype,
+    normalize_axes,
+    normalize_axis,
+)
 from workbench.core.primitives.operands import lift
 
 
@@ -28,8 +36,7 @@ def _normalize_axes(name: str, x: Any, axes: int | Sequence[int] | None) -> tupl
             return axes  # one valid axis: the common case
     if isinstance(axes, int):
         axes = (axes,)
-    check_axes(name, tuple(axes), x.ndim)
-    return tuple(sorted(int(a) % max(x.ndim, 1) for a in axes))
+    return tuple(sorted(normalize_axes(name, axes, x.ndim)))
 
 
 def _reduced_shape(shape: Sequence[int], axes: Sequence[int], keepdims: bool) -> tuple[int, ...]:
@@ -236,7 +243,7 @@ def argmax(x: Any, axis: int, keepdims: bool = False, index_dtype: Any = dtypes.
     return apply(
         argmax_p,
         x,
-        axis=axis % x.ndim,
+        axis=normalize_axis("argmax", axis, x.ndim),
         keepdims=keepdims,
         index_dtype=dtypes.canonical(index_dtype),
     )
@@ -247,7 +254,7 @@ def argmin(x: Any, axis: int, keepdims: bool = False, index_dtype: Any = dtypes.
     return apply(
         argmin_p,
         x,
-        axis=axis % x.ndim,
+        axis=normalize_axis("argmin", axis, x.ndim),
         keepdims=keepdims,
         index_dtype=dtypes.canonical(index_dtype),
     )
@@ -275,7 +282,7 @@ _batch_reduction(cumsum_p)
 
 def cumsum(x: Any, axis: int, reverse: bool = False) -> Any:
     (x,) = lift("cumsum", x)
-    return apply(cumsum_p, x, axis=axis % x.ndim, reverse=bool(reverse))
+    return apply(cumsum_p, x, axis=normalize_axis("cumsum", axis, x.ndim), reverse=bool(reverse))
 
 
 cumsum_p.vjp(lambda g, x, *, out, axis, reverse: (cumsum(g, axis, not reverse),))

@@ -12,7 +12,7 @@ from workbench.backend import Device, dtypes
 from workbench.core import batching
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
-from workbench.core.primitive import Primitive, check_axes, type_text
+from workbench.core.primitive import Primitive, check_axes, normalize_axes, type_text
 from workbench.core.primitives.operands import lift, scalar
 from workbench.core.primitives.structural import _linear_jvp, _type, zeros_like
 from workbench.core.values import Array
@@ -172,7 +172,7 @@ flip_p.view = True  # its result may share memory with its input
 
 def flip(x: Any, axes: Sequence[int]) -> Any:
     (x,) = lift("flip", x)
-    axes = tuple(sorted(int(a) % x.ndim for a in axes))
+    axes = tuple(sorted(normalize_axes("flip", axes, x.ndim)))
     return x if not axes else apply(flip_p, x, axes=axes)
 
 

@@ -16,7 +16,14 @@ from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply, building_graph
 from workbench.core.ir import Literal, Type
-from workbench.core.primitive import Primitive, check_axes, merged_shape, same_dim, type_text
+from workbench.core.primitive import (
+    Primitive,
+    merged_shape,
+    normalize_axes,
+    normalize_axis,
+    same_dim,
+    type_text,
+)
 from workbench.core.primitives.operands import constant, lift, scalar
 from workbench.core.values import Array, Tracer
 
@@ -218,7 +225,7 @@ def _reshape_batch(values: Any, axes: Any, /, *, shape: tuple[int, ...]) -> tupl
 
 def squeeze(x: Any, axes: Sequence[int]) -> Any:
     """Remove size-1 axes (a reshape)."""
-    axes = tuple(a % x.ndim for a in axes)
+    axes = normalize_axes("squeeze", axes, x.ndim)
     for a in axes:
         if x.shape[a] != 1:
             raise ValueError(f"squeeze: axis {a} of {type_text(x)} has size {x.shape[a]}, not 1")
@@ -228,7 +235,7 @@ def squeeze(x: Any, axes: Sequence[int]) -> Any:
 def expand_dims(x: Any, axes: Sequence[int]) -> Any:
     """Insert size-1 axes at ``axes`` of the result (a reshape)."""
     ndim = x.ndim + len(axes)
-    axes = sorted(a % ndim for a in axes)
+    axes = sorted(normalize_axes("expand_dims", axes, ndim))
     shape = list(x.shape)
     for a in axes:
         shape.insert(a, 1)
@@ -260,7 +267,7 @@ def transpose(x: Any, perm: Sequence[int] | None = None) -> Any:
     perm = (
         tuple(reversed(range(x.ndim)))
         if perm is None
-        else tuple(int(p) % max(x.ndim, 1) for p in perm)
+        else normalize_axes("transpose", perm, x.ndim)
     )
     if perm == tuple(range(x.ndim)):
         return x
@@ -308,10 +315,10 @@ concatenate_p = Primitive(
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
     xs = lift("concatenate", *xs)
-    check_axes("concatenate", (axis,), xs[0].ndim)
+    axis = normalize_axis("concatenate", axis, xs[0].ndim)
     if len(xs) == 1:
         return xs[0]
-    return apply(concatenate_p, *xs, axis=axis % xs[0].ndim)
+    return apply(concatenate_p, *xs, axis=axis)
 
 
 @concatenate_p.vjp
@@ -364,8 +371,8 @@ split_p.view = True  # its result may share memory with its input
 
 def split(x: Any, sizes: Sequence[int], axis: int = 0) -> tuple[Any, ...]:
     (x,) = lift("split", x)
-    check_axes("split", (axis,), x.ndim)
-    return apply(split_p, x, sizes=tuple(int(s) for s in sizes), axis=axis % x.ndim)
+    axis = normalize_axis("split", axis, x.ndim)
+    return apply(split_p, x, sizes=tuple(int(s) for s in sizes), axis=axis)
 
 
 @split_p.vjp

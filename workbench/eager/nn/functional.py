@@ -53,6 +53,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return wrap(composites.gelu(input._value, approximate == "tanh"), (input,), "GeluBackward0")
 
 
+def _core_softplus(x: Tensor) -> Tensor:
+    return wrap(composites.softplus(x._value), (x,), "SoftplusBackward0")
+
+
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return wrap(composites.silu(input._value), (input,), "SiluBackward0")
 
@@ -348,8 +352,8 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: Tensor | None = None,
 ) -> Tensor:
-    # log σ(x) = -softplus(-x), written stably: max(x, 0) - x + log1p(e^{-|x|}) = softplus(x) - x
-    softplus_neg = (-input).relu() + (-(input.abs())).exp().log1p()
+    # -log σ(x) = softplus(-x), the core's stable form (its gradient is right at 0 too)
+    softplus_neg = _core_softplus(-input)
     log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
     loss = (1 - target) * input + log_weight * softplus_neg
     loss = _reduce(loss if weight is None else loss * weight, reduction)
@@ -510,13 +514,22 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     from workbench.eager.functions import where  # noqa: PLC0415
 
     scaled = input * beta
-    return where(scaled > threshold, input, ((-scaled.abs()).exp().log1p() + scaled.relu()) / beta)
+    return where(scaled > threshold, input, _core_softplus(scaled) / beta)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     from workbench.eager.functions import where  # noqa: PLC0415
 
     return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+
+
+def check_batch_statistics(x: Tensor) -> None:
+    """Batch statistics of one value per channel are that value (every output would be
+    0): PyTorch refuses to train on them, and so do we."""
+    if math.prod(x.shape[i] for i in [0, *range(2, x.ndim)]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {x.shape}"
+        )
 
 
 def batch_norm(
@@ -531,6 +544,8 @@ def batch_norm(
 ) -> Tensor:
     axes = [0] + list(range(2, input.ndim))
     shape = [1, -1] + [1] * (input.ndim - 2)
+    if training:
+        check_batch_statistics(input)
     if training or running_mean is None or running_var is None:
         mean = input.mean(axes, keepdim=True)
         var = ((input - mean) ** 2).mean(axes, keepdim=True)

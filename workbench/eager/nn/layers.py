@@ -47,6 +47,10 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         axes = [0] + list(range(2, x.ndim))
         shape = [1, -1] + [1] * (x.ndim - 2)
+        if self.training:
+            from workbench.eager.nn.functional import check_batch_statistics  # noqa: PLC0415
+
+            check_batch_statistics(x)
         if self.training or not self.track_running_stats:
             mean = x.mean(axes, keepdim=True)
             var = ((x - mean) ** 2).mean(axes, keepdim=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from workbench.backend import dtypes
 from workbench.core import composites, ops
+from workbench.core.primitive import normalize_axes
 from workbench.functional import numpy as jnp
 from workbench.functional.array import Array, canonical, default_float, value_of
 
@@ -36,8 +37,7 @@ def log_sigmoid(x: Any) -> Array:
 
 
 def softplus(x: Any) -> Array:
-    v = _float(x)
-    return Array(ops.add(ops.relu(v), ops.log1p(ops.exp(ops.neg(ops.abs(v))))))
+    return Array(composites.softplus(_float(x)))
 
 
 def silu(x: Any) -> Array:
@@ -81,7 +81,8 @@ def logsumexp(
     axes = (
         tuple(range(v.ndim)) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
     )
-    return Array(ops.logsumexp(v, axes=tuple(x % max(v.ndim, 1) for x in axes), keepdims=keepdims))
+    axes = normalize_axes("logsumexp", axes, v.ndim)
+    return Array(ops.logsumexp(v, axes=axes, keepdims=keepdims))
 
 
 def one_hot(x: Any, num_classes: int, dtype: Any = None, axis: int = -1) -> Array:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.static import array_ops, math_ops, nn_ops
-from workbench.static.execution import convert_to_tensor
+from workbench.static.execution import convert_to_tensor, make_op
 
 EPSILON = 1e-7
 
@@ -35,7 +35,14 @@ def sparse_categorical_crossentropy(
         return nn_ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
     probs = y_pred / math_ops.reduce_sum(y_pred, axis, keepdims=True)
     probs = math_ops.clip_by_value(probs, EPSILON, 1.0 - EPSILON)
-    hits = array_ops.one_hot(labels, y_pred.shape.as_list()[-1], dtype=y_pred.dtype)
+    classes = y_pred.shape.as_list()[-1]
+
+    def checked(y: Any) -> Any:
+        nn_ops.check_labels(y, classes)
+        return y
+
+    labels = make_op("CheckLabels", [labels], checked, differentiable=False)
+    hits = array_ops.one_hot(labels, classes, dtype=y_pred.dtype)
     return -math_ops.reduce_sum(hits * math_ops.log(probs), axis)
 
 
@@ -263,8 +270,13 @@ class LossFunctionWrapper(Loss):
     then the batch mean), as Keras wraps one given to ``compile``. Mirrors:
     keras.losses.LossFunctionWrapper."""
 
-    def __init__(self, fn: Callable[..., Any], reduction: str = "sum_over_batch_size",
-                 name: str | None = None, **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: str = "sum_over_batch_size",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(reduction, name or getattr(fn, "__name__", None), **kwargs)
         self.fn = fn  # type: ignore[method-assign]
         self.__name__ = getattr(fn, "__name__", "loss")
