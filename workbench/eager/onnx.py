@@ -10,11 +10,10 @@ ONNX), so ONNX Runtime refuses other sizes with a clear message.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from typing import Any
 
+from workbench.backend.files import atomic_write
 from workbench.core import tree
 from workbench.core.onnx import OPSET, graph_to_onnx
 from workbench.core.trace import trace, type_of
@@ -97,11 +96,8 @@ def export(
     if hasattr(f, "write"):
         f.write(data)
     elif f is not None:
-        path = os.fspath(f)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
+        with atomic_write(f) as out:
             out.write(data)
-        os.replace(tmp, path)
     return onnx_model
 
 

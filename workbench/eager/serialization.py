@@ -19,17 +19,16 @@ import builtins
 import collections
 import copyreg
 import importlib
-import io
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import CheckpointError, read_archive, write_npz
 from workbench.eager import dtypes
 from workbench.eager.meta import Size, device
 from workbench.eager.nn.parameter import Parameter
@@ -243,19 +242,7 @@ def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: int = 2, 
     if hasattr(f, "write"):
         np.savez(f, **arrays)  # type: ignore[arg-type]
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".wb")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # type: ignore[arg-type]
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_npz(f, arrays)
 
 
 def load(
@@ -269,15 +256,14 @@ def load(
 ) -> Any:
     """Mirrors: torch.load. ``weights_only`` defaults to True (PyTorch 2.6+): whole
     objects load only when their classes are allow-listed, or with weights_only=False."""
-    source = f if hasattr(f, "read") else open(os.fspath(f), "rb")  # noqa: SIM115
-    try:
-        data: bytes = source.read()
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            structure = json.loads(bytes(archive["__structure__"]).decode())
-            arrays = {k: archive[k] for k in archive.files if k != "__structure__"}
-    finally:
-        if source is not f:
-            source.close()
+    archive = read_archive(f if hasattr(f, "read") else os.fspath(f), "a workbench.eager save")
+    if "__structure__" not in archive:
+        raise CheckpointError(
+            f"{f if not hasattr(f, 'read') else 'the file'}: a NumPy archive, but not one "
+            "written by workbench.eager.save (it has no __structure__ entry)"
+        )
+    structure = json.loads(bytes(archive.pop("__structure__")).decode())
+    arrays = archive
     device_name = None if map_location is None or callable(map_location) else str(map_location)
     return _Decoder(arrays, device_name, weights_only is not False)(structure)
 

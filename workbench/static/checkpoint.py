@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 import weakref
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import CheckpointError, atomic_write, read_archive, write_npz
 from workbench.static import errors
 from workbench.static.variables import Variable
 
@@ -73,12 +73,8 @@ def _variables(
 
 
 def _write(prefix: str, arrays: dict[str, np.ndarray]) -> str:
-    directory = os.path.dirname(os.path.abspath(prefix))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **arrays)  # type: ignore[arg-type]
-    os.replace(tmp, prefix + ".npz")
+    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+    write_npz(prefix + ".npz", arrays)
     return prefix
 
 
@@ -86,8 +82,10 @@ def _read(path: str) -> dict[str, np.ndarray]:
     file = path if path.endswith(".npz") else path + ".npz"
     if not os.path.exists(file):
         raise errors.NotFoundError(None, None, f"Failed to find any matching files for {path}")
-    with np.load(file, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+    try:
+        return read_archive(file)
+    except CheckpointError as err:  # TensorFlow's kind for an unreadable checkpoint
+        raise errors.DataLossError(None, None, str(err)) from None
 
 
 class CheckpointLoadStatus:
@@ -213,10 +211,8 @@ def _record(directory: str, latest: str, kept: list[str]) -> None:
     ``tf.train.latest_checkpoint`` of either framework reads it)."""
     lines = [f'model_checkpoint_path: "{os.path.basename(latest)}"']
     lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in kept]
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
+    with atomic_write(os.path.join(directory, "checkpoint"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(directory, "checkpoint"))
 
 
 def read_state(directory: str, filename: str = "checkpoint") -> tuple[str | None, list[str]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import atomic_write
 from workbench.core.ir import Graph, Type
 from workbench.core.onnx import OPSET, graph_to_onnx, run
 from workbench.core.trace import trace
@@ -102,14 +103,8 @@ def export(
     given. ``examples`` fix the input shapes and dtypes."""
     model = graph_to_onnx(core_graph(obj, *examples, outputs=outputs, feed_dict=feed_dict), opset)
     if path is not None:
-        import os  # noqa: PLC0415
-        import tempfile  # noqa: PLC0415
-
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path) as f:
             f.write(model.SerializeToString())
-        os.replace(tmp, path)
     return model
 
 

@@ -7,12 +7,12 @@ one, Adagrad's accumulator at 0.1 and no ε."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import CheckpointError, read_archive, write_npz
 from workbench.core import ops
 from workbench.core import optimizers as rules
 from workbench.static import array_ops, dtypes, math_ops
@@ -387,19 +387,20 @@ class Saver:
             save_path = f"{save_path}-{step}"
         arrays = {name: np.asarray(_value(sess, v).numpy()) for name, v in self._vars.items()}
         directory = os.path.dirname(os.path.abspath(save_path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, save_path + ".npz")
+        if not os.path.isdir(directory):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+        write_npz(save_path + ".npz", arrays)
+        if save_path in self._saved:  # saved again under the same name: now the newest
+            self._saved.remove(save_path)
         self._saved.append(save_path)
-        while self._max and len(self._saved) > self._max:
-            old = self._saved.pop(0)
-            if os.path.exists(old + ".npz"):
-                os.remove(old + ".npz")
+        stale = self._saved[: -self._max] if self._max else []
+        self._saved = self._saved[len(stale) :]
         from workbench.static.checkpoint import _record  # noqa: PLC0415
 
-        _record(directory, save_path, self._saved)
+        _record(directory, save_path, self._saved)  # the state names only kept files ...
+        for old in stale:  # ... before the old ones go
+            if os.path.exists(old + ".npz"):
+                os.remove(old + ".npz")
         return save_path
 
     def restore(self, sess: Any, save_path: str) -> None:
@@ -408,25 +409,28 @@ class Saver:
             from workbench.static.errors import NotFoundError  # noqa: PLC0415
 
             raise NotFoundError(None, None, f"Failed to find any matching files for {save_path}")
-        with np.load(path, allow_pickle=False) as data:
-            for name, var in self._vars.items():
-                if name not in data:
-                    from workbench.static.errors import NotFoundError  # noqa: PLC0415
+        try:
+            data = read_archive(path)
+        except CheckpointError as err:
+            from workbench.static.errors import DataLossError  # noqa: PLC0415
 
-                    raise NotFoundError(
-                        None, None, f"Key {name} not found in checkpoint {save_path}"
-                    )
-                value = data[name]
-                if tuple(value.shape) != tuple(var.shape.as_list()):
-                    raise ValueError(
-                        f"Saver.restore: {name} has shape {value.shape} in the "
-                        f"checkpoint, {var.shape} in the graph"
-                    )
-                new = ops.array(value.astype(var.dtype.np))
-                if var._eager:
-                    var._eager_write(new)
-                else:
-                    sess._store[var] = new
+            raise DataLossError(None, None, str(err)) from None
+        for name, var in self._vars.items():
+            if name not in data:
+                from workbench.static.errors import NotFoundError  # noqa: PLC0415
+
+                raise NotFoundError(None, None, f"Key {name} not found in checkpoint {save_path}")
+            value = data[name]
+            if tuple(value.shape) != tuple(var.shape.as_list()):
+                raise ValueError(
+                    f"Saver.restore: {name} has shape {value.shape} in the "
+                    f"checkpoint, {var.shape} in the graph"
+                )
+            new = ops.array(value.astype(var.dtype.np))
+            if var._eager:
+                var._eager_write(new)
+            else:
+                sess._store[var] = new
 
 
 def _value(sess: Any, var: Variable) -> Any:

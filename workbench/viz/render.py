@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from typing import Any
 
+from workbench.backend.files import atomic_write
 from workbench.viz.diagram import Diagram, to_dot
 
 INSTALL_HINT = (
@@ -75,11 +75,8 @@ class GraphView:
         if fmt not in ("svg", "png", "pdf", "dot", "gv"):
             raise ValueError(f"unsupported format {fmt!r}: use svg, png, pdf or dot")
         data = self.source.encode() if fmt in ("dot", "gv") else run_dot(self.source, fmt)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path) as f:
             f.write(data)
-        os.replace(tmp, path)
         return path
 
     def widget(self) -> Any:

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import atomic_write, read_archive, write_npz
+
 
 class Callback:
     def __init__(self) -> None:
@@ -370,7 +372,7 @@ class BackupAndRestore(Callback):
                 state = json.load(f)
             optimizer = self.model.optimizer
             for var, value in zip(
-                optimizer.variables, np.load(weights + ".optimizer.npz").values()
+                optimizer.variables, read_archive(weights + ".optimizer.npz").values()
             ):
                 var.assign(value)
             self.model._initial_epoch = int(state["epoch"]) + 1
@@ -383,11 +385,9 @@ class BackupAndRestore(Callback):
         weights, meta = self._paths()
         self.model.save_weights(weights)
         state = {f"v{i}": v.numpy() for i, v in enumerate(self.model.optimizer.variables)}
-        np.savez(weights + ".optimizer.npz", **state)  # type: ignore[arg-type]
-        tmp = meta + ".tmp"
-        with open(tmp, "w") as f:
+        write_npz(weights + ".optimizer.npz", state)
+        with atomic_write(meta, "w") as f:
             json.dump({"epoch": epoch}, f)
-        os.replace(tmp, meta)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         import shutil  # noqa: PLC0415

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import read_archive, write_npz
 from workbench.core import tree
 from workbench.static import math_ops
 from workbench.static.execution import EagerTensor, convert_to_tensor
@@ -516,8 +516,8 @@ class Model(Layer):
         _write_npz(filepath, {f"w{i:04d}": w for i, w in enumerate(self.get_weights())})
 
     def load_weights(self, filepath: str, **_: Any) -> None:
-        with np.load(filepath, allow_pickle=False) as data:
-            self.set_weights([data[k] for k in sorted(data.files) if k.startswith("w")])
+        data = read_archive(filepath, "Keras weights saved by the workbench")
+        self.set_weights([data[k] for k in sorted(data) if k.startswith("w")])
 
     def save(self, filepath: str, overwrite: bool = True, **_: Any) -> None:
         """The architecture (JSON) and weights in one NumPy archive, without pickle.
@@ -529,12 +529,8 @@ class Model(Layer):
 
 
 def _write_npz(filepath: str, arrays: dict[str, np.ndarray]) -> None:
-    directory = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **arrays)  # type: ignore[arg-type]
-    os.replace(tmp, filepath)
+    os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)
+    write_npz(filepath, arrays)
 
 
 _SHUFFLE_SEED: list[int | None] = [None]
@@ -732,9 +728,11 @@ def load_model(
     from workbench.static.keras import layers as layers_mod  # noqa: PLC0415
     from workbench.static.keras import sequence  # noqa: PLC0415
 
-    with np.load(filepath, allow_pickle=False) as data:
-        config = json.loads(str(data["config"]))
-        weights = [data[k] for k in sorted(data.files) if k.startswith("w")]
+    data = read_archive(filepath, "a Keras model saved by the workbench")
+    if "config" not in data:
+        raise ValueError(f"{filepath}: a weights file, not a whole model (use load_weights)")
+    config = json.loads(str(data["config"]))
+    weights = [data[k] for k in sorted(data) if k.startswith("w")]
     registry = {name: getattr(layers_mod, name) for name in layers_mod.__all__}
     registry |= {
         c.__name__: c

@@ -8,9 +8,9 @@ import html
 import os
 import shutil
 import subprocess
-import tempfile
 from typing import Any
 
+from workbench.backend.files import atomic_write
 from workbench.static.keras.engine import KerasTensor, Layer
 
 
@@ -131,11 +131,8 @@ def plot_model(
                 f"dot could not draw the model: {done.stderr.decode(errors='replace')[:300]}"
             )
         data = done.stdout
-    directory = os.path.dirname(os.path.abspath(to_file))
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
+    with atomic_write(to_file) as f:
         f.write(data)
-    os.replace(tmp, to_file)
     if fmt in ("png", "svg"):
         try:
             from IPython import display  # noqa: PLC0415
