@@ -76,3 +76,20 @@ def test_gradients_at_kinks_as_pytorch(case: Any) -> None:
         grads.append((np.asarray(out.detach().numpy()), np.asarray(x.grad.numpy())))
     np.testing.assert_allclose(grads[1][0], grads[0][0], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grads[1][1], grads[0][1], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [(np.array([0.0, 1.5], np.float32), "expected target dtype to be Long or Byte"),
+     (np.array([[0], [1]]), "0D or 1D target tensor expected, multi-target not supported")],
+)  # fmt: skip
+def test_cross_entropy_targets_as_pytorch(target: Any, message: str) -> None:
+    for lib in (torch, wtorch):
+        with pytest.raises(RuntimeError, match=message):
+            lib.nn.functional.cross_entropy(lib.zeros(2, 3), lib.tensor(target))
+    probabilities = np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], np.float32)
+    want = float(torch.nn.functional.cross_entropy(torch.zeros(2, 3), torch.tensor(probabilities)))
+    got = float(
+        wtorch.nn.functional.cross_entropy(wtorch.zeros(2, 3), wtorch.tensor(probabilities))
+    )
+    assert got == pytest.approx(want, rel=1e-6)

@@ -75,3 +75,12 @@ def test_gradients_at_kinks_as_jax(case: Any) -> None:
     assert float(np.abs(wjnp.abs(np.float32(-0.0)))) == 0.0 and not np.signbit(
         np.asarray(wjnp.abs(np.float32(-0.0)))
     )
+
+
+def test_clear_errors_as_jax() -> None:
+    for lib, jnp in ((jax, jax.numpy), (wjax, wjnp)):
+        with pytest.raises(ValueError, match="rank should be at least 2, but is only 1"):
+            lib.vmap(lambda x: x * 2, in_axes=1)(jnp.ones(3))
+        with pytest.raises(TypeError, match="Shapes must be 1D sequences of concrete values"):
+            lib.jit(lambda k, n=jnp: n.zeros(k))(3)
+        assert lib.jit(lambda k, n=jnp: n.zeros(k), static_argnums=0)(3).shape == (3,)

@@ -78,3 +78,16 @@ def test_gradients_at_kinks_as_tensorflow(real_tf: Any, case: Any) -> None:
             out = fn(tf, x)
         grads.append(np.asarray(tape.gradient(out, x).numpy()))
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6, equal_nan=True)
+
+
+def test_keras_says_what_is_wrong_with_the_data() -> None:
+    keras = pytest.importorskip("keras")
+    for lib in (keras, wtf.keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2, activation="softmax")])
+        model.compile("sgd", "categorical_crossentropy")
+        with pytest.raises(
+            ValueError, match="Data cardinality is ambiguous.*'x' sizes: 32\n'y' sizes: 30"
+        ):
+            model.fit(np.ones((32, 3)), np.ones((30, 2)), verbose=0)
+        with pytest.raises(ValueError, match="`target` and `output` must have the same shape"):
+            model.fit(np.ones((4, 3)), np.ones((4, 3)), verbose=0)

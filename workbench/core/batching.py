@@ -211,6 +211,14 @@ def vmap(
                 f"{len(args)} arguments"
             )
         axes = _broadcast_prefix(prefix, in_tree, "in_axes")
+        for x, a in zip(flat, axes):
+            rank = len(getattr(x, "shape", ()))
+            if a is not None and not -rank <= a < rank:
+                raise ValueError(
+                    f"vmap was requested to map its argument along axis {a}, which implies "
+                    f"that its rank should be at least {a + 1 if a >= 0 else -a}, but is only "
+                    f"{rank} (its shape is {tuple(x.shape)})"
+                )
         sizes = {int(x.shape[a]) for x, a in zip(flat, axes) if a is not None}
         if not sizes and axis_size is not None:
             sizes = {int(axis_size)}

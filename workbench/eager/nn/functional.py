@@ -232,6 +232,33 @@ def nll_loss(
     return _named(_reduce(loss, reduction, w.sum()), "NllLossBackward0", input)
 
 
+def _check_cross_entropy_target(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """PyTorch's two readings of a target — class probabilities of the input's shape, or
+    class indices without the class axis — and its errors for anything else."""
+    indices_shape = tuple(input.shape[:1]) + tuple(input.shape[2:])
+    if target.dtype.is_floating_point:
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(
+                f"expected target dtype to be Long or Byte, but got {_type_name(target)} "
+                f"(class indices need shape {indices_shape}; "
+                f"class probabilities need the input's shape {tuple(input.shape)})"
+            )
+        return
+    if target.ndim != input.ndim - 1:
+        if target.ndim == 2 and input.ndim == 2:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        raise RuntimeError(
+            f"cross_entropy: expected target of shape {indices_shape} "
+            f"(class indices) for input of shape {tuple(input.shape)}, got {tuple(target.shape)}"
+        )
+
+
+def _type_name(t: Tensor) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}.get(
+        str(t.dtype).replace("torch.", ""), str(t.dtype)
+    )
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -255,6 +282,7 @@ def cross_entropy(
             return loss
         name = loss.grad_fn.name() if loss.grad_fn is not None else ""
         return _named(loss.squeeze(0), name, input) if name else loss.squeeze(0)
+    _check_cross_entropy_target(input, target)
     plain = weight is None and label_smoothing == 0 and reduction == "mean" and input.ndim == 2
     labels = None if target.dtype.is_floating_point else _host_labels(target)
     n, classes = input.shape[0], input.shape[1]

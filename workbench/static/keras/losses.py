@@ -46,6 +46,17 @@ def sparse_categorical_crossentropy(
     return -math_ops.reduce_sum(hits * math_ops.log(probs), axis)
 
 
+def _same_shape(target: Any, output: Any) -> None:
+    """Keras's check before a cross-entropy of one-hot targets: one shape for both (a
+    broadcast would give a wrong loss, or an error deep inside)."""
+    a, b = target.shape, output.shape
+    if a.rank is not None and b.rank is not None and not a.is_compatible_with(b):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. Received: "
+            f"target.shape={tuple(a.as_list())}, output.shape={tuple(b.as_list())}"
+        )
+
+
 def categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -55,6 +66,7 @@ def categorical_crossentropy(
 ) -> Any:
     y_pred = convert_to_tensor(y_pred)
     y_true = math_ops.cast(y_true, y_pred.dtype)
+    _same_shape(y_true, y_pred)
     if label_smoothing:
         classes = y_pred.shape.as_list()[-1]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes

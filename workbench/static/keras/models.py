@@ -327,6 +327,7 @@ class Model(Layer):
             raise RuntimeError("You must call `compile()` before using the model.")
         batch = batch_size or 32
         x_all, y_all = (x, None) if _is_dataset(x) else (_host(x), _host(y))
+        _check_cardinality(x_all, y_all)
         if validation_split and validation_data is None and not _is_dataset(x):
             split = int(len(_first(x_all)) * (1 - validation_split))
             validation_data = (_slice(x_all, slice(split, None)), _slice(y_all, slice(split, None)))
@@ -419,6 +420,7 @@ class Model(Layer):
     ) -> Any:
         """Loss and metrics over ``(x, y)``. Mirrors: keras.Model.evaluate."""
         x_all, y_all = (x, None) if _is_dataset(x) else (_host(x), _host(y))
+        _check_cardinality(x_all, y_all)
         _, test_fn = self._functions()
         tracker = metrics_mod.Mean(name="loss")
         for m in self._metrics:
@@ -534,6 +536,25 @@ def _write_npz(filepath: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 _SHUFFLE_SEED: list[int | None] = [None]
+
+
+def _check_cardinality(x: Any, y: Any) -> None:
+    """Keras's refusal of inputs and labels with different numbers of samples."""
+    if y is None or _is_dataset(x):
+        return
+    sizes = {
+        name: [
+            len(a)
+            for a in (v if isinstance(v, list) else v.values() if isinstance(v, dict) else [v])
+        ]
+        for name, v in (("x", x), ("y", y))
+    }
+    if len({n for found in sizes.values() for n in found}) > 1:
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
+            "samples."
+            + "".join(f"'{k}' sizes: {', '.join(map(str, v))}\n" for k, v in sizes.items())
+        )
 
 
 def _is_dataset(x: Any) -> bool:
