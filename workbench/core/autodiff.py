@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -376,7 +377,22 @@ def tape_leaves(outputs: Sequence[Any], nodes: Sequence[Node] | None = None) -> 
 # The eager front end's tape: a reverse-mode interpreter for the whole session at level
 # 1, below every transformation (which start at level 2), so eager autograd and
 # functional transformations compose.
-EAGER_TAPE = VJPInterpreter()
+class _EagerTape(VJPInterpreter):
+    """The session-long tape, with grad mode (``recording``) kept per thread, as PyTorch
+    keeps it: a ``no_grad`` evaluation in one thread does not stop another from training."""
+
+    _modes = threading.local()
+
+    @property  # type: ignore[override]
+    def recording(self) -> bool:
+        return getattr(self._modes, "on", True)
+
+    @recording.setter
+    def recording(self, value: bool) -> None:
+        self._modes.on = bool(value)
+
+
+EAGER_TAPE = _EagerTape()
 EAGER_TAPE.level = 1
 EAGER_TAPE.active = True
 

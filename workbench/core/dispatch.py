@@ -11,6 +11,7 @@ owns that stack and evaluation; it never builds graphs itself.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -92,14 +93,24 @@ def _device_mismatch(prim: Primitive, args: Sequence[Any]) -> None:
 
 
 _EVAL = EvalInterpreter()
-_stack: list[Interpreter] = [_EVAL]
+
+
+class _ThreadStacks(threading.local):
+    """The interpreter stacks, one pair per thread (as PyTorch, TensorFlow and JAX keep
+    theirs): a thread tracing a function does not capture another thread's operations."""
+
+    def __init__(self) -> None:
+        self.stack: list[Interpreter] = [_EVAL]
+        # The innermost graph-building interpreter: every apply goes at least this high,
+        # even with only constant inputs, so a traced function records all its work.
+        self.dynamic: list[Interpreter] = [_EVAL]
+
+
+_THREAD = _ThreadStacks()
 # Active profilers (workbench.profiler), innermost last. When one is active, every
 # evaluation now (and every step of a compiled plan) goes through its ``evaluate`` /
 # ``run_step``, which time the work; empty, the fast path pays one list check.
 PROFILERS: list[Any] = []
-# The innermost graph-building interpreter: every apply goes at least this high, even
-# with only constant inputs, so a traced function records all its work.
-_dynamic: list[Interpreter] = [_EVAL]
 
 
 def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
@@ -118,7 +129,7 @@ def apply(prim: Primitive, *args: Any, **params: Any) -> Any:
         >>> apply(get_primitive("mul"), array([1.0, 2.0]), array([3.0, 4.0]))
         Array(f32[2] cpu:0, [3. 8.])
     """
-    top = _dynamic[-1]
+    top = _THREAD.dynamic[-1]
     concrete = True
     for x in args:
         if x.__class__ is not Array:
@@ -142,7 +153,7 @@ def apply_to(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> An
     """``apply(prim, *args, **params)`` for an interpreter passing its operands on: the
     common eager case (concrete operands, nothing recording below) is evaluated at once,
     without unpacking and repacking the operands and parameters."""
-    if args and _dynamic[-1] is _EVAL and not PROFILERS and not prim.higher_order:
+    if args and _THREAD.dynamic[-1] is _EVAL and not PROFILERS and not prim.higher_order:
         for x in args:
             if x.__class__ is not Array:
                 break
@@ -202,31 +213,37 @@ def interpreter(cls: type[Interpreter], *args: Any, dynamic: bool = False) -> It
     """
     # Level 1 is reserved for the eager tape (autodiff.EAGER_TAPE), which lives outside
     # the stack for the whole session; transformations start at level 2.
-    level = len(_stack) + 1
+    stacks = _THREAD
+    level = len(stacks.stack) + 1
     interp = cls(*args)
     interp.level = level
     interp.active = True
-    _stack.append(interp)
+    stacks.stack.append(interp)
     if dynamic:
-        _dynamic.append(interp)
+        stacks.dynamic.append(interp)
     try:
         yield interp
     finally:
         interp.active = False
         if dynamic:
-            _dynamic.pop()
-        _stack.pop()
+            stacks.dynamic.pop()
+        stacks.stack.pop()
+
+
+def interpreter_stack() -> list[Interpreter]:
+    """This thread's interpreters, outermost first."""
+    return _THREAD.stack
 
 
 def current_level() -> int:
-    return _stack[-1].level
+    return _THREAD.stack[-1].level
 
 
 def building_graph() -> bool:
     """True while a graph is being recorded (constants must then be recorded too)."""
-    return _dynamic[-1] is not _EVAL
+    return _THREAD.dynamic[-1] is not _EVAL
 
 
 def is_tracing() -> bool:
     """True inside any transformation (values may not be concrete)."""
-    return len(_stack) > 1
+    return len(_THREAD.stack) > 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +22,14 @@ from workbench.eager.tensor import Tensor, wrap
 class _GradMode(contextlib.ContextDecorator):
     def __init__(self, enabled: builtins.bool) -> None:
         self.enabled = enabled
-        self._stack: list[builtins.bool] = []
+        self._saved = threading.local()  # one decorator may run in several threads at once
+
+    @property
+    def _stack(self) -> list[builtins.bool]:
+        stack = getattr(self._saved, "stack", None)
+        if stack is None:
+            stack = self._saved.stack = []
+        return stack
 
     def __enter__(self) -> None:
         self._stack.append(engine.EAGER_TAPE.recording)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -282,11 +283,11 @@ class Graph:
     # -- building -------------------------------------------------------------------------
     @contextlib.contextmanager
     def as_default(self) -> Iterator[Graph]:
-        _GRAPH_STACK.append(self)
+        _THREAD.stack.append(self)
         try:
             yield self
         finally:
-            _GRAPH_STACK.pop()
+            _THREAD.stack.pop()
 
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:
         full = f"{self._name_stack}/{name}" if self._name_stack else name
@@ -423,15 +424,23 @@ class GraphKeys:
     SUMMARIES = "summaries"
 
 
-_GRAPH_STACK: list[Graph] = []
+class _ThreadGraphs(threading.local):
+    """The ``as_default`` stack, one per thread (TensorFlow's is thread-local too): two
+    threads building graphs never put operations into each other's."""
+
+    def __init__(self) -> None:
+        self.stack: list[Graph] = []
+
+
+_THREAD = _ThreadGraphs()
 _GLOBAL_GRAPH: list[Graph] = []
 _EAGER = [True]
 
 
 def get_default_graph() -> Graph:
     """The graph new operations go to. Mirrors: tf.compat.v1.get_default_graph."""
-    if _GRAPH_STACK:
-        return _GRAPH_STACK[-1]
+    if _THREAD.stack:
+        return _THREAD.stack[-1]
     if not _GLOBAL_GRAPH:
         _GLOBAL_GRAPH.append(Graph())
     return _GLOBAL_GRAPH[0]
@@ -439,7 +448,7 @@ def get_default_graph() -> Graph:
 
 def reset_default_graph() -> None:
     """Mirrors: tf.compat.v1.reset_default_graph."""
-    if _GRAPH_STACK:
+    if _THREAD.stack:
         raise AssertionError(
             "Do not use tf.reset_default_graph() inside a graph's as_default block."
         )
@@ -448,7 +457,7 @@ def reset_default_graph() -> None:
 
 def executing_eagerly() -> bool:
     """True outside every graph while eager execution is on (TensorFlow 2's default)."""
-    return _EAGER[0] and not _GRAPH_STACK
+    return _EAGER[0] and not _THREAD.stack
 
 
 @contextlib.contextmanager
@@ -456,17 +465,17 @@ def init_scope() -> Iterator[None]:
     """Leave the function graphs being traced for the outermost context: eager execution,
     or the user's graph in TensorFlow 1's graph mode (where Keras creates its variables,
     even while a ``tf.function`` is being traced). Mirrors: tf.init_scope."""
-    saved, eager = _GRAPH_STACK[:], _EAGER[0]
+    saved, eager = _THREAD.stack[:], _EAGER[0]
     outer = [g for g in saved if not getattr(g, "is_function_graph", False)]
-    _GRAPH_STACK.clear()
+    _THREAD.stack.clear()
     if outer:  # TensorFlow 1's graph mode: variables belong to the outermost graph
-        _GRAPH_STACK.append(outer[0])
+        _THREAD.stack.append(outer[0])
     # else eager, or (eager execution disabled) the global default graph
 
     try:
         yield
     finally:
-        _GRAPH_STACK[:] = saved
+        _THREAD.stack[:] = saved
         _EAGER[0] = eager
 
 

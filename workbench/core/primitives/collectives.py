@@ -17,13 +17,13 @@ import numpy as np
 from workbench.backend import dtypes
 from workbench.core import batching
 from workbench.core import primitives as ops
-from workbench.core.dispatch import _stack, apply
+from workbench.core.dispatch import apply, interpreter_stack
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype, normalize_axis
 
 
 def _interpreter(axis_name: Any) -> Any:
-    for interp in reversed(_stack):
+    for interp in reversed(interpreter_stack()):
         if isinstance(interp, batching.BatchInterpreter) and interp.axis_name == axis_name:
             return interp
     raise NameError(f"unbound axis name: {axis_name}")

@@ -158,10 +158,10 @@ def custom_jvp_call(
 def building_graph() -> bool:
     """Whether a graph is being traced (jit, make_jaxpr): only then are output types
     needed before the values exist."""
-    from workbench.core.dispatch import _stack  # noqa: PLC0415
+    from workbench.core.dispatch import interpreter_stack  # noqa: PLC0415
     from workbench.core.trace import GraphBuilder  # noqa: PLC0415
 
-    return any(isinstance(i, GraphBuilder) for i in _stack)
+    return any(isinstance(i, GraphBuilder) for i in interpreter_stack())
 
 
 def traced_out_types(forward: Callable[..., Any], args: Sequence[Any]) -> tuple[Type, ...]:
