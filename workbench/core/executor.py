@@ -15,6 +15,7 @@ cache hits.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,6 +160,32 @@ class CudaGraphPlan:
         return [Array(r, device) for r in results]
 
 
+class BoundedCache(OrderedDict):  # type: ignore[type-arg]
+    """A dict that keeps its ``limit`` most recently used entries: compiled plans and
+    traces are cached by signature, and a program that calls one function with ever new
+    shapes must not keep every plan it ever made (the oldest unused go first)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+# How many compiled plans an executor keeps (each holds its graph and buffers).
+PLAN_CACHE_SIZE = 256
+
+
 @dataclass
 class Executor:
     """Compiles and caches plans. ``pipeline=None`` runs graphs unoptimised."""
@@ -166,7 +193,9 @@ class Executor:
     pipeline: Pipeline | None = field(default_factory=default_pipeline)
     native_kernels: bool = True
     stats: Stats = field(default_factory=Stats)
-    _cache: dict[Any, tuple[Graph, Plan]] = field(default_factory=dict)
+    _cache: dict[Any, tuple[Graph, Plan]] = field(
+        default_factory=lambda: BoundedCache(PLAN_CACHE_SIZE)
+    )
 
     def plan(self, graph: Graph, in_types: Sequence[Type]) -> Plan:
         """The plan for ``graph`` on inputs of ``in_types`` (compiled once, then cached)."""
@@ -224,6 +253,11 @@ class Executor:
 
     def clear(self) -> None:
         self._cache.clear()
+
+    def forget(self, graph: Graph) -> None:
+        """Drop the plans compiled for ``graph`` (its function's cache was cleared)."""
+        for key in [k for k, (g, _) in self._cache.items() if g is graph]:
+            del self._cache[key]
 
 
 def _default_device() -> Device:

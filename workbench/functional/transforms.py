@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import autodiff, batching, jacobians, ops, tree
+from workbench.core.executor import BoundedCache
 from workbench.core.ir import Graph, graph_text
 from workbench.core.primitives.control.custom import building_graph, traced_out_types
 from workbench.core.trace import eval_graph, trace
@@ -264,6 +265,10 @@ class _Static:
 _CACHES: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
+# How many signatures (shapes, dtypes, static values) one jitted function keeps traced.
+TRACE_CACHE_SIZE = 64
+
+
 def _shared_cache(fun: Any, config: Any) -> dict[Any, Any]:
     """The compiled graphs of ``fun`` for this static configuration, shared by every
     ``jit(fun)`` wrapper — so ``jit(f)(x)`` twice traces once, as in JAX, whose cache
@@ -271,8 +276,8 @@ def _shared_cache(fun: Any, config: Any) -> dict[Any, Any]:
     try:
         per_function = _CACHES.setdefault(fun, {})
     except TypeError:  # not weakly referenceable: a cache of its own
-        return {}
-    return per_function.setdefault(config, {})
+        return BoundedCache(TRACE_CACHE_SIZE)
+    return per_function.setdefault(config, BoundedCache(TRACE_CACHE_SIZE))
 
 
 class Jitted:
@@ -382,6 +387,12 @@ class Jitted:
         return to_arrays(tree.unflatten(out_tree, list(outs)))
 
     def clear_cache(self) -> None:
+        """Forget the traces and free their compiled plans. Mirrors: jit(f).clear_cache."""
+        from workbench.core.executor import default_executor  # noqa: PLC0415
+
+        executor = default_executor()
+        for graph, _ in list(self._cache.values()):
+            executor.forget(graph)
         self._cache.clear()
 
     def _cache_size(self) -> int:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.core import tree
+from workbench.core.executor import BoundedCache
 from workbench.core.ir import Type
 from workbench.static import dtypes
 from workbench.static.control_flow import FuncGraph
 from workbench.static.execution import EagerTensor, convert_to_tensor, graph_tensor, value_of
 from workbench.static.framework import Operation, Tensor, TensorShape, executing_eagerly
-from workbench.static.session import Program, Store
+from workbench.static.session import PROGRAM_CACHE_SIZE, Program, Store
 from workbench.static.variables import Variable
 
 
@@ -87,7 +88,7 @@ class ConcreteFunction:
         self._targets: list[Operation] = [
             op for op in self.graph.get_operations() if op.writes or op.attrs.get("effect")
         ]
-        self._programs: dict[Any, Program] = {}
+        self._programs: dict[Any, Program] = BoundedCache(PROGRAM_CACHE_SIZE)
         self.structured_input_signature = [s for s in specs if s is not None]
 
     def _program(self, types: list[Type]) -> Program:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core import ops
-from workbench.core.executor import Executor
+from workbench.core.executor import BoundedCache, Executor
 from workbench.core.ir import Graph as CoreGraph
 from workbench.core.ir import Type
 from workbench.core.trace import eval_graph, trace
@@ -281,13 +281,17 @@ def get_default_session() -> Session:
     return _DEFAULT_SESSIONS[-1]
 
 
+# How many compiled programs (fetches x feeds x shapes) a session keeps.
+PROGRAM_CACHE_SIZE = 64
+
+
 class Session:
     """Runs a graph; owns its variables' values. Mirrors: tf.compat.v1.Session."""
 
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None) -> None:
         self.graph = graph or get_default_graph()
         self._store: dict[Any, Any] = {}
-        self._programs: dict[Any, Program] = {}
+        self._programs: dict[Any, Program] = BoundedCache(PROGRAM_CACHE_SIZE)
         self._runs: dict[int, int] = {}
         self._closed = False
         self.executor = Executor()
