@@ -10,6 +10,7 @@ compiler.
 from types import SimpleNamespace
 
 from workbench.static import (
+    autograph,
     config,
     data,
     errors,
@@ -357,6 +358,7 @@ __all__ = [
     "nest",
     "experimental",
     "RaggedTensor",
+    "autograph",
     "feature_column",
     "constant_initializer",
     "ones_initializer",

@@ -165,6 +165,23 @@ class Tensor(TensorOperators):
     def __str__(self) -> str:
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self.dtype.name})'
 
+    # Inside tf.function, ``==`` and ``!=`` compare elementwise (TensorFlow 2's rule);
+    # in a TF1-style graph they compare the tensors themselves (TensorFlow 1's rule,
+    # which graph code relies on for feed dicts and membership tests).
+    def __eq__(self, other: object) -> Any:  # type: ignore[override]
+        if getattr(self.op.graph, "is_function_graph", False):
+            from workbench.static.math_ops import equal  # noqa: PLC0415
+
+            return equal(self, other)
+        return self is other
+
+    def __ne__(self, other: object) -> Any:  # type: ignore[override]
+        if getattr(self.op.graph, "is_function_graph", False):
+            from workbench.static.math_ops import not_equal  # noqa: PLC0415
+
+            return not_equal(self, other)
+        return self is not other
+
     def __bool__(self) -> bool:
         raise TypeError(
             "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed: the value is "

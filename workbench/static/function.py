@@ -159,6 +159,7 @@ class Function:
         **_: Any,
     ) -> None:
         self.python_function = python_function
+        self.autograph = autograph
         self.input_signature = None if input_signature is None else list(input_signature)
         self._concrete: dict[Any, ConcreteFunction] = {}
         self._traces = 0
@@ -208,7 +209,7 @@ class Function:
         found = self._concrete.get(key)
         self._recent = (self._recent + [found is None])[-5:]
         if found is None:
-            found = ConcreteFunction(self.python_function, args, kwargs, specs)
+            found = self._trace(args, kwargs, specs)
             self._concrete[key] = found
             self._traces += 1
             if len(self._recent) == 5 and all(self._recent):
@@ -220,6 +221,25 @@ class Function:
                     stacklevel=3,
                 )
         return found
+
+    def _trace(self, args: Any, kwargs: Any, specs: Any) -> ConcreteFunction:
+        """Trace the function as written; if a tensor meets a Python ``if``/``while``,
+        trace its AutoGraph rewrite instead (and keep using that)."""
+        from workbench.static import autograph  # noqa: PLC0415
+
+        fn = self._converted or self.python_function
+        try:
+            return ConcreteFunction(fn, args, kwargs, specs)
+        except TypeError as err:
+            if not self.autograph or self._converted is not None or not autograph.converts(err):
+                raise
+            try:
+                self._converted = autograph.convert(self.python_function)
+            except (OSError, TypeError, ValueError, SyntaxError):
+                raise err from None  # no source to rewrite (a lambda, a builtin …)
+            return ConcreteFunction(self._converted, args, kwargs, specs)
+
+    _converted: Any = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.static import config  # noqa: PLC0415
