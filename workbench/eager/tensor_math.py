@@ -101,21 +101,31 @@ def trunc(self: Tensor) -> Tensor:
     return self.sign() * self.abs().floor()
 
 
+def _at_least(x: Any, low: Any) -> Any:
+    """max(x, low) with PyTorch's clamp gradient: all of it to x where x >= low (a tie
+    too), unlike ``maximum``, which splits a tie."""
+    return ops.select(ops.lt(x, low), ops.add(ops.zeros_like(x), low), x)
+
+
+def _at_most(x: Any, high: Any) -> Any:
+    return ops.select(ops.gt(x, high), ops.add(ops.zeros_like(x), high), x)
+
+
 def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     out = self
     if min is not None:
-        out = binary(ops.maximum, out, min, "ClampBackward1")
+        out = binary(_at_least, out, min, "ClampBackward1")
     if max is not None:
-        out = binary(ops.minimum, out, max, "ClampBackward1")
+        out = binary(_at_most, out, max, "ClampBackward1")
     return out
 
 
 def clamp_min(self: Tensor, min: Any) -> Tensor:  # noqa: A002
-    return binary(ops.maximum, self, min, "ClampMinBackward0")
+    return binary(_at_least, self, min, "ClampMinBackward0")
 
 
 def clamp_max(self: Tensor, max: Any) -> Tensor:  # noqa: A002
-    return binary(ops.minimum, self, max, "ClampMaxBackward0")
+    return binary(_at_most, self, max, "ClampMaxBackward0")
 
 
 def maximum(self: Tensor, other: Tensor) -> Tensor:

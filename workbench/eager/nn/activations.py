@@ -21,11 +21,16 @@ def hardtanh(
     max_val: float = 1.0,
     inplace: bool = False,
 ) -> Tensor:
-    return input.clamp(min_val, max_val)
+    """clamp's values, PyTorch's gradient: 0 at the edges (only inside them does the input
+    pass through)."""
+    from workbench.eager.functions import where  # noqa: PLC0415
+
+    inside = (input > min_val) & (input < max_val)
+    return where(inside, input, input.clamp(min_val, max_val).detach())
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return input.clamp(0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
