@@ -45,61 +45,74 @@ def setup(s: dict[str, int], seed: int = 0) -> tuple[list[np.ndarray], list[np.n
 
 
 # ---------------------------------------------------------------------------------------
-# By hand: convolution as im2col (a strided window view) and a tensor product
+# By hand, as a careful NumPy programmer writes it (issue 19's floor): NHWC inside, one
+# contiguous im2col buffer and one matrix product per convolution and per gradient,
+# pooling from four strided views, PyTorch's first-maximum rule for the pooling gradient.
 
 
 def _conv(xp: Any, x: Any, w: Any, b: Any) -> tuple[Any, Any]:
-    padded = xp.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    cols = xp.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # N,C,H,W,3,3
-    out = xp.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))  # N,H,W,O
-    return xp.ascontiguousarray(out.transpose(0, 3, 1, 2)) + b[None, :, None, None], cols
+    """x NHWC; one contiguous im2col buffer (N·H·W, C·3·3) and one GEMM."""
+    n, h, wd, c = x.shape
+    padded = xp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    win = xp.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(1, 2))  # N,H,W,C,3,3
+    cols = xp.ascontiguousarray(win).reshape(n * h * wd, c * 9)
+    out = cols @ w.reshape(w.shape[0], -1).T
+    out += b
+    return out.reshape(n, h, wd, -1), cols
 
 
 def _conv_backward(xp: Any, g: Any, cols: Any, w: Any, x_shape: tuple[int, ...]) -> Any:
-    gw = xp.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3]))  # O,C,3,3
-    gb = g.sum(axis=(0, 2, 3))
-    gcols = xp.tensordot(g, w, axes=([1], [0]))  # N,H,W,C,3,3
-    n, c, h, wd = x_shape
-    gpad = xp.zeros((n, c, h + 2, wd + 2), np.float32)
+    n, h, wd, c = x_shape
+    g2 = g.reshape(-1, g.shape[-1])
+    gw = (g2.T @ cols).reshape(w.shape)
+    gb = g2.sum(0)
+    gcols = (g2 @ w.reshape(w.shape[0], -1)).reshape(n, h, wd, c, 3, 3)
+    gpad = xp.zeros((n, h + 2, wd + 2, c), np.float32)
     for i in range(3):
         for j in range(3):
-            gpad[:, :, i : i + h, j : j + wd] += gcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-    return gpad[:, :, 1:-1, 1:-1], gw, gb
+            gpad[:, i : i + h, j : j + wd, :] += gcols[..., i, j]
+    return gpad[:, 1:-1, 1:-1, :], gw, gb
 
 
 def _pool(xp: Any, x: Any) -> tuple[Any, Any]:
-    n, c, h, w = x.shape
-    windows = (
-        x.reshape(n, c, h // 2, 2, w // 2, 2)
-        .transpose(0, 1, 2, 4, 3, 5)
-        .reshape(n, c, h // 2, w // 2, 4)
-    )
-    first = windows.argmax(axis=-1)  # the gradient goes to the first maximum, as in PyTorch
-    return xp.take_along_axis(windows, first[..., None], -1)[..., 0], first
+    """2x2 max pool of NHWC from four strided views; ``first`` records which of them (in
+    PyTorch's window order) held the first maximum, for the gradient."""
+    views = [x[:, i::2, j::2, :] for i in (0, 1) for j in (0, 1)]
+    best = views[0].copy()
+    first = xp.zeros(best.shape, np.int8)
+    for k in (1, 2, 3):
+        better = views[k] > best
+        xp.copyto(best, views[k], where=better)
+        first[better] = k
+    return best, first
 
 
 def _pool_backward(xp: Any, g: Any, first: Any, shape: tuple[int, ...]) -> Any:
-    n, c, h, w = shape
-    onehot = (xp.arange(4) == first[..., None]).astype(np.float32) * g[..., None]
-    return onehot.reshape(n, c, h // 2, w // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(shape)
+    out = xp.zeros(shape, np.float32)
+    for k, (i, j) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+        out[:, i::2, j::2, :] = g * (first == k)
+    return out
 
 
 def loss_and_grads(xp: Any, p: list[Any], x: Any, y: Any) -> tuple[Any, list[Any]]:
     w1, b1, w2, b2, w3, b3 = p
-    z1, cols1 = _conv(xp, x, w1, b1)
+    xh = xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    z1, cols1 = _conv(xp, xh, w1, b1)
     a1 = xp.maximum(z1, 0)
     p1, first1 = _pool(xp, a1)
     z2, cols2 = _conv(xp, p1, w2, b2)
     a2 = xp.maximum(z2, 0)
     p2, first2 = _pool(xp, a2)
-    flat = p2.reshape(len(x), -1)
+    flat = xp.ascontiguousarray(p2.transpose(0, 3, 1, 2)).reshape(
+        len(x), -1
+    )  # PyTorch's flatten order
     loss, g = hand.cross_entropy(xp, flat @ w3.T + b3, y)
     g_w3, g_b3 = g.T @ flat, g.sum(0)
-    g = (g @ w3).reshape(p2.shape)
+    g = (g @ w3).reshape(p2.shape[0], p2.shape[3], p2.shape[1], p2.shape[2]).transpose(0, 2, 3, 1)
     g = _pool_backward(xp, g, first2, a2.shape) * (z2 > 0)
     g, g_w2, g_b2 = _conv_backward(xp, g, cols2, w2, p1.shape)
     g = _pool_backward(xp, g, first1, a1.shape) * (z1 > 0)
-    _, g_w1, g_b1 = _conv_backward(xp, g, cols1, w1, x.shape)
+    _, g_w1, g_b1 = _conv_backward(xp, g, cols1, w1, xh.shape)
     return loss, [g_w1, g_b1, g_w2, g_b2, g_w3, g_b3]
 
 
