@@ -8,6 +8,7 @@ array they meet.
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -661,3 +662,23 @@ def wrap(value: Any) -> Any:
 
 def is_array(x: Any) -> bool:
     return isinstance(x, Array)
+
+
+def concrete_shape(shape: Any) -> tuple[int, ...]:
+    """A shape of Python ints; a traced value (a jit argument) cannot be one (JAX's error)."""
+    sequence = isinstance(shape, tuple | list | Array | np.ndarray) and np.ndim(shape) > 0
+    if not sequence:
+        items: tuple[Any, ...] = (shape,)
+    else:
+        items = tuple(shape)
+    out = []
+    for s in items:
+        try:
+            out.append(operator.index(s) if not isinstance(s, Array) else int(s))
+        except (TypeError, ConcretizationError):
+            raise TypeError(
+                f"Shapes must be 1D sequences of concrete values of integer type, got {items}. "
+                "If using `jit`, try using `static_argnums` or applying `jit` to smaller "
+                "subfunctions."
+            ) from None
+    return tuple(out)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,11 +17,11 @@ import numpy as np
 from workbench.backend import dtypes as core_dtypes
 from workbench.core import ops
 from workbench.core.primitive import normalize_axes, normalize_axis
-from workbench.core.values import ConcretizationError
 from workbench.functional import linalg  # noqa: E402, F401  (jnp.linalg; it calls back into jnp)
 from workbench.functional.array import (
     Array,
     canonical,
+    concrete_shape,
     default_float,
     default_int,
     host_array,
@@ -155,28 +154,8 @@ def asarray(a: Any, dtype: Any = None) -> Array:
     return a if isinstance(a, Array) and dtype is None else array(a, dtype)
 
 
-def _concrete_shape(shape: Any) -> tuple[int, ...]:
-    """A shape of Python ints; a traced value (a jit argument) cannot be one (JAX's error)."""
-    sequence = isinstance(shape, tuple | list | Array | np.ndarray) and np.ndim(shape) > 0
-    if not sequence:
-        items: tuple[Any, ...] = (shape,)
-    else:
-        items = tuple(shape)
-    out = []
-    for s in items:
-        try:
-            out.append(operator.index(s) if not isinstance(s, Array) else int(s))
-        except (TypeError, ConcretizationError):
-            raise TypeError(
-                f"Shapes must be 1D sequences of concrete values of integer type, got {items}. "
-                "If using `jit`, try using `static_argnums` or applying `jit` to smaller "
-                "subfunctions."
-            ) from None
-    return tuple(out)
-
-
 def _filled(shape: Any, value: Any, dtype: Any) -> Array:
-    dims = _concrete_shape(shape)
+    dims = concrete_shape(shape)
     d = canonical(dtype) if dtype is not None else default_float()
     return Array(ops.array(np.full(dims, value, d)))
 
@@ -899,18 +878,6 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
 
 # ---------------------------------------------------------------------------------------
 # Host-only helpers (data-dependent shapes: not available inside jit)
-
-
-def result_type(*args: Any) -> np.dtype:
-    out = np.dtype(_v(args[0]).dtype)
-    for a in args[1:]:
-        out = core_dtypes.promote_types(out, np.dtype(_v(a).dtype))
-    return out
-
-
-def promote_types(a: Any, b: Any) -> np.dtype:
-    """The dtype two dtypes promote to (before any 64-bit narrowing, as JAX's)."""
-    return core_dtypes.promote_types(np.dtype(a), np.dtype(b))
 
 
 def _index(a: Any, key: Any) -> Array:

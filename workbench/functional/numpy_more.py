@@ -79,7 +79,7 @@ def copysign(x1: Any, x2: Any) -> Array:
 
 
 def heaviside(x1: Any, x2: Any) -> Array:
-    return jnp.where(x1 < 0, 0.0, jnp.where(x1 > 0, 1.0, x2)).astype(jnp.result_type(x1, x2))
+    return jnp.where(x1 < 0, 0.0, jnp.where(x1 > 0, 1.0, x2)).astype(result_type(x1, x2))
 
 
 def fmax(x1: Any, x2: Any) -> Array:
@@ -735,4 +735,18 @@ def array_equiv(a1: Any, a2: Any) -> Array:
 globals()["bool"] = np.bool_  # jnp.bool (set this way so the name `bool` stays Python's here)
 _HELPERS = {"annotations", "builtins", "math", "np", "ops", "jnp", "Any", "Callable", "Sequence"}
 _HELPERS |= {"Array", "canonical", "default_float", "default_int", "value_of", "asarray"}
+
+
+def result_type(*args: Any) -> np.dtype:
+    out = np.dtype(value_of(args[0]).dtype)
+    for a in args[1:]:
+        out = dtypes.promote_types(out, np.dtype(value_of(a).dtype))
+    return out
+
+
+def promote_types(a: Any, b: Any) -> np.dtype:
+    """The dtype two dtypes promote to (before any 64-bit narrowing, as JAX's)."""
+    return dtypes.promote_types(np.dtype(a), np.dtype(b))
+
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in _HELPERS]

@@ -8,7 +8,8 @@ from typing import Any
 from workbench.backend import dtypes
 from workbench.core.primitive import normalize_axes
 from workbench.functional.array import Array, default_float
-from workbench.functional.numpy import asarray, flip, promote_types, reshape, swapaxes
+from workbench.functional.numpy import asarray, flip, reshape, swapaxes
+from workbench.functional.numpy_more import promote_types
 
 
 def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Array:
