@@ -117,3 +117,28 @@ def test_fit_on_iterators() -> None:
     assert len(history.history["loss"]) == 1
     with pytest.raises(ValueError, match="steps"):
         model.fit(endless(), epochs=1, verbose=0)
+
+
+class _Frame:
+    """What fit sees of a pandas DataFrame: ``len``, ``[column]`` and ``__array__``."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self.values[:, "abc".index(column)]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.values if dtype is None else self.values.astype(dtype)
+
+
+def test_fit_takes_data_frames_as_data() -> None:
+    frame = _Frame(RNG.standard_normal((8, 3)).astype(np.float32))
+    model = wtf.keras.Sequential([wtf.keras.Input((3,)), wtf.keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(frame, np.arange(8, dtype=np.float32), batch_size=4, epochs=1, verbose=0)
+    assert len(history.history["loss"]) == 1  # data, not a PyDataset of batches
+    assert model.predict(frame, verbose=0).shape == (8, 1)

@@ -229,8 +229,6 @@ class _Rewriter(ast.NodeTransformer):
         if _escapes(node.body) or _escapes(node.orelse):
             return node
         names = _assigned(node.body + node.orelse)
-        if not names:
-            names = []
         true_name, false_name = self._fresh("if_true"), self._fresh("if_false")
         values, labels = self._state(names)
         call = ast.Call(

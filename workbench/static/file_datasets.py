@@ -10,7 +10,7 @@ import gzip
 import os
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,8 +41,15 @@ def _text(path: str, compression: Any) -> str:
     return raw.decode("utf-8")
 
 
-def _scalar(b: bytes) -> np.ndarray:
-    return host_strings(b)
+def _per_file(paths: list[str], read: Callable[[str], Iterable[bytes]]) -> Dataset:
+    """One scalar string element per item ``read`` yields from each file, in order."""
+
+    def elements() -> Iterator[np.ndarray]:
+        for path in paths:
+            for item in read(path):
+                yield host_strings(item)
+
+    return Dataset(elements)
 
 
 def TextLineDataset(
@@ -54,14 +61,10 @@ def TextLineDataset(
 ) -> Dataset:
     """One element per line of each file (the line ending removed). Mirrors:
     tf.data.TextLineDataset."""
-    paths = _filenames(filenames)
-
-    def lines() -> Iterator[np.ndarray]:
-        for path in paths:
-            for line in _text(path, compression_type).splitlines():
-                yield _scalar(line.encode("utf-8"))
-
-    return Dataset(lines)
+    return _per_file(
+        _filenames(filenames),
+        lambda path: (line.encode("utf-8") for line in _text(path, compression_type).splitlines()),
+    )
 
 
 def TFRecordDataset(
@@ -73,14 +76,9 @@ def TFRecordDataset(
 ) -> Dataset:
     """One element (the record's bytes) per record of each TFRecord file. Mirrors:
     tf.data.TFRecordDataset."""
-    paths = _filenames(filenames)
-
-    def records() -> Iterator[np.ndarray]:
-        for path in paths:
-            for record in io_ops.read_records(path, compression_type):
-                yield _scalar(record)
-
-    return Dataset(records)
+    return _per_file(
+        _filenames(filenames), lambda path: io_ops.read_records(path, compression_type)
+    )
 
 
 def list_files(

@@ -13,6 +13,7 @@ Mirrors: tf.string tensors, tf.strings.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -270,8 +271,9 @@ def substr(
 
     def cut(b: bytes, p: int, n: int) -> bytes:
         text: Any = b if unit == "BYTE" else b.decode("utf-8")
-        start = p + builtins_len(text) if p < 0 else p
-        if not 0 <= start <= builtins_len(text):
+        size = builtins.len(text)  # (``len`` is the argument here, as in TensorFlow)
+        start = p + size if p < 0 else p
+        if not 0 <= start <= size:
             raise InvalidArgumentError(None, None, f"pos {p} out of range for string b'{b!r}'")
         piece = text[start : start + n]
         return piece if unit == "BYTE" else piece.encode("utf-8")
@@ -279,9 +281,6 @@ def substr(
     data = _tensor(input)._data
     p, n = np.broadcast_arrays(np.asarray(pos), np.asarray(len), data)[:2]
     return StringTensor(np.vectorize(cut, otypes=[object])(data, p, n) if data.size else data)
-
-
-builtins_len = len
 
 
 _NUMBER_TYPES = ("float32", "float64", "int32", "int64")

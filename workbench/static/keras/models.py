@@ -566,6 +566,8 @@ def _is_dataset(x: Any) -> bool:
         return True
     if x is None or isinstance(x, np.ndarray | list | tuple | dict) or hasattr(x, "numpy"):
         return False
+    if hasattr(x, "__array__"):  # a pandas DataFrame or Series: data, not a source of batches
+        return False
     return hasattr(x, "__next__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
 
 
