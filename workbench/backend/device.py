@@ -105,6 +105,10 @@ _DEVICES: dict[str, Device] = {}
 def _make_device(platform: str, index: int) -> Device:
     name = f"{platform}:{index}"
     if name not in _DEVICES:
+        if platform == "cpu":
+            from workbench.backend.memory import tune_host_allocator  # noqa: PLC0415
+
+            tune_host_allocator()  # decided once, for every front end and mode
         xp = np if platform == "cpu" else _cupy()
         _DEVICES[name] = Device(platform, index, xp)
     return _DEVICES[name]

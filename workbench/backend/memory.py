@@ -3,11 +3,14 @@
 glibc hands out large arrays (over 128 KiB) with mmap and trims freed memory back to the
 OS; every new large array then starts with one page fault per 4 KiB when it is first
 written (about 1 ms for a 784x512 float32 array here, ten times the arithmetic on it).
-Compiled plans allocate their outputs afresh on every call, so they pay this on every
-step. ``tune_host_allocator`` asks glibc to serve blocks up to 32 MiB from its heap and to
-keep freed memory, so a training loop's arrays reuse already-mapped pages. It changes the
-process's allocator (memory is kept until exit); ``WORKBENCH_MALLOC_TUNING=0`` turns it
-off. Elsewhere than glibc it does nothing.
+Every training step allocates its activations and gradients afresh, in every front end,
+so each step pays this again. ``tune_host_allocator`` asks glibc to serve blocks up to
+32 MiB from its heap and to keep freed memory, so a training loop's arrays reuse
+already-mapped pages. The workbench decides this once, when it makes its first CPU device
+(on import), for eager, static and functional code alike — not per compiled plan. It
+changes the process's allocator (memory is kept until exit); ``WORKBENCH_MALLOC_TUNING=0``
+turns it off. Elsewhere than glibc it does nothing. The benchmark applies the same setting
+in the process of every implementation it times (NumPy, PyTorch and JAX included).
 """
 
 from __future__ import annotations

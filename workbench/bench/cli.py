@@ -14,8 +14,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from workbench.bench import compiler, memory, report, suite
+from workbench.bench import compiler, isolated, memory, report, suite
+from workbench.bench.timing import synchronizer
 from workbench.bench.workloads import IMPLEMENTATIONS, WORKLOADS
 
 # Workloads of the compiler issue, reported in their own tables (not in the default run).
@@ -35,24 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny sizes, one round (a check)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     parser.add_argument("--chart", metavar="PATH", help="write a PNG chart of the results")
+    parser.add_argument("--no-memory", action="store_true", help="do not report peak memory")
     parser.add_argument(
-        "--no-memory", action="store_true", help="skip the peak-memory runs (a process each)"
+        "--shared-process",
+        action="store_true",
+        help="time every implementation in this one process (the default, except with "
+        "--tiny, gives each a fresh process of its own, as users run them)",
     )
-
-
-def _synchronizer(device: str) -> Callable[[], None] | None:
-    if not device.startswith("cuda"):
-        return None
-    from workbench.backend import get_device  # noqa: PLC0415
-
-    dev = get_device(device)
-
-    def sync() -> None:
-        dev.synchronize()
-        if "torch" in sys.modules:
-            sys.modules["torch"].cuda.synchronize()
-
-    return sync
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +68,15 @@ def run(args: argparse.Namespace) -> int:
     size = "tiny" if args.tiny else "quick" if args.quick else "full"
     versions = suite.versions()
     print(f"device: {device}  " + "  ".join(f"{k} {v}" for k, v in versions.items()))
-    rows = collect(names, impls, size=size, device=device, measure_memory=not args.no_memory)
+    isolate = not args.shared_process and size != "tiny"
+    print(
+        "each implementation in a fresh process of its own, the same allocator setting in each"
+        if isolate
+        else "every implementation in this one process"
+    )
+    rows = collect(
+        names, impls, size=size, device=device, measure_memory=not args.no_memory, isolate=isolate
+    )
     for name in specialist:
         _specialist(name, device, 3 if size != "full" else 10)
     doc = report.document(device, versions, rows)
@@ -108,10 +107,12 @@ def collect(
     show: bool = True,
     rounds: int | None = None,
     warmup: int | None = None,
+    isolate: bool = False,
 ) -> list[suite.Result]:
     """Run the chosen workloads (all their cases) with the chosen implementations (None:
     all), printing each case's table, with the sizes it ran, as it finishes when
-    ``show``. ``rounds``/``warmup`` override the size's defaults."""
+    ``show``. ``rounds``/``warmup`` override the size's defaults. With ``isolate`` each
+    implementation runs in a fresh process of its own (:mod:`workbench.bench.isolated`)."""
     default_rounds, default_warmup, min_seconds = ROUNDS[size]
     rounds = default_rounds if rounds is None else rounds
     warmup = default_warmup if warmup is None else warmup
@@ -121,28 +122,42 @@ def collect(
         chosen = [i for i in spec.impls if impls is None or i in impls]
         if chosen:
             plan += [(spec, case, chosen) for case in spec.cases(size == "quick", size == "tiny")]
-    steps = sum(len(chosen) * (2 if measure_memory else 1) + 1 for _, _, chosen in plan)
+    per_impl = 2 if measure_memory and not isolate else 1
+    steps = sum(len(chosen) * per_impl + 1 for _, _, chosen in plan)
     progress = report.Progress(steps)
     rows: list[suite.Result] = []
-    sync = _synchronizer(device)
+    sync = synchronizer(device)
     last = None
     for spec, case, chosen in plan:
-        found = suite.run_case(
-            spec,
-            case,
-            chosen,
-            device=device,
-            rounds=rounds,
-            warmup=warmup,
-            min_seconds=min_seconds,
-            progress=progress,
-            synchronize=sync,
-        )
-        if measure_memory:
-            for r in found:
-                progress(f"{spec.name}{case.label}: memory of {r.impl}")
-                if r.median_ms is not None:
-                    r.peak_bytes = memory.in_child(spec.name, case.label, r.impl, device, size)
+        if isolate:
+            found = isolated.run_case(
+                spec,
+                case,
+                chosen,
+                device=device,
+                size=size,
+                rounds=rounds,
+                warmup=warmup,
+                min_seconds=min_seconds,
+                progress=progress,
+            )
+            if not measure_memory:
+                for r in found:
+                    r.peak_bytes = None
+        else:
+            found = _shared(
+                spec,
+                case,
+                chosen,
+                device,
+                size,
+                measure_memory,
+                progress,
+                rounds=rounds,
+                warmup=warmup,
+                min_seconds=min_seconds,
+                synchronize=sync,
+            )
         rows += found
         progress.close()
         if show:
@@ -154,8 +169,31 @@ def collect(
             if case.label:
                 print(case.label)
             print(report.table(found, spec.unit, spec.reference))
+            check = report.sanity(found, spec.reference)
+            if check and spec.unit == "ms":
+                print(check)
     progress.close()
     return rows
+
+
+def _shared(
+    spec: Any,
+    case: Any,
+    chosen: list[str],
+    device: str,
+    size: str,
+    measure_memory: bool,
+    progress: Callable[[str], None],
+    **timing: Any,
+) -> list[suite.Result]:
+    """One case with every implementation in this process; peak memory from a child each."""
+    found = suite.run_case(spec, case, chosen, device=device, progress=progress, **timing)
+    if measure_memory:
+        for r in found:
+            progress(f"{spec.name}{case.label}: memory of {r.impl}")
+            if r.median_ms is not None:
+                r.peak_bytes = memory.in_child(spec.name, case.label, r.impl, device, size)
+    return found
 
 
 def _specialist(name: str, device: str, rounds: int) -> None:

@@ -49,7 +49,8 @@ def softmax(xp: Any, x: Any) -> Any:
 
 
 class Update:
-    """SGD or Adam applied to a list of arrays (new arrays each step, like the others)."""
+    """SGD or Adam applied in place to a list of arrays, as a careful NumPy programmer
+    writes it (the gradients are scratch space: they are scaled in place)."""
 
     def __init__(self, xp: Any, opt: Optimizer, params: Sequence[Any]) -> None:
         self.xp, self.opt, self.t = xp, opt, 0
@@ -57,18 +58,29 @@ class Update:
         self.v = [xp.zeros_like(p) for p in params] if opt.kind == "adam" else []
 
     def __call__(self, params: Sequence[Any], grads: Sequence[Any]) -> list[Any]:
-        opt = self.opt
+        opt, xp = self.opt, self.xp
         if opt.kind == "sgd":
-            return [p - opt.lr * g for p, g in zip(params, grads)]
+            for p, g in zip(params, grads):
+                g *= opt.lr
+                p -= g
+            return list(params)
         b1, b2 = opt.betas
         self.t += 1
         c1, c2 = 1 - b1**self.t, 1 - b2**self.t
-        out = []
-        for i, (p, g) in enumerate(zip(params, grads)):
-            self.m[i] = b1 * self.m[i] + (1 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
-            out.append(p - opt.lr * (self.m[i] / c1) / (self.xp.sqrt(self.v[i] / c2) + opt.eps))
-        return out
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            g *= 1 - b2
+            v += g
+            # p -= lr * (m / c1) / (sqrt(v / c2) + eps), with one scratch array
+            denom = xp.sqrt(v / c2)
+            denom += opt.eps
+            xp.divide(m, denom, out=denom)
+            denom *= opt.lr / c1
+            p -= denom
+        return list(params)
 
 
 def runner(

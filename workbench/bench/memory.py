@@ -29,7 +29,7 @@ LIBRARIES = {
 }
 
 
-def _status(field: str) -> int | None:
+def status(field: str) -> int | None:
     try:
         with open("/proc/self/status") as f:
             for line in f:
@@ -40,7 +40,7 @@ def _status(field: str) -> int | None:
     return None
 
 
-def _reset_peak() -> bool:
+def reset_peak() -> bool:
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # resets VmHWM to the current resident size
@@ -73,18 +73,28 @@ def measure(workload: str, label: str, impl: str, device: str, size: str, steps:
 
     spec = WORKLOADS[workload]
     case = next(c for c in spec.cases(size == "quick", size == "tiny") if c.label == label)
-    prefix = impl.split("-")[0]
-    if prefix in LIBRARIES:
-        importlib.import_module(LIBRARIES[prefix])
-    gpu = device.startswith("cuda")
-    _reset_peak()
-    base = _status("VmRSS") or 0
+    import_library(impl)
+    reset_peak()
+    base = status("VmRSS") or 0
     runner = spec.impls[impl](case, device)
     for _ in range(steps + 1):
         runner.step()
-    if gpu:
-        return _gpu_peak(impl)
-    peak = _status("VmHWM")
+    return peak_since(base, device, impl)
+
+
+def import_library(impl: str) -> None:
+    """Import the library an implementation uses, so its own footprint is not counted."""
+    prefix = impl.split("-")[-1] if impl.startswith("tutorial-") else impl.split("-")[0]
+    if prefix in LIBRARIES:
+        importlib.import_module(LIBRARIES[prefix])
+
+
+def peak_since(base: int, device: str, impl: str) -> int:
+    """The peak since :func:`reset_peak` above ``base`` resident bytes (on a GPU, the
+    device pools' peak)."""
+    if device.startswith("cuda"):
+        return _gpu_peak(impl.removeprefix("tutorial-"))
+    peak = status("VmHWM")
     if peak is None:
         import resource  # noqa: PLC0415
 

@@ -85,6 +85,27 @@ def table(rows: Sequence[Result], unit: str = "ms", reference: str = "numpy") ->
     return "\n".join(lines)
 
 
+# A floor PyTorch's eager step beats by more than this is too weak to compare with.
+FAIR_FLOOR = 1.5
+
+
+def sanity(rows: Sequence[Result], reference: str = "numpy") -> str:
+    """The sanity row: PyTorch eager's time over the hand-written floor's, and whether the
+    floor is fair (PyTorch not more than :data:`FAIR_FLOOR` times faster)."""
+    by_name = {r.impl: r for r in rows if r.median_ms}
+    base = by_name.get(reference)
+    torch = by_name.get("tutorial-torch") or by_name.get("torch")
+    if base is None or torch is None or base.median_ms is None or torch.median_ms is None:
+        return ""
+    ratio = torch.median_ms / base.median_ms
+    verdict = (
+        "a fair floor"
+        if ratio >= 1 / FAIR_FLOOR
+        else f"PyTorch beats the floor by more than {FAIR_FLOOR}x: improve the floor first"
+    )
+    return f"sanity: PyTorch eager ({torch.impl}) / {reference} = {ratio:.2f} ({verdict})"
+
+
 def document(device: str, versions: dict[str, str], rows: Sequence[Result]) -> dict[str, Any]:
     """The JSON document: ``{"device", "versions", "results": [...]}``."""
     return {"device": device, "versions": versions, "results": [r.as_json() for r in rows]}

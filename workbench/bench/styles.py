@@ -239,7 +239,7 @@ def functional(
     jnp = need(f"{library}.numpy")
     if library == "workbench.functional":
         host_only(device, "the functional front end")
-    target = _jax_device(jax, device) if library == "jax" else None
+    target = jax_device(jax, device) if library == "jax" else None
 
     def put(a: np.ndarray) -> Any:
         if a.dtype == np.int64:
@@ -268,7 +268,7 @@ def functional(
     return Runner(step, results)
 
 
-def _jax_device(jax: Any, device: str) -> Any:
+def jax_device(jax: Any, device: str) -> Any:
     try:
         return jax.devices("gpu" if device.startswith("cuda") else "cpu")[0]
     except RuntimeError as err:

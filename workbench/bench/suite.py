@@ -114,6 +114,20 @@ def max_difference(values: Sequence[np.ndarray], reference: Sequence[np.ndarray]
     return worst
 
 
+def compare(
+    row: Result, values: Sequence[np.ndarray], reference: Sequence[np.ndarray] | None, by: str
+) -> None:
+    """Set ``row.agrees`` (and a note) from ``values`` against the reference's."""
+    if reference is None:
+        row.note = f"not checked: the reference ({by}) did not run"
+        row.agrees = None
+        return
+    worst = max_difference(values, reference)
+    row.agrees = worst <= 1.0
+    if not row.agrees:
+        row.note = f"disagrees with {by} (up to {worst:.3g}x the tolerance)"
+
+
 def run_case(
     workload: Workload,
     case: Case,
@@ -152,14 +166,7 @@ def run_case(
         row.ops = runner.ops
         if name == workload.reference:
             reference = values
-        if reference is None:
-            row.note = f"not checked: the reference ({workload.reference}) did not run"
-            row.agrees = None
-        else:
-            worst = max_difference(values, reference)
-            row.agrees = worst <= 1.0
-            if not row.agrees:
-                row.note = f"disagrees with {workload.reference} (up to {worst:.3g}x the tolerance)"
+        compare(row, values, reference, workload.reference)
         results[name] = row
         if row.agrees is not False:
             runners[name] = runner

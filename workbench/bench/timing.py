@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,3 +92,20 @@ def time_call(
     name = getattr(fn, "__name__", "call")
     found = measure_interleaved({name: call}, rounds=rounds, min_seconds=min_seconds, warmup=1)
     return found[name]
+
+
+def synchronizer(device: str) -> Callable[[], None] | None:
+    """What waits for a GPU's queued work (the workbench's and PyTorch's); None on the
+    CPU."""
+    if not device.startswith("cuda"):
+        return None
+    from workbench.backend import get_device  # noqa: PLC0415
+
+    dev = get_device(device)
+
+    def sync() -> None:
+        dev.synchronize()
+        if "torch" in sys.modules:
+            sys.modules["torch"].cuda.synchronize()
+
+    return sync

@@ -219,10 +219,6 @@ class Executor:
                 f"{sorted(d.name for d in devices)}"
             )
         device = devices.pop() if devices else _default_device()
-        if device.platform == "cpu":
-            from workbench.backend.memory import tune_host_allocator  # noqa: PLC0415
-
-            tune_host_allocator()
         plan = Plan(graph, in_types, device, self)
         self.stats.compiles += 1
         self._cache[key] = (graph, plan)

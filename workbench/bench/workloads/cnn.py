@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.bench import hand
+from workbench.bench import hand, programs
 from workbench.bench.styles import Optimizer, training_workload
 
 OPT = Optimizer("sgd", 0.1)
@@ -174,4 +174,13 @@ CNN = training_workload(
     torch_loss=torch_loss,
     tf_loss=tf_loss,
     jax_loss=jax_loss,
+)
+CNN.impls.update(
+    programs.impls(
+        "torch_cnn",
+        "jax_cnn",
+        setup,
+        lambda s: {"c1": s["c1"], "c2": s["c2"], "hw": s["hw"]},
+        OPT.lr,
+    )
 )

@@ -106,7 +106,7 @@ def loss_and_grads(xp: Any, p: list[Any], inputs: Any, targets: Any) -> tuple[An
         import cupyx  # noqa: PLC0415
 
         cupyx.scatter_add(g_emb, inputs.reshape(-1), g_flat @ w_ih)
-    return loss, [g_emb, g_wih, g_whh, g_b, g_b, g_wout, g_bout]
+    return loss, [g_emb, g_wih, g_whh, g_b, g_b.copy(), g_wout, g_bout]  # two biases, one gradient
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.bench import hand
+from workbench.bench import hand, programs
 from workbench.bench.styles import Optimizer, training_impls
 from workbench.bench.suite import Case, Workload
 
@@ -96,6 +96,12 @@ IMPLS = training_impls(
     torch_loss=torch_loss,
     tf_loss=tf_loss,
     jax_loss=jax_loss,
+) | programs.impls(
+    "torch_mlp",
+    "jax_mlp",
+    setup,
+    lambda s: {"n_in": s["in"], "width": s["width"], "n_out": s["out"]},
+    OPT.lr,
 )
 
 
@@ -124,5 +130,10 @@ SCALING = Workload(
     "scaling",
     "ms per MLP training step (784-w-w-10, SGD) as the width w and the batch grow",
     _scaling_cases,
-    {k: v for k, v in IMPLS.items() if k not in ("functional", "static-function", "torch-compile")},
+    {
+        k: v
+        for k, v in IMPLS.items()
+        if k not in ("functional", "static-function", "torch-compile")
+        and not k.startswith("tutorial")
+    },
 )
