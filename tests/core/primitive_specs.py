@@ -1159,3 +1159,64 @@ spec(
     differentiable=False,
 )
 spec("debug_callback", _host_effect, lambda x: x, _unary_args("any"), differentiable=False)
+
+
+def _max_pool_reference(x: np.ndarray, window: Any, strides: Any, padding: Any) -> np.ndarray:
+    xp = np.pad(x, [(0, 0)] + [tuple(p) for p in padding], constant_values=-np.inf)
+    view = np.lib.stride_tricks.sliding_window_view(xp, window, axis=(1, 2))
+    return view[:, :: strides[0], :: strides[1]].max(axis=(-2, -1))
+
+
+def _max_pool_args(draw: Draw, rng: np.random.Generator) -> Any:
+    args, params = _windows_args(draw, rng)
+    if draw(st.booleans()):  # windows that tile the input (the fast path)
+        k = params["window"]
+        x = rng.standard_normal((2, k[0] * draw(st.integers(1, 3)), k[1] * draw(st.integers(1, 3))))
+        return [x], {"window": k, "strides": k, "padding": ((0, 0), (0, 0))}
+    # padding narrower than the window, so no window is all padding (-inf): PyTorch's rule
+    pads = tuple(
+        (min(lo, k - 1), min(hi, k - 1)) for (lo, hi), k in zip(params["padding"], params["window"])
+    )
+    return args, {**params, "padding": pads}
+
+
+spec("max_pool", lambda x, **p: ops.max_pool(x, **p), _max_pool_reference, _max_pool_args)
+
+
+def _max_pool_grad_reference(
+    x: np.ndarray, g: np.ndarray, window: Any, strides: Any, padding: Any
+) -> np.ndarray:
+    """Each window's cotangent added at its first maximum, by brute force."""
+    out = np.zeros_like(x)
+    (lo0, _), (lo1, _) = padding
+    for b in range(g.shape[0]):
+        for i in range(g.shape[1]):
+            for j in range(g.shape[2]):
+                best, at = -np.inf, None
+                for a in range(window[0]):
+                    for c in range(window[1]):
+                        r, q = i * strides[0] + a - lo0, j * strides[1] + c - lo1
+                        if 0 <= r < x.shape[1] and 0 <= q < x.shape[2] and x[b, r, q] > best:
+                            best, at = x[b, r, q], (r, q)
+                if at is not None:
+                    out[b, at[0], at[1]] += g[b, i, j]
+    return out
+
+
+def _max_pool_grad_args(draw: Draw, rng: np.random.Generator) -> Any:
+    (x,), params = _max_pool_args(draw, rng)
+    g = rng.standard_normal(_max_pool_reference(x, **params).shape)
+    return [x, g], params
+
+
+def _max_pool_grad(x: Any, g: Any, **p: Any) -> Any:
+    from workbench.core.dispatch import apply
+    from workbench.core.primitives.windows import max_pool_grad_p
+
+    y = ops.max_pool(x, **p)
+    pads = tuple(tuple(int(v) for v in pair) for pair in p["padding"])
+    params = {"window": tuple(p["window"]), "strides": tuple(p["strides"]), "padding": pads}
+    return apply(max_pool_grad_p, x, y, g, dilation=(1, 1), **params)
+
+
+spec("max_pool_grad", _max_pool_grad, _max_pool_grad_reference, _max_pool_grad_args, order=1)

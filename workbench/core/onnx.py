@@ -129,6 +129,31 @@ def _windows(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
     w.node("Reshape", [stacked, w.const(np.array(eqn.outputs[0].type.shape, np.int64))], [out])
 
 
+def _max_pool(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    """ONNX's MaxPool wants (N, C, *spatial): other ranks are reshaped around it."""
+    p = eqn.params
+    d = len(p["window"])
+    shape, out_shape = eqn.inputs[0].type.shape, eqn.outputs[0].type.shape
+    lead = shape[: len(shape) - d]
+    reshaped = len(lead) != 2
+    x = ins[0]
+    if reshaped:
+        spatial = [int(n) for n in shape[len(shape) - d :]]
+        x = w.node("Reshape", [x, w.const(np.array([-1, 1, *spatial], np.int64))])
+    pooled = w.node(
+        "MaxPool",
+        [x],
+        None if reshaped else [out],
+        kernel_shape=list(p["window"]),
+        strides=list(p["strides"]),
+        pads=[lo for lo, _ in p["padding"]] + [hi for _, hi in p["padding"]],
+        dilations=list(p["dilation"]),
+    )
+    if reshaped:
+        back = [-1 if n is None else int(n) for n in out_shape]
+        w.node("Reshape", [pooled, w.const(np.array(back, np.int64))], [out])
+
+
 _ONNX_TYPES = {
     np.dtype("float32"): 1, np.dtype("uint8"): 2, np.dtype("int8"): 3, np.dtype("int32"): 6,
     np.dtype("int64"): 7, np.dtype("bool"): 9, np.dtype("float16"): 10, np.dtype("float64"): 11,
@@ -283,6 +308,7 @@ _TRANSLATIONS: dict[str, Callable[[_Writer, Equation, list[str], str], None]] = 
     "dot_general": _dot_general,
     "conv": _conv,
     "windows": _windows,
+    "max_pool": _max_pool,
     "linear": _linear,
     "log_softmax": _log_softmax,
 }

@@ -45,74 +45,85 @@ def setup(s: dict[str, int], seed: int = 0) -> tuple[list[np.ndarray], list[np.n
 
 
 # ---------------------------------------------------------------------------------------
-# By hand, as a careful NumPy programmer writes it (issue 19's floor): NHWC inside, one
-# contiguous im2col buffer and one matrix product per convolution and per gradient,
-# pooling from four strided views, PyTorch's first-maximum rule for the pooling gradient.
+# By hand, as a careful NumPy programmer writes it (issue 19's floor): NHWC inside, so
+# every im2col row is made of contiguous runs of channels; one contiguous im2col buffer
+# and one matrix product per convolution and per gradient; pooling by reshape, its
+# gradient fused with the ReLU's; no input gradient for the first layer.
+
+
+def _im2col(xp: Any, x: Any) -> Any:
+    """x NHWC → (N·H·W, 3·3·C), rows ordered (kh, kw, c): a 3x3 window, padding 1."""
+    n, h, wd, c = x.shape
+    padded = xp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    s = padded.strides
+    win = xp.lib.stride_tricks.as_strided(
+        padded, (n, h, wd, 3, 3, c), (s[0], s[1], s[2], s[1], s[2], s[3]), writeable=False
+    )
+    return win.reshape(n * h * wd, 9 * c)  # one copy
+
+
+def _kernel(w: Any) -> Any:
+    """OIHW → (O, kh·kw·C), matching :func:`_im2col`'s column order."""
+    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
 
 
 def _conv(xp: Any, x: Any, w: Any, b: Any) -> tuple[Any, Any]:
-    """x NHWC; one contiguous im2col buffer (N·H·W, C·3·3) and one GEMM."""
-    n, h, wd, c = x.shape
-    padded = xp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    win = xp.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(1, 2))  # N,H,W,C,3,3
-    cols = xp.ascontiguousarray(win).reshape(n * h * wd, c * 9)
-    out = cols @ w.reshape(w.shape[0], -1).T
+    n, h, wd, _ = x.shape
+    cols = _im2col(xp, x)
+    out = cols @ _kernel(w).T
     out += b
     return out.reshape(n, h, wd, -1), cols
 
 
-def _conv_backward(xp: Any, g: Any, cols: Any, w: Any, x_shape: tuple[int, ...]) -> Any:
+def _conv_backward(
+    xp: Any, g: Any, cols: Any, w: Any, x_shape: tuple[int, ...], need_input: bool = True
+) -> Any:
     n, h, wd, c = x_shape
     g2 = g.reshape(-1, g.shape[-1])
-    gw = (g2.T @ cols).reshape(w.shape)
+    gw = (g2.T @ cols).reshape(w.shape[0], 3, 3, c).transpose(0, 3, 1, 2)
     gb = g2.sum(0)
-    gcols = (g2 @ w.reshape(w.shape[0], -1)).reshape(n, h, wd, c, 3, 3)
+    if not need_input:
+        return None, gw, gb
+    gcols = (g2 @ _kernel(w)).reshape(n, h, wd, 3, 3, c)
     gpad = xp.zeros((n, h + 2, wd + 2, c), np.float32)
     for i in range(3):
         for j in range(3):
-            gpad[:, i : i + h, j : j + wd, :] += gcols[..., i, j]
+            gpad[:, i : i + h, j : j + wd, :] += gcols[:, :, :, i, j, :]
     return gpad[:, 1:-1, 1:-1, :], gw, gb
 
 
 def _pool(xp: Any, x: Any) -> tuple[Any, Any]:
-    """2x2 max pool of NHWC from four strided views; ``first`` records which of them (in
-    PyTorch's window order) held the first maximum, for the gradient."""
-    views = [x[:, i::2, j::2, :] for i in (0, 1) for j in (0, 1)]
-    best = views[0].copy()
-    first = xp.zeros(best.shape, np.int8)
-    for k in (1, 2, 3):
-        better = views[k] > best
-        xp.copyto(best, views[k], where=better)
-        first[better] = k
-    return best, first
+    """2x2 max pool of NHWC by reshape; also the blocks, for the gradient."""
+    n, h, wd, c = x.shape
+    blocks = x.reshape(n, h // 2, 2, wd // 2, 2, c)
+    return blocks.max(axis=(2, 4)), blocks
 
 
-def _pool_backward(xp: Any, g: Any, first: Any, shape: tuple[int, ...]) -> Any:
-    out = xp.zeros(shape, np.float32)
-    for k, (i, j) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
-        out[:, i::2, j::2, :] = g * (first == k)
-    return out
+def _pool_relu_backward(xp: Any, g: Any, pooled: Any, blocks: Any) -> Any:
+    """The gradient through ReLU then max pooling, at the pre-activation: each window's
+    gradient goes to its maximum, and nowhere if that maximum is 0 (ReLU clipped it).
+    Ties between positive values (which PyTorch sends to the first) have probability 0."""
+    n, h2, _, w2, _, c = blocks.shape
+    top = pooled[:, :, None, :, None, :]
+    hit = (blocks == top) & (top > 0)
+    return xp.where(hit, g[:, :, None, :, None, :], np.float32(0)).reshape(n, 2 * h2, 2 * w2, c)
 
 
 def loss_and_grads(xp: Any, p: list[Any], x: Any, y: Any) -> tuple[Any, list[Any]]:
     w1, b1, w2, b2, w3, b3 = p
     xh = xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
     z1, cols1 = _conv(xp, xh, w1, b1)
-    a1 = xp.maximum(z1, 0)
-    p1, first1 = _pool(xp, a1)
+    p1, blocks1 = _pool(xp, xp.maximum(z1, 0, out=z1))
     z2, cols2 = _conv(xp, p1, w2, b2)
-    a2 = xp.maximum(z2, 0)
-    p2, first2 = _pool(xp, a2)
-    flat = xp.ascontiguousarray(p2.transpose(0, 3, 1, 2)).reshape(
-        len(x), -1
-    )  # PyTorch's flatten order
+    p2, blocks2 = _pool(xp, xp.maximum(z2, 0, out=z2))
+    flat = xp.ascontiguousarray(p2.transpose(0, 3, 1, 2)).reshape(len(x), -1)  # NCHW order
     loss, g = hand.cross_entropy(xp, flat @ w3.T + b3, y)
     g_w3, g_b3 = g.T @ flat, g.sum(0)
     g = (g @ w3).reshape(p2.shape[0], p2.shape[3], p2.shape[1], p2.shape[2]).transpose(0, 2, 3, 1)
-    g = _pool_backward(xp, g, first2, a2.shape) * (z2 > 0)
+    g = _pool_relu_backward(xp, g, p2, blocks2)
     g, g_w2, g_b2 = _conv_backward(xp, g, cols2, w2, p1.shape)
-    g = _pool_backward(xp, g, first1, a1.shape) * (z1 > 0)
-    _, g_w1, g_b1 = _conv_backward(xp, g, cols1, w1, xh.shape)
+    g = _pool_relu_backward(xp, g, p1, blocks1)
+    _, g_w1, g_b1 = _conv_backward(xp, g, cols1, w1, xh.shape, need_input=False)
     return loss, [g_w1, g_b1, g_w2, g_b2, g_w3, g_b3]
 
 

@@ -9,6 +9,7 @@ XLA's transposed convolutions). Window extraction (im2col) and pooling are in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype, type_text
+from workbench.core.primitives.linalg import _mm
 from workbench.core.primitives.operands import lift
 from workbench.core.primitives.slicing import _pad_impl
 
@@ -126,18 +128,33 @@ def _conv_impl(
     out = _conv_out_spatial(
         x.shape[2:], w.shape[2:], strides, ((0, 0),) * d, (1,) * d, rhs_dilation
     )
-    patches = _windows_view(xp, x, w.shape[2:], strides, rhs_dilation, out)  # (N, C, *out, *k)
-    window_axes = list(range(2 + d, 2 + 2 * d))
-    kernel_axes = list(range(2, 2 + d))
+    # Channels last, so each im2col row is made of contiguous runs of channels: one copy
+    # of the input, one im2col buffer (N·out, k·C) per group, one matrix product per group.
+    # (A tensordot over the (N, C, *out, *k) view gathered element by element: 2-3x slower.)
+    xl = xp.ascontiguousarray(xp.moveaxis(x, 1, -1))  # (N, *spatial, C)
+    window = tuple(w.shape[2:])
+    lead, sp, sc = xl.strides[0], xl.strides[1:-1], xl.strides[-1]
+    patches = kernels.as_strided(
+        xp,
+        xl,
+        (xl.shape[0], *out, *window, xl.shape[-1]),
+        (
+            lead,
+            *(s * st for s, st in zip(sp, strides)),
+            *(s * dl for s, dl in zip(sp, rhs_dilation)),
+            sc,
+        ),
+    )  # (N, *out, *window, C)
+    wl = xp.moveaxis(w, 1, -1)  # (O, *window, C/groups)
+    rows = x.shape[0] * math.prod(out)
     c_group, o_group = w.shape[1], w.shape[0] // groups
     results = []
     for g in range(groups):
-        p = patches[:, g * c_group : (g + 1) * c_group]
-        k = w[g * o_group : (g + 1) * o_group]
-        results.append(
-            xp.tensordot(p, k, axes=([1] + window_axes, [1] + kernel_axes))
-        )  # (N, *out, Og)
+        p = patches if groups == 1 else patches[..., g * c_group : (g + 1) * c_group]
+        k = wl if groups == 1 else wl[g * o_group : (g + 1) * o_group]
+        results.append(_mm(xp, p.reshape(rows, -1), k.reshape(o_group, -1).T))  # (N·out, O/g)
     res = results[0] if groups == 1 else xp.concatenate(results, axis=-1)
+    res = res.reshape(x.shape[0], *out, w.shape[0])
     return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
 
 

@@ -193,6 +193,192 @@ def _windows_transpose_jvp(
 # Pooling (composites)
 
 
+# ---------------------------------------------------------------------------------------
+# max_pool: y[..., p] = max_k xpad[..., p·stride + k·dilation]   (padding holds -inf)
+# VJP: max_pool_grad sends each window's cotangent to its *first* maximal element (what
+# PyTorch's max_pool and XLA's select-and-scatter do), not shared among ties as
+# reduce_max's would be. Both are primitives so a pooling step is one or two passes over
+# the array, not the seven of windows → argmax → eq → select → reduce_sum and back.
+
+PoolParams = dict[str, Any]
+
+
+def _lowest(dtype: Any) -> Any:
+    dtype = np.dtype(dtype)
+    return -np.inf if dtype.kind == "f" or dtype.kind == "V" else np.iinfo(dtype).min
+
+
+def _blocks(x: Any, window: Any, strides: Any, padding: Pairs, dilation: Any) -> Any:
+    """The window axes as a reshape (..., o1, k1, o2, k2, ...) when the windows tile the
+    trailing axes exactly (stride = window, no padding or dilation); else None."""
+    d = len(window)
+    sizes = x.shape[x.ndim - d :]
+    if tuple(strides) != tuple(window) or any(dl != 1 for dl in dilation):
+        return None
+    if any(lo or hi for lo, hi in padding) or any(n % k for n, k in zip(sizes, window)):
+        return None
+    split = [part for n, k in zip(sizes, window) for part in (n // k, k)]
+    return x.reshape(*x.shape[: x.ndim - d], *split)
+
+
+def _pool_shape(x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any) -> Type:
+    t = _windows_shape(
+        x, window=window, strides=strides, padding=padding, dilation=dilation, value=0.0
+    )
+    return Type(t.shape[: x.ndim], x.dtype, x.device)
+
+
+def _max_pool_impl(
+    xp: Any, x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any
+) -> Any:
+    d = len(window)
+    blocks = _blocks(x, window, strides, padding, dilation)
+    if blocks is not None:
+        # elementwise maxima of strided views: NumPy's max over interleaved axes of the
+        # reshape is several times slower
+        offsets = itertools.product(*(range(k) for k in window))
+        at = [(Ellipsis,) + tuple(i for o in off for i in (slice(None), o)) for off in offsets]
+        out = blocks[at[0]].copy()
+        for index in at[1:]:
+            xp.maximum(out, blocks[index], out=out)
+        return out
+    patches = _windows_impl(
+        xp,
+        x,
+        window=window,
+        strides=strides,
+        padding=padding,
+        dilation=dilation,
+        value=_lowest(x.dtype),
+    )
+    return patches.max(axis=tuple(range(x.ndim, x.ndim + d)))
+
+
+max_pool_p = Primitive("max_pool", impl=_max_pool_impl, shape=_pool_shape, family="convolution")
+
+
+def _max_pool_grad_shape(x: Any, y: Any, g: Any, **params: Any) -> Type:
+    expected = _pool_shape(x, **params)
+    for name, t in (("pooled", y), ("cotangent", g)):
+        if tuple(t.shape) != tuple(expected.shape) or t.dtype != x.dtype:
+            raise ValueError(
+                f"max_pool_grad: the {name} {type_text(t)} must match the pooled "
+                f"{type_text(expected)}"
+            )
+    return Type(x.shape, x.dtype, x.device)
+
+
+def _max_pool_grad_impl(
+    xp: Any, x: Any, y: Any, g: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any
+) -> Any:
+    blocks = _blocks(x, window, strides, padding, dilation)
+    if blocks is not None and not bool(xp.isnan(y).any()):
+        # Windows tile the input: visit the offsets in order, each window's gradient goes
+        # to the first element equal to its maximum.
+        # g·hit is the fastest way to write each offset's share, but inf·0 and nan·0 would
+        # leak non-finite gradients into other elements: those take copyto's slower route
+        finite = bool(xp.isfinite(g).all())
+        out = xp.empty(blocks.shape, dtype=g.dtype) if finite else xp.zeros(blocks.shape, g.dtype)
+        offsets = list(itertools.product(*(range(k) for k in window)))
+        taken = None
+        for n, offset in enumerate(offsets):
+            at = (Ellipsis,) + tuple(i for o in offset for i in (slice(None), o))
+            hit = xp.equal(blocks[at], y)
+            if taken is not None:
+                xp.greater(hit, taken, out=hit)  # a maximum not taken by an earlier offset
+            if finite:
+                xp.multiply(g, hit, out=out[at])
+            else:
+                xp.copyto(out[at], g, where=hit)
+            if n + 1 < len(offsets):
+                taken = hit if taken is None else xp.logical_or(taken, hit, out=taken)
+        return out.reshape(x.shape)
+    patches = _windows_impl(
+        xp,
+        x,
+        window=window,
+        strides=strides,
+        padding=padding,
+        dilation=dilation,
+        value=_lowest(x.dtype),
+    )
+    k = math.prod(window)
+    best = patches.reshape(*y.shape, k).argmax(axis=-1)  # the first maximum (NaN counts)
+    chosen = xp.arange(k) == best[..., None]
+    contrib = xp.where(chosen, g[..., None], xp.zeros((), g.dtype)).reshape(*y.shape, *window)
+    return _windows_transpose_impl(
+        xp,
+        contrib,
+        in_shape=x.shape,
+        window=window,
+        strides=strides,
+        padding=padding,
+        dilation=dilation,
+    )
+
+
+max_pool_grad_p = Primitive(
+    "max_pool_grad", impl=_max_pool_grad_impl, shape=_max_pool_grad_shape, family="convolution"
+)
+
+
+def _pick_first_max(x: Any, t: Any, params: PoolParams) -> Any:
+    """``t`` at each window's first maximum of ``x`` (the pooling's tangent map, and the
+    adjoint of max_pool_grad in its cotangent), from general primitives."""
+    d = len(params["window"])
+    lowest = _lowest(x.dtype)
+    px = apply(windows_p, x, value=float(lowest), **params)
+    pt = apply(windows_p, t, value=0.0, **params)
+    k = math.prod(params["window"])
+    lead = tuple(px.shape[: px.ndim - d])
+    flat_x, flat_t = ops.reshape(px, lead + (k,)), ops.reshape(pt, lead + (k,))
+    best = ops.argmax(flat_x, axis=-1, keepdims=True)
+    positions = make_array(np.arange(k, dtype=np.int64), device=x.device)
+    chosen = ops.eq(ops.broadcast_to(positions, flat_x.shape), ops.broadcast_to(best, flat_x.shape))
+    return ops.reduce_sum(ops.select(chosen, flat_t, ops.zeros_like(flat_t)), axes=(-1,))
+
+
+@max_pool_p.vjp
+def _max_pool_vjp(g: Any, x: Any, *, out: Any, **params: Any) -> tuple[Any]:
+    return (apply(max_pool_grad_p, x, out, g, **params),)
+
+
+@max_pool_p.jvp
+def _max_pool_jvp(primals: tuple[Any], tangents: tuple[Any], **params: Any) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    return apply(max_pool_p, x, **params), _pick_first_max(x, t, params)
+
+
+@max_pool_grad_p.vjp
+def _max_pool_grad_vjp(
+    c: Any, x: Any, y: Any, g: Any, *, out: Any, needs: Any = (True, True, True), **params: Any
+) -> tuple[Any, Any, Any]:
+    # linear in g; the choice of element is piecewise constant in x (zero derivative)
+    return None, None, _pick_first_max(x, c, params) if needs[2] else None
+
+
+@max_pool_grad_p.jvp
+def _max_pool_grad_jvp(
+    primals: tuple[Any, Any, Any], tangents: tuple[Any, Any, Any], **params: Any
+) -> tuple[Any, Any]:
+    x, y, g = primals
+    out = apply(max_pool_grad_p, x, y, g, **params)
+    tg = tangents[2]
+    return out, ops.zeros_like(out) if tg is None else apply(max_pool_grad_p, x, y, tg, **params)
+
+
+@max_pool_p.batch
+def _max_pool_batch(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+    return apply(max_pool_p, batching.moveaxis(values[0], axes[0], 0), **params), 0
+
+
+@max_pool_grad_p.batch
+def _max_pool_grad_batch(values: Any, axes: Any, /, **params: Any) -> tuple[Any, int]:
+    size = batching.batch_size(values, axes)
+    x, y, g = (batching.to_axis(v, a, size, 0) for v, a in zip(values, axes))
+    return apply(max_pool_grad_p, x, y, g, **params), 0
+
+
 def max_pool(
     x: Any,
     window: Sequence[int],
@@ -200,21 +386,24 @@ def max_pool(
     padding: Sequence[Sequence[int]] | str = "VALID",
     dilation: Sequence[int] | None = None,
 ) -> Any:
-    """Max over each window of the trailing axes.
+    """Max over each window of the trailing axes (padding never wins: it holds -inf).
 
-    NOTE: the gradient goes to the first maximal element of each window only (what
-    PyTorch's max_pool and XLA's select-and-scatter do), so it is written as
-    argmax + select rather than reduce_max, which would share it among ties.
+    The gradient goes to the first maximal element of each window only (what PyTorch's
+    max_pool and XLA's select-and-scatter do), not shared among ties.
     """
+    (x,) = lift("max_pool", x)
     d = len(window)
-    patches = windows(x, window, strides, padding, dilation, value=-np.inf)
-    k = math.prod(window)
-    flat = ops.reshape(patches, tuple(patches.shape[: patches.ndim - d]) + (k,))
-    best = ops.argmax(flat, axis=-1, keepdims=True)
-    positions = make_array(np.arange(k, dtype=np.int64), device=x.device)
-    chosen = ops.eq(ops.broadcast_to(positions, flat.shape), ops.broadcast_to(best, flat.shape))
-    picked = ops.select(chosen, flat, ops.zeros_like(flat))
-    return ops.reduce_sum(picked, axes=(-1,))
+    strides = tuple(int(s) for s in strides) if strides is not None else (1,) * d
+    dilation = tuple(int(s) for s in dilation) if dilation is not None else (1,) * d
+    pads = conv_padding(padding, x.shape[x.ndim - d :], window, strides, dilation)
+    return apply(
+        max_pool_p,
+        x,
+        window=tuple(int(k) for k in window),
+        strides=strides,
+        padding=pads,
+        dilation=dilation,
+    )
 
 
 def avg_pool(
@@ -239,4 +428,4 @@ def avg_pool(
     return ops.div(total, counts)
 
 
-__all__ = ["avg_pool", "max_pool", "windows", "windows_transpose"]
+__all__ = ["avg_pool", "max_pool", "max_pool_grad_p", "max_pool_p", "windows", "windows_transpose"]

@@ -1,0 +1,83 @@
+"""max_pool and its gradient: the first maximum of each window takes the gradient (as in
+PyTorch), non-finite values stay where they belong, and the tiled fast path agrees with
+the general one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.core import array, vjp
+from workbench.core import primitives as ops
+
+
+def _grad(x: np.ndarray, g: np.ndarray, **params: object) -> np.ndarray:
+    _, pullback = vjp(lambda a: ops.max_pool(a, **params), array(x))
+    (dx,) = pullback(array(g))
+    return dx.numpy()
+
+
+def _first_max_grad(x: np.ndarray, g: np.ndarray, k: int, s: int) -> np.ndarray:
+    """By brute force, for (B, H, W) without padding."""
+    out = np.zeros_like(x)
+    for b in range(g.shape[0]):
+        for i in range(g.shape[1]):
+            for j in range(g.shape[2]):
+                block = x[b, i * s : i * s + k, j * s : j * s + k]
+                r, c = np.unravel_index(np.argmax(block), block.shape)  # the first maximum
+                out[b, i * s + r, j * s + c] += g[b, i, j]
+    return out
+
+
+@pytest.mark.parametrize("k,s", [(2, 2), (3, 3), (2, 1), (3, 2)])
+def test_ties_send_the_gradient_to_the_first_maximum(k: int, s: int) -> None:
+    rng = np.random.default_rng(k * 10 + s)
+    x = rng.integers(0, 3, (2, 6, 6)).astype(np.float32)  # many ties
+    n = (6 - k) // s + 1
+    g = rng.standard_normal((2, n, n)).astype(np.float32)
+    np.testing.assert_allclose(
+        _grad(x, g, window=(k, k), strides=(s, s)), _first_max_grad(x, g, k, s), rtol=1e-6
+    )
+
+
+def test_non_finite_gradients_and_values_stay_in_their_windows() -> None:
+    x = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    g = np.array([[[np.inf, 1.0], [np.nan, 2.0]]], np.float32)
+    dx = _grad(x, g, window=(2, 2), strides=(2, 2))
+    assert np.isinf(dx[0, 1, 1]) and np.isnan(dx[0, 3, 1])
+    others = np.delete(dx.ravel(), [5, 13])
+    assert np.count_nonzero(others) == 2 and np.isfinite(others).all()
+    # a NaN in a window is its maximum (as in PyTorch) and takes the gradient
+    y = x.copy()
+    y[0, 0, 0] = np.nan
+    out = ops.max_pool(array(y), (2, 2), (2, 2)).numpy()
+    assert np.isnan(out[0, 0, 0]) and out[0, 1, 1] == 15
+    dy = _grad(y, np.ones((1, 2, 2), np.float32), window=(2, 2), strides=(2, 2))
+    assert dy[0, 0, 0] == 1 and dy[0, 1, 1] == 0 and dy[0, 3, 3] == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_tiled_path_equals_the_general_one(dtype: type) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 8, 6)).astype(dtype)
+    x[0, 0, :2, :2] = 1.5  # a tie
+    g = rng.standard_normal((3, 5, 4, 3)).astype(dtype)
+    fast = _grad(x, g, window=(2, 2), strides=(2, 2))
+    # one extra row and column of padding never enters a window, but takes the general path
+    slow = _grad(x, g, window=(2, 2), strides=(2, 2), padding=((0, 1), (0, 1)))
+    np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("k,s,p", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])
+def test_max_pool_and_its_gradient_match_pytorch(k: int, s: int, p: int) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(k + s + p)
+    x = rng.integers(0, 4, (2, 3, 9, 9)).astype(np.float32)  # many ties
+    t = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.max_pool2d(t, k, s, p)
+    g = rng.standard_normal(tuple(expected.shape)).astype(np.float32)
+    expected.backward(torch.tensor(g))
+    pads = ((p, p), (p, p))
+    out, pullback = vjp(lambda a: ops.max_pool(a, (k, k), (s, s), pads), array(x))
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    np.testing.assert_allclose(pullback(array(g))[0].numpy(), t.grad.numpy(), rtol=1e-6)
