@@ -81,3 +81,17 @@ def test_max_pool_and_its_gradient_match_pytorch(k: int, s: int, p: int) -> None
     out, pullback = vjp(lambda a: ops.max_pool(a, (k, k), (s, s), pads), array(x))
     np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
     np.testing.assert_allclose(pullback(array(g))[0].numpy(), t.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 7, 6), (4, 7, 6), (2, 2, 3, 7, 6)])
+def test_max_pool_exports_to_onnx_maxpool(shape: tuple[int, ...]) -> None:
+    pytest.importorskip("onnxruntime")
+    from workbench.core import make_graph
+    from workbench.core.onnx import graph_to_onnx, run
+
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    pool = lambda a: ops.max_pool(a, (3, 2), (2, 2), ((1, 1), (0, 0)))  # noqa: E731
+    model = graph_to_onnx(make_graph(pool, array(x)))
+    assert "MaxPool" in {node.op_type for node in model.graph.node}
+    (got,) = run(model, x)
+    np.testing.assert_array_equal(got, pool(array(x)).numpy())

@@ -138,7 +138,7 @@ def _max_pool(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
     reshaped = len(lead) != 2
     x = ins[0]
     if reshaped:
-        spatial = [int(n) for n in shape[len(shape) - d :]]
+        spatial = [-1 if n is None else int(n) for n in shape[len(shape) - d :]]
         x = w.node("Reshape", [x, w.const(np.array([-1, 1, *spatial], np.int64))])
     pooled = w.node(
         "MaxPool",

@@ -68,7 +68,16 @@ from workbench.static.array_ops import (
     zeros_like,
 )
 from workbench.static.config import debugging
-from workbench.static.control_flow import cond, group, no_op, vectorized_map, while_loop
+from workbench.static.control_flow import (
+    cond,
+    foldl,
+    foldr,
+    group,
+    no_op,
+    scan,
+    vectorized_map,
+    while_loop,
+)
 from workbench.static.control_flow import tuple_ as tuple  # noqa: A001
 from workbench.static.dtypes import (
     DType,
@@ -331,6 +340,9 @@ __all__ = [
     "where",
     "vectorized_map",
     "while_loop",
+    "scan",
+    "foldl",
+    "foldr",
     "zeros",
     "zeros_like",
     "argsort",

@@ -283,6 +283,114 @@ def while_loop(
     return tuple(leaves) if isinstance(loop_vars, tuple) else leaves
 
 
+def scan(
+    fn: Callable[[Any, Any], Any],
+    elems: Any,
+    initializer: Any = None,
+    parallel_iterations: int = 10,
+    back_prop: bool = True,
+    swap_memory: bool = False,
+    infer_shape: bool = True,
+    reverse: bool = False,
+    name: str | None = None,
+) -> Any:
+    """``acc = fn(acc, x)`` over the first axis of ``elems``, returning every ``acc``
+    stacked (the same structure as ``initializer``; without one, the first element starts
+    the accumulation and is the first output). Mirrors: tf.scan.
+
+    In a graph the loop stays one operation running the core's ``scan`` (reverse mode
+    differentiates it without unrolling), as TensorFlow keeps a ``while`` loop; eagerly it
+    is a Python loop.
+    """
+    from workbench.static.array_ops import concat, expand_dims, stack  # noqa: PLC0415
+
+    elem_leaves, elem_tree = tree.flatten(elems)
+    xs = [convert_to_tensor(e) for e in elem_leaves]
+    if not xs:
+        raise ValueError("tf.scan: elems must hold at least one tensor")
+    seeded = initializer is None
+    if seeded:
+        initializer = tree.unflatten(elem_tree, [x[-1] if reverse else x[0] for x in xs])
+        xs = [x[:-1] if reverse else x[1:] for x in xs]
+    init_leaves, init_tree = tree.flatten(initializer)
+    init = [convert_to_tensor(v) for v in init_leaves]
+    n_acc, n_xs = len(init), len(xs)
+
+    def call(acc: Sequence[Any], x: Sequence[Any]) -> list[Any]:
+        out = fn(tree.unflatten(init_tree, list(acc)), tree.unflatten(elem_tree, list(x)))
+        leaves, _ = tree.flatten(out)
+        if len(leaves) != n_acc:
+            raise ValueError(
+                f"tf.scan: fn returned {len(leaves)} values for an accumulator of {n_acc}"
+            )
+        return [convert_to_tensor(v) for v in leaves]
+
+    if executing_eagerly():
+        acc, steps = init, []
+        count = int(xs[0].shape[0])
+        for i in reversed(range(count)) if reverse else range(count):
+            acc = call(acc, [x[i] for x in xs])
+            steps.append(acc)
+        if reverse:
+            steps.reverse()
+        columns = [[step[k] for step in steps] for k in range(n_acc)]
+        if seeded:
+            columns = [c + [v] if reverse else [v, *c] for c, v in zip(columns, init)]
+        return tree.unflatten(init_tree, [stack(c) for c in columns])
+    graph = get_default_graph()
+    specs = [(t.dtype, t.shape) for t in init] + [
+        (x.dtype, TensorShape(x.shape.dims[1:])) for x in xs
+    ]
+    body = build_func_graph("scan_body", lambda *v: call(v[:n_acc], v[n_acc:]), specs, graph)
+    _pure(body, "tf.scan")
+
+    def run(*args: Any) -> Any:
+        carry, values, captured = args[:n_acc], args[n_acc : n_acc + n_xs], args[n_acc + n_xs :]
+
+        def step(c: Any, x: Any) -> Any:
+            new = tuple(run_func_graph(body, [*c, *x], captured, {}, {}))
+            return new, new
+
+        _, ys = ops.scan(step, tuple(carry), tuple(values), reverse=reverse)
+        return tuple(ys) if len(ys) != 1 else ys[0]
+
+    length = xs[0].shape.dims[0] if xs[0].shape.dims else None  # None: known when run
+    out = make_op(
+        "Scan",
+        [*init, *xs, *body.captured_outer],
+        run,
+        name=name or "scan",
+        out_types=[
+            (t.dtype, TensorShape(None if t.shape.dims is None else [length, *t.shape.dims]))
+            for t in init
+        ],
+    )
+    results = list(out) if isinstance(out, tuple) else [out]
+    if seeded:
+        results = [
+            concat([r, expand_dims(v, 0)] if reverse else [expand_dims(v, 0), r], 0)
+            for r, v in zip(results, init)
+        ]
+    return tree.unflatten(init_tree, results)
+
+
+def foldl(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, **kwargs: Any) -> Any:
+    """The last accumulator of :func:`scan` from the front. Mirrors: tf.foldl."""
+    stacked = scan(fn, elems, initializer, **kwargs)
+    return tree.unflatten(*_last(stacked, -1))
+
+
+def foldr(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, **kwargs: Any) -> Any:
+    """The last accumulator of :func:`scan` from the back. Mirrors: tf.foldr."""
+    stacked = scan(fn, elems, initializer, reverse=True, **kwargs)
+    return tree.unflatten(*_last(stacked, 0))
+
+
+def _last(stacked: Any, index: int) -> tuple[Any, list[Any]]:
+    leaves, structure = tree.flatten(stacked)
+    return structure, [leaf[index] for leaf in leaves]
+
+
 def vectorized_map(
     fn: Callable[[Any], Any], elems: Any, fallback_to_while_loop: bool = True, warn: bool = True
 ) -> Any:

@@ -142,15 +142,17 @@ def tf_loss(tf: Any, p: list[Any], inputs: Any, targets: Any) -> Any:
     steps, hidden, width = inputs.shape[1], w_hh.shape[1], emb_w.shape[1]
     emb = tf.reshape(tf.gather(emb_w, inputs), [-1, width])
     xw = tf.reshape(tf.matmul(emb, w_ih, transpose_b=True) + b_ih + b_hh, [-1, steps, 4 * hidden])
-    h = c = tf.zeros_like(xw[:, 0, :hidden])
-    outputs = []
-    for t in range(steps):
-        gates = xw[:, t, :] + tf.matmul(h, w_hh, transpose_b=True)
-        i, f, g, o = tf.split(gates, 4, axis=1)
+    zeros = tf.zeros_like(xw[:, 0, :hidden])
+
+    def cell(state: Any, x_t: Any) -> Any:
+        h, c = state
+        i, f, g, o = tf.split(x_t + tf.matmul(h, w_hh, transpose_b=True), 4, axis=1)
         c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-        h = tf.sigmoid(o) * tf.tanh(c)
-        outputs.append(h)
-    flat = tf.reshape(tf.stack(outputs, axis=1), [-1, hidden])
+        return tf.sigmoid(o) * tf.tanh(c), c
+
+    # tf.scan keeps the loop one operation (the core's scan), as TF1 code would write it
+    hs, _ = tf.scan(cell, tf.transpose(xw, [1, 0, 2]), initializer=(zeros, zeros))
+    flat = tf.reshape(tf.transpose(hs, [1, 0, 2]), [-1, hidden])
     logits = tf.matmul(flat, w_out, transpose_b=True) + b_out
     labels = tf.reshape(targets, [-1])
     return tf.reduce_mean(
