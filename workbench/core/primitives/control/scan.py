@@ -10,7 +10,9 @@ from typing import Any
 from workbench.core import batching, tree
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
-from workbench.core.ir import Graph, Type
+from workbench.core.ir import Graph, Type, Var
+from workbench.core.passes.cse import cse
+from workbench.core.passes.dce import dce
 from workbench.core.primitive import Primitive
 from workbench.core.primitives.control.graphs import (
     Groups,
@@ -187,9 +189,55 @@ def _scan_jvp(
     return tuple(result.join("carry", "ys")), tuple(result.join("carry_t", "ys_t"))
 
 
-# Reverse mode: first a scan that records the carry every step saw (recomputation, as
-# checkpointing does), then a scan in the opposite direction over the body's backward
-# graph, carrying the carry's cotangent and accumulating the constants' cotangents.
+def _split_residuals(backward: Graph, n_consts: int, n_varying: int) -> tuple[Graph, Graph]:
+    """Split a step's backward graph ``(consts, carry, xs, cotangents) -> grads`` into
+    ``forward: (consts, carry, xs) -> residuals`` (what does not need the cotangents: the
+    recomputed forward step) and ``rest: (consts, residuals, cotangents) -> grads``.
+
+    Equations of the constants alone (transposes of a weight, say) stay in ``rest`` too,
+    so nothing loop-invariant becomes a per-step residual; ``dce`` drops what a part
+    does not use."""
+    inputs = backward.inputs
+    invariant = set(inputs[:n_consts]) | {v for v, _ in backward.constants}
+    varying = set(inputs[n_consts : n_consts + n_varying])
+    forward_eqns, rest_eqns = [], []
+    for eqn in backward.equations:
+        vars_in = [a for a in eqn.inputs if isinstance(a, Var)]
+        if eqn.primitive.effectful or any(v not in invariant and v not in varying for v in vars_in):
+            rest_eqns.append(eqn)
+        elif all(v in invariant for v in vars_in):
+            invariant.update(eqn.outputs)
+            forward_eqns.append(eqn)
+            rest_eqns.append(eqn)
+        else:
+            varying.update(eqn.outputs)
+            forward_eqns.append(eqn)
+    needed: dict[Var, None] = {}
+    for eqn in rest_eqns:
+        for a in eqn.inputs:
+            if isinstance(a, Var) and a in varying:
+                needed[a] = None
+    for a in backward.outputs:
+        if isinstance(a, Var) and a in varying:
+            needed[a] = None
+    residuals = tuple(needed)
+    forward = Graph(
+        inputs[: n_consts + n_varying], tuple(forward_eqns), residuals, backward.constants
+    )
+    rest = Graph(
+        (*inputs[:n_consts], *residuals, *inputs[n_consts + n_varying :]),
+        tuple(rest_eqns),
+        backward.outputs,
+        backward.constants,
+    )
+    return dce(forward)[0], dce(rest)[0]
+
+
+# Reverse mode: a scan that runs the body once more and keeps, step by step, what its
+# backward needs (the residuals: gates, activations, the carry it saw), then a scan in the
+# opposite direction over the rest of the body's backward graph, carrying the carry's
+# cotangent and accumulating the constants' cotangents. Two passes of the forward step
+# in all (the primal scan and this one), not three.
 @scan_p.vjp
 def _scan_vjp(
     gs: Sequence[Any],
@@ -204,14 +252,15 @@ def _scan_vjp(
     groups = _groups(n_consts, n_carry, len(args))
     given = groups.split(args)
     outputs = Groups(carry=n_carry, ys=len(out) - n_carry).split(zeros_for(out, gs))
-    body_inputs = Groups(consts=n_consts, carry=n_carry, xs=len(given.xs))
+    n_xs = len(given.xs)
+    # backward(body): (consts, carry, xs, g_carry_next, g_ys) -> (g_consts, g_carry, g_xs)
+    forward, rest = _split_residuals(backward_of(body), n_consts, n_carry + n_xs)
 
-    def record(*a: Any) -> Any:  # the new carry, and the carry this step saw as its y
-        new = eval_graph(body, *a)
-        return list(new[:n_carry]) + body_inputs.split(a).carry
+    def record(*a: Any) -> Any:  # the new carry, and this step's residuals as its ys
+        return list(eval_graph(body, *a)[:n_carry]) + list(eval_graph(forward, *a))
 
-    recorder = make_graph(record, *body.in_types)
-    seen = list(
+    recorder = cse(make_graph(record, *body.in_types))[0]  # one forward, shared
+    residuals = list(
         apply(
             scan_p,
             *args,
@@ -222,27 +271,23 @@ def _scan_vjp(
             reverse=reverse,
         )[n_carry:]
     )
-
-    # backward(body): (consts, carry, xs, g_carry_next, g_ys) -> (g_consts, g_carry, g_xs)
-    backward = backward_of(body)
-    backward_out = Groups(consts=n_consts, carry=n_carry, xs=len(given.xs))
+    backward_out = Groups(consts=n_consts, carry=n_carry, xs=n_xs)
     step_in = Groups(
         consts=n_consts,
         g_carry=n_carry,
         g_consts=n_consts,
-        seen=n_carry,
-        xs=len(given.xs),
+        residuals=len(residuals),
         g_ys=len(outputs.ys),
     )
 
     def step(*a: Any) -> Any:
         now = step_in.split(a)
-        cotangents = eval_graph(backward, *now.join("consts", "seen", "xs", "g_carry", "g_ys"))
+        cotangents = eval_graph(rest, *now.join("consts", "residuals", "g_carry", "g_ys"))
         got = backward_out.split(cotangents)
         g_consts = [ops.add(total, g) for total, g in zip(now.g_consts, got.consts)]
         return got.carry + g_consts + got.xs
 
-    slices = [Type(t.shape[1:], t.dtype, t.device) for t in types_of(seen + given.xs + outputs.ys)]
+    slices = [Type(t.shape[1:], t.dtype, t.device) for t in types_of(residuals + outputs.ys)]
     consts_types = types_of(given.consts)
     step_graph = make_graph(step, *consts_types, *types_of(outputs.carry), *consts_types, *slices)
     zeros = [ops.zeros_like(c) for c in given.consts]
@@ -251,8 +296,7 @@ def _scan_vjp(
         *given.consts,
         *outputs.carry,
         *zeros,
-        *seen,
-        *given.xs,
+        *residuals,
         *outputs.ys,
         body=step_graph,
         n_consts=n_consts,
@@ -260,7 +304,7 @@ def _scan_vjp(
         length=length,
         reverse=not reverse,
     )
-    result = Groups(carry=n_carry, consts=n_consts, xs=len(given.xs)).split(res)
+    result = Groups(carry=n_carry, consts=n_consts, xs=n_xs).split(res)
     return tuple(
         float_only(given.consts, result.consts)
         + float_only(given.carry, result.carry)
