@@ -1,6 +1,9 @@
-"""Benchmarks: workloads run side by side in one process, reported as ratios.
+"""Benchmarks: workloads run side by side, reported as ratios.
 
-``python -m workbench bench`` runs the suite from a terminal; in a notebook,
+Each implementation runs in a fresh process of its own (``workbench.bench.isolated``),
+timed in rounds interleaved across the processes; tiny sizes (a check that everything
+runs and agrees) run in the caller's process. ``python -m workbench bench`` runs the
+suite from a terminal; in a notebook,
 ``bench.run("mlp,eager,numpy,torch", size="quick")`` runs the chosen workloads and
 implementations, prints their tables and returns the rows (``viz.suite_chart`` draws
 them). Never imported by the engine; reads the front ends and, when installed, PyTorch
@@ -24,11 +27,14 @@ def run(
     show: bool = True,
     rounds: int | None = None,
     warmup: int | None = None,
+    isolate: bool | None = None,
 ) -> list[Result]:
     """Run workloads and implementations named in ``only`` (comma-separated, as the
     command's ``--only``; None: everything) at ``size`` "full", "quick" or "tiny".
     ``memory`` measures each implementation's peak in a process of its own; ``rounds``
-    and ``warmup`` override the size's defaults (tiny: one round, no warm-up)."""
+    and ``warmup`` override the size's defaults (tiny: one round, no warm-up). ``isolate``
+    (default: every size but tiny) gives each implementation a process of its own, which
+    also measures its peak memory."""
     from workbench.bench import cli, suite  # noqa: PLC0415
     from workbench.bench.workloads import IMPLEMENTATIONS, WORKLOADS  # noqa: PLC0415
 
@@ -42,4 +48,5 @@ def run(
         show=show,
         rounds=rounds,
         warmup=warmup,
+        isolate=size != "tiny" if isolate is None else isolate,
     )
