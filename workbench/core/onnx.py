@@ -233,6 +233,13 @@ def _concatenate(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
     w.node("Concat", ins, [out], axis=int(p["axis"]))
 
 
+def _split(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
+    p = eqn.params
+    outs = [w.names[id(v)] for v in eqn.outputs]  # every piece, not only the first
+    sizes = w.const(np.array(p["sizes"], np.int64))
+    w.node("Split", [ins[0], sizes], outs, axis=int(p["axis"]))
+
+
 def _slice(w: _Writer, eqn: Equation, ins: list[str], out: str) -> None:
     p = eqn.params
     rank = len(p["starts"])
@@ -304,6 +311,7 @@ _TRANSLATIONS: dict[str, Callable[[_Writer, Equation, list[str], str], None]] = 
     "argmin": functools.partial(_arg, "ArgMin"),
     "concatenate": _concatenate,
     "slice": _slice,
+    "split": _split,
     "pad": _pad,
     "dot_general": _dot_general,
     "conv": _conv,

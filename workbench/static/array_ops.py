@@ -267,14 +267,7 @@ def split(
 
     def run(v: Any) -> Any:
         ax = normalize_axis("axis", axis, v.ndim)
-        pieces, offset = [], 0
-        for s in sizes:
-            start = [0] * v.ndim
-            limit = list(v.shape)
-            start[ax], limit[ax] = offset, offset + s
-            pieces.append(ops.slice(v, start, limit))
-            offset += s
-        return tuple(pieces)
+        return tuple(ops.split(v, sizes, ax))  # one split: its gradient is one concatenate
 
     out = make_op("Split", [x], run, name=name)
     return list(out) if isinstance(out, tuple) else [out]
