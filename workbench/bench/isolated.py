@@ -132,7 +132,10 @@ class Child:
     def __init__(self, spec: Workload, case: Case, impl: str, device: str, size: str, tmp: str):
         self.impl = impl
         self.log: IO[str] = tempfile.TemporaryFile("w+")
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # the child imports the same workbench as this process, installed or not
+        home = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH", "")) if p)
+        env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=path)
         args = [spec.name, case.label, impl, device, size, tmp]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workbench.bench.isolated", *args],
