@@ -34,57 +34,48 @@ def setup(s: dict[str, int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return weights, [x, y]
 
 
-def vectorised(case: Case, device: str) -> Runner:
+def _by_hand(norms: Callable[..., Any]) -> Callable[[Case, str], Runner]:
+    """A hand-written step: the forward pass and each example's output and hidden
+    cotangents (d2, d1) by hand, then ``norms(xp, x, h, d1, d2)``."""
+
+    def build(case: Case, device: str) -> Runner:
+        from workbench.backend import get_device  # noqa: PLC0415
+
+        dev = get_device(device)
+        xp = dev.xp
+        weights, inputs = setup(case.sizes)
+        w1, b1, w2, b2 = (dev.put(w) for w in weights)
+        x, y = (dev.put(a) for a in inputs)
+        rows = xp.arange(len(y))
+
+        def step() -> Any:
+            z = x @ w1.T + b1
+            h = xp.maximum(z, 0)
+            logits = h @ w2.T + b2
+            e = xp.exp(logits - logits.max(1, keepdims=True))
+            d2 = e / e.sum(1, keepdims=True)
+            d2[rows, y] -= 1  # each example's own loss: no 1/batch
+            d1 = (d2 @ w2) * (z > 0)
+            return norms(xp, x, h, d1, d2)
+
+        return Runner(step, lambda out: [to_numpy(out)])
+
+    return build
+
+
+def _materialised(xp: Any, x: Any, h: Any, d1: Any, d2: Any) -> Any:
     """The floor: every example's gradients materialised with batched products (what
     ``vmap(grad)`` computes), as a NumPy programmer vectorises them."""
-    from workbench.backend import get_device  # noqa: PLC0415
-
-    dev = get_device(device)
-    xp = dev.xp
-    weights, inputs = setup(case.sizes)
-    w1, b1, w2, b2 = (dev.put(w) for w in weights)
-    x, y = (dev.put(a) for a in inputs)
-    rows = xp.arange(len(y))
-
-    def step() -> Any:
-        z = x @ w1.T + b1
-        h = xp.maximum(z, 0)
-        logits = h @ w2.T + b2
-        e = xp.exp(logits - logits.max(1, keepdims=True))
-        d2 = e / e.sum(1, keepdims=True)
-        d2[rows, y] -= 1  # each example's own loss: no 1/batch
-        d1 = (d2 @ w2) * (z > 0)
-        g_w1 = d1[:, :, None] * x[:, None, :]  # (B, hidden, in): one outer product each
-        g_w2 = d2[:, :, None] * h[:, None, :]
-        sq = lambda a: (a * a).reshape(len(a), -1).sum(1)  # noqa: E731
-        return xp.sqrt(sq(g_w1) + sq(d1) + sq(g_w2) + sq(d2))
-
-    return Runner(step, lambda out: [to_numpy(out)])
+    g_w1 = d1[:, :, None] * x[:, None, :]  # (B, hidden, in): one outer product each
+    g_w2 = d2[:, :, None] * h[:, None, :]
+    sq = lambda a: (a * a).reshape(len(a), -1).sum(1)  # noqa: E731
+    return xp.sqrt(sq(g_w1) + sq(d1) + sq(g_w2) + sq(d2))
 
 
-def by_hand(case: Case, device: str) -> Runner:
+def _shortcut(xp: Any, x: Any, h: Any, d1: Any, d2: Any) -> Any:
     """The norms without materialising a gradient: products of squared norms."""
-    from workbench.backend import get_device  # noqa: PLC0415
-
-    dev = get_device(device)
-    xp = dev.xp
-    weights, inputs = setup(case.sizes)
-    w1, b1, w2, b2 = (dev.put(w) for w in weights)
-    x, y = (dev.put(a) for a in inputs)
-    rows = xp.arange(len(y))
-
-    def step() -> Any:
-        z = x @ w1.T + b1
-        h = xp.maximum(z, 0)
-        logits = h @ w2.T + b2
-        e = xp.exp(logits - logits.max(1, keepdims=True))
-        d2 = e / e.sum(1, keepdims=True)
-        d2[rows, y] -= 1  # each example's own loss: no 1/batch
-        d1 = (d2 @ w2) * (z > 0)
-        sq = lambda a: (a * a).sum(1)  # noqa: E731
-        return xp.sqrt(sq(d1) * sq(x) + sq(d1) + sq(d2) * sq(h) + sq(d2))
-
-    return Runner(step, lambda out: [to_numpy(out)])
+    sq = lambda a: (a * a).sum(1)  # noqa: E731
+    return xp.sqrt(sq(d1) * sq(x) + sq(d1) + sq(d2) * sq(h) + sq(d2))
 
 
 def _example_loss(jax: Any, jnp: Any) -> Callable[..., Any]:
@@ -220,8 +211,8 @@ PER_EXAMPLE = Workload(
     "ms for the gradient norms of 64 examples of a 100-64-10 MLP: vmap(grad) vs a loop",
     lambda quick, tiny: [Case("per-example-grads", "", dict(TINY if tiny else FULL))],
     {
-        "numpy": vectorised,
-        "numpy-norms": by_hand,
+        "numpy": _by_hand(_materialised),
+        "numpy-norms": _by_hand(_shortcut),
         "eager": torch_like("workbench.eager", "vmap"),
         "eager-loop": torch_like("workbench.eager", "loop"),
         "static-function": tf_function("vmap"),

@@ -78,19 +78,22 @@ def windows(
     Padding positions hold ``value`` (``-inf`` for max pooling).
     """
     (x,) = lift("windows", x)
+    return apply(
+        windows_p, x, **_geometry(x, window, strides, padding, dilation), value=float(value)
+    )
+
+
+def _geometry(
+    x: Any, window: Sequence[int], strides: Any, padding: Any, dilation: Any
+) -> dict[str, Any]:
+    """The window parameters as the primitives take them: ints, (lo, hi) padding pairs
+    ("SAME"/"VALID" resolved), strides and dilation defaulting to 1."""
     d = len(window)
     strides = tuple(int(s) for s in strides) if strides is not None else (1,) * d
     dilation = tuple(int(s) for s in dilation) if dilation is not None else (1,) * d
     pads = conv_padding(padding, x.shape[x.ndim - d :], window, strides, dilation)
-    return apply(
-        windows_p,
-        x,
-        window=tuple(int(k) for k in window),
-        strides=strides,
-        padding=pads,
-        dilation=dilation,
-        value=float(value),
-    )
+    window = tuple(int(k) for k in window)
+    return {"window": window, "strides": strides, "padding": pads, "dilation": dilation}
 
 
 def _windows_transpose_shape(
@@ -392,18 +395,7 @@ def max_pool(
     max_pool and XLA's select-and-scatter do), not shared among ties.
     """
     (x,) = lift("max_pool", x)
-    d = len(window)
-    strides = tuple(int(s) for s in strides) if strides is not None else (1,) * d
-    dilation = tuple(int(s) for s in dilation) if dilation is not None else (1,) * d
-    pads = conv_padding(padding, x.shape[x.ndim - d :], window, strides, dilation)
-    return apply(
-        max_pool_p,
-        x,
-        window=tuple(int(k) for k in window),
-        strides=strides,
-        padding=pads,
-        dilation=dilation,
-    )
+    return apply(max_pool_p, x, **_geometry(x, window, strides, padding, dilation))
 
 
 def avg_pool(
