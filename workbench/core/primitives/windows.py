@@ -234,6 +234,7 @@ def _pool_shape(x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: 
 def _max_pool_impl(
     xp: Any, x: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any
 ) -> Any:
+    geometry = {"window": window, "strides": strides, "padding": padding, "dilation": dilation}
     d = len(window)
     blocks = _blocks(x, window, strides, padding, dilation)
     if blocks is not None:
@@ -245,15 +246,7 @@ def _max_pool_impl(
         for index in at[1:]:
             xp.maximum(out, blocks[index], out=out)
         return out
-    patches = _windows_impl(
-        xp,
-        x,
-        window=window,
-        strides=strides,
-        padding=padding,
-        dilation=dilation,
-        value=_lowest(x.dtype),
-    )
+    patches = _windows_impl(xp, x, **geometry, value=_lowest(x.dtype))
     return patches.max(axis=tuple(range(x.ndim, x.ndim + d)))
 
 
@@ -274,6 +267,7 @@ def _max_pool_grad_shape(x: Any, y: Any, g: Any, **params: Any) -> Type:
 def _max_pool_grad_impl(
     xp: Any, x: Any, y: Any, g: Any, *, window: Any, strides: Any, padding: Pairs, dilation: Any
 ) -> Any:
+    geometry = {"window": window, "strides": strides, "padding": padding, "dilation": dilation}
     blocks = _blocks(x, window, strides, padding, dilation)
     if blocks is not None and not bool(xp.isnan(y).any()):
         # Windows tile the input: visit the offsets in order, each window's gradient goes
@@ -296,28 +290,12 @@ def _max_pool_grad_impl(
             if n + 1 < len(offsets):
                 taken = hit if taken is None else xp.logical_or(taken, hit, out=taken)
         return out.reshape(x.shape)
-    patches = _windows_impl(
-        xp,
-        x,
-        window=window,
-        strides=strides,
-        padding=padding,
-        dilation=dilation,
-        value=_lowest(x.dtype),
-    )
+    patches = _windows_impl(xp, x, **geometry, value=_lowest(x.dtype))
     k = math.prod(window)
     best = patches.reshape(*y.shape, k).argmax(axis=-1)  # the first maximum (NaN counts)
     chosen = xp.arange(k) == best[..., None]
     contrib = xp.where(chosen, g[..., None], xp.zeros((), g.dtype)).reshape(*y.shape, *window)
-    return _windows_transpose_impl(
-        xp,
-        contrib,
-        in_shape=x.shape,
-        window=window,
-        strides=strides,
-        padding=padding,
-        dilation=dilation,
-    )
+    return _windows_transpose_impl(xp, contrib, in_shape=x.shape, **geometry)
 
 
 max_pool_grad_p = Primitive(
