@@ -819,66 +819,6 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None, mode: Any = None) 
     return Array(ops.index(v, tuple(key)))
 
 
-def tril(m: Any, k: int = 0) -> Array:
-    v = _v(m)
-    mask = np.tril(np.ones(v.shape[-2:], bool), k)
-    return where(Array(ops.array(mask)), Array(v), 0)
-
-
-def triu(m: Any, k: int = 0) -> Array:
-    v = _v(m)
-    mask = np.triu(np.ones(v.shape[-2:], bool), k)
-    return where(Array(ops.array(mask)), Array(v), 0)
-
-
-def meshgrid(*xi: Any, indexing: str = "xy") -> list[Array]:
-    arrays = [ravel(x) for x in xi]
-    shape_ = [a.shape[0] for a in arrays]
-    if indexing == "xy" and len(arrays) >= 2:
-        shape_[0], shape_[1] = shape_[1], shape_[0]
-    out = []
-    for i, a in enumerate(arrays):
-        dims = [1] * len(arrays)
-        j = i
-        if indexing == "xy" and len(arrays) >= 2 and i < 2:
-            j = 1 - i
-        dims[j] = a.shape[0]
-        out.append(broadcast_to(reshape(a, dims), shape_))
-    return out
-
-
-def diag(v: Any, k: int = 0) -> Array:
-    """A matrix with ``v`` on diagonal ``k``, or the diagonal of a matrix. Mirrors: jnp.diag."""
-    x = asarray(v)
-    if x.ndim != 1:
-        return diagonal(x, k)
-    n = x.shape[0] + builtins.abs(k)
-    padded = pad(x, (0, builtins.abs(k)))
-    column = reshape(padded, (n, 1) if k >= 0 else (1, n))
-    return where(Array(ops.array(np.eye(n, k=k, dtype=bool))), broadcast_to(column, (n, n)), 0)
-
-
-def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
-    x = asarray(a)
-    n = (
-        builtins.min(x.shape[axis1], x.shape[axis2] - offset)
-        if offset >= 0
-        else builtins.min(x.shape[axis1] + offset, x.shape[axis2])
-    )
-    rows = np.arange(n) + builtins.max(-offset, 0)
-    cols = np.arange(n) + builtins.max(offset, 0)
-    moved = (
-        moveaxis(moveaxis(x, axis1, -2), axis2 if axis2 > axis1 else axis2 + 1, -1)
-        if x.ndim > 2
-        else x
-    )
-    return Array(ops.index(_v(moved), (..., ops.array(rows), ops.array(cols))))
-
-
-def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
-    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
-
-
 # ---------------------------------------------------------------------------------------
 # Host-only helpers (data-dependent shapes: not available inside jit)
 
@@ -896,6 +836,7 @@ def __getattr__(name: str) -> Any:
 
 
 # defined beside the rest of jnp, which they call
+from workbench.functional.numpy_matrix import *  # noqa: E402, F403
 from workbench.functional.numpy_more import *  # noqa: E402, F403
 from workbench.functional.numpy_more import nonzero, unique  # noqa: E402, F401
 from workbench.functional.numpy_signal import convolve, correlate, rot90  # noqa: E402, F401
