@@ -54,7 +54,7 @@ def serve(workload: str, label: str, impl: str, device: str, size: str, outdir: 
     from workbench.bench import memory  # noqa: PLC0415
     from workbench.bench.timing import synchronizer  # noqa: PLC0415
 
-    tuned = tune_host_allocator()  # the same setting in every implementation's process
+    tune_host_allocator()  # the same setting in every implementation's process
     spec, case = _case(workload, label, size)
     memory.import_library(impl)
     memory.reset_peak()
@@ -70,7 +70,7 @@ def serve(workload: str, label: str, impl: str, device: str, size: str, outdir: 
         return
     path = Path(outdir) / f"{impl}.npz"
     np.savez(path, *[np.asarray(v) for v in values])
-    send(status="ready", ops=runner.ops, results=str(path), allocator_tuned=tuned)
+    send(status="ready", ops=runner.ops, results=str(path))
     sync = synchronizer(device) or (lambda: None)
     for line in sys.stdin:
         command = json.loads(line)
@@ -130,7 +130,6 @@ class Child:
     """One implementation's process and its pipes."""
 
     def __init__(self, spec: Workload, case: Case, impl: str, device: str, size: str, tmp: str):
-        self.impl = impl
         self.log: IO[str] = tempfile.TemporaryFile("w+")
         # the child imports the same workbench as this process, installed or not
         home = str(Path(__file__).resolve().parents[2])
