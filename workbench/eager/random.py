@@ -101,16 +101,17 @@ class Generator:
     def _normal_fill(self, count: builtins.int, kind: np.dtype) -> np.ndarray:
         data = self.uniform(count, kind).astype(np.float64)
 
-        def fill16(block: np.ndarray) -> None:
-            radius = np.sqrt(-2.0 * np.log(1.0 - block[:8]))
-            theta = 2.0 * np.pi * block[8:16]
-            block[:8], block[8:16] = radius * np.cos(theta), radius * np.sin(theta)
+        def fill16(blocks: np.ndarray) -> None:
+            # PyTorch fills 16 at a time: Box-Muller on (first 8, last 8) of each block
+            radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, :8]))
+            theta = 2.0 * np.pi * blocks[:, 8:16]
+            blocks[:, :8], blocks[:, 8:16] = radius * np.cos(theta), radius * np.sin(theta)
 
-        for i in range(0, count - 15, 16):
-            fill16(data[i : i + 16])
+        whole = count // 16 * 16
+        fill16(data[:whole].reshape(-1, 16))
         if count % 16:  # the last 16 are drawn again
             tail = self.uniform(16, kind).astype(np.float64)
-            fill16(tail)
+            fill16(tail.reshape(1, 16))
             data[count - 16 :] = tail
         return data.astype(kind)
 

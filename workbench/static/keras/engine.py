@@ -300,6 +300,14 @@ class Layer:
                 for i in inputs
             ]
             shape: Any = [tuple(t.shape.as_list()) for t in tensors]
+        elif isinstance(inputs, dict):  # named inputs (input_ids, attention_mask, ...)
+            tensors = {
+                k: v
+                if isinstance(v, EagerTensor | Variable) or hasattr(v, "op")
+                else convert_to_tensor(v)
+                for k, v in inputs.items()
+            }
+            shape = {k: tuple(t.shape.as_list()) for k, t in tensors.items()}
         else:
             tensors = (
                 inputs
@@ -307,11 +315,15 @@ class Layer:
                 else convert_to_tensor(inputs)
             )
             shape = tuple(tensors.shape.as_list())
-        tensors = (
-            [self._autocast(t) for t in tensors]
-            if isinstance(tensors, list)
-            else self._autocast(tensors)
-        )
+        if isinstance(tensors, list):
+            tensors = [self._autocast(t) for t in tensors]
+        elif isinstance(tensors, dict):
+            # named inputs keep their integer ids and masks, as Keras's dict inputs do
+            tensors = {
+                k: self._autocast(t) if t.dtype.is_floating else t for k, t in tensors.items()
+            }
+        else:
+            tensors = self._autocast(tensors)
         if not self.built:
             self.build(shape)
             self.built = True

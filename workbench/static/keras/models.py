@@ -186,7 +186,7 @@ class Model(Layer):
         if not self._functional and not self.built and not isinstance(inputs, KerasTensor):
             shape = (
                 tuple(convert_to_tensor(inputs).shape.as_list())
-                if not isinstance(inputs, list | tuple)
+                if not isinstance(inputs, list | tuple | dict)
                 else None
             )
             self.build(shape)
