@@ -118,17 +118,16 @@ class TFBertLayer(keras.layers.Layer):
         self.dropout = keras.layers.Dropout(config.hidden_dropout_prob)
         self.act = ACTIVATIONS[config.hidden_act]
 
-    def _split(self, x: Any, batch: Any, length: Any) -> Any:  # (B, T, H*D) -> (B, H, T, D)
-        return tf.transpose(tf.reshape(x, (batch, length, self.heads, self.size)), (0, 2, 1, 3))
+    def _split(self, x: Any, length: int) -> Any:  # (B, T, H*D) -> (B, H, T, D)
+        return tf.transpose(tf.reshape(x, (-1, length, self.heads, self.size)), (0, 2, 1, 3))
 
     def call(self, hidden: Any, bias: Any, training: bool = False) -> Any:
-        shape = tf.shape(hidden)
-        b, t = shape[0], shape[1]
-        q, k, v = (self._split(layer(hidden), b, t) for layer in (self.query, self.key, self.value))
+        t = hidden.shape[1]  # known: tf.function and fit trace once per batch shape
+        q, k, v = (self._split(layer(hidden), t) for layer in (self.query, self.key, self.value))
         scores = tf.matmul(q, k, transpose_b=True) / math.sqrt(self.size) + bias
         probs = tf.nn.softmax(scores, axis=-1)
         context = tf.matmul(self.attention_dropout(probs, training=training), v)
-        context = tf.reshape(tf.transpose(context, (0, 2, 1, 3)), (b, t, self.heads * self.size))
+        context = tf.reshape(tf.transpose(context, (0, 2, 1, 3)), (-1, t, self.heads * self.size))
         attended = self.attention_norm(
             self.dropout(self.attention_dense(context), training=training) + hidden
         )
