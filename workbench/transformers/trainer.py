@@ -158,7 +158,8 @@ class Trainer:
     # -- training -----------------------------------------------------------------------
     def create_optimizer(self) -> Any:
         """AdamW; biases and LayerNorm weights get no weight decay (as transformers)."""
-        decay, no_decay = [], []
+        decay: list[Any] = []
+        no_decay: list[Any] = []
         for name, p in self.model.named_parameters():
             (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(p)
         a = self.args
