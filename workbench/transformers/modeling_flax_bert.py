@@ -21,7 +21,7 @@ import numpy as np
 from workbench import functional as jax
 from workbench.functional import numpy as jnp
 from workbench.transformers import hub
-from workbench.transformers.configuration import BertConfig
+from workbench.transformers.configuration import BertConfig, PretrainedConfig
 from workbench.transformers.outputs import BaseModelOutputWithPooling, SequenceClassifierOutput
 
 ACTIVATIONS: dict[str, Any] = {
@@ -33,14 +33,18 @@ ACTIVATIONS: dict[str, Any] = {
 
 
 # -- PyTorch keys <-> the params pytree ---------------------------------------------------
+# GPT-2's Conv1D layers already store their matrices (in, out), as Flax's kernels
+CONV1D = ("c_attn", "c_proj", "c_fc")
+
+
 def _leaf_name(path: tuple[str, ...]) -> tuple[str, bool]:
     """The Flax leaf name for a PyTorch ``weight`` under ``path``, and whether to transpose."""
     owner = path[-1]
-    if owner.endswith("embeddings"):
+    if owner.endswith("embeddings") or owner in ("wte", "wpe"):
         return "embedding", False
     if owner in ("LayerNorm", "ln_1", "ln_2", "ln_f"):
         return "scale", False
-    return "kernel", True
+    return "kernel", owner not in CONV1D
 
 
 def to_pytree(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -68,8 +72,9 @@ def from_pytree(params: dict[str, Any], prefix: str = "") -> dict[str, np.ndarra
             continue
         value = np.asarray(node)
         if name in ("kernel", "scale", "embedding"):
+            transpose = name == "kernel" and prefix.rsplit(".", 1)[-1] not in CONV1D
             key = f"{prefix}.weight"
-            value = value.T if name == "kernel" else value
+            value = value.T if transpose else value
         out[key] = np.ascontiguousarray(value)
     return out
 
@@ -280,21 +285,23 @@ class FlaxPreTrainedModel:
     """A config, a params pytree and a pure function; calling the model applies the
     function jitted (once per input shape). Mirrors: transformers.FlaxPreTrainedModel."""
 
-    config_class: ClassVar[type[BertConfig]] = BertConfig
+    config_class: ClassVar[type[PretrainedConfig]] = BertConfig
     base_model_prefix: ClassVar[str] = "bert"
     head: ClassVar[bool] = False
+    init: ClassVar[Any] = staticmethod(init_params)
+    ignore_on_load: ClassVar[tuple[str, ...]] = ("position_ids",)
     pure: ClassVar[Any] = staticmethod(bert_apply)
 
     def __init__(
         self,
-        config: BertConfig,
+        config: Any,
         params: dict[str, Any] | None = None,
         seed: int = 0,
         _do_init: bool = True,
     ) -> None:
         self.config = config
         if params is None:
-            params = init_params(config, jax.random.key(seed) if _do_init else None, self.head)
+            params = type(self).init(config, jax.random.key(seed) if _do_init else None, self.head)
         self.params = params
         self.module = _Module(type(self).pure, config)
         self._jitted: dict[Any, Any] = {}
@@ -346,11 +353,11 @@ class FlaxPreTrainedModel:
         arrays = hub.load_weights(directory)
         expected = model._torch_keys()
         weights, info = hub.match_keys(
-            expected, arrays, cls.base_model_prefix, ("position_ids",), cls.__name__
+            expected, arrays, cls.base_model_prefix, cls.ignore_on_load, cls.__name__
         )
         fresh: dict[str, np.ndarray] = {}
         if info.missing_keys:  # a new head: transformers' initialisation, from ``seed``
-            new = init_params(config, jax.random.key(seed), cls.head)
+            new = cls.init(config, jax.random.key(seed), cls.head)
             fresh = from_pytree(new if cls.head else {cls.base_model_prefix: new})
             fresh = {k: v for k, v in fresh.items() if k in info.missing_keys}
         fresh.update(weights)

@@ -20,7 +20,7 @@ import numpy as np
 from workbench import static as tf
 from workbench.static import keras
 from workbench.transformers import hub
-from workbench.transformers.configuration import BertConfig
+from workbench.transformers.configuration import BertConfig, PretrainedConfig
 from workbench.transformers.outputs import BaseModelOutputWithPooling, SequenceClassifierOutput
 
 Weights = Iterator[tuple[str, Any, bool]]  # (PyTorch key, variable, transpose?)
@@ -200,10 +200,11 @@ def _named_inputs(input_ids: Any, attention_mask: Any, token_type_ids: Any) -> d
 
 
 class TFPreTrainedModel(keras.Model):
-    config_class: ClassVar[type[BertConfig]] = BertConfig
+    config_class: ClassVar[type[PretrainedConfig]] = BertConfig
     base_model_prefix: ClassVar[str] = "bert"
+    keeps_integers = True  # token ids stay integers
 
-    def __init__(self, config: BertConfig, **kwargs: Any) -> None:
+    def __init__(self, config: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config = config
 

@@ -56,6 +56,10 @@ class BaseModelOutputWithPooling(ModelOutput):
     fields = ("last_hidden_state", "pooler_output", "hidden_states", "attentions")
 
 
+class BaseModelOutputWithPast(ModelOutput):
+    fields = ("last_hidden_state", "past_key_values", "hidden_states", "attentions")
+
+
 class SequenceClassifierOutput(ModelOutput):
     fields = ("loss", "logits", "hidden_states", "attentions")
 
