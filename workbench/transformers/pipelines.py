@@ -154,3 +154,24 @@ def pipeline(task: str, model: Any = hub.DEFAULT_SENTENCE_MODEL, framework: str 
     if task != "feature-extraction":
         raise KeyError(f"unknown task {task!r}: the workbench provides 'feature-extraction'")
     return FeatureExtractionPipeline(model, styles[framework])
+
+
+def attention_weights(model: Any, tokenizer: Any, text: str) -> tuple[list[str], np.ndarray]:
+    """The word pieces of ``text`` and the model's attention weights over them, as one
+    (layers, heads, tokens, tokens) array, from a BERT in any style."""
+    if hasattr(model, "module"):
+        kind = "jax"
+    elif hasattr(model, "torch_weights"):
+        kind = "tf"
+    else:
+        kind = "pt"
+    batch = tokenizer(text, return_tensors=kind)
+    if kind == "pt":
+        from workbench import eager  # noqa: PLC0415
+
+        with eager.no_grad():
+            out = model(**batch, output_attentions=True)
+    else:
+        out = model(**batch, output_attentions=True)
+    weights = np.stack([_numpy(a)[0] for a in out.attentions])
+    return batch.tokens(0), weights
