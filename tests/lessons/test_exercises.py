@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 from workbench import lessons
@@ -46,6 +47,10 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     "13.opset": [(13, "not it")],
     "14.nan_source": [("exp", "negative number meets log")],
     "14.gradcheck": [(True, "half of the true gradient")],
+    "15.mean_pool": [(lambda h, m: h.mean(1), "averages the padding"), (lambda h, m: (h * m[..., None]).sum(1) / h.shape[1], "number of real tokens")],
+    "15.layer_params": [(1_772_928, "LayerNorms"), (1_769_472, "add the biases"), (100, "not it")],
+    "16.causal_mask": [(lambda t: np.triu(np.ones((t, t), bool)), "upper triangle"), (lambda t: np.tril(np.ones((t, t), bool), -1), "keep the diagonal")],
+    "16.initial_loss": [(math.log2(384), "in bits"), (1 / 384, "−log"), (1.0, "not it")],
 }  # fmt: skip
 
 

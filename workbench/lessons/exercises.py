@@ -343,4 +343,4 @@ def _05_keys_ref() -> Any:
     return [jax.random.normal(keys[i]) for i in range(3)]
 
 
-from workbench.lessons import exercises_more  # noqa: E402, F401 - lessons 6-14
+from workbench.lessons import exercises_models, exercises_more  # noqa: E402, F401 - lessons 6-16

@@ -5,13 +5,14 @@ from __future__ import annotations
 from workbench.bench.suite import Workload
 from workbench.bench.workloads.attention import ATTENTION
 from workbench.bench.workloads.cnn import CNN
+from workbench.bench.workloads.encode import ENCODE
 from workbench.bench.workloads.lstm import LSTM
 from workbench.bench.workloads.mlp import MLP, SCALING
 from workbench.bench.workloads.overhead import OVERHEAD
 from workbench.bench.workloads.per_example import PER_EXAMPLE
 
 WORKLOADS: dict[str, Workload] = {
-    w.name: w for w in (MLP, CNN, ATTENTION, LSTM, OVERHEAD, PER_EXAMPLE, SCALING)
+    w.name: w for w in (MLP, CNN, ATTENTION, LSTM, OVERHEAD, PER_EXAMPLE, ENCODE, SCALING)
 }
 
 # Every implementation name any workload offers, in the order tables list them.
