@@ -119,7 +119,7 @@ class AttentionView(anywidget.AnyWidget):  # type: ignore[misc]
     _esm = _ESM
     _css = _CSS
     tokens = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    weights = traitlets.List().tag(sync=True)
+    weights: Any = traitlets.List().tag(sync=True)
     layer = traitlets.Int(0).tag(sync=True)
     head = traitlets.Int(0).tag(sync=True)
     hovered = traitlets.Int(-1).tag(sync=True)
