@@ -176,3 +176,24 @@ def test_functional_model_is_a_pure_function_that_jit_and_vmap_transform(model_d
     np.testing.assert_allclose(
         np.asarray(applied.last_hidden_state), np.asarray(batched), rtol=1e-5, atol=1e-5
     )
+
+
+def test_tokenizer_saves_and_reloads(model_dir, tmp_path):
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer.save_pretrained(tmp_path / "tok")
+    again = AutoTokenizer.from_pretrained(tmp_path / "tok")
+    for text in SENTENCES:
+        assert again(text)["input_ids"] == tokenizer(text)["input_ids"]
+    assert again.pad_token_id == tokenizer.pad_token_id == 0
+    assert again.model_max_length == 512
+
+
+def test_long_encodings_show_a_progress_bar(model_dir, capsys):
+    from workbench.transformers import SentenceEncoder
+
+    encoder = SentenceEncoder(model_dir)
+    vectors = encoder.encode([f"short text number {i}" for i in range(20)], batch_size=2)
+    assert vectors.shape == (20, 384)
+    assert "Batches" in capsys.readouterr().err  # 10 batches: tqdm's bar on stderr
+    encoder.encode(["a", "b"], batch_size=1)
+    assert "Batches" not in capsys.readouterr().err  # a short job stays quiet

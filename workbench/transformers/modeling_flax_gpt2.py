@@ -203,7 +203,11 @@ class FlaxGPT2LMHeadModel(FlaxPreTrainedModel):
         params = self.params if params is None else params
         config, limit = self.config, self.config.n_positions
         ids = np.asarray(input_ids)
-        full = self._jit("full", lambda p, x: gpt_apply(p, x, config=config).logits[:, -1])
+        # without a cache: the context right-padded to n_positions (one shape, one
+        # compilation; causal attention keeps the padding out of earlier positions)
+        full = self._jit(
+            "full", lambda p, x, last: jnp.take(gpt_apply(p, x, config=config).logits, last, axis=1)
+        )
         step = self._jit(
             "step",
             lambda p, x, cache, index: gpt_apply(p, x, config=config, cache=cache, index=index),
@@ -218,7 +222,10 @@ class FlaxGPT2LMHeadModel(FlaxPreTrainedModel):
                 out = step(params, ids[:, -1:], cache, index)
                 cache, index, logits = out.past_key_values, index + 1, out.logits[:, -1]
             else:  # no cache, or it is full: the last n_positions tokens from scratch
-                logits = full(params, ids[:, -limit:])
+                context = ids[:, -limit:]
+                padded = np.zeros((ids.shape[0], limit), ids.dtype)
+                padded[:, : context.shape[1]] = context
+                logits = full(params, padded, context.shape[1] - 1)
             following = np.asarray(_choose(logits, do_sample, temperature, top_k, key))
             ids = np.concatenate([ids, following[:, None].astype(ids.dtype)], axis=1)
         return jnp.asarray(ids)
