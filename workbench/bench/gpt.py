@@ -102,20 +102,20 @@ def run_style(style: str) -> dict[str, float]:
     config = GPT2Config(**sizes)
     eager.manual_seed(0)
     if style == "eager":
-        model = GPT2LMHeadModel(config)
-        opt = eager.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.0)
+        ours = GPT2LMHeadModel(config)
+        adamw = eager.optim.AdamW(ours.parameters(), lr=LR, weight_decay=0.0)
 
-        def step(b: np.ndarray) -> None:
+        def eager_step(b: np.ndarray) -> None:
             ids = eager.from_numpy(b)
-            loss = model(ids, labels=ids).loss
-            opt.zero_grad()
+            loss = ours(ids, labels=ids).loss
+            adamw.zero_grad()
             loss.backward()
-            opt.step()
+            adamw.step()
 
-        train = _timed(step, batches)
+        train = _timed(eager_step, batches)
         return {
             "train": train,
-            **_generation(lambda p, n, c: model.generate(p, n, use_cache=c), prompt),
+            **_generation(lambda p, n, c: ours.generate(p, n, use_cache=c), prompt),
         }
     start = {k: v.numpy() for k, v in GPT2LMHeadModel(config).state_dict().items()}
     if style == "static":
