@@ -53,6 +53,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "12_parallelism": {"img": 1},
     "13_deployment_onnx": {},
     "14_debugging_training": {"img": 1},
+    "15_pretrained_transformers": {"img": 3, "attention": 1},
+    "16_train_a_small_gpt": {"img": 1},
     "benchmarks": {"img": 1},
     "graph_gallery": {"svg": 5, "wasm": 1},
     "side_by_side_cnn": {"svg": 3, "img": 1},
@@ -71,6 +73,7 @@ COUNTS = """() => {
     clickable: out('.wb-clickable-graph'),
     toggle: out('.widget-toggle-buttons'),
     select: out('.widget-select-multiple, .widget-dropdown'),
+    attention: out('.wb-attention svg text'),
     wasm: Array.from(document.querySelectorAll('.jp-OutputArea-output svg g.graph'))
       .filter(g => !g.closest('.wb-clickable-graph, .widget-html-content')).length,
   };
@@ -234,6 +237,18 @@ def _interact(page: Any, name: str) -> None:
             "() => Array.from(document.querySelectorAll('.widget-html-content'))"
             ".some(e => /step 2 of 2/.test(e.textContent))",
             timeout=20_000,
+        )
+    if name == "15_pretrained_transformers":
+        # hovering a token shows that token's row of weights; the layer menu redraws
+        view = page.locator(".wb-attention").first
+        view.locator("svg text").nth(2).hover()
+        page.wait_for_function(
+            "() => /weights of '/.test(document.querySelector('.wb-attention-info').textContent)",
+            timeout=20_000,
+        )
+        view.locator("select").first.select_option("5")
+        page.wait_for_function(
+            "() => document.querySelector('.wb-attention select').value === '5'", timeout=20_000
         )
     if name in ("03_eager_style", "05_functional_style"):
         node = page.locator(".wb-clickable-graph g.node", has_text="tanh").first
