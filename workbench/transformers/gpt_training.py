@@ -5,7 +5,7 @@ windows drawn from a seeded generator — the same batches for every style."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,29 @@ def sample_batches(
     rng = np.random.default_rng(seed)
     windows = np.lib.stride_tricks.sliding_window_view(ids, block_size)
     return [windows[rng.integers(0, len(windows), batch_size)].copy() for _ in range(steps)]
+
+
+def decode(
+    ids: np.ndarray,
+    max_new_tokens: int,
+    limit: int,
+    forward: Callable[[np.ndarray, Any], tuple[Any, Any]],
+    choose: Callable[[Any, int], np.ndarray],
+) -> np.ndarray:
+    """The generation loop the eager and static GPTs share: ``forward(step_ids, cache)``
+    gives the last position's logits and the grown cache (None without one); ``choose``
+    picks the next token of each row, (B, 1). A cache holding ``limit`` positions is
+    dropped and the last ``limit`` tokens recomputed, as generation without it does."""
+    cache, step = None, ids
+    for i in range(max_new_tokens):
+        if cache is not None and cache[0][0].shape[2] >= limit:
+            cache = None
+        if cache is None:
+            step = ids[:, -limit:]
+        logits, cache = forward(step, cache)
+        step = np.asarray(choose(logits, i)).astype(ids.dtype).reshape(-1, 1)
+        ids = np.concatenate([ids, step], axis=1)
+    return ids
 
 
 def tokens_per_second(count: int, seconds: float) -> float:

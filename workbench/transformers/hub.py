@@ -175,6 +175,23 @@ def match_keys(
     return {k: v for k, v in renamed.items() if k in expected}, info
 
 
+def checkpoint_for(
+    directory: str,
+    expected: dict[str, tuple[int, ...]],
+    prefix: str,
+    ignore_unexpected: Iterable[str],
+    model_name: str,
+) -> tuple[dict[str, np.ndarray], LoadingInfo]:
+    """Read ``directory``'s weights and pair them with the model's keys (``match_keys``)."""
+    return match_keys(expected, load_weights(directory), prefix, ignore_unexpected, model_name)
+
+
+def loaded(model: Any, info: LoadingInfo, output_loading_info: bool) -> Any:
+    """What ``from_pretrained`` returns, after saying what was initialised afresh."""
+    report(info, type(model).__name__)
+    return (model, info.as_dict()) if output_loading_info else model
+
+
 def report(info: LoadingInfo, model_name: str) -> None:
     """Say what transformers says when a head starts from fresh weights."""
     if info.missing_keys:

@@ -79,9 +79,11 @@ class BertSelfAttention(nn.Module):
 
 
 class BertSelfOutput(nn.Module):
-    def __init__(self, config: BertConfig) -> None:
+    """LayerNorm(dropout(dense(x)) + residual): BERT's post-LayerNorm residual step."""
+
+    def __init__(self, config: BertConfig, n_in: int | None = None) -> None:
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(n_in or config.hidden_size, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
@@ -110,15 +112,11 @@ class BertIntermediate(nn.Module):
         return self.act(self.dense(hidden))
 
 
-class BertOutput(nn.Module):
-    def __init__(self, config: BertConfig) -> None:
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+class BertOutput(BertSelfOutput):
+    """The same step after the feed-forward block (from intermediate_size)."""
 
-    def forward(self, hidden: Any, residual: Any) -> Any:
-        return self.LayerNorm(self.dropout(self.dense(hidden)) + residual)
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):

@@ -350,10 +350,8 @@ class FlaxPreTrainedModel:
         if config is None:
             config = cls.config_class.from_pretrained(directory, **kwargs)
         model = cls(config, _do_init=False)  # shapes only: the checkpoint fills them
-        arrays = hub.load_weights(directory)
-        expected = model._torch_keys()
-        weights, info = hub.match_keys(
-            expected, arrays, cls.base_model_prefix, cls.ignore_on_load, cls.__name__
+        weights, info = hub.checkpoint_for(
+            directory, model._torch_keys(), cls.base_model_prefix, cls.ignore_on_load, cls.__name__
         )
         fresh: dict[str, np.ndarray] = {}
         if info.missing_keys:  # a new head: transformers' initialisation, from ``seed``
@@ -363,8 +361,7 @@ class FlaxPreTrainedModel:
         fresh.update(weights)
         tree = to_pytree(fresh)
         model.params = tree if model.head else tree[cls.base_model_prefix]
-        hub.report(info, cls.__name__)
-        return (model, info.as_dict()) if output_loading_info else model
+        return hub.loaded(model, info, output_loading_info)
 
     def save_pretrained(self, save_directory: Any, params: dict[str, Any] | None = None) -> None:
         directory = os.fspath(save_directory)

@@ -20,6 +20,7 @@ from workbench import eager as torch
 from workbench.eager import nn
 from workbench.eager.nn import functional as F
 from workbench.transformers.configuration import GPT2Config
+from workbench.transformers.gpt_training import decode
 from workbench.transformers.modeling_utils import ACTIVATIONS, PreTrainedModel
 from workbench.transformers.outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
 
@@ -208,21 +209,18 @@ class GPT2LMHeadModel(GPT2PreTrainedModel):
         from softmax(logits / temperature) restricted to the ``top_k`` most likely."""
         was_training = self.training
         self.eval()
-        ids = torch.as_tensor(input_ids)
-        limit = self.config.n_positions
-        past, step_ids = None, ids
-        for _ in range(max_new_tokens):
-            if past is not None and past[0][0].shape[2] >= limit:
-                past = None  # the cache holds every position: recompute from a crop
-            if past is None:
-                step_ids = ids[:, -limit:]  # the context is at most n_positions tokens
-            out = self(step_ids, past_key_values=past, use_cache=use_cache)
-            past = out.past_key_values if use_cache else None
-            following = _choose(out.logits[:, -1, :], do_sample, temperature, top_k, generator)
-            ids = torch.cat([ids, following], dim=1)
-            step_ids = following
+
+        def forward(step: np.ndarray, cache: Any) -> tuple[Any, Any]:
+            out = self(torch.from_numpy(step), past_key_values=cache, use_cache=use_cache)
+            return out.logits[:, -1, :], out.past_key_values
+
+        def choose(logits: Any, _: int) -> np.ndarray:
+            return _choose(logits, do_sample, temperature, top_k, generator).numpy()
+
+        ids = np.asarray(input_ids.numpy() if hasattr(input_ids, "numpy") else input_ids)
+        ids = decode(ids, max_new_tokens, self.config.n_positions, forward, choose)
         self.train(was_training)
-        return ids
+        return torch.from_numpy(ids)
 
 
 def _choose(

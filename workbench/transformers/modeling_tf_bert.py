@@ -203,6 +203,7 @@ class TFPreTrainedModel(keras.Model):
     config_class: ClassVar[type[PretrainedConfig]] = BertConfig
     base_model_prefix: ClassVar[str] = "bert"
     keeps_integers = True  # token ids stay integers
+    ignore_on_load: ClassVar[tuple[str, ...]] = ("position_ids",)
 
     def __init__(self, config: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -240,13 +241,12 @@ class TFPreTrainedModel(keras.Model):
             model.build_with_dummies()
         finally:
             _LOADING[0] = False
-        arrays = hub.load_weights(directory)
         variables = {k: (v, t) for k, v, t in model.torch_weights()}
         expected = {
             k: tuple(np.shape(v.numpy().T if t else v.numpy())) for k, (v, t) in variables.items()
         }
-        weights, info = hub.match_keys(
-            expected, arrays, cls.base_model_prefix, ("position_ids",), cls.__name__
+        weights, info = hub.checkpoint_for(
+            directory, expected, cls.base_model_prefix, cls.ignore_on_load, cls.__name__
         )
         for key, value in weights.items():
             var, transpose = variables[key]
@@ -255,8 +255,7 @@ class TFPreTrainedModel(keras.Model):
             var, _ = variables[key]
             if key.endswith(".weight"):
                 var.assign(_init(config)(var.shape.as_list()))
-        hub.report(info, cls.__name__)
-        return (model, info.as_dict()) if output_loading_info else model
+        return hub.loaded(model, info, output_loading_info)
 
     def save_pretrained(self, save_directory: Any) -> None:
         directory = os.fspath(save_directory)

@@ -13,6 +13,7 @@ import numpy as np
 from workbench import static as tf
 from workbench.static import keras
 from workbench.transformers.configuration import GPT2Config
+from workbench.transformers.gpt_training import decode
 from workbench.transformers.modeling_tf_bert import TFPreTrainedModel, Weights, _norm_weights
 from workbench.transformers.outputs import CausalLMOutputWithPast
 
@@ -104,6 +105,7 @@ class TFGPT2Embeddings(keras.layers.Layer):
 class TFGPT2LMHeadModel(TFPreTrainedModel):
     config_class = GPT2Config  # type: ignore[assignment]
     base_model_prefix = "transformer"
+    ignore_on_load = ("attn.bias", "attn.masked_bias")
 
     def __init__(self, config: GPT2Config, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
@@ -166,27 +168,20 @@ class TFGPT2LMHeadModel(TFPreTrainedModel):
         seed: int | None = None,
     ) -> Any:
         """Greedy or sampled decoding (``tf.random.categorical``), with a growing cache."""
+
+        def forward(step: np.ndarray, cache: Any) -> tuple[Any, Any]:
+            out = self(step, past_key_values=cache, use_cache=True)
+            return out.logits[:, -1, :], out.past_key_values if use_cache else None
+
+        def choose(logits: Any, i: int) -> np.ndarray:
+            if not do_sample:
+                return np.argmax(logits.numpy(), axis=-1)
+            logits = logits / temperature
+            if top_k is not None:
+                kth = tf.math.top_k(logits, top_k)[0][:, -1:]  # type: ignore[operator]
+                logits = tf.where(logits < kth, -np.inf, logits)
+            return tf.random.categorical(logits, 1, seed=None if seed is None else seed + i).numpy()
+
         ids = np.asarray(input_ids.numpy() if hasattr(input_ids, "numpy") else input_ids)
-        limit = self.config.n_positions
-        past, step = None, ids
-        for i in range(max_new_tokens):
-            if past is not None and past[0][0].shape[2] >= limit:
-                past = None
-            if past is None:
-                step = ids[:, -limit:]
-            out = self(step, past_key_values=past, use_cache=True)
-            past = out.past_key_values if use_cache else None
-            logits = out.logits[:, -1, :]
-            if do_sample:
-                logits = logits / temperature
-                if top_k is not None:
-                    kth = tf.math.top_k(logits, top_k)[0][:, -1:]  # type: ignore[operator]
-                    logits = tf.where(logits < kth, -np.inf, logits)
-                following = tf.random.categorical(
-                    logits, 1, seed=None if seed is None else seed + i
-                ).numpy()
-            else:
-                following = np.argmax(logits.numpy(), axis=-1)[:, None]
-            ids = np.concatenate([ids, following.astype(ids.dtype)], axis=1)
-            step = ids[:, -1:]
+        ids = decode(ids, max_new_tokens, self.config.n_positions, forward, choose)
         return tf.constant(ids)

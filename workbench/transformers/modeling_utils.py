@@ -85,10 +85,9 @@ class PreTrainedModel(nn.Module):
             model = cls(config)
         finally:
             PreTrainedModel._loading[0] = False
-        arrays = hub.load_weights(directory)
         expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-        weights, info = hub.match_keys(
-            expected, arrays, cls.base_model_prefix, cls.ignore_on_load, cls.__name__
+        weights, info = hub.checkpoint_for(
+            directory, expected, cls.base_model_prefix, cls.ignore_on_load, cls.__name__
         )
         model.load_state_dict(
             {k: torch.from_numpy(np.asarray(v)) for k, v in weights.items()}, strict=False
@@ -96,9 +95,8 @@ class PreTrainedModel(nn.Module):
         for name, module in model.named_modules():  # a new head starts from fresh weights
             if any(f"{name}.{p}" in info.missing_keys for p in module._parameters):
                 model._init_weights(module)
-        hub.report(info, cls.__name__)
         model.eval()  # as transformers: dropout off until train() is called
-        return (model, info.as_dict()) if output_loading_info else model
+        return hub.loaded(model, info, output_loading_info)
 
     def save_pretrained(self, save_directory: Any) -> None:
         directory = os.fspath(save_directory)
