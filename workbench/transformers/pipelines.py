@@ -9,6 +9,7 @@ transformers.pipeline.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -80,6 +81,14 @@ class SentenceEncoder:
         if os.path.isfile(os.path.join(directory, "sentence_bert_config.json")):
             settings = hub.read_json(directory, "sentence_bert_config.json")
         self.max_seq_length = int(settings.get("max_seq_length", 256))
+        # the model's own pipeline (modules.json) may end by scaling to unit length, as
+        # all-MiniLM-L6-v2's does: then every embedding is normalised, as in
+        # sentence-transformers
+        modules = []
+        if os.path.isfile(os.path.join(directory, "modules.json")):
+            with open(os.path.join(directory, "modules.json"), encoding="utf-8") as f:
+                modules = json.load(f)
+        self.normalizes = any(str(m.get("type", "")).endswith("Normalize") for m in modules)
         self.encoder = _Encoder(directory, style, self.max_seq_length)
         self.tokenizer = self.encoder.tokenizer
         self.model = self.encoder.model
@@ -95,8 +104,9 @@ class SentenceEncoder:
         normalize_embeddings: bool = False,
         convert_to_numpy: bool = True,
     ) -> np.ndarray:
-        """(n, hidden) embeddings, in the input's order (a single string: one vector).
-        Batches are formed from sentences of similar length, so less padding is computed."""
+        """(n, hidden) embeddings, in the input's order (a single string: one vector),
+        of unit length if asked or if the model's pipeline normalises. Batches are formed
+        from sentences of similar length, so less padding is computed."""
         single = isinstance(sentences, str)
         texts = [sentences] if single else list(sentences)
         if not texts:
@@ -114,7 +124,7 @@ class SentenceEncoder:
             index = order[start : start + batch_size]
             hidden, mask = self.encoder.hidden([texts[i] for i in index])
             out[index] = mean_pool(hidden, mask)
-        if normalize_embeddings:
+        if normalize_embeddings or self.normalizes:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out[0] if single else out
 
