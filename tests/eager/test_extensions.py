@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,24 +39,66 @@ def test_custom_function_in_compiled_code_is_a_graph_break() -> None:
     assert len(compiled.graph_breaks) == 1
 
 
-def test_anomaly_mode_names_the_forward_op_that_made_nan() -> None:
-    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+def test_anomaly_mode_checks_the_backward_as_pytorch_does() -> None:
+    # a NaN made by the forward pass is no error: log(x - 1) at 0.5, whose gradient is finite
+    x = torch.tensor([0.5, 2.0], requires_grad=True)
     with torch.autograd.detect_anomaly():
-        with pytest.raises(RuntimeError, match="forward operation log .* produced NaN"):
-            x.log()
-        with pytest.raises(RuntimeError, match="backward pass: the gradient computed for a leaf"):
-            (torch.tensor([0.0], requires_grad=True).sqrt() * 0).sum().backward()
+        loss = torch.log(x - 1).sum()
+        assert math.isnan(loss.item())
+        loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [-2.0, 1.0])
+    # a backward function that returns NaN is named: the norm of a vector at 0
+    z = torch.tensor([0.0, 3.0], requires_grad=True)
+    with torch.autograd.detect_anomaly():
+        norm = torch.sqrt(z**2).sum()
+        with (
+            pytest.warns(UserWarning, match="Error detected in PowBackward0"),
+            pytest.raises(
+                RuntimeError, match=r"Function 'PowBackward0' returned nan values in its 0th output"
+            ),
+        ):
+            norm.backward()
     assert not torch.autograd.is_anomaly_enabled()
-    x.log()  # outside anomaly mode NaN passes silently, as in PyTorch
+    w = torch.tensor([0.0], requires_grad=True)
+    (w.sqrt() * 0).sum().backward()  # outside anomaly mode NaN passes silently, as in PyTorch
+    assert math.isnan(w.grad.item())
 
 
 def test_anomaly_report_shows_the_callers_line_not_the_machinery() -> None:
-    x = torch.tensor([-1.0, 2.0], requires_grad=True)
-    with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError) as raised:
-        x.log()  # the line the report must point at
-    where = str(raised.value).split("It was called here:\n")[1]
-    assert "x.log()  # the line the report must point at" in where
+    x = torch.tensor([0.0, 2.0], requires_grad=True)
+    with torch.autograd.detect_anomaly(), pytest.warns(UserWarning) as warned:
+        y = (x.sqrt() * 0).sum()  # the line the report must point at
+        with pytest.raises(RuntimeError, match="SqrtBackward0"):
+            y.backward()
+    report = next(str(w.message) for w in warned if "Error detected" in str(w.message))
+    where = report.split("Traceback of forward call that caused the error:\n")[1]
+    assert "y = (x.sqrt() * 0).sum()  # the line the report must point at" in where
     assert "workbench/" not in where and "site-packages" not in where
+
+
+PROGRAMS = {
+    "log of a negative, finite gradient": lambda t, x: t.log(x - 1).sum(),
+    "sqrt at 0 times 0": lambda t, x: (t.sqrt(x) * 0).sum(),
+    "sqrt of a negative": lambda t, x: t.sqrt(x - 1).sum(),
+    "norm at 0": lambda t, x: t.sqrt(x**2).sum(),
+    "0/0 in a division": lambda t, x: (x / x).sum(),
+}
+
+
+@pytest.mark.parametrize("program", list(PROGRAMS))
+def test_anomaly_mode_raises_where_pytorch_does(program: str) -> None:
+    real = pytest.importorskip("torch")
+    outcomes = []
+    for lib in (real, torch):
+        x = lib.tensor([0.0, 0.5, 2.0], requires_grad=True)
+        with warnings.catch_warnings(), lib.autograd.detect_anomaly():
+            warnings.simplefilter("ignore")
+            try:
+                PROGRAMS[program](lib, x).backward()
+                outcomes.append("no error")
+            except RuntimeError as err:
+                outcomes.append(str(err).split(".")[0])
+    assert outcomes[1] == outcomes[0]
 
 
 def test_autocast_runs_products_in_float16_and_keeps_gradients_float32() -> None:

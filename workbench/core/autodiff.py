@@ -273,6 +273,7 @@ def backward_pass(
     on_gradient: Callable[[Any, Any], Any] | None = None,
     create_graph: bool = False,
     order: Sequence[Node] | None = None,
+    on_vjp: Callable[[Node, Sequence[Any]], None] | None = None,
 ) -> list[Any]:
     """Propagate ``cotangents`` of ``outputs`` back to the values ``wrt``.
 
@@ -286,6 +287,9 @@ def backward_pass(
 
     ``order``: the nodes in topological order when the caller already has them (any
     order covering the nodes reachable from ``outputs`` will do).
+
+    ``on_vjp(node, input_cotangents)``, when given, sees what each node's VJP rule
+    returned (PyTorch's anomaly mode checks these for NaN).
 
     Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
     """
@@ -333,6 +337,8 @@ def backward_pass(
             in_grads = prim.vjp_rule(g_out, *inputs, out=outs, needs=needs, **node.params)
         else:
             in_grads = prim.vjp_rule(g_out, *inputs, out=outs, **node.params)
+        if on_vjp is not None:
+            on_vjp(node, in_grads)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
                 accumulate(cotangent_key(parent), g)

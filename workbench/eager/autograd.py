@@ -136,8 +136,6 @@ def backward(
         if engine.LEAF_HOOKS:
             for hook in engine.LEAF_HOOKS.get(leaf, ()):
                 g = hook(g)
-        if engine.ANOMALY.enabled:
-            engine.check_leaf_gradient(_concrete(g), tensor.shape)
         new = wrap(g if create_graph else _concrete(g))
         tensor.grad = (
             new
@@ -196,8 +194,10 @@ def grad(
 
 
 class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801
-    """Within the block, an operation that creates NaN from finite inputs raises, naming
-    it and where it was called; NaN gradients in the backward pass raise too.
+    """Within the block, the backward pass raises when a backward function returns NaN
+    ("Function 'SqrtBackward0' returned nan values in its 0th output."), after a warning
+    with the user's lines that ran the forward operation. A NaN the forward pass makes is
+    not an error here, as in PyTorch (JAX's ``jax_debug_nans`` checks the forward).
 
     Mirrors: torch.autograd.detect_anomaly.
     """

@@ -44,6 +44,7 @@ class OpRecord:
     values: Sequence[Any] = ()  # the tape values it read (what the backward would use)
     result: Any = None  # a weak reference to the tensor it made
     freed: bool = False  # a backward without retain_graph has gone through it
+    where: str = ""  # in anomaly mode: the user's lines that made it (for the report)
 
 
 # Hooks (and retain_grad) on non-leaf tensors, by their node and output position; on leaf
@@ -61,31 +62,33 @@ class _Anomaly:
 ANOMALY = _Anomaly()
 
 
-def check_forward(result: Any, inputs: Sequence[Any], name: str) -> None:
-    """Raise, naming the operation, when it turned finite inputs into NaN."""
+def remember_forward(node: Node) -> None:
+    """Anomaly mode: keep where the user's code made this node, for a backward report."""
+    if node.record is not None and not node.record.where:
+        node.record.where = _user_frames()
+
+
+def check_vjp(node: Node, in_grads: Sequence[Any]) -> None:
+    """Anomaly mode, as PyTorch: raise when a backward function returned NaN, naming it,
+    after warning with the traceback of the forward call that made its node."""
+    import warnings  # noqa: PLC0415
+
     import numpy as np  # noqa: PLC0415 - only in anomaly mode
 
-    if not inputs:
-        return
-    array = result._array()
-    if not hasattr(array, "numpy") or array.dtype.kind != "f":
-        return
-    if not np.isnan(array.numpy()).any():
-        return
-    for x in inputs:
-        if (
-            hasattr(x, "_array")
-            and x.dtype.is_floating_point
-            and np.isnan(x._array().numpy()).any()
-        ):
-            return  # the NaN came in with an input: not this op's doing
-    where = _user_frames()
-    op = (name or "an operation").replace("Backward0", "").replace("Backward1", "").lower()
-    shapes = ", ".join(str(list(x.shape)) for x in inputs if hasattr(x, "shape"))
-    raise RuntimeError(
-        f"Anomaly detected: the forward operation {op} (inputs of shapes {shapes}) produced NaN "
-        f"values from inputs without NaN. It was called here:\n{where}"
-    )
+    for i, g in enumerate(in_grads):
+        data = g.primal if hasattr(g, "primal") and not hasattr(g, "data") else g
+        if g is None or not hasattr(data, "numpy") or data.dtype.kind not in "fc":
+            continue
+        if np.isnan(data.numpy()).any():
+            record = node.record
+            name = (record.name if record is not None else "") or node.prim.name
+            where = record.where if record is not None else ""
+            warnings.warn(
+                f"Error detected in {name}. Traceback of forward call that caused the error:\n"
+                + (where or "(not recorded: the operation ran before anomaly mode was on)"),
+                stacklevel=2,
+            )
+            raise RuntimeError(f"Function '{name}' returned nan values in its {i}th output.")
 
 
 def _user_frames(keep: int = 3) -> str:
@@ -127,37 +130,12 @@ def register(value: Any, hook: Any) -> None:
 
 def _on_gradient(key: Any, g: Any) -> Any:
     node, index = key if isinstance(key, tuple) else (key, 0)
-    if ANOMALY.enabled:
-        _check_gradient(node, g)
     hooks = _HOOKS.get(node, {}).get(index)
     if not hooks:
         return g
     for hook in list(hooks):
         g = hook(g)
     return g
-
-
-def _check_gradient(node: Node, g: Any) -> None:
-    import numpy as np  # noqa: PLC0415
-
-    data = g.primal if hasattr(g, "primal") and not hasattr(g, "data") else g
-    if hasattr(data, "numpy") and np.isnan(data.numpy()).any():
-        name = (node.record.name if node.record is not None else "") or node.prim.name
-        raise RuntimeError(
-            f"Anomaly detected in the backward pass: the gradient flowing into {name} contains NaN "
-            "values (it came from the backward of an operation that used its result)."
-        )
-
-
-def check_leaf_gradient(g: Any, shape: Any) -> None:
-    import numpy as np  # noqa: PLC0415
-
-    if ANOMALY.enabled and hasattr(g, "numpy") and np.isnan(g.numpy()).any():
-        raise RuntimeError(
-            f"Anomaly detected in the backward pass: the gradient computed for a leaf tensor of "
-            f"shape {list(shape)} contains NaN values; the backward of an operation that used it "
-            "produced them (a derivative that is infinite there, like sqrt or log at 0)."
-        )
 
 
 def _check_graph(outputs: Sequence[Any]) -> list[Node]:
@@ -254,10 +232,11 @@ def run_backward(
             outputs,
             grad_outputs,
             wrt,
-            # without hooks or anomaly mode there is nothing to see per node
-            on_gradient=_on_gradient if _HOOKS or ANOMALY.enabled else None,
+            # without hooks there is nothing to see per node
+            on_gradient=_on_gradient if _HOOKS else None,
             create_graph=create_graph,
             order=nodes,
+            on_vjp=check_vjp if ANOMALY.enabled else None,
         )
     if not retain_graph:
         for node in nodes:

@@ -91,8 +91,8 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
             name or value.node.prim.name,
             t,
         )
-    if engine.ANOMALY.enabled:
-        engine.check_forward(t, inputs, name)
+    if engine.ANOMALY.enabled and isinstance(value, VJPTracer) and value.node is not None:
+        engine.remember_forward(value.node)  # PyTorch checks the backward, not the forward
     return t
 
 

@@ -465,21 +465,28 @@ def _13_opset_ref() -> Any:
 
 @exercise(
     "14.nan_source",
-    "With torch.autograd.set_detect_anomaly(True), which forward operation does the error name for y = torch.log(x - 1).sum() at x = [0.5, 2.0]? (the primitive's name, e.g. 'exp')",
+    "With torch.autograd.detect_anomaly(), which backward function does the error name for torch.sqrt(x ** 2).sum().backward() at x = [0.0, 3.0]? (its grad_fn name, e.g. 'ExpBackward0')",
     [
-        "A NaN appears where a function receives an input outside its domain.",
-        "At x = 0.5, what is x - 1, and which operation receives it? Is that inside its domain?",
-        "Run it under `torch.autograd.set_detect_anomaly(True)` and read the operation the error names.",
+        "Anomaly mode checks what each backward function returns, in the order the backward pass runs: from the loss back to x.",
+        "At x = 0, sqrt's derivative 1/(2·sqrt(0)) is inf — not NaN. What does the next backward function do with that inf?",
+        "x ** 2's backward multiplies the incoming gradient by 2x = 0: inf · 0 is NaN. Its grad_fn is `(x ** 2).grad_fn`.",
     ],
 )
 def _14_nan(answer: Any) -> None:
-    if str(answer).lower() not in ("log", "logbackward0"):
-        raise Wrong(f"{answer!r}: the NaN appears where a negative number meets log")
+    text = str(answer).strip().lower()
+    if text in ("powbackward0", "pow"):
+        return
+    if text.startswith("sqrt"):
+        raise Wrong(
+            "sqrt's backward returns inf at 0, not NaN: the NaN appears one step later, where "
+            "that inf is multiplied by the 0 in 2x"
+        )
+    raise Wrong(f"{answer!r} is not it: run the line under detect_anomaly and read the error")
 
 
 @reference("14.nan_source")
 def _14_nan_ref() -> Any:
-    return "log"
+    return "PowBackward0"
 
 
 @exercise(
