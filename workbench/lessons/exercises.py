@@ -312,7 +312,7 @@ def _05_per_example_ref() -> Any:
 
 @exercise(
     "05.keys",
-    "From key = jax.random.PRNGKey(0), make three independent keys with split and return "
+    "From key = jax.random.key(0), make three independent keys with split and return "
     "jax.random.normal(k) for each (a list of three numbers).",
     [
         "JAX never hides random state: the same key always gives the same numbers.",
@@ -324,13 +324,13 @@ def _05_keys(answer: Any) -> None:
     import workbench.functional as jax  # noqa: PLC0415
 
     values = [float(np.asarray(a)) for a in answer]
-    keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    keys = jax.random.split(jax.random.key(0), 3)
     want = [float(jax.random.normal(keys[i])) for i in range(3)]
     if len(set(np.round(values, 6))) == 1:
         raise Wrong("all three numbers are equal: you reused one key; split it first")
     if not np.allclose(values, want, atol=1e-6):
         raise Wrong(
-            "independent, but not from jax.random.split(PRNGKey(0), 3) — use those "
+            "independent, but not from jax.random.split(jax.random.key(0), 3) — use those "
             "three keys in order"
         )
 
@@ -339,7 +339,7 @@ def _05_keys(answer: Any) -> None:
 def _05_keys_ref() -> Any:
     import workbench.functional as jax  # noqa: PLC0415
 
-    keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    keys = jax.random.split(jax.random.key(0), 3)
     return [jax.random.normal(keys[i]) for i in range(3)]
 
 
