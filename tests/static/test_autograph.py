@@ -1,5 +1,6 @@
 """AutoGraph's common cases against TensorFlow 2.21: inside ``tf.function``, an ``if`` or
-``while`` on a tensor and a ``for`` over ``tf.range`` become graph control flow with
+``while`` on a tensor (also one that returns from its branches, and ``elif`` chains) and a
+``for`` over ``tf.range`` become graph control flow with
 TensorFlow's results; Python conditions keep Python's meaning; ``==`` on tensors inside
 ``tf.function`` is elementwise, as in TensorFlow 2."""
 
@@ -56,7 +57,28 @@ def _programs(t: Any) -> dict[str, Any]:
                 acc = acc * 2.0
         return acc
 
+    @t.function
+    def early_return(x):  # noqa: ANN001, ANN202
+        if t.reduce_sum(x) > 0:
+            return x * 2
+        return -x
+
+    @t.function
+    def elif_chain(x):  # noqa: ANN001, ANN202
+        if t.reduce_sum(x) > 10:
+            return x * 10
+        elif t.reduce_sum(x) > 0:
+            y = x + 1  # set and read in this branch only
+            return y
+        else:
+            return -x
+
     return {
+        "return_true": lambda: early_return(t.constant([1.0, 2.0])),
+        "return_false": lambda: early_return(t.constant([-1.0, -2.0])),
+        "elif_big": lambda: elif_chain(t.constant([20.0])),
+        "elif_small": lambda: elif_chain(t.constant([1.0])),
+        "elif_negative": lambda: elif_chain(t.constant([-1.0])),
         "if_true": lambda: sign_flip(t.constant([1.0, 2.0])),
         "if_false": lambda: sign_flip(t.constant([-1.0, -2.0])),
         "while_with_if": lambda: collatz(t.constant(27)),

@@ -12,9 +12,12 @@ cases tutorials use:
 
 A condition that is a plain Python value keeps Python's meaning (the statement runs as
 written), so a rewritten function behaves exactly like the original on Python values.
-Statements with ``break``, ``continue``, ``return``, ``yield`` or ``global`` inside are
-left alone. ``tf.function`` rewrites a function only when tracing it as written fails on a
-tensor used as a Python bool; ``tf.autograph.to_code(f)`` shows the rewritten source.
+An ``if`` whose branches both end by returning (``if c: return a`` then ``return b``)
+first gets one return value and one ``return``, as AutoGraph does; other statements with
+``break``, ``continue``, ``return``, ``yield`` or ``global`` inside are left alone. A name
+set and read only inside one branch stays that branch's own (AutoGraph's liveness).
+``tf.function`` rewrites a function only when tracing it as written fails on a tensor
+used as a Python bool; ``tf.autograph.to_code(f)`` shows the rewritten source.
 Mirrors: tf.autograph (the conversions above).
 """
 
@@ -192,8 +195,18 @@ def _is_tf_range(node: ast.expr) -> bool:
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self) -> None:
+    def __init__(self, reads: list[tuple[str, int]] = ()) -> None:  # type: ignore[assignment]
         self.count = 0
+        self.reads = list(reads)  # (name, line) of every read in the function
+
+    def _live(self, names: list[str], node: ast.stmt) -> list[str]:
+        """The assigned names an ``if`` must hand on: those read outside its own lines (a
+        name set and read only inside one branch is that branch's own, as AutoGraph's
+        liveness analysis finds)."""
+        first, last = node.lineno, getattr(node, "end_lineno", None) or node.lineno
+        return [
+            n for n in names if any(r == n and not first <= line <= last for r, line in self.reads)
+        ]
 
     def _fresh(self, kind: str) -> str:
         self.count += 1
@@ -228,7 +241,7 @@ class _Rewriter(ast.NodeTransformer):
         self.generic_visit(node)
         if _escapes(node.body) or _escapes(node.orelse):
             return node
-        names = _assigned(node.body + node.orelse)
+        names = self._live(_assigned(node.body + node.orelse), node)
         true_name, false_name = self._fresh("if_true"), self._fresh("if_false")
         values, labels = self._state(names)
         call = ast.Call(
@@ -314,6 +327,43 @@ def _value(read: Callable[[], Any], name: str) -> Any:
         return _Undefined(name)
 
 
+RETVAL = "ag__retval"  # (names starting "__ag_" are the rewriter's own, not state)
+
+
+def _returns_at_end(block: list[ast.stmt]) -> bool:
+    """A block whose only way out is the ``return`` that ends it."""
+    return bool(block) and isinstance(block[-1], ast.Return) and not _escapes(block[:-1])
+
+
+def _lift_returns(block: list[ast.stmt]) -> list[ast.stmt]:
+    """``if c: …; return a`` followed by ``…; return b`` (or an ``else`` that returns)
+    becomes ``if c: …; retval = a / else: …; retval = b`` and one ``return retval``, so
+    the ``if`` can turn into ``tf.cond`` (AutoGraph does the same with its ``retval_``)."""
+    for i, stmt in enumerate(block):
+        if not isinstance(stmt, ast.If) or not _returns_at_end(stmt.body):
+            continue
+        # what runs when the test is false: the else branch, then (unless it returned)
+        # the statements after the if — elif chains included
+        after = [] if _returns_at_end(stmt.orelse) else block[i + 1 :]
+        rest = _lift_returns([*stmt.orelse, *after])
+        if not _returns_at_end(rest):
+            continue
+
+        def assign(ret: ast.stmt) -> list[ast.stmt]:
+            value = ret.value if isinstance(ret, ast.Return) and ret.value else ast.Constant(None)
+            if isinstance(value, ast.Name) and value.id == RETVAL:
+                return []  # a nested lift already set it
+            return [ast.Assign([ast.Name(RETVAL, ast.Store())], value)]
+
+        body = _lift_returns(stmt.body[:-1]) + assign(stmt.body[-1])
+        lifted = ast.copy_location(ast.If(stmt.test, body, rest[:-1] + assign(rest[-1])), stmt)
+        lifted.end_lineno = max(getattr(n, "end_lineno", 0) or 0 for n in [stmt, *rest])
+        final = ast.copy_location(ast.Return(ast.Name(RETVAL, ast.Load())), rest[-1])
+        final.lineno = final.end_lineno = lifted.end_lineno + 1  # read after the if
+        return [*block[:i], lifted, final]
+    return block
+
+
 def _tree(fn: Callable[..., Any]) -> ast.Module:
     source = textwrap.dedent(inspect.getsource(fn))
     module = ast.parse(source)
@@ -321,7 +371,14 @@ def _tree(fn: Callable[..., Any]) -> ast.Module:
     if not isinstance(func, ast.FunctionDef):
         raise ValueError(f"autograph converts functions written with def, not {type(func)}")
     func.decorator_list = []  # the decorator (tf.function) is what is calling us
-    rewritten = _Rewriter().visit(module)
+    func.body = _lift_returns(func.body)
+    ast.fix_missing_locations(module)
+    reads = [
+        (n.id, n.lineno)
+        for n in ast.walk(func)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    ]
+    rewritten = _Rewriter(reads).visit(module)
     return ast.fix_missing_locations(rewritten)
 
 
