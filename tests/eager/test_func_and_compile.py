@@ -228,3 +228,44 @@ def test_pow_by_a_constant_matches_torch_bit_for_bit(exponent: float) -> None:
     else:
         np.testing.assert_allclose(eager, expected, rtol=1e-6, equal_nan=True)
         np.testing.assert_allclose(compiled, expected, rtol=1e-6, equal_nan=True)
+
+
+SCALE = 2.0
+
+
+def _scaled(x: Any) -> Any:
+    return x * SCALE
+
+
+def test_compile_recompiles_when_a_global_number_changes() -> None:
+    # TorchDynamo guards on the Python values a graph bakes in; the real one agrees below
+    global SCALE
+    compiled = wb.compile(_scaled)
+    try:
+        assert compiled(wb.tensor([1.0])).item() == 2.0
+        SCALE = 10.0
+        assert compiled(wb.tensor([1.0])).item() == 10.0
+        assert compiled(wb.tensor([1.0])).item() == 10.0
+        assert compiled.stats.compiles == 2 and compiled.stats.hits == 1
+    finally:
+        SCALE = 2.0
+    factor = 3.0
+
+    def closed(x: Any) -> Any:
+        return x * factor
+
+    inner = wb.compile(closed)
+    assert inner(wb.tensor([1.0])).item() == 3.0
+    factor = 5.0
+    assert inner(wb.tensor([1.0])).item() == 5.0
+
+
+def test_real_torch_compile_also_sees_the_new_global() -> None:
+    global SCALE
+    compiled = T.compile(_scaled, backend="eager")
+    try:
+        assert compiled(T.tensor([1.0])).item() == 2.0
+        SCALE = 10.0
+        assert compiled(T.tensor([1.0])).item() == 10.0
+    finally:
+        SCALE = 2.0

@@ -27,6 +27,8 @@ from workbench.eager.nn.modules import Module
 from workbench.eager.tensor import Tensor
 from workbench.eager.tensor_base import tracked, wrap
 
+_MISSING = object()
+
 
 @dataclass
 class GraphBreak:
@@ -90,7 +92,32 @@ class CompiledFunction:
             training = tuple(m.training for m in self._module_list)
         else:
             training = ()
-        return structure, tuple(parts), training
+        return structure, tuple(parts), training, self._guards()
+
+    def _guards(self) -> tuple[Any, ...]:
+        """The Python numbers, strings and flags the function reads from its globals and
+        closure: a graph bakes them in, so a changed value compiles a new one (TorchDynamo
+        guards on them the same way; jit and tf.function keep the old value)."""
+        fn = type(self.fn).forward if isinstance(self.fn, Module) else self.fn
+        fn = getattr(fn, "__func__", fn)
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            return ()
+        scalar = (int, float, str, bool, type(None))
+        found: list[tuple[str, Any]] = []
+        namespace = getattr(fn, "__globals__", {})
+        for name in code.co_names:
+            value = namespace.get(name, _MISSING)
+            if isinstance(value, scalar):
+                found.append((name, value))
+        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(value, scalar):
+                found.append((name, value))
+        return tuple(found)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         flat, structure = tree.flatten((args, kwargs))
