@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -139,3 +140,38 @@ def test_grad_scaler_skips_steps_with_inf_and_adjusts_the_scale() -> None:
     scaler.step(opt)
     scaler.update()
     assert model.weight.detach().equal(before) and scaler.get_scale() == 8.0
+
+
+def _scaler_run(lib: Any) -> list[tuple[float, list[float]]]:
+    """Steps whose gradients overflow (a 1e35 input, scaled by 2**16) among ordinary ones."""
+    w = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+    opt = lib.optim.SGD([w], lr=0.1)
+    scaler = lib.amp.GradScaler("cpu", init_scale=2.0**16, growth_interval=3)
+    history = []
+    for big in [False, True, False, False, False, True, True, False, False, False, False]:
+        opt.zero_grad()
+        loss = (w * lib.tensor([1e35 if big else 1.0, 1.0])).sum()
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        history.append((scaler.get_scale(), w.detach().numpy().tolist()))
+    return history
+
+
+def test_grad_scaler_adapts_exactly_as_pytorch() -> None:
+    # an overflow halves the scale and skips the step; three clean steps double it
+    real = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = _scaler_run(torch), _scaler_run(real)
+    assert [s for s, _ in ours] == [s for s, _ in theirs]
+    assert [s for s, _ in ours][:7] == [
+        2.0**16,
+        2.0**15,
+        2.0**15,
+        2.0**15,
+        2.0**16,
+        2.0**15,
+        2.0**14,
+    ]
+    np.testing.assert_allclose([w for _, w in ours], [w for _, w in theirs], rtol=1e-6)

@@ -49,7 +49,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "08_sequences_attention": {"img": 1},
     "09_optimisers_schedules": {"img": 1, "slider": 2, "select": 1},
     "10_performance": {"svg": 1, "img": 4},
-    "11_mixed_precision": {},
+    "11_mixed_precision": {"img": 1},
     "12_parallelism": {"img": 1},
     "13_deployment_onnx": {},
     "14_debugging_training": {"img": 1},
