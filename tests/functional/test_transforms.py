@@ -241,3 +241,21 @@ def test_x64_mode() -> None:
     finally:
         jax.config.update("jax_enable_x64", False)
     assert jnp.array([1.0]).dtype == np.float32
+
+
+COLLECTIVE_GRADS = {
+    # a gradient taken inside vmap through a collective: the seed is the same for every
+    # example, and the collective's transpose (psum) runs over the named axis
+    "grad of psum": lambda j, x: j.grad(lambda w: j.lax.psum(w * x, "i"))(1.0),
+    "grad of pmean": lambda j, x: j.grad(lambda w: j.lax.pmean(w * x, "i"))(1.0),
+    "grad of psum of squares": lambda j, x: j.grad(lambda w: j.lax.psum((w * x) ** 2, "i"))(2.0),
+}
+
+
+@pytest.mark.parametrize("name", list(COLLECTIVE_GRADS))
+def test_grad_through_a_collective_inside_vmap_as_jax(real_jax: Any, name: str) -> None:
+    xs = np.arange(4.0, dtype=np.float32)
+    fn = COLLECTIVE_GRADS[name]
+    want = real_jax.vmap(lambda x: fn(real_jax, x), axis_name="i")(xs)
+    got = jax.vmap(lambda x: fn(jax, x), axis_name="i")(jnp.asarray(xs))
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)

@@ -20,6 +20,7 @@ from workbench.core import primitives as ops
 from workbench.core.dispatch import apply, interpreter_stack
 from workbench.core.ir import Type
 from workbench.core.primitive import Primitive, check_dtype, normalize_axis
+from workbench.core.values import Tracer
 
 
 def _interpreter(axis_name: Any) -> Any:
@@ -27,6 +28,19 @@ def _interpreter(axis_name: Any) -> Any:
         if isinstance(interp, batching.BatchInterpreter) and interp.axis_name == axis_name:
             return interp
     raise NameError(f"unbound axis name: {axis_name}")
+
+
+def _bound(x: Any, interp: Any) -> Any:
+    """``x`` as a value of the named axis's interpreter. A value from below it (a constant,
+    or a tracer of an interpreter under the vmap) is the same for every example — e.g.
+    the seed of a gradient taken inside the vmap — and enters as unbatched; a tracer of an
+    interpreter above it is left to that interpreter."""
+    if isinstance(x, Tracer):
+        stack = interpreter_stack()
+        owner = getattr(x, "interpreter", None)
+        if owner is interp or (owner in stack and stack.index(owner) > stack.index(interp)):
+            return x
+    return batching.BatchTracer(interp, x, None)
 
 
 def _unbound(*args: Any, axis_name: Any, **params: Any) -> Any:
@@ -45,7 +59,8 @@ psum_p.check = lambda x, **params: None
 
 def psum(x: Any, axis_name: Any) -> Any:
     """Sum ``x`` over every example of the named batch axis."""
-    return apply(psum_p, x, axis_name=axis_name, axis_size=_interpreter(axis_name).size)
+    interp = _interpreter(axis_name)
+    return apply(psum_p, _bound(x, interp), axis_name=axis_name, axis_size=interp.size)
 
 
 psum_p.vjp(lambda g, x, *, out, axis_name, axis_size: (psum(g, axis_name),))
@@ -68,7 +83,8 @@ all_gather_p.check = lambda x, **params: None
 
 def all_gather(x: Any, axis_name: Any) -> Any:
     """Every example's ``x``, stacked along a new leading axis."""
-    return apply(all_gather_p, x, axis_name=axis_name, axis_size=_interpreter(axis_name).size)
+    interp = _interpreter(axis_name)
+    return apply(all_gather_p, _bound(x, interp), axis_name=axis_name, axis_size=interp.size)
 
 
 @all_gather_p.vjp
