@@ -91,6 +91,19 @@ def programs(jax, jnp, lax, P, NamedSharding, shard_map, AxisType):
                                in_specs=P("x"), out_specs=P())(p)
     out["grad"] = np.asarray(jax.grad(loss)(v)).tolist()
     out["jit"] = np.asarray(jax.jit(idx)(np.ones((4, 8), np.float32))).tolist()
+    # data parallelism inside shard_map: a replicated weight's gradient is summed over the
+    # devices (its implicit broadcast's transpose), psum's transpose is that broadcast
+    xs = np.linspace(-2, 2, 40, dtype=np.float32).reshape(8, 5)
+    ys = np.linspace(1, -1, 8, dtype=np.float32)
+    wt = np.linspace(0.5, -0.5, 5, dtype=np.float32)
+    mse = lambda q, a, b: jnp.mean((jnp.tanh(a @ q) - b) ** 2)
+    specs = dict(mesh=mesh, in_specs=(P(), P("x"), P("x")), out_specs=P())
+    out["dp_pmean_of_grads"] = np.asarray(shard_map(
+        lambda q, a, b: lax.pmean(jax.grad(mse)(q, a, b), "x"), **specs)(wt, xs, ys)).tolist()
+    out["dp_grad_of_pmean"] = np.asarray(shard_map(
+        lambda q, a, b: jax.grad(lambda r: lax.pmean(mse(r, a, b), "x"))(q), **specs
+    )(wt, xs, ys)).tolist()
+    out["dp_full_batch"] = np.asarray(jax.grad(mse)(wt, xs, ys)).tolist()
     for name, m in (("uneven", mesh), ("uneven_explicit", explicit)):
         try:
             jax.device_put(np.arange(6.0), NamedSharding(m, P("y")))
@@ -154,7 +167,7 @@ KEYS = [
 NUMBERS = [
     "psum", "psum_both", "axis_index", "ppermute", "ppermute_partial", "psum_scatter",
     "all_gather_tiled", "all_gather_stack", "all_to_all", "pmax_pmin_pmean", "matmul", "grad",
-    "jit",
+    "jit", "dp_pmean_of_grads", "dp_grad_of_pmean", "dp_full_batch",
 ]  # fmt: skip
 
 

@@ -491,6 +491,9 @@ def vjp(fn: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[A
                     f"cotangent {short_type(g)}"
                 )
         grads = backward_pass(flat_out, flat_ct, leaves)
+        from workbench.core.primitives.collectives import invariant_cotangents  # noqa: PLC0415
+
+        grads = invariant_cotangents(flat, grads)
         filled = [ops.zeros_like(p) if g is None else g for g, p in zip(grads, flat)]
         return tuple(tree.unflatten(in_tree, filled))
 

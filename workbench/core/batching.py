@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.core import primitives as ops
 from workbench.core import tree
-from workbench.core.dispatch import Interpreter, apply, interpreter
+from workbench.core.dispatch import Interpreter, apply, interpreter, interpreter_stack
 from workbench.core.ir import Graph, Type
 from workbench.core.primitive import Primitive
 from workbench.core.trace import eval_graph, make_graph
@@ -42,9 +42,15 @@ class BatchTracer(Tracer):
 
 
 class BatchInterpreter(Interpreter):
-    def __init__(self, size: int, axis_name: Any = None) -> None:
+    """``manual``: the axis of a ``shard_map`` rather than a ``vmap``. Values that do not
+    vary over it (replicated inputs) keep that in reverse mode, as JAX's varying-axes
+    types make them: a gradient flowing to one is summed over the devices (the transpose
+    of the implicit broadcast), and ``psum``'s transpose is that broadcast."""
+
+    def __init__(self, size: int, axis_name: Any = None, manual: bool = False) -> None:
         self.size = size
         self.axis_name = axis_name
+        self.manual = manual
 
     def process(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> list[Any]:
         values, axes = [], []
@@ -185,6 +191,7 @@ def vmap(
     out_axes: Any = 0,
     axis_name: Any = None,
     axis_size: int | None = None,
+    manual: bool = False,
 ) -> Callable[..., Any]:
     """Vectorise ``fn`` over a batch axis of its arguments.
 
@@ -195,6 +202,7 @@ def vmap(
         out_axes: where the batch axis goes in each output.
         axis_name: a name collectives can refer to.
         axis_size: the batch size when no argument is batched (in_axes all None).
+        manual: the axis is a ``shard_map`` mesh axis (see ``BatchInterpreter``).
 
     Example:
         >>> from workbench.core import array, ops
@@ -234,7 +242,7 @@ def vmap(
                 f"vmap: batched arguments have different sizes along their batch axes: {shown}"
             )
         size = sizes.pop()
-        with interpreter(BatchInterpreter, size, axis_name) as interp:
+        with interpreter(BatchInterpreter, size, axis_name, manual) as interp:
             tracers = [
                 BatchTracer(interp, x, None if a is None else a % max(x.ndim, 1))
                 for x, a in zip(flat, axes)
@@ -281,3 +289,18 @@ def batch_graph(
     outs = list(out_axes) if out_axes is not None else [0] * len(graph.outputs)
     fn = vmap(lambda *xs: eval_graph(graph, *xs), in_axes=tuple(in_axes), out_axes=outs)
     return make_graph(lambda *xs: fn(*xs), *example)
+
+
+def varies(x: Any, interp: BatchInterpreter) -> bool:
+    """Whether ``x`` differs between the examples (devices) of ``interp``'s axis (looking
+    through the tracers of batch axes nested inside it)."""
+    while isinstance(x, BatchTracer):
+        if x.interpreter is interp:
+            return x.axis is not None
+        x = x.value
+    return False
+
+
+def manual_axes() -> list[BatchInterpreter]:
+    """The ``shard_map`` axes in effect, innermost last."""
+    return [i for i in interpreter_stack() if isinstance(i, BatchInterpreter) and i.manual]

@@ -141,7 +141,8 @@ def shard_map(
         return functools.partial(
             shard_map, out_specs=out_specs, in_specs=in_specs, mesh=mesh, axis_names=axis_names
         )
-    from workbench.functional.transforms import vmap  # noqa: PLC0415
+    from workbench.core import batching  # noqa: PLC0415
+    from workbench.functional.transforms import lifted, to_arrays, to_values  # noqa: PLC0415
 
     @functools.wraps(f)
     def run(*args: Any) -> Any:
@@ -157,10 +158,13 @@ def shard_map(
         split = [_split(x, s, m) for x, s in zip(leaves, specs)]
         names = tuple(n for n in m.axis_names if not axis_names or n in axis_names)
         fn: Callable[..., Any] = lambda *xs: f(*tree.unflatten(structure, list(xs)))  # noqa: E731
+        fn = lifted(fn)
         for name in reversed(names):  # the innermost vmap is the last mesh axis
             in_axes = tuple(0 if name in used else None for _, used in split)
-            fn = vmap(fn, in_axes=in_axes, axis_name=name, axis_size=m.shape[name])
-        out = fn(*(x for x, _ in split))
+            fn = batching.vmap(
+                fn, in_axes=in_axes, axis_name=name, axis_size=m.shape[name], manual=check_vma
+            )
+        out = to_arrays(fn(*to_values([x for x, _ in split])))
         out_leaves, out_structure = tree.flatten(out)
         ospecs = _specs_for(out_specs, out, "out_specs")
         joined = [_join(y, s, m, names) for y, s in zip(out_leaves, ospecs)]

@@ -63,7 +63,12 @@ def psum(x: Any, axis_name: Any) -> Any:
     return apply(psum_p, _bound(x, interp), axis_name=axis_name, axis_size=interp.size)
 
 
-psum_p.vjp(lambda g, x, *, out, axis_name, axis_size: (psum(g, axis_name),))
+# (under a shard_map axis the transpose is the broadcast back to every device: g itself)
+psum_p.vjp(
+    lambda g, x, *, out, axis_name, axis_size: (
+        g if _interpreter(axis_name).manual else psum(g, axis_name),
+    )
+)
 psum_p.jvp(
     lambda primals, tangents, **p: (
         psum(primals[0], p["axis_name"]),
@@ -159,3 +164,18 @@ def argsort(x: Any, axis: int = -1, index_dtype: Any = dtypes.int64) -> Any:
     """Indices that sort ``x`` along ``axis`` (stable: ties keep their order)."""
     axis = normalize_axis("argsort", axis, max(x.ndim, 1))
     return apply(argsort_p, x, axis=axis, index_dtype=np.dtype(index_dtype))
+
+
+def invariant_cotangents(primals: Any, grads: Any) -> list[Any]:
+    """Under ``shard_map``, the gradient of a value that does not vary over a mesh axis
+    (a replicated input) is summed over that axis: each device's use of it contributed."""
+    axes = batching.manual_axes()
+    if not axes:
+        return list(grads)
+    out = []
+    for p, g in zip(primals, grads):
+        for interp in axes:
+            if g is not None and batching.varies(g, interp) and not batching.varies(p, interp):
+                g = psum(g, interp.axis_name)
+        out.append(g)
+    return out
