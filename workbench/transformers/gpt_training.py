@@ -81,10 +81,6 @@ def decode(
     return ids
 
 
-def tokens_per_second(count: int, seconds: float) -> float:
-    return count / seconds if seconds > 0 else float("inf")
-
-
 def describe(config: Any) -> str:
     """One line of the sizes, for a lesson's printout."""
     return (

@@ -10,12 +10,12 @@ call, attention masks, and arrays for each style (``return_tensors="pt" | "tf" |
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from workbench.backend.files import atomic_write
 from workbench.transformers import hub
 
 TOKENIZER_CONFIG = "tokenizer_config.json"
@@ -251,7 +251,7 @@ class PreTrainedTokenizerFast:
         directory = os.fspath(save_directory)
         os.makedirs(directory, exist_ok=True)
         target = os.path.join(directory, hub.TOKENIZER_NAME)
-        with hub.atomic_write(target, "w") as f:
+        with atomic_write(target, "w") as f:
             f.write(self._tokenizer.to_str())
         config = {"model_max_length": self.model_max_length, **self.special}
         config["tokenizer_class"] = "PreTrainedTokenizerFast"
@@ -281,11 +281,3 @@ class AutoTokenizer:
     @staticmethod
     def from_pretrained(name_or_path: Any, **kwargs: Any) -> PreTrainedTokenizerFast:
         return PreTrainedTokenizerFast.from_pretrained(name_or_path, **kwargs)
-
-
-def copy_tokenizer_files(source: str, target: str) -> None:
-    """Copy a model directory's tokenizer files next to saved weights."""
-    for name in (hub.TOKENIZER_NAME, TOKENIZER_CONFIG, "vocab.txt", "special_tokens_map.json"):
-        path = os.path.join(source, name)
-        if os.path.isfile(path):
-            shutil.copyfile(path, os.path.join(target, name))
