@@ -269,3 +269,27 @@ def test_real_torch_compile_also_sees_the_new_global() -> None:
         assert compiled(T.tensor([1.0])).item() == 10.0
     finally:
         SCALE = 2.0
+
+
+def test_a_changed_number_argument_becomes_a_graph_input() -> None:
+    # automatic dynamic: specialised on the first value, one recompile with the number as an
+    # input, then every value reuses it, gradients included (lesson 17; real counts there)
+    compiled = wb.compile(lambda x, s: (x * s).sum())
+    x = wb.tensor([1.0, 2.0], requires_grad=True)
+    for s in (2.0, 3.0, 4.5, -1.0):
+        x.grad = None
+        compiled(x, s).backward()
+        np.testing.assert_allclose(x.grad.numpy(), [s, s])
+    assert compiled.stats.compiles == 2
+
+
+def test_a_number_the_code_needs_as_a_value_stays_specialised() -> None:
+    def repeat(x: Any, n: int) -> Any:
+        for _ in range(n):  # range needs the value: a traced n cannot serve
+            x = x * 2
+        return x
+
+    compiled = wb.compile(repeat)
+    outs = [compiled(wb.ones(2), n).numpy()[0] for n in (1, 2, 3, 2)]
+    assert outs == [2.0, 4.0, 8.0, 4.0]
+    assert compiled.stats.compiles == 3 and not compiled.graph_breaks

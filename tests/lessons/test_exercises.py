@@ -51,6 +51,9 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     "15.layer_params": [(1_772_928, "LayerNorms"), (1_769_472, "add the biases"), (100, "not it")],
     "16.causal_mask": [(lambda t: np.triu(np.ones((t, t), bool)), "upper triangle"), (lambda t: np.tril(np.ones((t, t), bool), -1), "keep the diagonal")],
     "16.initial_loss": [(math.log2(384), "in bits"), (1 / 384, "−log"), (1.0, "not it")],
+    "17.count_traces": [((4, 2), "repeats the first"), ((2, 2), "by value"), ((3, 3), "abstract float32"), ((3, 1), "new shape"), (3, "tuple of two")],
+    "17.stale_global": [((10.0, 10.0, 10.0), "old value"), ((1.0, 1.0, 1.0), "guards on globals"), ((0.0, 0.0, 0.0), "not it")],
+    "17.branch_free": [(lambda x: x if x > 0 else 0.1 * x, "jnp.where"), (lambda x: None, "forget the return"), (lambda x: x * 0.1, "off")],
 }  # fmt: skip
 
 

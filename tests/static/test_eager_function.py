@@ -187,3 +187,13 @@ def test_vectorized_map_matches_tensorflow(real_tf: Any) -> None:
     theirs = _per_example_grads(real_tf, True)[0]
     for key in ours:
         np.testing.assert_allclose(ours[key], theirs[key], **PARITY_TOL)
+
+
+def test_get_concrete_function_takes_tensor_specs_and_names_inputs() -> None:
+    import workbench.static as tf
+
+    f = tf.function(lambda x, y: x * 2.0 + y)
+    concrete = f.get_concrete_function(tf.TensorSpec([None], tf.float32), tf.constant(1.0))
+    assert [t.name for t in concrete.graph.inputs] == ["x:0", "y:0"]
+    assert f(tf.ones([5]), tf.constant(1.0)).numpy().tolist() == [3.0] * 5
+    assert f.experimental_get_tracing_count() == 1  # the [None] trace serves length 5

@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "14_debugging_training": {"img": 1},
     "15_pretrained_transformers": {"img": 3, "attention": 1},
     "16_train_a_small_gpt": {"img": 1},
+    "17_tracing_and_staging": {"img": 1},
     "benchmarks": {"img": 1},
     "graph_gallery": {"svg": 5, "wasm": 1},
     "side_by_side_cnn": {"svg": 3, "img": 1},

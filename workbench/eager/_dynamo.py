@@ -11,10 +11,17 @@ function that breaks reports no graph of its own.
 from __future__ import annotations
 
 import dataclasses
+import types
 from typing import Any
 
 from workbench.core.ir import Graph
-from workbench.eager.compiler import CompiledFunction, CompiledModule, compile
+from workbench.eager.compiler import (
+    CompiledFunction,
+    CompiledModule,
+    Unsupported,
+    compile,
+    counters,
+)
 
 
 @dataclasses.dataclass
@@ -93,3 +100,9 @@ def reset() -> None:
 
 
 __all__ = ["ExplainOutput", "GraphCompileReason", "explain", "reset"]
+
+
+# ``except torch._dynamo.exc.Unsupported`` (what ``fullgraph=True`` raises at a break)
+exc = types.SimpleNamespace(Unsupported=Unsupported)
+# ``torch._dynamo.utils.counters["stats"]["unique_graphs"]``: graphs compiled so far
+utils = types.SimpleNamespace(counters=counters)

@@ -9,11 +9,22 @@ cannot be traced: that is a *graph break*, recorded with its reason in ``graph_b
 A function then runs eagerly for that signature; a module runs its own forward eagerly
 but calls its child modules through their compiled graphs, so only the part that broke
 leaves the compiler (TorchDynamo instead splits the Python bytecode at the break).
+``print`` is a graph break too, so it runs on every call, as under TorchDynamo.
+
+Python numbers among the arguments are baked into the first graph; when a later call
+brings a different number in the same place, the graph is recompiled once with that
+number as an input (TorchDynamo's "automatic dynamic"), and later values reuse it. Shapes
+stay specialised: the core runs only graphs whose dimensions are all known, where
+TorchDynamo would recompile once with the changed dimension symbolic.
 """
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import traceback
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +32,7 @@ from workbench.core import tree
 from workbench.core.dispatch import apply
 from workbench.core.ir import Graph
 from workbench.core.primitives.control import call_p, closed_graph
+from workbench.core.primitives.operands import array
 from workbench.core.trace import type_of
 from workbench.core.values import ConcretizationError
 from workbench.eager.nn.modules import Module
@@ -28,6 +40,38 @@ from workbench.eager.tensor import Tensor
 from workbench.eager.tensor_base import tracked, wrap
 
 _MISSING = object()
+
+# What has been compiled, process-wide. Mirrors: torch._dynamo.utils.counters
+# (``counters["stats"]["unique_graphs"]``, ``counters["graph_break"][reason]``).
+counters: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+
+class Unsupported(ConcretizationError):
+    """Code the compiler will not capture (a Python side effect such as ``print``).
+    Mirrors: torch._dynamo.exc.Unsupported (raised under ``fullgraph=True``)."""
+
+
+@contextlib.contextmanager
+def _print_breaks() -> Iterator[None]:
+    """While tracing, ``print`` stops the capture: its output belongs to every call, not
+    to the one call that traced."""
+    original = builtins.print
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise Unsupported(
+            "print() is a Python side effect: it cannot be captured in a graph, "
+            "so the function runs eagerly and prints on every call"
+        )
+
+    builtins.print = refuse
+    try:
+        yield
+    finally:
+        builtins.print = original
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
 
 
 @dataclass
@@ -65,6 +109,9 @@ class CompiledFunction:
         self.stats = CompileStats()
         self._cache: dict[Any, _Entry] = {}
         self._module_list: list[Module] | None = None  # the module tree, for training flags
+        self._numbers_seen: dict[tuple[Any, int], Any] = {}  # (structure, position) -> value
+        self.dynamic: set[tuple[Any, int]] = set()  # numbers passed as graph inputs
+        self._static: set[tuple[Any, int]] = set()  # numbers the code needs as values
 
     @property
     def graphs(self) -> list[Graph]:
@@ -76,8 +123,10 @@ class CompiledFunction:
         shape, dtype, device and whether it requires grad, the other arguments' values,
         and the modules' training flags."""
         parts: list[tuple[Any, ...]] = []
-        for x in flat:
-            if isinstance(x, Tensor):
+        for i, x in enumerate(flat):
+            if _is_number(x) and (structure, i) in self.dynamic:
+                parts.append(("dynamic", type(x)))
+            elif isinstance(x, Tensor):
                 value = x._value
                 grad = tracked(value)
                 array = value.primal if grad else value
@@ -123,9 +172,12 @@ class CompiledFunction:
         flat, structure = tree.flatten((args, kwargs))
         key = self._key(flat, structure)
         entry = self._cache.get(key)
+        if entry is None and self._make_dynamic(flat, structure):
+            key = self._key(flat, structure)
+            entry = self._cache.get(key)
         if entry is None:
             entry = self._compile(args, kwargs)
-            self._cache[key] = entry
+            self._cache[self._key(flat, structure)] = entry  # specialising may change it
         else:
             self.stats.hits += 1
         if entry.graph is None:
@@ -133,13 +185,51 @@ class CompiledFunction:
             if isinstance(self, CompiledModule) and self.fn._modules:
                 return self._run_with_compiled_children(args, kwargs)
             return self.fn(*args, **kwargs)
-        values = [x._value for x in flat if isinstance(x, Tensor)]
+        values = [
+            x._value if isinstance(x, Tensor) else array(x) for x in self._inputs(flat, structure)
+        ]
         outs = apply(call_p, *entry.constants, *values, graph=entry.graph)
         return tree.unflatten(entry.out_tree, [wrap(o) for o in outs])
 
+    def _make_dynamic(self, flat: list[Any], structure: Any) -> bool:
+        """Remember the numbers of this call; a number that differs from the one an
+        earlier graph baked in becomes a graph input. Whether any did."""
+        changed = False
+        for i, x in enumerate(flat):
+            if not _is_number(x) or (structure, i) in self._static:
+                continue
+            seen = self._numbers_seen.setdefault((structure, i), x)
+            if seen != x and (structure, i) not in self.dynamic:
+                self.dynamic.add((structure, i))
+                changed = True
+        return changed
+
+    def _inputs(self, flat: list[Any], structure: Any) -> list[Any]:
+        """The leaves a graph takes as inputs: tensors, and the dynamic numbers."""
+        return [
+            x
+            for i, x in enumerate(flat)
+            if isinstance(x, Tensor) or _is_number(x) and (structure, i) in self.dynamic
+        ]
+
     def _compile(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry:
         flat, structure = tree.flatten((args, kwargs))
-        positions = [i for i, x in enumerate(flat) if isinstance(x, Tensor)]
+        dynamic = [
+            i for i, x in enumerate(flat) if _is_number(x) and (structure, i) in self.dynamic
+        ]
+        try:
+            return self._capture(flat, structure, dynamic)
+        except (ConcretizationError, TypeError, ValueError):
+            if not dynamic:
+                raise
+        # the code needs these numbers' values (a shape, a range, an ``if``): specialise
+        for i in dynamic:
+            self.dynamic.discard((structure, i))
+            self._static.add((structure, i))
+        return self._compile(args, kwargs)
+
+    def _capture(self, flat: list[Any], structure: Any, dynamic: list[int]) -> _Entry:
+        positions = [i for i, x in enumerate(flat) if isinstance(x, Tensor) or i in dynamic]
         out_tree: list[Any] = []
 
         def traced(*values: Any) -> Any:
@@ -152,14 +242,18 @@ class CompiledFunction:
             out_tree.append(result_tree)
             return [leaf._value if isinstance(leaf, Tensor) else leaf for leaf in leaves]
 
+        types = [type_of(_example(flat[i])) for i in positions]
         try:
-            graph, constants, _ = closed_graph(traced, [type_of(flat[i]._value) for i in positions])
+            with _print_breaks():
+                graph, constants, _ = closed_graph(traced, types)
         except ConcretizationError as err:
-            if self.fullgraph:
+            if self.fullgraph or dynamic:
                 raise
             self.graph_breaks.append(GraphBreak(str(err), _user_frame(err)))
+            counters["graph_break"][str(err)] += 1
             return _Entry(None)
         self.stats.compiles += 1
+        counters["stats"]["unique_graphs"] += 1
         return _Entry(graph, constants, out_tree[0])
 
     def explain(self) -> str:
@@ -199,6 +293,12 @@ class CompiledModule(CompiledFunction):
         for name, child in self.children_compiled.items():
             lines.append(f"child {name}: " + child.explain().replace("\n", "\n  "))
         return "\n".join(lines)
+
+
+def _example(x: Any) -> Any:
+    """What a graph input is traced from: a tensor's value, or a dynamic number as a
+    0-d array (float32 or int64, as PyTorch's scalars promote)."""
+    return x._value if isinstance(x, Tensor) else array(x)
 
 
 def _user_frame(err: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""Exercises of lessons 15 (pretrained transformers) and 16 (a small GPT)."""
+"""Exercises of lessons 15 (pretrained transformers), 16 (a small GPT) and 17 (tracing)."""
 
 # ruff: noqa: E501 - hints read best on one line
 from __future__ import annotations
@@ -127,3 +127,106 @@ def _16_initial_loss(answer: Any) -> None:
 @reference("16.initial_loss")
 def _16_initial_loss_ref() -> Any:
     return math.log(384)
+
+
+# ---------------------------------------------------------------------------------------
+# 17 Tracing and staging
+
+
+@exercise(
+    "17.count_traces",
+    "f = tf.function(lambda x, s: x * s) and g = jax.jit(lambda x, s: x * s), called with (a, 1.0), (a, 2.0), (a, 1.0), (b, 1.0), where a = ones([3]) and b = ones([4]). How many traces does each make? Answer (tf_traces, jit_traces).",
+    [
+        "Each compiler traces once per new cache key; list the key of each call.",
+        "tf.function's key holds a Python number's value; jax.jit's holds only its type (a weakly typed float32 scalar).",
+        "Both keys hold the array's shape: ones([4]) is a new key for each.",
+    ],
+)
+def _17_count_traces(answer: Any) -> None:
+    try:
+        tf_traces, jit_traces = (int(n) for n in answer)
+    except (TypeError, ValueError):
+        raise Wrong("answer with a tuple of two counts: (tf_traces, jit_traces)") from None
+    if (tf_traces, jit_traces) == (3, 2):
+        return
+    if tf_traces == 4:
+        raise Wrong(
+            "the third call repeats the first one's signature: tf.function reuses that graph"
+        )
+    if tf_traces == 2:
+        raise Wrong("tf.function keys Python numbers by value: 1.0 and 2.0 are two signatures")
+    if jit_traces == 3:
+        raise Wrong(
+            "jax.jit traces a Python float as an abstract float32[]: its value never retraces"
+        )
+    if jit_traces == 1:
+        raise Wrong("a new shape is a new key for jax.jit too: XLA compiles for fixed shapes")
+    raise Wrong(f"{answer} is not it; write down each call's key for each compiler")
+
+
+@reference("17.count_traces")
+def _17_count_traces_ref() -> Any:
+    return (3, 2)
+
+
+@exercise(
+    "17.stale_global",
+    "OFFSET = 1.0; h(x) = x + OFFSET compiled with tf.function, jax.jit and torch.compile, each called once at x = 0.0 (a tensor); then OFFSET = 10.0 and each is called again with the same x. What do the second calls return? Answer (tf_function, jax_jit, torch_compile).",
+    [
+        "A global is read while tracing. Does the second call retrace?",
+        "The argument's shape and dtype did not change, so tf.function and jax.jit reuse their first graph, with 1.0 inside it.",
+        "TorchDynamo guards on the globals it read: a changed OFFSET fails the guard and recompiles.",
+    ],
+)
+def _17_stale_global(answer: Any) -> None:
+    try:
+        got = tuple(float(v) for v in answer)
+    except (TypeError, ValueError):
+        raise Wrong("answer with a tuple of three numbers") from None
+    if got == (1.0, 1.0, 10.0):
+        return
+    if got == (10.0, 10.0, 10.0):
+        raise Wrong(
+            "nothing retraces tf.function or jax.jit here: their graphs still hold the old value"
+        )
+    if got == (1.0, 1.0, 1.0):
+        raise Wrong("torch.compile guards on globals: a changed value recompiles")
+    raise Wrong(f"{answer} is not it")
+
+
+@reference("17.stale_global")
+def _17_stale_global_ref() -> Any:
+    return (1.0, 1.0, 10.0)
+
+
+@exercise(
+    "17.branch_free",
+    "Write leaky(x): x where x > 0 and 0.1 * x elsewhere, elementwise, without a Python if on the array (jax.jit must accept it).",
+    [
+        "Inside jit the comparison x > 0 is a traced boolean array: Python's if cannot use it.",
+        "jnp.where(condition, a, b) picks from a where the condition holds and from b elsewhere.",
+        "return jnp.where(x > 0, x, 0.1 * x)",
+    ],
+    "def leaky(x):\n    return jnp.where(x > 0, x, 0.1 * x)",
+)
+def _17_branch_free(fn: Any) -> None:
+    import workbench.functional as jax  # noqa: PLC0415
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+
+    if fn is None or fn is Ellipsis or not callable(fn):
+        raise Wrong("expected a function: define it with def and pass it (without calling it)")
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=np.float32)
+    try:
+        got = jax.jit(fn)(jnp.asarray(x))
+    except jax.errors.TracerBoolConversionError:
+        raise Wrong("jit refuses a Python if on a traced array: choose with jnp.where") from None
+    if got is None:
+        raise Wrong("your function returned None: did you forget the return statement?")
+    _close(got, np.where(x > 0, x, 0.1 * x), "leaky(x)")
+
+
+@reference("17.branch_free")
+def _17_branch_free_ref() -> Any:
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+
+    return lambda x: jnp.where(x > 0, x, 0.1 * x)

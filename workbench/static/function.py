@@ -9,9 +9,12 @@ compiler, with the variables it reads and writes captured by reference.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import functools
+import inspect
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from workbench.core import tree
@@ -70,11 +73,12 @@ class ConcreteFunction:
         leaves, self._in_tree = tree.flatten((args, kwargs))
         self.graph = FuncGraph(getattr(fn, "__name__", "function"), None)
         self._tensor_positions = [i for i, s in enumerate(specs) if s is not None]
+        names = _leaf_names(fn, args, kwargs, len(leaves))
         with self.graph.as_default():
             inputs = list(leaves)
             for i in self._tensor_positions:
                 spec = specs[i]
-                inputs[i] = self.graph.add_input(spec.dtype, spec.shape, name=spec.name or "args")  # type: ignore[union-attr]
+                inputs[i] = self.graph.add_input(spec.dtype, spec.shape, name=spec.name or names[i])  # type: ignore[union-attr]
             a, k = tree.unflatten(self._in_tree, inputs)
             result = fn(*a, **k)
             out_leaves, self._out_tree = tree.flatten(result)
@@ -160,6 +164,7 @@ class Function:
     ) -> None:
         self.python_function = python_function
         self.autograph = autograph
+        self.reduce_retracing = reduce_retracing
         self.input_signature = None if input_signature is None else list(input_signature)
         self._concrete: dict[Any, ConcreteFunction] = {}
         self._traces = 0
@@ -193,6 +198,9 @@ class Function:
             if isinstance(x, Variable):
                 specs.append(None)
                 key.append(("variable", id(x)))
+            elif isinstance(x, TensorSpec):  # get_concrete_function(tf.TensorSpec([None]))
+                specs.append(x)
+                key.append((x.shape.dims, x.dtype.name))
             elif _is_tensor_arg(x):
                 t = convert_to_tensor(x)
                 specs.append(TensorSpec(t.shape, t.dtype))
@@ -207,8 +215,12 @@ class Function:
             args = tuple(self.input_signature)
         specs, key = self._specs(args, kwargs)
         found = self._concrete.get(key)
+        if found is None and self.input_signature is None:
+            found = next((f for k, f in self._concrete.items() if _accepts(k, key)), None)
         self._recent = (self._recent + [found is None])[-5:]
         if found is None:
+            if self.reduce_retracing and self.input_signature is None:
+                specs, key = _relaxed(specs, key, self._concrete)
             found = self._trace(args, kwargs, specs)
             self._concrete[key] = found
             self._traces += 1
@@ -228,16 +240,23 @@ class Function:
         from workbench.static import autograph  # noqa: PLC0415
 
         fn = self._converted or self.python_function
+        printed: list[tuple[Any, Any]] = []
         try:
-            return ConcreteFunction(fn, args, kwargs, specs)
+            with _held_prints(printed, hold=self.autograph and self._converted is None):
+                concrete = ConcreteFunction(fn, args, kwargs, specs)
         except TypeError as err:
             if not self.autograph or self._converted is not None or not autograph.converts(err):
+                for a, k in printed:
+                    print(*a, **k)
                 raise
             try:
                 self._converted = autograph.convert(self.python_function)
             except (OSError, TypeError, ValueError, SyntaxError):
                 raise err from None  # no source to rewrite (a lambda, a builtin …)
             return ConcreteFunction(self._converted, args, kwargs, specs)
+        for a, k in printed:
+            print(*a, **k)
+        return concrete
 
     _converted: Any = None
 
@@ -260,9 +279,86 @@ class Function:
             return self
         bound = instance.__dict__.get("_tf_functions", {}).get(id(self))
         if bound is None:
-            bound = Function(self.python_function.__get__(instance, owner), self.input_signature)
+            bound = Function(
+                self.python_function.__get__(instance, owner),
+                self.input_signature,
+                self.autograph,
+                reduce_retracing=self.reduce_retracing,
+            )
             instance.__dict__.setdefault("_tf_functions", {})[id(self)] = bound
         return bound
+
+
+def _leaf_names(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], count: int) -> list[str]:
+    """A placeholder name per flattened argument, from the Python parameter it came in
+    (``x``, or ``x``, ``x_1`` … for a nested one), as TensorFlow names them."""
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = []
+    names: list[str] = []
+    pairs = [(params[i] if i < len(params) else "args", a) for i, a in enumerate(args)]
+    for name, value in [*pairs, *kwargs.items()]:
+        n = len(tree.flatten(value)[0])
+        names += [name] + [f"{name}_{j}" for j in range(1, n)]
+    return names if len(names) == count else ["args"] * count
+
+
+@contextlib.contextmanager
+def _held_prints(printed: list[tuple[Any, Any]], hold: bool) -> Iterator[None]:
+    """Hold back what the function prints while it is traced as written: if a tensor
+    then meets a Python ``if``, the trace is redone from AutoGraph's rewrite, and
+    TensorFlow (which converts first) would have printed once, not twice."""
+    if not hold:
+        yield
+        return
+    original = builtins.print
+    builtins.print = lambda *a, **k: printed.append((a, k))
+    try:
+        yield
+    finally:
+        builtins.print = original
+
+
+def _accepts(general: Any, key: Any) -> bool:
+    """Whether a trace made for ``general`` serves a call whose signature is ``key``: the
+    same structure and Python values, each tensor of the same dtype and rank with every
+    known dimension equal (a trace for ``TensorSpec([None])`` serves any length, as in
+    TensorFlow)."""
+    if len(general) != len(key) or general[0] != key[0]:
+        return False
+    return all(_leaf_accepts(g, k) for g, k in zip(general[1:], key[1:]))
+
+
+def _leaf_accepts(general: Any, key: Any) -> bool:
+    if general == key:
+        return True
+    (g_dims, g_dtype), (k_dims, k_dtype) = general, key
+    if not isinstance(g_dims, tuple) or not isinstance(k_dims, tuple) or g_dtype != k_dtype:
+        return False
+    return len(g_dims) == len(k_dims) and all(g in (None, k) for g, k in zip(g_dims, k_dims))
+
+
+def _relaxed(specs: list[Any], key: Any, traced: dict[Any, Any]) -> tuple[list[Any], Any]:
+    """``reduce_retracing``: a retrace generalises each dimension that differs from an
+    earlier trace of the same structure to ``None``, so the new trace serves both."""
+    for earlier in traced:
+        if len(earlier) != len(key) or earlier[0] != key[0]:
+            continue
+        parts, new_specs = [key[0]], list(specs)
+        for i, (e, k) in enumerate(zip(earlier[1:], key[1:])):
+            tensor = isinstance(e, tuple) and isinstance(e[0], tuple) and isinstance(k[0], tuple)
+            if tensor and e[1] == k[1] and len(e[0]) == len(k[0]) and e != k:
+                dims = tuple(a if a == b else None for a, b in zip(e[0], k[0]))
+                new_specs[i] = TensorSpec(dims, specs[i].dtype)
+                parts.append((dims, k[1]))
+            elif e == k:
+                parts.append(k)
+            else:
+                break
+        else:
+            return new_specs, tuple(parts)
+    return specs, key
 
 
 def _hashable(x: Any) -> bool:
