@@ -26,6 +26,7 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     "03.leaf_grad": [([12.0, 24.0, 36.0], "backward() twice"), ([2.0, 4.0, 6.0], "off")],
     "03.clip_hook": [(lambda g: g, "w.grad"), (lambda g: g.clamp(0.0, 1.0), "w.grad")],
     "04.traces": [(2, "Python numbers"), (5, "share one signature")],
+    "04.tape_watch": [((5.0, 2.0), "never watched"), ((None, None), "trainable"), ((None, 5.0), "not it"), (2.0, "tuple of two")],
     "04.session_run": [(6.0, "plain sum"), (0.0, "not it")],
     "05.per_example_grads": [(lambda w, xs: lessons.reference_answer("05.per_example_grads")(w, xs).sum(0), "one gradient for the whole batch")],
     "05.keys": [([0.5, 0.5, 0.5], "reused one key")],

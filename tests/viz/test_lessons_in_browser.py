@@ -42,7 +42,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "01_tensors_broadcasting_devices": {},
     "02_autodiff_first_principles": {"svg": 2, "slider": 1},
     "03_eager_style": {"svg": 2, "clickable": 1, "toggle": 1},
-    "04_static_style": {"svg": 1},
+    "04_static_style": {"svg": 2},
     "05_functional_style": {"svg": 2, "clickable": 1},
     "06_one_model_three_styles": {"svg": 6, "img": 3, "toggle": 1},
     "07_convolutional_networks": {"img": 4, "slider": 1},

@@ -253,6 +253,36 @@ def _04_traces_ref() -> Any:
 
 
 @exercise(
+    "04.tape_watch",
+    "Inside one tf.GradientTape(persistent=True): a = tf.constant(2.0), v = tf.Variable(5.0), "
+    "y = a * v. What are tape.gradient(y, a) and tape.gradient(y, v)? Answer a tuple "
+    "(None for no gradient).",
+    [
+        "A tape records only what it watches.",
+        "Trainable variables are watched automatically; other tensors only after tape.watch.",
+        "dy/dv = a; and the tape never watched a.",
+    ],
+)
+def _04_tape_watch(answer: Any) -> None:
+    try:
+        da, dv = answer
+    except (TypeError, ValueError):
+        raise Wrong("answer with a tuple of two: (gradient for a, gradient for v)") from None
+    if da is None and dv is not None and abs(float(dv) - 2.0) < 1e-6:
+        return
+    if da is not None and dv is not None:
+        raise Wrong("a is a constant the tape never watched: its gradient is None")
+    if dv is None:
+        raise Wrong("v is a trainable tf.Variable: the tape watches it without being asked")
+    raise Wrong(f"{answer} is not it: dy/dv = a")
+
+
+@reference("04.tape_watch")
+def _04_tape_watch_ref() -> Any:
+    return (None, 2.0)
+
+
+@exercise(
     "04.session_run",
     "In a graph with x = placeholder(float32, [None]) and y = reduce_sum(x * x), what does "
     "sess.run(y, {x: [1, 2, 3]}) return?",
