@@ -19,6 +19,7 @@ from workbench.static.string_data import is_string_data
 from workbench.static.variables import Variable
 
 _NAMES: dict[str, int] = {}
+PATH_SCOPE: list[str] = []  # models building their layers: Keras 3's variable path prefix
 _DEPTH = 0  # how many Layer.__call__s are running (losses are cleared by the outermost)
 
 
@@ -175,7 +176,7 @@ class Layer:
                 trainable=trainable,
                 name=name or "weight",
             )
-        var._path = f"{self.name}/{name}"  # type: ignore[attr-defined]
+        var._path = "/".join([*PATH_SCOPE, self.name, name or "weight"])  # type: ignore[attr-defined]
         var.path = var._path  # type: ignore[attr-defined]
         if var._eager and name:  # Keras 3 names a weight "kernel", not "kernel:0"
             var._name = name

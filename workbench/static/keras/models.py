@@ -21,6 +21,7 @@ from workbench.static import math_ops
 from workbench.static.execution import EagerTensor, convert_to_tensor
 from workbench.static.function import function
 from workbench.static.keras import callbacks as cbks
+from workbench.static.keras import engine
 from workbench.static.keras import losses as losses_mod
 from workbench.static.keras import metrics as metrics_mod
 from workbench.static.keras import optimizers as optimizers_mod
@@ -693,8 +694,12 @@ class Sequential(Model):
             return
         shape = tuple(input_shape)
         t = first = KerasTensor(shape, self._input_dtype, name=unique_name("keras_tensor"))
-        for layer in self._layers:
-            t = layer(t)
+        engine.PATH_SCOPE.append(self.name)  # a Sequential builds its layers in its own scope:
+        try:  # their variables' paths read "sequential/dense/kernel", as in Keras 3
+            for layer in self._layers:
+                t = layer(t)
+        finally:
+            engine.PATH_SCOPE.pop()
         self._input_shape = shape
         self._graph_ends = ([first], [t])
         self.built = True
