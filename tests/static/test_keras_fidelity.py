@@ -77,6 +77,23 @@ def test_summary_table_as_keras(capsys: Any) -> None:
         assert texts[1] == texts[0]
 
 
+def test_summary_of_a_branching_functional_model_has_connected_to(capsys: Any) -> None:
+    def build(lib: Any, long_names: bool) -> Any:
+        features = lib.Input((8,), name="features_of_the_example" if long_names else "features")
+        hidden = lib.layers.Dense(16, activation="relu", name="hidden")(features)
+        back = lib.layers.Dense(8, name="back")(hidden)
+        skip = lib.layers.Add(name="skip")([features, back])
+        return lib.Model(features, lib.layers.Dense(1, name="score")(skip), name="residual")
+
+    for long_names in (False, True):
+        texts = []
+        for lib in (keras, wkeras):
+            build(lib, long_names).summary()
+            texts.append(capsys.readouterr().out)
+        assert texts[1] == texts[0]
+        assert "Connected to" in texts[0]
+
+
 def test_predict_draws_a_bar(capsys: Any) -> None:
     model = wkeras.Sequential([wkeras.Input((3,)), wkeras.layers.Dense(1)])
     model.predict(np.ones((40, 3)), batch_size=32)
