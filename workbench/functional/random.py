@@ -19,15 +19,29 @@ from workbench.functional.array import (
     default_int,
     value_of,
 )
+from workbench.functional.prng import KeyArray, key_data, wrap_key_data  # noqa: F401 - jax.random's
 
 
 def _key(key: Any) -> Any:
+    if isinstance(key, KeyArray):
+        if key.shape:
+            raise TypeError(
+                f"expected a single PRNG key, got a key array of shape {key.shape}: "
+                "index it (keys[0]) or vmap over it"
+            )
+        key = key._data
     v = value_of(key)
     if v.dtype != np.uint32 or tuple(v.shape) != (2,):
         raise TypeError(
-            f"expected a PRNG key (uint32[2], from PRNGKey/split), got {v.dtype}{list(v.shape)}"
+            f"expected a PRNG key (jax.random.key, or a legacy uint32[2] from PRNGKey), "
+            f"got {v.dtype}{list(v.shape)}"
         )
     return v
+
+
+def _like(key: Any, raw: Any) -> Any:
+    """New key data typed as ``key`` was: a key array from a key array, raw from raw."""
+    return KeyArray(Array(raw)) if isinstance(key, KeyArray) else Array(raw)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -56,27 +70,34 @@ def PRNGKey(seed: Any) -> Array:  # noqa: N802
     return Array(ops.key(seed))
 
 
-key = PRNGKey
+def key(seed: Any, *, impl: Any = None) -> KeyArray:
+    """A typed key (shape ``()``, dtype ``key<fry>``) from an integer seed, with the same
+    bits as ``PRNGKey(seed)``. Mirrors: jax.random.key."""
+    if impl not in (None, "threefry2x32"):
+        raise ValueError(f"only the threefry2x32 implementation is provided, not {impl!r}")
+    return KeyArray(PRNGKey(seed))
 
 
-def key_data(keys: Any) -> Array:
-    return keys if isinstance(keys, Array) else Array(value_of(keys))
+def split(key: Any, num: int | tuple[int, ...] = 2) -> Any:
+    """``num`` new keys: a key array of shape ``(num,)`` from a typed key, raw
+    ``uint32[num, 2]`` from a legacy one. Mirrors: jax.random.split."""
+    shape = (num,) if not isinstance(num, tuple | list) else tuple(num)
+    count = math.prod(operator.index(n) for n in shape)  # 2.5 is a TypeError
+    raw = ops.split_key(_key(key), count)
+    if len(shape) != 1:
+        raw = ops.reshape(raw, (*shape, 2))
+    return _like(key, raw)
 
 
-def split(key: Any, num: int = 2) -> Array:
-    """``num`` new keys (shape (num, 2)). Mirrors: jax.random.split."""
-    return Array(ops.split_key(_key(key), operator.index(num)))  # 2.5 is a TypeError
-
-
-def fold_in(key: Any, data: Any) -> Array:
+def fold_in(key: Any, data: Any) -> Any:
     """A new key from ``key`` and an integer (a Python int, or a traced int32 such as a
     loop counter). Mirrors: jax.random.fold_in."""
     if isinstance(data, Array) or not isinstance(data, int | np.integer):
         v = value_of(data)
         if v.dtype.kind not in "iu":
             raise TypeError(f"fold_in: data must be an integer, got {v.dtype}")
-        return Array(ops.fold_in(_key(key), v))
-    return Array(ops.fold_in(_key(key), int(data)))
+        return _like(key, ops.fold_in(_key(key), v))
+    return _like(key, ops.fold_in(_key(key), int(data)))
 
 
 def bits(key: Any, shape: Any = (), dtype: Any = None) -> Array:
