@@ -23,6 +23,7 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     ],
     "02.derivative": [(2 * math.cos(2), "product-rule"), (1.0, "numerically")],
     "02.mul_backward": [(lambda a, b, g: (g * a, g * b), "swapped"), (lambda a, b, g: (b, a), "out_grad")],
+    "02.jvp_primitives": [(2, "above JVP"), (5, "primal operations"), (9, "not it")],
     "03.leaf_grad": [([12.0, 24.0, 36.0], "backward() twice"), ([2.0, 4.0, 6.0], "off")],
     "03.clip_hook": [(lambda g: g, "w.grad"), (lambda g: g.clamp(0.0, 1.0), "w.grad")],
     "04.traces": [(2, "Python numbers"), (5, "share one signature")],

@@ -246,3 +246,32 @@ def test_count_traces_exercise_answer(tf: ModuleType, jax: Any) -> None:
         g(jnp.ones(shape), s)
     answer = (f.experimental_get_tracing_count(), g._cache_size())
     assert answer == lessons.reference_answer("17.count_traces")
+
+
+def test_the_jvp_primitives_exercise_counts_what_the_core_applies() -> None:
+    # lesson 2's logging interpreter, below JVP, sees exactly the exercise's answer
+    from workbench.core import Tracer, array, interpreter, jvp, ops
+    from workbench.core.dispatch import Interpreter, apply
+
+    seen: list[str] = []
+
+    class Logged(Tracer):
+        def __init__(self, interp: Any, value: Any) -> None:
+            self.interpreter, self.value = interp, value
+
+        @property
+        def type(self) -> Any:
+            return self.value.type
+
+    class Log(Interpreter):
+        def process(self, prim: Any, args: Any, params: Any) -> Any:
+            seen.append(prim.name)
+            inner = [a.value if isinstance(a, Logged) else a for a in args]
+            out = apply(prim, *inner, **params)
+            return [Logged(self, o) for o in (out if prim.multiple_results else (out,))]
+
+    g = lambda x: ops.mul(ops.exp(x), x)  # noqa: E731
+    with interpreter(Log) as log:
+        jvp(g, (Logged(log, array(1.5)),), (array(1.0),))
+    assert len(seen) == lessons.reference_answer("02.jvp_primitives")
+    assert sorted(seen) == ["add", "exp", "mul", "mul", "mul", "mul"]

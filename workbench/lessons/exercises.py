@@ -169,6 +169,32 @@ def _02_mul_backward_ref() -> Any:
     return lambda a, b, g: (g * b, g * a)
 
 
+@exercise(
+    "02.jvp_primitives",
+    "How many primitives does the logging interpreter print for logged(jvp(g)) with "
+    "g(x) = exp(x) * x, the logger below JVP?",
+    [
+        "Below JVP the logger sees every primitive JVP's rules apply: primal and tangent work.",
+        "exp: the primal exp, and one mul for its tangent (tangent times exp's output).",
+        "mul: the primal product, then the product rule t_a*b + a*t_b: two muls and an add.",
+    ],
+)
+def _02_jvp_primitives(answer: Any) -> None:
+    n = int(answer)
+    if n == 6:
+        return
+    if n == 2:
+        raise Wrong("that is what a logger above JVP sees: below it, the tangent work shows too")
+    if n in (4, 5):
+        raise Wrong("count the primal operations as well as the tangent ones, for both exp and mul")
+    raise Wrong(f"{n} is not it: write out each primitive's JVP rule")
+
+
+@reference("02.jvp_primitives")
+def _02_jvp_primitives_ref() -> Any:
+    return 6
+
+
 # ---------------------------------------------------------------------------------------
 # 03 Eager style
 
