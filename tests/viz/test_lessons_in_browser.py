@@ -46,7 +46,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "05_functional_style": {"svg": 2, "clickable": 1},
     "06_one_model_three_styles": {"svg": 6, "img": 3, "toggle": 1},
     "07_convolutional_networks": {"img": 4, "slider": 1},
-    "08_sequences_attention": {"img": 1},
+    "08_sequences_attention": {"img": 2},
     "09_optimisers_schedules": {"img": 3, "slider": 2, "select": 1},
     "10_performance": {"svg": 1, "img": 4},
     "11_mixed_precision": {"img": 1},
