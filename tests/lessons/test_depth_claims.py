@@ -159,3 +159,47 @@ def test_lesson_9_optimisers_on_digits() -> None:
     # lesson 9: SGD about 86 % after 150 steps, momentum about 92 %, Adam there within 40
     assert 0.82 < found["sgd"] < 0.89 < found["momentum"] < 0.95
     assert found["adam"] > 0.89
+
+
+def test_lesson_14_fixes_for_vanishing_and_exploding_gradients() -> None:
+    x, y, x_test, y_test = _split()
+    nn = wtorch.nn
+
+    class Block(nn.Module):
+        def __init__(self, activation: Any, residual: bool) -> None:
+            super().__init__()
+            self.linear, self.activation, self.residual = nn.Linear(32, 32), activation(), residual
+
+        def forward(self, h: Any) -> Any:
+            out = self.activation(self.linear(h))
+            return h + out if self.residual else out
+
+    def run(activation: Any, residual: bool = False, he: bool = False, clip: Any = 1.0) -> Any:
+        wtorch.manual_seed(0)
+        blocks = [Block(activation, residual) for _ in range(16)]
+        for block in blocks if he else []:
+            nn.init.kaiming_normal_(block.linear.weight, nonlinearity="relu")
+            nn.init.zeros_(block.linear.bias)
+        net = nn.Sequential(nn.Linear(64, 32), *blocks, nn.Linear(32, 10))
+        opt = wtorch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        for step in range(100):
+            loss = nn.functional.cross_entropy(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            if step == 0:
+                reach = net[1].linear.weight.grad.norm() / net[16].linear.weight.grad.norm()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(net.parameters(), clip)
+            opt.step()
+        return float(reach), loss.item(), _accuracy(net, x_test, y_test)
+
+    sigmoid, relu_default = run(nn.Sigmoid), run(nn.ReLU)
+    he, sigmoid_residual, best = (
+        run(nn.ReLU, he=True),
+        run(nn.Sigmoid, True),
+        run(nn.ReLU, True, True),
+    )
+    assert sigmoid[0] < 1e-10 and relu_default[0] < 1e-3  # the vanishing, measured
+    assert sigmoid[2] < 0.15 and relu_default[2] < 0.15  # and nothing learnt
+    assert 0.75 < he[2] < best[2] and 0.75 < sigmoid_residual[2] < best[2] and best[2] > 0.9
+    assert np.isnan(run(nn.ReLU, True, True, clip=None)[1])  # unclipped: the loss blows up

@@ -61,11 +61,16 @@ def evaluate(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> li
     return list(out) if prim.multiple_results else [out]
 
 
-# jax.config.update("jax_debug_nans", True): every primitive evaluated checks its results
-CHECK_NANS = [False]
+# jax.config.update("jax_debug_nans", True): every primitive evaluated checks its results.
+# A front end may instead set a function ``check(prim, xp, results)`` that raises its own
+# error (tf.debugging.enable_check_numerics looks for infinities too).
+CHECK_NANS: list[Any] = [False]
 
 
 def _check_nans(prim: Primitive, xp: Any, results: Sequence[Any]) -> None:
+    if callable(CHECK_NANS[0]):
+        CHECK_NANS[0](prim, xp, results)
+        return
     for r in results:
         if np.dtype(r.dtype).kind in "fc" and bool(xp.isnan(r).any()):
             raise FloatingPointError(f"invalid value (nan) encountered in {prim.name}")

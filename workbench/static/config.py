@@ -259,7 +259,69 @@ def is_numeric_tensor(tensor: Any) -> bool:
     return math_ops.is_tensor(tensor) and not convert_to_tensor(tensor).dtype.is_bool
 
 
+# the TensorFlow names of the core primitives a NaN usually comes from
+_TF_OP_NAMES = {
+    "add": "AddV2",
+    "sub": "Sub",
+    "mul": "Mul",
+    "div": "RealDiv",
+    "pow": "Pow",
+    "dot_general": "MatMul",
+    "reduce_sum": "Sum",
+    "neg": "Neg",
+    "rsqrt": "Rsqrt",
+}
+
+
+def _raise_on_nonfinite(prim: Any, xp: Any, results: Any) -> None:
+    for index, r in enumerate(results):
+        if np.dtype(r.dtype).kind not in "fc" or bool(xp.isfinite(r).all()):
+            continue
+        op = _TF_OP_NAMES.get(prim.name, "".join(w.capitalize() for w in prim.name.split("_")))
+        counts = [
+            (int(xp.count_nonzero(xp.isneginf(r))), "-Inf"),
+            (int(xp.count_nonzero(xp.isposinf(r))), "+Inf"),
+            (int(xp.count_nonzero(xp.isnan(r))), "+NaN"),
+        ]
+        found = "".join(f"  # of {kind} elements: {n}\n" for n, kind in counts if n)
+        what = " and ".join(k.replace("+NaN", "NaN") for n, k in counts if n)  # "-Inf and NaN"
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f'\n\n!!! Detected Infinity or NaN in output {index} of eagerly-executing op "{op}" '
+            f"(# of outputs: {len(results)}) !!!\n  dtype: <dtype: '{np.dtype(r.dtype).name}'>\n"
+            f"  shape: {tuple(r.shape)}\n{found}\n : Tensor had {what} values",
+        )
+
+
+def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int = 50) -> None:
+    """Every operation checks its outputs and raises ``InvalidArgumentError`` naming the
+    first one to make an infinity or a NaN (in the forward pass, as JAX's
+    ``jax_debug_nans``; PyTorch's anomaly mode watches the backward pass instead).
+    ``tf.function``s run their Python eagerly meanwhile, so the operation is found.
+    Mirrors: tf.debugging.enable_check_numerics."""
+    from workbench.core import dispatch  # noqa: PLC0415
+
+    dispatch.CHECK_NANS[0] = _raise_on_nonfinite
+
+
+def disable_check_numerics() -> None:
+    """Mirrors: tf.debugging.disable_check_numerics."""
+    from workbench.core import dispatch  # noqa: PLC0415
+
+    if dispatch.CHECK_NANS[0] is _raise_on_nonfinite:
+        dispatch.CHECK_NANS[0] = False
+
+
+def checking_numerics() -> bool:
+    from workbench.core import dispatch  # noqa: PLC0415
+
+    return dispatch.CHECK_NANS[0] is _raise_on_nonfinite
+
+
 debugging = SimpleNamespace(
+    enable_check_numerics=enable_check_numerics,
+    disable_check_numerics=disable_check_numerics,
     check_numerics=check_numerics,
     set_log_device_placement=set_log_device_placement,
     assert_equal=assert_equal,

@@ -263,7 +263,12 @@ class Function:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.static import config  # noqa: PLC0415
 
-        if not executing_eagerly() or config.functions_run_eagerly() or _has_strings(args, kwargs):
+        if (
+            not executing_eagerly()
+            or config.functions_run_eagerly()
+            or config.checking_numerics()  # tf.debugging.enable_check_numerics: op by op
+            or _has_strings(args, kwargs)
+        ):
             # inside another graph, build the ops inline; under run_functions_eagerly(True)
             # (for debugging), run the Python function as it is; strings live on the host
             # (workbench.static.strings), so a call given strings runs eagerly too
