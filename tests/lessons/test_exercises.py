@@ -45,8 +45,8 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     "11.loss_scale": [(2.0**20, "smaller scale"), (2.0, "too small")],
     "12.per_example_norms": [(lambda w, xs, ys: 1.0, "one number")],
     "12.pmean": [("psum", "twice")],
-    "13.onnx_matches": [(lambda: None, "")],
-    "13.opset": [(13, "not it")],
+    "13.onnx_matches": [(lambda: None, ""), ("model.onnx", "tuple")],
+    "13.export_roundtrip": [(lambda x: x, "bytes"), (b"", "")],
     "14.nan_source": [("SqrtBackward0", "returns inf at 0"), ("log", "not it")],
     "14.gradcheck": [(True, "half of the true gradient")],
     "15.mean_pool": [(lambda h, m: h.mean(1), "averages the padding"), (lambda h, m: (h * m[..., None]).sum(1) / h.shape[1], "number of real tokens")],
@@ -69,9 +69,18 @@ def test_reference_solution_passes(exercise_id: str) -> None:
 def test_wrong_answers_get_helpful_messages(exercise_id: str) -> None:
     assert exercise_id in WRONG, "every exercise needs typical wrong answers in this test"
     for answer, words in WRONG[exercise_id]:
-        if exercise_id == "13.onnx_matches":  # a model whose "ONNX output" is off by one
-            model, x, outputs = lessons.reference_answer(exercise_id)
-            answer, words = (model, x, outputs + 1.0), "ONNX Runtime's output is off"
+        if exercise_id == "13.onnx_matches" and callable(answer):  # another model's file
+            model, path = lessons.reference_answer(exercise_id)
+            other = type(model)([model.layers[0].__class__(2)])  # same shapes, new weights
+            other.build((None, 3))
+            answer, words = (other, path), "ONNX Runtime's output is off"
+        if exercise_id == "13.export_roundtrip" and answer == b"":  # exported for float32[4]
+            import workbench.functional as jax
+            import workbench.functional.numpy as jnp
+
+            spec = jax.ShapeDtypeStruct((4,), jnp.float32)
+            answer = jax.export.export(jax.jit(jnp.tanh))(spec).serialize()
+            words = "export it for float32[3]"
         feedback = lessons.check(exercise_id, answer)
         assert not feedback.ok and words in feedback.message, (answer, feedback)
         assert 'class="wb-feedback wb-wrong"' in feedback._repr_html_()

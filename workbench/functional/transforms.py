@@ -342,8 +342,12 @@ class Jitted:
         return self._traced(args, kwargs)[0]
 
     def _traced(self, args: Any, kwargs: Any) -> tuple[Graph, Any]:
+        from workbench.functional.debugging import ShapeDtypeStruct  # noqa: PLC0415
+
         flat, in_tree, static = self._split(args, kwargs)
-        return self._compile(args, kwargs, to_values(flat), in_tree)
+        # jit(f).lower(ShapeDtypeStruct(...)): an abstract argument traces as its type
+        examples = [x._type() if isinstance(x, ShapeDtypeStruct) else x for x in flat]
+        return self._compile(args, kwargs, to_values(examples), in_tree)
 
     def trace(self, *args: Any, **kwargs: Any) -> Traced:
         """The function traced for these arguments: ``.jaxpr`` is its IR. Mirrors:

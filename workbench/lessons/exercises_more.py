@@ -420,43 +420,75 @@ def _12_pmean_ref() -> Any:
 
 @exercise(
     "13.onnx_matches",
-    "Export a Keras model to ONNX and pass (model, x, onnx_outputs): the ONNX Runtime outputs must equal the model's to 1e-5.",
+    "Export a Keras model to an ONNX file with model.export(path, format='onnx') and pass (model, path): the check runs the file with ONNX Runtime on inputs of its own and compares with the model.",
     [
-        "Export with `tf.onnx_export.export(model, x, path=...)`.",
-        "Run the exported file with `tf.onnx_export.run(exported, x)` (ONNX Runtime).",
-        "Pass `(model, x, onnx_outputs)`; the check compares them with `model(x)`.",
+        "Build any Keras model with a known input shape (keras.Input(shape=...)).",
+        "model.export(path, format='onnx') writes the file; the batch is fixed at 1 unless input_signature says otherwise.",
+        "Pass the model itself and the path you exported to, as a tuple.",
     ],
 )
 def _13_onnx(answer: Any) -> None:
-    model, x, outputs = answer
-    _close(outputs, model.predict(x), "ONNX Runtime's output", rtol=1e-5, atol=1e-5)
+    import os  # noqa: PLC0415
+
+    import onnxruntime  # noqa: PLC0415
+
+    try:
+        model, path = answer
+    except (TypeError, ValueError):
+        raise Wrong("pass a tuple (model, path)") from None
+    if not isinstance(path, str | os.PathLike) or not os.path.exists(path):
+        raise Wrong(f"no exported file at {path!r}: call model.export(path, format='onnx') first")
+    session = onnxruntime.InferenceSession(os.fspath(path), providers=["CPUExecutionProvider"])
+    spec = session.get_inputs()[0]
+    x = np.random.default_rng(13).standard_normal([int(d) for d in spec.shape]).astype(np.float32)
+    (outputs,) = session.run(None, {spec.name: x})[:1]
+    _close(outputs, model.predict(x, verbose=0), "ONNX Runtime's output", rtol=1e-4, atol=1e-5)
 
 
 @reference("13.onnx_matches")
 def _13_onnx_ref() -> Any:
-    from workbench.static import keras, onnx_export  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from workbench.static import keras  # noqa: PLC0415
 
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
-    x = np.ones((2, 3), np.float32)
-    return model, x, onnx_export.run(onnx_export.export(model, x), x)[0]
+    path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+    model.export(path, format="onnx", verbose=False)
+    return model, path
 
 
 @exercise(
-    "13.opset",
-    "Which ONNX opset version does the workbench export (the lowest the issue asks for)?",
+    "13.export_roundtrip",
+    "With jax.export, export jax.jit(lambda x: 2 * jnp.tanh(x)) for float32[3] arrays, serialize it, and pass the bytes: the check deserializes and calls them.",
     [
-        "An ONNX model records which operator-set version it uses.",
-        "Load or keep the exported `ModelProto` and look at its `opset_import`.",
+        "jax.export.export(jitted) returns a function; call it with jax.ShapeDtypeStruct((3,), jnp.float32).",
+        "The Exported object's serialize() gives the bytes to store.",
+        "jax.export.export(jax.jit(f))(jax.ShapeDtypeStruct((3,), jnp.float32)).serialize()",
     ],
 )
-def _13_opset(answer: Any) -> None:
-    if int(answer) != 17:
-        raise Wrong(f"{answer} is not it: look at exported.opset_import[0].version")
+def _13_export_roundtrip(answer: Any) -> None:
+    import workbench.functional as jax  # noqa: PLC0415
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+
+    if not isinstance(answer, bytes | bytearray):
+        raise Wrong(
+            "pass the bytes from exported.serialize(), not the Exported object or a function"
+        )
+    exported = jax.export.deserialize(answer)
+    if [a.str_short() for a in exported.in_avals] != ["float32[3]"]:
+        raise Wrong(f"exported for {exported.in_avals}: export it for float32[3]")
+    x = jnp.array([-1.0, 0.5, 2.0])
+    _close(exported.call(x), 2 * np.tanh(np.array([-1.0, 0.5, 2.0])), "the deserialized function")
 
 
-@reference("13.opset")
-def _13_opset_ref() -> Any:
-    return 17
+@reference("13.export_roundtrip")
+def _13_export_roundtrip_ref() -> Any:
+    import workbench.functional as jax  # noqa: PLC0415
+    import workbench.functional.numpy as jnp  # noqa: PLC0415
+
+    spec = jax.ShapeDtypeStruct((3,), jnp.float32)
+    return jax.export.export(jax.jit(lambda x: 2 * jnp.tanh(x)))(spec).serialize()
 
 
 # ---------------------------------------------------------------------------------------

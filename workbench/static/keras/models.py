@@ -530,6 +530,51 @@ class Model(Layer):
         arrays["config"] = np.array(json.dumps(config))
         _write_npz(filepath, arrays)
 
+    def export(
+        self,
+        filepath: str,
+        format: str = "tf_saved_model",  # noqa: A002 - Keras's name
+        verbose: bool = True,
+        input_signature: Any = None,
+        **_: Any,
+    ) -> None:
+        """``format="onnx"`` writes the inference graph as an ONNX file (run it with
+        ONNX Runtime). Shapes are fixed at export: from ``input_signature`` (specs with a
+        ``shape`` and ``dtype``), else the model's input shapes with an unknown batch of 1
+        (Keras keeps the batch dynamic). Mirrors: keras.Model.export."""
+        from workbench.static import onnx_export  # noqa: PLC0415
+
+        if format != "onnx":
+            raise ValueError(
+                f"export format {format!r} is not provided by the workbench: use "
+                "format='onnx' (or model.save for the weights)"
+            )
+        specs = input_signature
+        if specs is None:
+            if not self.inputs:
+                raise ValueError(
+                    f"model '{self.name}' has no known input shape yet: call it on data, "
+                    "or give input_signature=[tf.TensorSpec(shape, dtype)]"
+                )
+            specs = self.inputs
+        examples = [
+            np.zeros([1 if d is None else int(d) for d in _dims(spec.shape)], _np_dtype(spec.dtype))
+            for spec in (specs if isinstance(specs, list | tuple) else [specs])
+        ]
+        onnx_export.export(self, *examples, path=filepath)
+        if verbose:
+            print(f"Saved artifact at '{filepath}'.")
+
+
+def _dims(shape: Any) -> list[Any]:
+    return list(shape.as_list() if hasattr(shape, "as_list") else shape)
+
+
+def _np_dtype(dtype: Any) -> np.dtype:
+    return np.dtype(
+        getattr(dtype, "as_numpy_dtype", dtype) if not isinstance(dtype, str) else dtype
+    )
+
 
 def _write_npz(filepath: str, arrays: dict[str, np.ndarray]) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(filepath)), exist_ok=True)
