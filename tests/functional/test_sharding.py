@@ -104,6 +104,12 @@ def programs(jax, jnp, lax, P, NamedSharding, shard_map, AxisType):
         lambda q, a, b: jax.grad(lambda r: lax.pmean(mse(r, a, b), "x"))(q), **specs
     )(wt, xs, ys)).tolist()
     out["dp_full_batch"] = np.asarray(jax.grad(mse)(wt, xs, ys)).tolist()
+    # over Explicit axes, under jit: the traced arguments keep their shardings (types)
+    placed = [jax.device_put(a, NamedSharding(explicit, P("x"))) for a in (xs, ys)]
+    dp_psum = jax.jit(shard_map(
+        lambda q, a, b: jax.grad(lambda r: lax.psum(mse(r, a, b), "x"))(q),
+        mesh=explicit, in_specs=(P(), P("x"), P("x")), out_specs=P()))
+    out["dp_grad_of_psum_explicit"] = np.asarray(dp_psum(wt, *placed)).tolist()
     for name, m in (("uneven", mesh), ("uneven_explicit", explicit)):
         try:
             jax.device_put(np.arange(6.0), NamedSharding(m, P("y")))
@@ -167,7 +173,7 @@ KEYS = [
 NUMBERS = [
     "psum", "psum_both", "axis_index", "ppermute", "ppermute_partial", "psum_scatter",
     "all_gather_tiled", "all_gather_stack", "all_to_all", "pmax_pmin_pmean", "matmul", "grad",
-    "jit", "dp_pmean_of_grads", "dp_grad_of_pmean", "dp_full_batch",
+    "jit", "dp_pmean_of_grads", "dp_grad_of_pmean", "dp_full_batch", "dp_grad_of_psum_explicit",
 ]  # fmt: skip
 
 

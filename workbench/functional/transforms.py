@@ -324,8 +324,16 @@ class Jitted:
     def _compile(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], flat: list[Any], in_tree: Any
     ) -> tuple[Graph, Any]:
+        # an argument's sharding is part of its type (Explicit mesh axes): the traced
+        # stand-in keeps it, so shard_map inside the function sees what it was given
+        shardings = [getattr(x, "_sharding", None) for x in self._split(args, kwargs)[0]]
+
         def flat_fun(*values: Any) -> Any:
-            dyn_args, dyn_kwargs = tree.unflatten(in_tree, to_arrays(list(values)))
+            arrays = to_arrays(list(values))
+            for a, sharding in zip(arrays, shardings):
+                if sharding is not None and isinstance(a, Array):
+                    a._sharding = sharding
+            dyn_args, dyn_kwargs = tree.unflatten(in_tree, arrays)
             it = iter(dyn_args)
             full = [a if i in self.static_argnums else next(it) for i, a in enumerate(args)]
             full_kwargs = {

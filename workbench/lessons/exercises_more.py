@@ -16,34 +16,47 @@ from workbench.lessons.exercises import _call, _close, _host
 
 
 @exercise(
-    "06.same_losses",
-    "Pass the three loss curves (eager, static, functional) of the same model trained from the same weights: they should agree to 1e-5.",
+    "06.port_step",
+    "Port torch.optim.SGD(params, lr=0.1, momentum=0.9) to the optax style: write sgd_momentum(grads, buf, params) returning (new_params, new_buf), pure (no mutation), for arrays. Before the first step buf is None.",
     [
-        "All three styles run on the one core: from the same start they must agree.",
-        "Use the same initial weights, learning rate, data and number of steps in all three.",
-        "Compare with `numpy.allclose(a, b, rtol=1e-5)`, then pass the three curves.",
+        "PyTorch's momentum buffer starts as the first gradient itself (not 0.9 * 0 + grad scaled by anything).",
+        "After that: buf = 0.9 * buf + grad; then params - 0.1 * buf.",
+        "def sgd_momentum(grads, buf, params):\n    buf = grads if buf is None else 0.9 * buf + grads\n    return params - 0.1 * buf, buf",
     ],
+    "def sgd_momentum(grads, buf, params):\n    buf = grads if buf is None else 0.9 * buf + grads\n    return params - 0.1 * buf, buf",
 )
-def _06_same_losses(curves: Any) -> None:
-    eager, static, functional = (np.asarray(c, np.float64) for c in curves)
-    if not (len(eager) == len(static) == len(functional)):
-        raise Wrong(
-            f"the curves have different lengths: {len(eager)}, {len(static)}, {len(functional)}"
-        )
-    for name, other in (("static", static), ("functional", functional)):
-        if not np.allclose(other, eager, rtol=1e-5, atol=1e-6):
-            step = int(np.argmax(np.abs(other - eager)))
-            raise Wrong(
-                f"the {name} curve leaves the eager one at step {step}: {other[step]:.6f} vs {eager[step]:.6f} — same initial weights? same learning rate?"
-            )
-    if eager[-1] >= eager[0]:
-        raise Wrong("the loss did not go down: is the learning rate's sign right?")
+def _06_port_step(fn: Any) -> None:
+    import workbench.eager as torch  # noqa: PLC0415
+
+    if not callable(fn):
+        raise Wrong("pass the function sgd_momentum itself")
+    grads = [np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([-1.0, 3.0])]
+    w = torch.nn.Parameter(torch.tensor([1.0, 1.0], dtype=torch.float64))
+    sgd = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    params, buf = np.array([1.0, 1.0]), None
+    for step, g in enumerate(grads):
+        before = params.copy()
+        w.grad = torch.tensor(g, dtype=torch.float64)
+        sgd.step()
+        out = fn(g, buf, params)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise Wrong("return a pair (new_params, new_buf)")
+        params, buf = np.asarray(out[0], np.float64), np.asarray(out[1], np.float64)
+        if not np.array_equal(before, np.array([1.0, 1.0]) if step == 0 else before):
+            raise Wrong("the function changed the params it was given: return new arrays instead")
+        if not np.allclose(params, w.detach().numpy(), atol=1e-9):
+            if step == 0:
+                raise Wrong("the first step is off: PyTorch's buffer starts as the first gradient")
+            raise Wrong(f"step {step + 1} is off: buf = 0.9 * buf + grad, then params - 0.1 * buf")
 
 
-@reference("06.same_losses")
-def _06_ref() -> Any:
-    curve = [1.0, 0.8, 0.7]
-    return [curve, list(curve), list(curve)]
+@reference("06.port_step")
+def _06_port_step_ref() -> Any:
+    def sgd_momentum(grads: Any, buf: Any, params: Any) -> Any:
+        buf = grads if buf is None else 0.9 * buf + grads
+        return params - 0.1 * buf, buf
+
+    return sgd_momentum
 
 
 @exercise(
@@ -302,28 +315,28 @@ def _10_overhead_ref() -> Any:
 
 
 @exercise(
-    "11.fp16_max",
-    "What is the largest finite float16 number?",
+    "11.fp16_spacing",
+    "Predict, then check with numpy: what is np.float16(2048) + np.float16(1) in float16?",
     [
-        "float16 has 5 exponent bits and 10 mantissa bits.",
-        "The largest finite value has the largest normal exponent and every mantissa bit set.",
-        "`numpy.finfo(numpy.float16)` knows it.",
+        "float16 keeps 11 significant bits (10 stored, one implicit).",
+        "Between 2048 = 2**11 and 4096 the representable numbers are 2 apart.",
+        "2049 lies exactly between 2048 and 2050: IEEE rounds ties to the even mantissa.",
     ],
 )
-def _11_max(answer: Any) -> None:
-    if float(answer) == 65504.0:
+def _11_spacing(answer: Any) -> None:
+    value = float(answer)
+    if value == 2048.0:
         return
-    if float(answer) in (65535.0, 65536.0):
-        raise Wrong(
-            "not quite: float16 is not an integer type — with a 10-bit mantissa the "
-            "largest value is (2 - 2⁻¹⁰) times the largest power of two it can hold"
-        )
-    raise Wrong(f"{answer} is not it; look at numpy.finfo(numpy.float16)")
+    if value == 2049.0:
+        raise Wrong("float16 cannot hold 2049: above 2048 its numbers are 2 apart")
+    if value == 2050.0:
+        raise Wrong("2049 is a tie between 2048 and 2050: ties round to the even mantissa")
+    raise Wrong(f"{answer} is not it")
 
 
-@reference("11.fp16_max")
-def _11_max_ref() -> Any:
-    return 65504.0
+@reference("11.fp16_spacing")
+def _11_spacing_ref() -> Any:
+    return 2048.0
 
 
 @exercise(
@@ -393,25 +406,28 @@ def _12_norms_ref() -> Any:
 
 
 @exercise(
-    "12.pmean",
-    "Two devices each compute the mean-loss gradient on half of a batch. Which collective turns their gradients into the full-batch gradient: 'psum' or 'pmean'?",
+    "12.psum_grad",
+    "Inside shard_map over 2 devices, each device's loss is the mean over its half of the batch and the weight w is replicated (P()). jax.grad of lax.psum(loss, 'data') with respect to w is what multiple of the full-batch gradient?",
     [
-        "Each device's gradient is the mean over its half of the batch.",
-        "How does the mean over the whole batch relate to the two half-batch means when the halves are equal?",
-        "`psum` adds across devices; `pmean` averages across devices.",
+        "psum adds the two half-batch means: compare with the mean over the whole batch.",
+        "The gradient of a replicated weight is summed over the devices (JAX's varying-axes rule), which is exactly the gradient of the psum.",
+        "Two equal halves: mean_0 + mean_1 = 2 * full mean.",
     ],
 )
-def _12_pmean(answer: Any) -> None:
-    if str(answer) == "pmean":
+def _12_psum_grad(answer: Any) -> None:
+    value = float(answer)
+    if value == 2.0:
         return
-    if str(answer) == "psum":
-        raise Wrong("psum adds the two means: twice the full-batch gradient")
-    raise Wrong("answer 'psum' or 'pmean'")
+    if value == 1.0:
+        raise Wrong("that is grad of pmean(loss): psum adds the two means instead of averaging")
+    if value == 4.0:
+        raise Wrong("the sum over devices happens once: it is the gradient of the psum itself")
+    raise Wrong(f"{answer} is not it")
 
 
-@reference("12.pmean")
-def _12_pmean_ref() -> Any:
-    return "pmean"
+@reference("12.psum_grad")
+def _12_psum_grad_ref() -> Any:
+    return 2.0
 
 
 # ---------------------------------------------------------------------------------------
