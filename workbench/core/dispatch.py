@@ -89,9 +89,14 @@ def _bad_operand(prim: Primitive, x: Any) -> None:
     )
 
 
+class DeviceMismatchError(ValueError, RuntimeError):
+    """Operands on different devices. A ``RuntimeError`` as PyTorch raises it (and a
+    ``ValueError`` as the core always has): the eager front end never moves data silently."""
+
+
 def _device_mismatch(prim: Primitive, args: Sequence[Any]) -> None:
     shown = ", ".join(f"{type_text(x)} on {x.device}" for x in args)
-    raise ValueError(
+    raise DeviceMismatchError(
         f"{prim.name}: operands are on different devices ({shown}); "
         "move them to one device first (nothing is moved silently)"
     )

@@ -77,7 +77,16 @@ def device_put(x: Any, device: Any = None) -> Any:
         if device
         else default_device()
     )
-    return tree.tree_map(lambda v: Array(ops.device_put(value_of(v), target)), x)
+    if device is None:  # uncommitted: the computation may move it
+        return tree.tree_map(lambda v: Array(ops.device_put(value_of(v), target)), x)
+    from workbench.functional.sharding import SingleDeviceSharding  # noqa: PLC0415
+
+    def commit(v: Any) -> Array:
+        out = Array(ops.device_put(value_of(v), target))
+        out._sharding = SingleDeviceSharding(Device(target))  # committed to this device
+        return out
+
+    return tree.tree_map(commit, x)
 
 
 def device_get(x: Any) -> Any:

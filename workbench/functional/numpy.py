@@ -74,7 +74,7 @@ def _float(v: Any) -> Any:
     return v if core_dtypes.is_float(v.dtype) else ops.cast(v, default_float())
 
 
-def _pair(x: Any, y: Any) -> tuple[Any, Any]:
+def _pair(x: Any, y: Any, name: str = "op") -> tuple[Any, Any]:
     """Both operands as core values of one dtype (JAX's promotion; Python numbers weak)."""
     _arraylike(x)
     _arraylike(y)
@@ -86,10 +86,39 @@ def _pair(x: Any, y: Any) -> tuple[Any, Any]:
         xv = value_of(x, like=yv)
     else:
         xv, yv = value_of(x), value_of(y)
+    if xv.device is not yv.device:
+        xv, yv = _placed(x, xv, y, yv, name)
     if xv.dtype != yv.dtype:
         target = core_dtypes.promote_types(np.dtype(xv.dtype), np.dtype(yv.dtype))
         xv, yv = ops.cast(xv, target), ops.cast(yv, target)
     return xv, yv
+
+
+def _placed(x: Any, xv: Any, y: Any, yv: Any, name: str) -> tuple[Any, Any]:
+    """JAX's placement rule for operands on two devices: an array committed to a device
+    (``device_put(x, device)``) draws the uncommitted one to it; two arrays committed to
+    different devices are an error, as in JAX."""
+    from workbench.functional.sharding import SingleDeviceSharding  # noqa: PLC0415
+
+    cx, cy = (isinstance(getattr(a, "_sharding", None), SingleDeviceSharding) for a in (x, y))
+    if cx and cy:
+
+        def arg(label: str, v: Any) -> str:
+            dims = ",".join(str(d) for d in v.shape)
+            return (
+                f"argument {label} of {name} with shape {np.dtype(v.dtype).name}[{dims}] and "
+                f"with device ids [{v.device.index}] on platform {v.device.platform.upper()}"
+            )
+
+        raise ValueError(
+            "Received incompatible devices for jitted computation. Got "
+            f"{arg('x', xv)} and {arg('y', yv)}"
+        )
+    if cx:
+        return xv, ops.device_put(yv, xv.device)
+    if cy:
+        return ops.device_put(xv, yv.device), yv
+    return xv, yv  # two uncommitted arrays: left to the core, which names both devices
 
 
 def _unary(core_fn: Callable[[Any], Any], float_only: bool = True) -> Callable[..., Array]:
@@ -103,7 +132,7 @@ def _unary(core_fn: Callable[[Any], Any], float_only: bool = True) -> Callable[.
 
 def _binary(core_fn: Callable[[Any, Any], Any], float_only: bool = False) -> Callable[..., Array]:
     def fn(x: Any, y: Any) -> Array:
-        a, b = _pair(x, y)
+        a, b = _pair(x, y, core_fn.__name__)
         if float_only:
             a, b = _float(a), _float(b)
         out = Array(core_fn(a, b))

@@ -498,9 +498,13 @@ class ShapedArray:
 
 def propagate(result: Any, *operands: Any) -> Any:
     """An elementwise result keeps the sharding an operand of its shape has over an
-    Explicit mesh (JAX's sharding in types)."""
+    Explicit mesh (JAX's sharding in types), and is committed to a device when an operand
+    was (``device_put(x, device)``)."""
     for o in operands:
         s = getattr(o, "_sharding", None)
+        if isinstance(s, SingleDeviceSharding):  # a committed operand commits the result
+            result._sharding = s
+            break
         if (
             isinstance(s, NamedSharding)
             and o.shape == result.shape

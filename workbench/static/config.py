@@ -58,17 +58,34 @@ def set_visible_devices(devices: Any, device_type: str | None = None) -> None:
 
 
 def list_logical_devices(device_type: str | None = None) -> list[LogicalDevice]:
-    return [
-        LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
-        for d in get_visible_devices(device_type)
-    ]
+    """Mirrors: tf.config.list_logical_devices (each logical CPU, each visible GPU)."""
+    from workbench import config as backend_config  # noqa: PLC0415
+
+    found = []
+    for d in get_visible_devices(device_type):
+        count = backend_config.cpu_device_count() if d.device_type == "CPU" else 1
+        index = int(d.name.rsplit(":", 1)[1])
+        found += [
+            LogicalDevice(f"/device:{d.device_type}:{index + i}", d.device_type)
+            for i in range(count)
+        ]
+    return found
 
 
 def set_logical_device_configuration(device: Any, logical_devices: Any) -> None:
-    """Accepted: the workbench does not split a device into logical ones."""
+    """Split the CPU into ``len(logical_devices)`` logical devices (``/CPU:0``,
+    ``/CPU:1`` …; the same logical CPUs the other front ends see). GPUs are not split.
+    Mirrors: tf.config.set_logical_device_configuration."""
+    if getattr(device, "device_type", "") == "CPU" and logical_devices:
+        import os  # noqa: PLC0415
+
+        os.environ["WORKBENCH_CPU_DEVICES"] = str(len(logical_devices))
+        _STATE["logical_cpus"] = list(logical_devices)
 
 
-def get_logical_device_configuration(device: Any) -> None:
+def get_logical_device_configuration(device: Any) -> Any:
+    if getattr(device, "device_type", "") == "CPU":
+        return _STATE.get("logical_cpus")
     return None
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import default_device
 from workbench.core import ops
 from workbench.core.primitive import AxisError
 from workbench.core.values import Array, Tracer, is_value
@@ -299,6 +300,9 @@ def make_op(
     """
     if executing_eagerly():
         values = [value_of(x) for x in inputs]
+        target = default_device()
+        if any(v.device is not target for v in values):  # TensorFlow copies inputs to the op
+            values = [v if v.device is target else ops.device_put(v, target) for v in values]
         if random:
             from workbench.static import random_ops  # noqa: PLC0415
 

@@ -520,10 +520,37 @@ def control_dependencies(control_inputs: Sequence[Any] | None) -> Any:
 
 
 def device(name: str) -> Any:
-    """Accepted for placement code; the workbench runs a graph on one device."""
+    """Eagerly, operations in the block run on ``name`` ("/CPU:1", "/GPU:0",
+    "/job:localhost/replica:0/task:0/device:CPU:0" …) and their inputs are copied there
+    (TensorFlow's placement: data moves silently); a device that is not present falls
+    back to the default one (soft placement). In a graph the name is recorded on the
+    operations; the workbench runs a graph on one device. Mirrors: tf.device."""
     if executing_eagerly():
-        return contextlib.nullcontext()
+        return _eager_device(name)
     return get_default_graph().device(name)
+
+
+@contextlib.contextmanager
+def _eager_device(name: str | None) -> Iterator[None]:
+    from workbench.backend import device as backend  # noqa: PLC0415
+
+    spec = _device_spec(name)
+    try:
+        target = backend.get_device(spec) if spec else backend.default_device()
+    except ValueError:  # soft placement: an absent device means the default one
+        target = backend.default_device()
+    with backend.using_device(target):
+        yield
+
+
+def _device_spec(name: str | None) -> str | None:
+    """ "/job:localhost/replica:0/task:0/device:GPU:1" or "/GPU:1" -> "cuda:1"."""
+    if not name:
+        return None
+    last = str(name).rstrip("/").split("/")[-1]
+    kind, _, index = last.removeprefix("device:").partition(":")
+    platform = {"cpu": "cpu", "gpu": "cuda"}.get(kind.lower())
+    return None if platform is None else f"{platform}:{index or 0}"
 
 
 # ---------------------------------------------------------------------------------------
