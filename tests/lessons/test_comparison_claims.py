@@ -186,3 +186,24 @@ def test_aligning_the_defaults_closes_the_gap_between_pytorch_and_keras(real: bo
     tiny = np.abs(_keras_adam(tf, x, y, first, 1e-12) - _torch_adam(torch, x, y, first, 1e-12)[0])
     # what lesson 6 prints: ~0.27, ~6e-4, ~3e-4, ~1e-5
     assert defaults > 0.05 > 2e-3 > same_init > same_eps > 10 * tiny.max()
+
+
+def test_the_epsilon_hat_exercise_makes_one_keras_step_equal_pytorchs(
+    torch: ModuleType, tf: ModuleType
+) -> None:
+    from workbench import lessons
+
+    eps = 0.5  # large, so that where it sits changes the step visibly
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    adam = torch.optim.Adam([w], lr=0.1, eps=eps)
+    w.grad = torch.tensor([0.3, -0.2])
+    adam.step()
+    keras_eps = lessons.reference_answer("06.epsilon_hat")(eps, 1)
+    v = tf.Variable([1.0, -2.0])
+    tf.keras.optimizers.Adam(0.1, epsilon=keras_eps).apply_gradients(
+        [(tf.constant([0.3, -0.2]), v)]
+    )
+    np.testing.assert_allclose(v.numpy(), w.detach().numpy(), rtol=1e-6)
+    same = tf.Variable([1.0, -2.0])
+    tf.keras.optimizers.Adam(0.1, epsilon=eps).apply_gradients([(tf.constant([0.3, -0.2]), same)])
+    assert np.abs(same.numpy() - w.detach().numpy()).max() > 1e-3  # the same value differs

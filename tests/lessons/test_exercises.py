@@ -21,16 +21,17 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
         (lambda x: (x - x.mean(dim=0)) / x.std(dim=0), "sample std"),
         (lambda x: None, "forget the return"),
     ],
-    "02.derivative": [(2 * math.cos(2), "product-rule"), (1.0, "numerically")],
-    "02.mul_backward": [(lambda a, b, g: (g * a, g * b), "swapped"), (lambda a, b, g: (b, a), "out_grad")],
+    "02.derivative": [(2 * math.cos(1), "product-rule"), (2 * math.cos(1) + math.sin(1), "-sin"), (1.0, "numerically")],
+    "02.div_backward": [(lambda a, b, g: (g / b, g * a / b**2), "sign"), (lambda a, b, g: (1 / b, -a / b**2), "out_grad"), (lambda a, b, g: (0.0, 0.0), "chain rule")],
     "02.jvp_primitives": [(2, "above JVP"), (5, "primal operations"), (9, "not it")],
     "03.leaf_grad": [([12.0, 24.0, 36.0], "backward() twice"), ([2.0, 4.0, 6.0], "off")],
     "03.clip_hook": [(lambda g: g, "w.grad"), (lambda g: g.clamp(0.0, 1.0), "w.grad")],
     "04.traces": [(2, "Python numbers"), (5, "share one signature")],
     "04.tape_watch": [((5.0, 2.0), "never watched"), ((None, None), "trainable"), ((None, 5.0), "not it"), (2.0, "tuple of two")],
     "04.session_run": [(6.0, "plain sum"), (0.0, "not it")],
-    "05.per_example_grads": [(lambda w, xs: lessons.reference_answer("05.per_example_grads")(w, xs).sum(0), "one gradient for the whole batch")],
+    "05.input_grads": [(lambda w, xs: np.stack([np.outer(x, 1 - np.tanh(x @ w) ** 2) for x in xs]), "with respect to w"), (lambda w, xs: lessons.reference_answer("05.input_grads")(w, xs).sum(0), "whole batch")],
     "05.keys": [([0.5, 0.5, 0.5], "reused one key")],
+    "06.epsilon_hat": [(lambda e, t: e, "same value"), (lambda e, t: e / (1 - 0.999**t) ** 0.5, "other way round"), (lambda e, t: e * 0.999**t, "is off"), (2, "itself")],
     "06.port_step": [(lambda g, b, p: (p - 0.1 * g, g), "step 2"), (lambda g, b, p: (p - 0.1 * (0.1 * g if b is None else 0.9 * b + 0.1 * g), 0.1 * g if b is None else 0.9 * b + 0.1 * g), "first step"), (lambda g, b, p: p, "pair"), (3, "sgd_momentum itself")],
     "06.graph_ops": [(6, "exactly one")],
     "07.output_size": [(13, "padding"), (28, "not it")],
@@ -138,11 +139,11 @@ def test_natural_spellings_are_accepted() -> None:
     standardize = lambda x: (x - x.mean(axis=0)) / x.std(axis=0, unbiased=False)  # noqa: E731
     assert lessons.check("01.standardize", standardize).ok
     # a core 0-d Array where a number is expected
-    assert lessons.check("02.derivative", array(math.sin(2) + 2 * math.cos(2))).ok
+    assert lessons.check("02.derivative", array(2 * math.cos(1) - math.sin(1))).ok
 
 
 def test_wrong_answers_do_not_reveal_the_expected_values() -> None:
     feedback = lessons.check("03.leaf_grad", [2.0, 4.0, 6.0])
     assert feedback.message == "w.grad is off at index (2,): your 6 is too small"  # not 18
-    feedback = lessons.check("02.mul_backward", lambda a, b, g: (a * b, a + b))
-    assert "-1.0" not in feedback.message and "1.5" not in feedback.message
+    feedback = lessons.check("02.div_backward", lambda a, b, g: (a * b, a + b))
+    assert "-0.25" not in feedback.message and "-0.375" not in feedback.message

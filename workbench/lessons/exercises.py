@@ -118,55 +118,57 @@ def _01_standardize_ref() -> Any:
 
 @exercise(
     "02.derivative",
-    "By the chain rule, what is d/dx of x·sin(x) at x = 2? (a number)",
+    "By the chain and product rules, what is d/dx of x²·cos(x) at x = 1? (a number)",
     [
-        "x·sin(x) is a product of two functions of x.",
-        "Product rule: (uv)' = u'v + uv', with u = x and v = sin(x).",
-        "Evaluate both terms at x = 2 with `math.sin` and `math.cos` (radians), or check numerically with a central difference.",
+        "x²·cos(x) is a product of two functions of x.",
+        "Product rule: (uv)' = u'v + uv', with u = x² (u' = 2x) and v = cos(x) (v' = -sin(x)).",
+        "Evaluate 2x·cos(x) - x²·sin(x) at x = 1 (radians), or check with a central difference.",
     ],
 )
 def _02_derivative(answer: Any) -> None:
-    want = math.sin(2) + 2 * math.cos(2)
+    want = 2 * math.cos(1) - math.sin(1)
     value = float(answer)
     if abs(value - want) < 1e-4:
         return
-    if abs(value - 2 * math.cos(2)) < 1e-4 or abs(value - math.sin(2)) < 1e-4:
+    if abs(value - 2 * math.cos(1)) < 1e-4 or abs(value + math.sin(1)) < 1e-4:
         raise Wrong("you have one of the two product-rule terms; add the other")
-    raise Wrong(f"{value:.5f} is not it; check it numerically: (f(2+h) - f(2-h)) / 2h")
+    if abs(value - (2 * math.cos(1) + math.sin(1))) < 1e-4:
+        raise Wrong("almost: the derivative of cos(x) is -sin(x)")
+    raise Wrong(f"{value:.5f} is not it; check it numerically: (f(1+h) - f(1-h)) / 2h")
 
 
 @reference("02.derivative")
 def _02_derivative_ref() -> Any:
-    return math.sin(2) + 2 * math.cos(2)
+    return 2 * math.cos(1) - math.sin(1)
 
 
 @exercise(
-    "02.mul_backward",
-    "Complete mul_backward(a, b, out_grad) for z = a * b: return (dL/da, dL/db).",
+    "02.div_backward",
+    "Complete div_backward(a, b, out_grad) for z = a / b: return (dL/da, dL/db).",
     [
         "Reverse mode hands each operation the gradient of the loss with respect to its output (`out_grad`).",
-        "Local derivatives of z = a·b: how does z change when a moves? when b moves?",
-        "Chain rule: dL/da = out_grad · dz/da, and the same for b.",
+        "Local derivatives of z = a/b: dz/da = 1/b, dz/db = -a/b².",
+        "Chain rule: dL/da = out_grad / b, dL/db = -out_grad · a / b².",
     ],
-    "def mul_backward(a, b, out_grad):\n    return out_grad * b, out_grad * a",
+    "def div_backward(a, b, out_grad):\n    return out_grad / b, -out_grad * a / b ** 2",
 )
-def _02_mul_backward(fn: Any) -> None:
-    ga, gb = _call(fn, 3.0, -2.0, 0.5)
-    if (float(ga), float(gb)) == (-1.0, 1.5):
+def _02_div_backward(fn: Any) -> None:
+    ga, gb = (float(v) for v in _call(fn, 3.0, -2.0, 0.5))
+    if abs(ga + 0.25) < 1e-9 and abs(gb + 0.375) < 1e-9:
         return
-    if (float(ga), float(gb)) == (1.5, -1.0):
-        raise Wrong("the two gradients are swapped: dz/da is b, not a")
-    if (float(ga), float(gb)) == (-2.0, 3.0):
+    if abs(ga + 0.25) < 1e-9 and abs(gb - 0.375) < 1e-9:
+        raise Wrong("dL/db has the wrong sign: a/b decreases as b grows (for a, b > 0)")
+    if abs(ga + 0.5) < 1e-9 and abs(gb + 0.75) < 1e-9:
         raise Wrong("you forgot to multiply by out_grad (the chain rule's upstream gradient)")
     raise Wrong(
-        f"mul_backward(3, -2, 0.5) gave ({ga}, {gb}): check each against the chain rule, "
+        f"div_backward(3, -2, 0.5) gave ({ga}, {gb}): check each against the chain rule, "
         f"dL/da = out_grad · dz/da"
     )
 
 
-@reference("02.mul_backward")
-def _02_mul_backward_ref() -> Any:
-    return lambda a, b, g: (g * b, g * a)
+@reference("02.div_backward")
+def _02_div_backward_ref() -> Any:
+    return lambda a, b, g: (g / b, -g * a / b**2)
 
 
 @exercise(
@@ -335,35 +337,38 @@ def _04_session_run_ref() -> Any:
 
 
 @exercise(
-    "05.per_example_grads",
-    "Write per_example_grads(w, xs) returning the gradient of loss(w, x) = sum(tanh(x @ w)) "
-    "for each row x of xs (use jax.vmap and jax.grad).",
+    "05.input_grads",
+    "Write input_grads(w, xs) returning the gradient of loss(w, x) = sum(tanh(x @ w)) with respect to x (not w) for each row x of xs.",
     [
-        "`jax.grad(loss)` differentiates with respect to the first argument, w.",
-        "`jax.vmap` maps a function over a batch axis; only `xs` has one.",
-        "`in_axes=(None, 0)`: w is shared, xs is split along its rows.",
+        "`jax.grad` differentiates with respect to the first argument unless told otherwise.",
+        "`argnums=1` picks the second argument, x; then vmap over the rows of xs.",
+        "`jax.vmap(jax.grad(loss, argnums=1), in_axes=(None, 0))(w, xs)`",
     ],
-    "def per_example_grads(w, xs):\n    return jax.vmap(jax.grad(loss), in_axes=(None, 0))(w, xs)",
+    "def input_grads(w, xs):\n    return jax.vmap(jax.grad(loss, argnums=1), in_axes=(None, 0))(w, xs)",
 )
-def _05_per_example(fn: Any) -> None:
+def _05_input_grads(fn: Any) -> None:
     w = np.array([[0.5, -1.0], [0.3, 0.8], [-0.2, 0.1]], np.float32)
     xs = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
     got = _host(_call(fn, w, xs))
-    want = np.stack([np.outer(x, 1 - np.tanh(x @ w) ** 2) for x in xs])
-    if got.shape == (3, 2):
+    want = np.stack([w @ (1 - np.tanh(x @ w) ** 2) for x in xs])
+    if got.shape == (4, 3, 2):
+        raise Wrong(
+            "those are gradients with respect to w: differentiate with respect to x (argnums=1)"
+        )
+    if got.shape == (3,):
         raise Wrong(
             "one gradient for the whole batch: vmap over the rows of xs (in_axes=(None, 0))"
         )
-    _close(got, want, "the per-example gradients")
+    _close(got, want, "the gradients with respect to each x")
 
 
-@reference("05.per_example_grads")
-def _05_per_example_ref() -> Any:
+@reference("05.input_grads")
+def _05_input_grads_ref() -> Any:
     import workbench.functional as jax  # noqa: PLC0415
     import workbench.functional.numpy as jnp  # noqa: PLC0415
 
     loss = lambda w, x: jnp.sum(jnp.tanh(x @ w))  # noqa: E731
-    return lambda w, xs: jax.vmap(jax.grad(loss), in_axes=(None, 0))(w, xs)
+    return lambda w, xs: jax.vmap(jax.grad(loss, argnums=1), in_axes=(None, 0))(w, xs)
 
 
 @exercise(

@@ -60,6 +60,38 @@ def _06_port_step_ref() -> Any:
 
 
 @exercise(
+    "06.epsilon_hat",
+    "Keras's Adam adds epsilon after scaling the step by the bias corrections, PyTorch's before. Write keras_epsilon(torch_eps, t): the epsilon to give Keras at step t (beta2 = 0.999) so its update equals PyTorch's exactly.",
+    [
+        "PyTorch: w -= lr/(1-b1^t) · m / (sqrt(v)/sqrt(1-b2^t) + eps).",
+        "Keras: w -= lr·sqrt(1-b2^t)/(1-b1^t) · m / (sqrt(v) + eps_hat).",
+        "Multiply PyTorch's denominator by sqrt(1-b2^t): eps_hat = eps · sqrt(1 - 0.999**t).",
+    ],
+    "def keras_epsilon(torch_eps, t):\n    return torch_eps * (1 - 0.999 ** t) ** 0.5",
+)
+def _06_epsilon_hat(fn: Any) -> None:
+    if not callable(fn):
+        raise Wrong("pass the function keras_epsilon itself")
+    for eps, t in ((1e-8, 1), (1e-3, 10), (0.5, 1000)):
+        got, want = float(fn(eps, t)), eps * math.sqrt(1 - 0.999**t)
+        if abs(got - eps) < 1e-15 and abs(want - eps) > 1e-12:
+            raise Wrong(
+                "the same value is not enough: the two formulas put epsilon in different places"
+            )
+        if abs(got - eps / math.sqrt(1 - 0.999**t)) < 1e-9 * max(1.0, eps * 100):
+            raise Wrong(
+                "the other way round: Keras's epsilon sits beside sqrt(v) before the correction"
+            )
+        if abs(got - want) > 1e-12 * max(1.0, eps):
+            raise Wrong(f"keras_epsilon({eps}, {t}) = {got:.6g} is off")
+
+
+@reference("06.epsilon_hat")
+def _06_epsilon_hat_ref() -> Any:
+    return lambda eps, t: eps * (1 - 0.999**t) ** 0.5
+
+
+@exercise(
     "06.graph_ops",
     "How many matrix products (dot_general equations) does one forward pass of an MLP with three Linear/Dense layers contain?",
     [
