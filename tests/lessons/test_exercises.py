@@ -40,7 +40,7 @@ WRONG: dict[str, list[tuple[Any, str]]] = {
     "08.lstm_params": [(2480, "two bias vectors"), (100, "not it")],
     "09.adam_first_step": [(0.1, "wrong sign"), (-0.4, "SGD")],
     "09.best_optimiser": [("sgd", "gets closer")],
-    "10.fused_groups": [(0, "does fuse"), (4, "one group")],
+    "10.fused_groups": [(1, "not elementwise"), (0, "do fuse"), (5, "not it")],
     "10.overhead_share": [(0.56, "not it")],
     "11.fp16_spacing": [(2049, "2 apart"), (2050, "ties"), (1, "not it")],
     "11.loss_scale": [(2.0**20, "smaller scale"), (2.0, "too small")],

@@ -275,3 +275,15 @@ def test_the_jvp_primitives_exercise_counts_what_the_core_applies() -> None:
         jvp(g, (Logged(log, array(1.5)),), (array(1.0),))
     assert len(seen) == lessons.reference_answer("02.jvp_primitives")
     assert sorted(seen) == ["add", "exp", "mul", "mul", "mul", "mul"]
+
+
+def test_the_fused_groups_exercise_counts_what_the_compiler_makes() -> None:
+    import workbench.functional as wjax
+    import workbench.functional.numpy as wnp
+    from workbench.core.passes import default_pipeline
+
+    g = lambda x, w: wnp.maximum(wnp.tanh(x * 2 + 1) @ w - 0.5, 0.0)  # noqa: E731
+    graph = wjax.make_jaxpr(g)(wnp.ones((4, 8)), wnp.ones((8, 3))).graph
+    optimised, _ = default_pipeline().run(graph)
+    fused = sum(1 for e in optimised.equations if e.primitive.name == "fused")
+    assert fused == lessons.reference_answer("10.fused_groups")

@@ -303,24 +303,28 @@ def _09_best_ref() -> Any:
 
 @exercise(
     "10.fused_groups",
-    "After the compiler's passes, how many fused groups does jax.make_jaxpr's graph of f(x) = sum(tanh(sin(x) * 2 + 1)) become? (count 'fused' equations)",
+    "Predict, then check: after the compiler's passes, how many fused groups does the graph of g(x, W) = maximum(tanh(x * 2 + 1) @ W - 0.5, 0) contain? (count 'fused' equations)",
     [
-        "Fusion merges a chain of elementwise operations into one kernel.",
-        "Which equations of f are elementwise, and do they form one connected chain?",
-        "Run the passes (`default_pipeline().run(graph)`) and count equations named `fused`.",
+        "Fusion merges a connected chain of elementwise operations into one kernel.",
+        "A matrix product is not elementwise: it ends one chain and starts another.",
+        "Before the product: mul, add, tanh; after it: sub, maximum. Then run the passes (`default_pipeline().run(graph)`) to check.",
     ],
 )
 def _10_fused(answer: Any) -> None:
-    if int(answer) == 1:
+    if int(answer) == 2:
         return
+    if int(answer) == 1:
+        raise Wrong(
+            "the matrix product is not elementwise: the chains before and after it fuse separately"
+        )
     if int(answer) == 0:
-        raise Wrong("the elementwise chain sin → mul → add → tanh does fuse into one kernel")
-    raise Wrong(f"{answer} groups is not it: one elementwise chain makes one group")
+        raise Wrong("elementwise chains do fuse: each becomes one kernel")
+    raise Wrong(f"{answer} groups is not it: one group per connected elementwise chain")
 
 
 @reference("10.fused_groups")
 def _10_fused_ref() -> Any:
-    return 1
+    return 2
 
 
 @exercise(
