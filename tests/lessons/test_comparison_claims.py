@@ -12,26 +12,21 @@ from typing import Any
 import numpy as np
 import pytest
 
-
-def _real(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        pytest.skip(f"{name} is not installed")
+from tests.lessons import real_module
 
 
 @pytest.fixture(params=["workbench", "real"])
 def torch(request: pytest.FixtureRequest) -> ModuleType:
     if request.param == "workbench":
         return importlib.import_module("workbench.eager")
-    return _real("torch")
+    return real_module("torch")
 
 
 @pytest.fixture(params=["workbench", "real"])
 def tf(request: pytest.FixtureRequest) -> ModuleType:
     if request.param == "workbench":
         return importlib.import_module("workbench.static")
-    return _real("tensorflow")
+    return real_module("tensorflow")
 
 
 @pytest.fixture(params=["workbench", "real"])
@@ -42,7 +37,7 @@ def jax(request: pytest.FixtureRequest) -> tuple[ModuleType, ModuleType, ModuleT
             importlib.import_module("workbench.functional.numpy"),
             importlib.import_module("workbench.functional.optim"),
         )
-    return _real("jax"), _real("jax.numpy"), _real("optax")
+    return real_module("jax"), real_module("jax.numpy"), real_module("optax")
 
 
 BATCH = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)  # column means 2 and 4
@@ -172,7 +167,7 @@ def _keras_adam(tf: Any, x: Any, y: Any, first: Any = None, eps: float = 1e-7) -
 @pytest.mark.parametrize("real", [False, True], ids=["workbench", "real"])
 def test_aligning_the_defaults_closes_the_gap_between_pytorch_and_keras(real: bool) -> None:
     if real:
-        torch, tf = _real("torch"), _real("tensorflow")
+        torch, tf = real_module("torch"), real_module("tensorflow")
     else:
         torch, tf = (
             importlib.import_module("workbench.eager"),

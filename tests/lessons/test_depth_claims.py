@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any
 
@@ -12,16 +11,14 @@ import numpy as np
 import pytest
 
 import workbench.eager as wtorch
+from tests.lessons import real_module
 
 
 @pytest.fixture(params=["workbench", "real"])
 def torch(request: pytest.FixtureRequest) -> ModuleType:
     if request.param == "workbench":
         return wtorch
-    try:
-        return importlib.import_module("torch")
-    except ImportError:
-        pytest.skip("torch is not installed")
+    return real_module("torch")
 
 
 def _digits() -> Any:

@@ -5,7 +5,6 @@ calls, the same counts, prints and errors."""
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 from types import ModuleType
 from typing import Any
@@ -13,14 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.lessons import real_module
 from workbench import lessons
-
-
-def _real(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        pytest.skip(f"{name} is not installed")
 
 
 @pytest.fixture(params=["workbench", "tensorflow"])
@@ -29,7 +22,7 @@ def tf(request: pytest.FixtureRequest) -> ModuleType:
         import workbench.static as wb_tf
 
         return wb_tf
-    return _real("tensorflow")
+    return real_module("tensorflow")
 
 
 @pytest.fixture(params=["workbench", "jax"])
@@ -39,7 +32,7 @@ def jax(request: pytest.FixtureRequest) -> tuple[ModuleType, ModuleType]:
         import workbench.functional.numpy as wb_jnp
 
         return wb_jax, wb_jnp
-    return _real("jax"), _real("jax.numpy")
+    return real_module("jax"), real_module("jax.numpy")
 
 
 @pytest.fixture(params=["workbench", "torch"])
@@ -48,7 +41,7 @@ def torch(request: pytest.FixtureRequest) -> Any:
         import workbench.eager as wb_torch
 
         return wb_torch, {}
-    real = _real("torch")
+    real = real_module("torch")
     real._dynamo.reset()
     return real, {"backend": "eager"}  # TorchDynamo's capture without Inductor's C++ build
 
