@@ -293,3 +293,22 @@ def test_a_number_the_code_needs_as_a_value_stays_specialised() -> None:
     outs = [compiled(wb.ones(2), n).numpy()[0] for n in (1, 2, 3, 2)]
     assert outs == [2.0, 4.0, 8.0, 4.0]
     assert compiled.stats.compiles == 3 and not compiled.graph_breaks
+
+
+def test_another_threads_print_during_a_trace_is_neither_a_break_nor_held(capsys: Any) -> None:
+    import threading
+
+    import workbench.static as tf
+
+    def work(x: Any) -> Any:
+        thread = threading.Thread(target=lambda: print("from another thread"))
+        thread.start()
+        thread.join()
+        return x * 2
+
+    compiled = wb.compile(work)
+    compiled(wb.ones(2))
+    assert capsys.readouterr().out == "from another thread\n"
+    assert len(compiled.graphs) == 1 and not compiled.graph_breaks
+    tf.function(work)(tf.ones([2]))
+    assert capsys.readouterr().out == "from another thread\n"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import threading
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -55,9 +56,11 @@ class Unsupported(ConcretizationError):
 def _print_breaks() -> Iterator[None]:
     """While tracing, ``print`` stops the capture: its output belongs to every call, not
     to the one call that traced."""
-    original = builtins.print
+    original, tracer = builtins.print, threading.get_ident()
 
     def refuse(*args: Any, **kwargs: Any) -> None:
+        if threading.get_ident() != tracer:  # another thread's print is not in the trace
+            return original(*args, **kwargs)
         raise Unsupported(
             "print() is a Python side effect: it cannot be captured in a graph, "
             "so the function runs eagerly and prints on every call"

@@ -13,6 +13,7 @@ import builtins
 import contextlib
 import functools
 import inspect
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -317,8 +318,15 @@ def _held_prints(printed: list[tuple[Any, Any]], hold: bool) -> Iterator[None]:
     if not hold:
         yield
         return
-    original = builtins.print
-    builtins.print = lambda *a, **k: printed.append((a, k))
+    original, tracer = builtins.print, threading.get_ident()
+
+    def hold(*args: Any, **kwargs: Any) -> None:
+        if threading.get_ident() != tracer:  # another thread's print is not the trace's
+            original(*args, **kwargs)
+        else:
+            printed.append((args, kwargs))
+
+    builtins.print = hold
     try:
         yield
     finally:
