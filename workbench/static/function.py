@@ -320,13 +320,13 @@ def _held_prints(printed: list[tuple[Any, Any]], hold: bool) -> Iterator[None]:
         return
     original, tracer = builtins.print, threading.get_ident()
 
-    def hold(*args: Any, **kwargs: Any) -> None:
+    def keep(*args: Any, **kwargs: Any) -> None:
         if threading.get_ident() != tracer:  # another thread's print is not the trace's
             original(*args, **kwargs)
         else:
             printed.append((args, kwargs))
 
-    builtins.print = hold
+    builtins.print = keep
     try:
         yield
     finally:
