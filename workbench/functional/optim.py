@@ -16,6 +16,16 @@ from workbench.core import ops
 from workbench.core import optimizers as rules
 from workbench.functional import numpy as jnp
 from workbench.functional.array import value_of, wrap
+from workbench.functional.optax_losses import (  # noqa: F401 - optax exports them at the top
+    cosine_similarity,
+    huber_loss,
+    l2_loss,
+    losses,
+    sigmoid_binary_cross_entropy,
+    softmax_cross_entropy,
+    softmax_cross_entropy_with_integer_labels,
+    squared_error,
+)
 from workbench.functional.tree_util import tree_leaves, tree_map
 
 
