@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import workbench.static as tf
+import workbench.static as wtf
 from tests.conftest import PARITY_TOL
 
 
@@ -197,3 +198,31 @@ def test_get_concrete_function_takes_tensor_specs_and_names_inputs() -> None:
     assert [t.name for t in concrete.graph.inputs] == ["x:0", "y:0"]
     assert f(tf.ones([5]), tf.constant(1.0)).numpy().tolist() == [3.0] * 5
     assert f.experimental_get_tracing_count() == 1  # the [None] trace serves length 5
+
+
+@pytest.mark.parametrize("lib", ["workbench", "tensorflow"])
+def test_variables_made_on_the_first_call_are_lifted_and_retraced(lib: str, capsys: Any) -> None:
+    tf = pytest.importorskip("tensorflow") if lib == "tensorflow" else wtf
+    made: list[Any] = []
+
+    @tf.function
+    def scale(x: Any) -> Any:
+        print("tracing")
+        if not made:
+            made.append(tf.Variable(3.0))
+        return x * made[0]
+
+    assert float(scale(tf.constant(2.0))) == 6.0
+    assert capsys.readouterr().out.count("tracing") == 2  # once to make, once with them
+    assert scale.experimental_get_tracing_count() == 2
+    layer = tf.keras.layers.Dense(2)
+    dense = tf.function(lambda x: layer(x))
+    dense(tf.ones([1, 3]))
+    assert dense.experimental_get_tracing_count() == 2  # the layer builds on the first call
+
+    @tf.function
+    def fresh(x: Any) -> Any:
+        return x * tf.Variable(2.0)  # a new variable on every trace
+
+    with pytest.raises(ValueError):
+        fresh(tf.constant(1.0))

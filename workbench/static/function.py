@@ -21,7 +21,7 @@ from typing import Any
 from workbench.core import tree
 from workbench.core.executor import BoundedCache
 from workbench.core.ir import Type
-from workbench.static import dtypes
+from workbench.static import dtypes, variables
 from workbench.static.control_flow import FuncGraph
 from workbench.static.execution import EagerTensor, convert_to_tensor, graph_tensor, value_of
 from workbench.static.framework import Operation, Tensor, TensorShape, executing_eagerly
@@ -222,9 +222,22 @@ class Function:
         if found is None:
             if self.reduce_retracing and self.input_signature is None:
                 specs, key = _relaxed(specs, key, self._concrete)
+            made = variables.CREATED[0]
             found = self._trace(args, kwargs, specs)
-            self._concrete[key] = found
             self._traces += 1
+            if variables.CREATED[0] != made:
+                # the trace made variables (a Keras layer building, a tf.Variable on the first
+                # call): TensorFlow lifts them out and traces again now that they exist; a
+                # function that makes new ones on every trace is refused
+                if self._made_variables:
+                    raise ValueError(_SINGLETON_VARIABLES)
+                self._made_variables = True
+                made = variables.CREATED[0]
+                found = self._trace(args, kwargs, specs)
+                self._traces += 1
+                if variables.CREATED[0] != made:
+                    raise ValueError(_SINGLETON_VARIABLES)
+            self._concrete[key] = found
             if len(self._recent) == 5 and all(self._recent):
                 warnings.warn(
                     f"5 out of the last 5 calls to {self._name} triggered "
@@ -260,6 +273,7 @@ class Function:
         return concrete
 
     _converted: Any = None
+    _made_variables = False
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.static import config  # noqa: PLC0415
@@ -331,6 +345,12 @@ def _held_prints(printed: list[tuple[Any, Any]], hold: bool) -> Iterator[None]:
         yield
     finally:
         builtins.print = original
+
+
+_SINGLETON_VARIABLES = (
+    "tf.function only supports singleton tf.Variables created on the first call. Make sure "
+    "the tf.Variable is only created once or created outside tf.function."
+)
 
 
 def _accepts(general: Any, key: Any) -> bool:

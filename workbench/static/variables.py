@@ -30,6 +30,7 @@ from workbench.static.framework import (
     TensorShape,
     executing_eagerly,
     get_default_graph,
+    init_scope,
 )
 from workbench.static.operators import TensorOperators
 
@@ -41,6 +42,10 @@ def _concrete(value: Any) -> Any:
     while isinstance(value, Tracer):
         value = value.primal  # type: ignore[attr-defined]
     return value
+
+
+# How many variables have been made (tf.function compares it around a trace).
+CREATED = [0]
 
 
 class Variable(TensorOperators):
@@ -67,6 +72,18 @@ class Variable(TensorOperators):
     ) -> None:
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
+        CREATED[0] += 1
+        outer = None if executing_eagerly() else get_default_graph()
+        if getattr(outer, "is_function_graph", False) and not isinstance(initial_value, Tensor):
+            # made while a tf.function traces: lifted out of the function, as TensorFlow 2
+            # does (the function traces again once its variables exist)
+            with init_scope():
+                Variable.__init__(
+                    self, initial_value, trainable, name=name, dtype=dtype,
+                    constraint=constraint, shape=shape,
+                )  # fmt: skip
+            CREATED[0] -= 1
+            return
         self.trainable = trainable
         self.constraint = constraint
         self._captures: dict[int, Tensor] = {}
