@@ -20,6 +20,7 @@ from workbench.core.primitive import AxisError
 from workbench.core.values import Array, Tracer, is_value
 from workbench.static import dtypes
 from workbench.static.framework import (
+    EAGER_PLACEMENT,
     Graph,
     Operation,
     Tensor,
@@ -277,6 +278,18 @@ def _const_op(graph: Graph, data: Array, name: str | None) -> Tensor:
 _SEEDS: list[Any] = []
 
 
+def _placed(values: list[Any]) -> list[Any]:
+    """TensorFlow's eager placement: an op runs on the device its ``tf.device`` block names,
+    else (inputs on several devices) on the default one, and its inputs are copied there."""
+    if EAGER_PLACEMENT:
+        target = EAGER_PLACEMENT[-1]
+    elif len(values) > 1 and any(v.device is not values[0].device for v in values):
+        target = default_device()
+    else:
+        return values
+    return [v if v.device is target else ops.device_put(v, target) for v in values]
+
+
 def make_op(
     op_type: str,
     inputs: Sequence[Any],
@@ -299,10 +312,7 @@ def make_op(
     shape inference where the outputs' types are known, as for gradients.
     """
     if executing_eagerly():
-        values = [value_of(x) for x in inputs]
-        target = default_device()
-        if any(v.device is not target for v in values):  # TensorFlow copies inputs to the op
-            values = [v if v.device is target else ops.device_put(v, target) for v in values]
+        values = _placed([value_of(x) for x in inputs])
         if random:
             from workbench.static import random_ops  # noqa: PLC0415
 

@@ -530,6 +530,10 @@ def device(name: str) -> Any:
     return get_default_graph().device(name)
 
 
+# The devices named by the eager ``tf.device`` blocks being run, innermost last.
+EAGER_PLACEMENT: list[Any] = []
+
+
 @contextlib.contextmanager
 def _eager_device(name: str | None) -> Iterator[None]:
     from workbench.backend import device as backend  # noqa: PLC0415
@@ -539,8 +543,12 @@ def _eager_device(name: str | None) -> Iterator[None]:
         target = backend.get_device(spec) if spec else backend.default_device()
     except ValueError:  # soft placement: an absent device means the default one
         target = backend.default_device()
-    with backend.using_device(target):
-        yield
+    EAGER_PLACEMENT.append(target)
+    try:
+        with backend.using_device(target):
+            yield
+    finally:
+        EAGER_PLACEMENT.pop()
 
 
 def _device_spec(name: str | None) -> str | None:
