@@ -369,6 +369,7 @@ class Jitted:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.core import dispatch  # noqa: PLC0415
+        from workbench.functional import async_dispatch  # noqa: PLC0415
 
         if dispatch.CHECK_NANS[0]:  # jax_debug_nans: run de-optimised, primitive by primitive
             return self.fun(*args, **kwargs)
@@ -394,6 +395,8 @@ class Jitted:
             found = self._compile(args, kwargs, values, in_tree)
             self._cache[key] = found
         graph, out_tree = found
+        if values and async_dispatch.worth_it(values):  # returns before the work is done
+            return tree.unflatten(out_tree, async_dispatch.submit(graph, values))
         # every argument static: a graph of constants, evaluated as it is
         outs = ops.call(graph, *values) if values else eval_graph(graph)
         return to_arrays(tree.unflatten(out_tree, list(outs)))
