@@ -13,7 +13,7 @@ from workbench.functional import async_dispatch
 
 
 def _big() -> jax.Array:
-    data = np.random.default_rng(0).standard_normal((600, 600)).astype(np.float32)
+    data = np.random.default_rng(0).standard_normal((1500, 1500)).astype(np.float32)
     return jnp.asarray(data)
 
 
@@ -22,9 +22,9 @@ def test_a_large_call_returns_pending_and_waits_when_read() -> None:
     square = jax.jit(lambda a: jnp.tanh(a @ a))
     out = square(x)
     assert isinstance(out, async_dispatch.PendingArray) and type(out).__name__ == "Array"
-    assert out.shape == (600, 600) and out.dtype == np.float32
+    assert out.shape == (1500, 1500) and out.dtype == np.float32
     want = np.tanh(np.asarray(x, np.float64) @ np.asarray(x, np.float64))
-    np.testing.assert_allclose(np.asarray(out.block_until_ready()), want, atol=2e-4)
+    np.testing.assert_allclose(np.asarray(out.block_until_ready()), want, atol=5e-4)
     assert out.is_ready()
     chained = square(out)  # a pending array as the next call's argument
     assert float(chained.sum()) == float(np.asarray(chained).sum())
