@@ -24,6 +24,7 @@ from workbench.core.ir import Graph, graph_text
 from workbench.core.primitives.control.custom import building_graph, traced_out_types
 from workbench.core.trace import eval_graph, trace
 from workbench.core.values import Tracer, is_value
+from workbench.functional import async_dispatch
 from workbench.functional.array import Array, host_array
 
 
@@ -369,7 +370,6 @@ class Jitted:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from workbench.core import dispatch  # noqa: PLC0415
-        from workbench.functional import async_dispatch  # noqa: PLC0415
 
         if dispatch.CHECK_NANS[0]:  # jax_debug_nans: run de-optimised, primitive by primitive
             return self.fun(*args, **kwargs)

@@ -283,10 +283,14 @@ def _placed(values: list[Any]) -> list[Any]:
     else (inputs on several devices) on the default one, and its inputs are copied there."""
     if EAGER_PLACEMENT:
         target = EAGER_PLACEMENT[-1]
-    elif len(values) > 1 and any(v.device is not values[0].device for v in values):
+    else:  # the common case: a plain loop, no generator, on every eager op
+        first = values[0].device if values else None
+        for v in values:
+            if v.device is not first:
+                break
+        else:
+            return values
         target = default_device()
-    else:
-        return values
     return [v if v.device is target else ops.device_put(v, target) for v in values]
 
 
