@@ -20,7 +20,16 @@ from tests.conftest import GRAD_TOL, TOL
 from tests.core.primitive_specs import CONCRETE_ONLY, SPECS, Spec
 from tests.strategies import layouts
 from workbench.backend import dtypes, get_device
-from workbench.core import Array, all_primitives, check_grads, make_graph, tree, validate
+from workbench.core import (
+    Array,
+    all_primitives,
+    array,
+    check_grads,
+    make_graph,
+    ops,
+    tree,
+    validate,
+)
 
 NAMES = sorted(SPECS)
 DIFFERENTIABLE = sorted(n for n, s in SPECS.items() if s.differentiable)
@@ -155,3 +164,11 @@ def test_gpu_matches_cpu(name: str, data: Any) -> None:
             modes=spec.modes,
             **GRAD_TOL,
         )
+
+
+def test_dot_general_contracting_both_axes_of_matrices_is_a_full_contraction() -> None:
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((2, 3)), rng.standard_normal((3, 2))
+    got = ops.dot_general(array(x), array(y), ((0, 1), (1, 0)))
+    np.testing.assert_allclose(got.numpy(), np.tensordot(x, y, ((0, 1), (1, 0))), rtol=1e-12)
+    assert got.shape == ()

@@ -91,3 +91,74 @@ def test_constants_and_accelerator_flags_match_torch() -> None:
     ours = wb.arange(4.0).masked_fill_(wb.tensor([True, False, True, False]), -1.0)
     theirs = T.arange(4.0).masked_fill_(T.tensor([True, False, True, False]), -1.0)
     assert ours.tolist() == theirs.tolist()
+
+
+def _optimiser_storage(torch: Any, make: Any) -> dict[str, Any]:
+    """What a program can observe of how an optimiser writes its parameters."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 3)
+    optimizer = make(torch, model)
+    x = torch.ones(2, 4)
+
+    def step(retain: bool = False) -> Any:
+        optimizer.zero_grad()
+        loss = (model(x) ** 2).sum()
+        loss.backward(retain_graph=retain)
+        optimizer.step()
+        return loss
+
+    seen: dict[str, Any] = {}
+    step()
+    pointer = model.weight.data_ptr()
+    shared = model.state_dict()  # shares the parameters' storage
+    kept = {k: v.clone() for k, v in model.state_dict().items()}
+    step()
+    seen["same storage"] = model.weight.data_ptr() == pointer
+    seen["state_dict sees the step"] = bool(torch.equal(shared["weight"], model.weight))
+    seen["a clone does not"] = not bool(torch.equal(kept["weight"], model.weight))
+    source = {k: v.clone() for k, v in kept.items()}
+    model.load_state_dict(source)  # copies: the next step must not write into `source`
+    step()
+    seen["load_state_dict copied"] = all(bool(torch.equal(source[k], kept[k])) for k in kept)
+    loss = step(retain=True)
+    try:
+        loss.backward()
+        seen["backward after the step"] = "ran"
+    except RuntimeError as error:
+        seen["backward after the step"] = "modified by an inplace operation" in str(error)
+    seen["weights"] = model.weight.detach().numpy().copy()
+    return seen
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda torch, m: torch.optim.SGD(m.parameters(), lr=0.1),
+        lambda torch, m: torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9, nesterov=True),
+        lambda torch, m: torch.optim.Adam(m.parameters(), lr=0.01),
+        lambda torch, m: torch.optim.AdamW(m.parameters(), lr=0.01),
+    ],
+    ids=["sgd", "nesterov", "adam", "adamw"],
+)
+def test_optimisers_update_parameters_in_place_as_pytorch(make: Any) -> None:
+    ours, theirs = _optimiser_storage(wb, make), _optimiser_storage(T, make)
+    np.testing.assert_allclose(ours.pop("weights"), theirs.pop("weights"), rtol=1e-5, atol=1e-6)
+    assert ours == theirs
+    assert ours["same storage"] and ours["state_dict sees the step"]
+
+
+def test_a_parameter_whose_memory_is_shared_gets_a_fresh_array_with_the_same_numbers() -> None:
+    def train(hold: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        wb.manual_seed(0)
+        model = wb.nn.Linear(4, 3)
+        held = model.weight.detach().numpy() if hold else None  # a NumPy view of its memory
+        before = None if held is None else held.copy()
+        optimizer = wb.optim.SGD(model.parameters(), lr=0.1)
+        (model(wb.ones(2, 4)) ** 2).sum().backward()
+        optimizer.step()
+        if held is not None:
+            np.testing.assert_array_equal(held, before)  # never written behind its back
+        return model.weight.detach().numpy(), held
+
+    (in_place, _), (fresh, _) = train(False), train(True)
+    np.testing.assert_array_equal(in_place, fresh)

@@ -172,6 +172,48 @@ def apply_to(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> An
     return apply(prim, *args, **params)
 
 
+def apply_into(target: Array, prim: Primitive, *args: Any) -> Array:
+    """``apply(prim, *args)`` with the result written into ``target``'s memory, as
+    PyTorch's optimisers update a parameter (``p.add_(…)``): no fresh array, one pass over
+    memory. The caller vouches that nothing else can see ``target``'s memory.
+
+    Only an elementwise primitive with a ufunc, outside any transformation, whose operands
+    are concrete arrays on ``target``'s device with its dtype and shape (or Python
+    numbers), is written in place; anything else is ``apply``'s fresh array (the caller uses
+    whichever comes back). The same checks, profiler and NaN check as ``apply``.
+    """
+    ufunc = prim.ufunc
+    xp = target.device.xp
+    args = tuple(  # Python numbers take the target's dtype and shape, as operands do
+        Array(xp.broadcast_to(xp.asarray(x, target.dtype), target.shape), target.device)
+        if isinstance(x, int | float)
+        else x
+        for x in args
+    )
+    if (
+        ufunc is None
+        or _THREAD.dynamic[-1] is not _EVAL
+        or any(
+            x.__class__ is not Array
+            or x.device is not target.device
+            or x.dtype != target.dtype
+            or x.shape != target.shape
+            for x in args
+        )
+    ):
+        return apply(prim, *args)
+    prim.check(*args)
+
+    def run(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Array:
+        getattr(xp, ufunc)(*(x.data for x in args), out=target.data)
+        return target
+
+    out = PROFILERS[-1].evaluate(prim, args, {}, run) if PROFILERS else run(prim, args, {})
+    if CHECK_NANS[0]:
+        _check_nans(prim, xp, (target.data,))
+    return out
+
+
 def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:
     """The eager fast path: concrete arrays, evaluate now (same checks as ``evaluate``).
 

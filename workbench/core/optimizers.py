@@ -15,7 +15,8 @@ frameworks is spelled as an argument here, never as a second copy of a rule:
   it passes in.
 
 The functions take core values (arrays or tracers) and Python numbers or 0-d values
-for hyperparameters, and return new values; they never write anything.
+for hyperparameters, and return new values; they never write anything, except
+``descend_into``, which writes the step into memory its caller owns.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import math
 from typing import Any
 
 from workbench.core import primitives as ops
+from workbench.core.dispatch import apply_into
+from workbench.core.primitive import get_primitive
+from workbench.core.values import Array
 
 
 def _one_minus(x: Any) -> Any:
@@ -147,9 +151,21 @@ def decayed(p: Any, lr: Any, weight_decay: Any) -> Any:
     return ops.mul(p, _one_minus(_product(lr, weight_decay)))
 
 
+def decayed_into(p: Array, lr: Any, weight_decay: Any) -> Any:
+    """``decayed`` written into ``p``'s own memory where it can be (see ``descend_into``)."""
+    return apply_into(p, get_primitive("mul"), p, _one_minus(_product(lr, weight_decay)))
+
+
 # the step itself: p ← p - lr · direction
 def descend(p: Any, direction: Any, lr: Any) -> Any:
     return ops.sub(p, ops.mul(direction, lr))
+
+
+def descend_into(p: Array, direction: Any, lr: Any) -> Any:
+    """``descend`` written into ``p``'s own memory (PyTorch's ``p.add_(d, alpha=-lr)``)
+    where it can be: the caller vouches that nothing else sees ``p``. Returns ``p`` when
+    written in place, else ``descend``'s fresh array; the numbers are the same."""
+    return apply_into(p, get_primitive("sub"), p, ops.mul(direction, lr))
 
 
 __all__ = [
@@ -160,7 +176,9 @@ __all__ = [
     "radam_direction",
     "centred",
     "decayed",
+    "decayed_into",
     "descend",
+    "descend_into",
     "momentum",
     "moving_average",
     "nesterov",

@@ -21,6 +21,7 @@ from workbench.eager.tensor_base import (
     new,
     tensor_of,
     tracked,
+    wrap,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +110,12 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 
 def copy_(self: Tensor, src: Tensor) -> Tensor:
     src = tensor_of(src).to(self.device)
-    return self._inplace(src.expand(self.shape) if tuple(src.shape) != tuple(self.shape) else src)
+    value = src.expand(self.shape) if tuple(src.shape) != tuple(self.shape) else src
+    if tracked(self._value) and self._value.node is None:
+        # a leaf keeps memory of its own (PyTorch copies), so an optimiser's in-place
+        # update of the leaf never writes into ``src``
+        value = wrap(Array(value._array().data.copy(), value._array().device))
+    return self._inplace(value)
 
 
 def addcmul_(self: Tensor, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from workbench.core import Graph, array, eval_graph, make_graph, ops, validate
@@ -205,3 +205,59 @@ def test_fold_transposes_removes_the_weight_transposes_of_a_linear_layer() -> No
     for a, e in zip(eval_graph(folded, w, x), eval_graph(graph, w, x)):
         np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-5)
     assert "fold_transposes" in [r.name for r in default_pipeline().run(graph)[1]]
+
+
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    st.integers(1, 4),
+    st.sampled_from(["mul", "square"]),
+    st.booleans(),
+)
+@example([2, 3], 2, "mul", False)  # a whole matrix: a product contracting two axes
+@example([5], 1, "square", False)
+@example([2, 3, 4], 2, "mul", True)
+def test_sums_of_squares_become_dot_products_with_the_same_values(
+    shape: list[int], n_axes: int, how: str, merge: bool
+) -> None:
+    n_axes = min(n_axes, len(shape))
+    lead = len(shape) - n_axes
+    x = array(np.random.default_rng(len(shape)).standard_normal(shape).astype(np.float32))
+
+    def f(v: Any) -> Any:
+        sq = ops.mul(v, v) if how == "mul" else ops.square(v)
+        if merge:  # the trailing axes merged into one first, as a flattening does
+            sq = ops.reshape(sq, (*shape[:lead], int(np.prod(shape[lead:]))))
+            return ops.reduce_sum(sq, axes=(lead,))
+        return ops.reduce_sum(sq, axes=tuple(range(lead, len(shape))))
+
+    graph = make_graph(f, x)
+    rewritten, report = simplify(graph)
+    validate(rewritten)
+    assert report.details.get("sum_of_squares") == 1
+    assert [e.primitive.name for e in rewritten.equations] == ["dot_general"]
+    want = (np.asarray(x.numpy(), np.float64) ** 2).reshape(*shape[:lead], -1).sum(-1)
+    (got,) = eval_graph(rewritten, x)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_sum_of_squares_is_left_alone_where_it_is_not_one() -> None:
+    x = array(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    n = array(np.arange(12, dtype=np.int32).reshape(3, 4))
+    cases = {
+        "keepdims": (lambda v: ops.reduce_sum(ops.mul(v, v), axes=(2,), keepdims=True), x),
+        "leading axis": (lambda v: ops.reduce_sum(ops.mul(v, v), axes=(0,)), x),
+        "two operands": (lambda v: ops.reduce_sum(ops.mul(v, ops.neg(v)), axes=(2,)), x),
+        "reshape across rows": (
+            lambda v: ops.reduce_sum(ops.reshape(ops.mul(v, v), (3, 8)), axes=(1,)),
+            x,
+        ),
+        "integers": (lambda v: ops.reduce_sum(ops.mul(v, v), axes=(1,)), n),
+    }
+    for name, (f, value) in cases.items():
+        graph = make_graph(f, value)
+        rewritten, report = simplify(graph)
+        assert "sum_of_squares" not in report.details, name
+        np.testing.assert_array_equal(
+            eval_graph(rewritten, value)[0].numpy(), eval_graph(graph, value)[0].numpy()
+        )

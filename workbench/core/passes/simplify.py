@@ -129,6 +129,37 @@ def identity_conversion(eqn: Equation, producers: Producers) -> Atom | None:
     return None
 
 
+# the sum of x·x (or square(x)) over x's trailing axes is x's dot product with itself:
+# one BLAS pass per row, without the squared temporary (squared norms: per-example
+# gradient norms, global norm clipping, L2 penalties). Also through a reshape that only
+# merges trailing axes.
+def sum_of_squares(eqn: Equation, producers: Producers) -> Equation | None:
+    if eqn.primitive is not ops.reduce_sum_p or eqn.params["keepdims"]:
+        return None
+    operand = eqn.inputs[0]
+    merged = _producer(operand, ops.reshape_p, producers)
+    squared = merged.inputs[0] if merged else operand
+    square = producers.get(id(squared)) if isinstance(squared, Var) else None
+    if square is None or not (
+        square.primitive is ops.square_p
+        or (square.primitive is ops.mul_p and square.inputs[0] is square.inputs[1])
+    ):
+        return None
+    x = square.inputs[0]
+    if not isinstance(x, Var) or np.dtype(x.type.dtype).kind != "f":
+        return None
+    shape, axes = operand.type.shape, tuple(sorted(eqn.params["axes"]))
+    lead = len(shape) - len(axes)
+    if not axes or axes != tuple(range(lead, len(shape))) or None in x.type.shape:
+        return None
+    if x.type.shape[:lead] != shape[:lead]:  # the reshape moved more than trailing axes
+        return None
+    rows = tuple(range(lead))
+    contract = tuple(range(lead, len(x.type.shape)))
+    params = {"contracting": (contract, contract), "batch": (rows, rows)}
+    return Equation(ops.dot_general_p, (x, x), eqn.outputs, params)
+
+
 RULES: Sequence[Rule] = (
     multiply_by_one,
     add_zero,
@@ -137,6 +168,7 @@ RULES: Sequence[Rule] = (
     transpose_of_transpose,
     reshape_chain,
     identity_conversion,
+    sum_of_squares,
 )
 
 

@@ -86,6 +86,7 @@ from workbench.core.primitives.elementwise import (
     sin,
     sqrt,
     square,
+    square_p,
     tanh,
 )
 from workbench.core.primitives.indexing import (
@@ -204,7 +205,7 @@ __all__ = [
     "rem",
     "call", "cond", "fori_loop", "scan", "switch", "while_loop", "gt_p", "select_p",
     "add_p", "broadcast_to_p", "call_p", "cast_p", "div_p", "dot_general_p", "fused_p", "mul_p",
-    "neg_p", "pow_p", "reduce_sum_p", "reshape_p", "sub_p", "transpose_p",
+    "neg_p", "pow_p", "reduce_sum_p", "reshape_p", "square_p", "sub_p", "transpose_p",
     "abs", "add", "argmax", "argmin", "array", "avg_pool", "bitcast", "bitcast_f32", "bitwise_or",
     "bitwise_and", "bitwise_xor", "counters", "broadcast_shapes", "broadcast_to", "cast",
     "ceil", "concatenate", "conv",

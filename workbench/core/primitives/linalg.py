@@ -66,7 +66,7 @@ def _mm(xp: Any, a: Any, b: Any) -> Any:
 
 def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims) -> Any:
     (xc, yc), (xb, yb) = contracting, batch
-    if not xb and x.ndim == 2 and y.ndim == 2:  # a plain matrix product, maybe transposed
+    if not xb and len(xc) == 1 and x.ndim == 2 and y.ndim == 2:  # a plain matrix product
         return _mm(xp, x if xc[0] == 1 else x.T, y if yc[0] == 0 else y.T)
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     batch_shape = [x.shape[a] for a in xb]

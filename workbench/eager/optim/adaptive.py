@@ -18,7 +18,7 @@ from workbench.eager.optim.algorithms import (
     adam_start,
     moments,
 )
-from workbench.eager.optim.optimizer import Optimizer
+from workbench.eager.optim.optimizer import Optimizer, descend
 from workbench.eager.tensor import Tensor, wrap
 
 
@@ -57,7 +57,7 @@ class Adadelta(Optimizer):
         delta = rules.adadelta_step(g, s, state["acc_delta"]._array(), eps)
         d = rules.moving_average(state["acc_delta"]._array(), ops.square(delta), rho)
         state["square_avg"], state["acc_delta"] = wrap(s), wrap(d)
-        p._inplace(wrap(rules.descend(p._array(), delta, _number(group["lr"]))))
+        descend(p, delta, _number(group["lr"]))
 
 
 class Adamax(Optimizer):
@@ -95,7 +95,7 @@ class Adamax(Optimizer):
         u = rules.infinity_norm(state["exp_inf"]._array(), g, beta2, group["eps"])
         state["exp_avg"], state["exp_inf"] = wrap(m), wrap(u)
         lr = _number(group["lr"]) / (1 - beta1 ** state["step"])
-        p._inplace(wrap(rules.descend(p._array(), ops.div(m, u), lr)))
+        descend(p, ops.div(m, u), lr)
 
 
 class NAdam(Optimizer):
@@ -144,7 +144,7 @@ class NAdam(Optimizer):
         m, v = moments(g, state, group["betas"])
         weights = ((1 - mu) / (1 - product), mu_next / (1 - product * mu_next))
         direction = rules.nadam_direction(g, m, v, beta2**step, group["eps"], weights)
-        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+        descend(p, direction, lr)
 
 
 class RAdam(Optimizer):
@@ -185,7 +185,7 @@ class RAdam(Optimizer):
         direction = rules.radam_direction(
             m, v, beta1**step, beta2**step, group["eps"], _rectifier(beta2, step)
         )
-        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+        descend(p, direction, lr)
 
 
 def _rectifier(beta2: float, step: int) -> float | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench.core import ops
 from workbench.core import optimizers as rules
-from workbench.eager.optim.optimizer import Optimizer
+from workbench.eager.optim.optimizer import Optimizer, descend, own_memory
 from workbench.eager.tensor import Tensor, wrap
 
 
@@ -47,7 +47,11 @@ def adam_start(
     state["step"] += 1
     lr, wd = _number(group["lr"]), _number(group["weight_decay"])
     if wd and group["decoupled_weight_decay"]:
-        p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
+        target = own_memory(p)
+        if target is None:
+            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
+        else:
+            p._inplace(wrap(rules.decayed_into(target, lr, wd)))
     return state["step"], _gradient(p, grad, group)
 
 
@@ -116,7 +120,7 @@ class SGD(Optimizer):
             direction = buffer._array()
             if group["nesterov"]:
                 direction = rules.nesterov(g, direction, momentum)
-        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+        descend(p, direction, lr)
 
 
 class Adam(Optimizer):
@@ -168,7 +172,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = wrap(v)
         eps = _number(group["eps"])
         direction = rules.adam_direction(m, v, beta1**step, beta2**step, eps, eps_hat=False)
-        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+        descend(p, direction, lr)
 
 
 class AdamW(Adam):
@@ -245,7 +249,7 @@ class Adagrad(Optimizer):
         total = ops.add(state["sum"]._array(), ops.square(g))
         state["sum"] = wrap(total)
         direction = rules.root_mean_square_scaled(g, total, group["eps"], eps_in_sqrt=False)
-        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+        descend(p, direction, lr)
 
 
 class RMSprop(Optimizer):
@@ -303,4 +307,4 @@ class RMSprop(Optimizer):
             buffer = rules.momentum(state["momentum_buffer"]._array(), direction, group["momentum"])
             state["momentum_buffer"] = wrap(buffer)
             direction = buffer
-        p._inplace(wrap(rules.descend(p._array(), direction, _number(group["lr"]))))
+        descend(p, direction, _number(group["lr"]))

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
+from workbench.core import optimizers as rules
+from workbench.core.values import Array
 from workbench.eager.autograd import no_grad
-from workbench.eager.tensor import Tensor
+from workbench.eager.tensor import Tensor, wrap
+from workbench.eager.tensor_base import tracked
 
 
 class Optimizer:
@@ -90,3 +94,36 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def own_memory(p: Tensor) -> Array | None:
+    """The array of the leaf parameter ``p`` when its memory belongs to it alone, else
+    None: no other array, NumPy array or view refers to that memory (reference counts, as
+    NumPy decides when it may reuse a temporary). Writing into it is then PyTorch's
+    in-place update: seen by whatever shares ``p``'s storage in PyTorch too (``detach()``,
+    ``state_dict()``), and by the graphs that saved ``p``, whose backward then fails on
+    ``p``'s version as PyTorch's does."""
+    value = p._value
+    if not tracked(value) or value.node is not None:
+        return None
+    array = value.primal
+    if array.__class__ is not Array:
+        return None
+    data = array.data
+    if sys.getrefcount(data) != 3 or not getattr(data.flags, "writeable", True):
+        return None  # held by more than array.data, `data` and getrefcount's argument
+    base = data.base  # a view's memory belongs to its base: only this view may hold it
+    if base is not None and (type(base) is not type(data) or sys.getrefcount(base) != 3):
+        return None
+    return array
+
+
+def descend(p: Tensor, direction: Any, lr: Any) -> None:
+    """p ← p - lr · direction, under ``no_grad``: written into ``p``'s memory as PyTorch's
+    optimisers do (``p.add_(direction, alpha=-lr)``) when nothing else sees it, else a
+    fresh array; ``p``'s version counts the write either way."""
+    target = own_memory(p)
+    if target is None:
+        p._inplace(wrap(rules.descend(p._array(), direction, lr)))
+    else:
+        p._inplace(wrap(rules.descend_into(target, direction, lr)))
