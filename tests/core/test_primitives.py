@@ -172,3 +172,22 @@ def test_dot_general_contracting_both_axes_of_matrices_is_a_full_contraction() -
     got = ops.dot_general(array(x), array(y), ((0, 1), (1, 0)))
     np.testing.assert_allclose(got.numpy(), np.tensordot(x, y, ((0, 1), (1, 0))), rtol=1e-12)
     assert got.shape == ()
+
+
+@given(st.data())
+def test_unbatched_dot_general_equals_tensordot_for_any_pairing_of_axes(data: Any) -> None:
+    ndim_x, ndim_y = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    n_pairs = data.draw(st.integers(0, min(ndim_x, ndim_y)))
+    xc = data.draw(st.permutations(range(ndim_x)))[:n_pairs]
+    yc = data.draw(st.permutations(range(ndim_y)))[:n_pairs]
+    sizes = [data.draw(st.integers(1, 4)) for _ in range(n_pairs)]
+    x_shape = [data.draw(st.integers(1, 4)) for _ in range(ndim_x)]
+    y_shape = [data.draw(st.integers(1, 4)) for _ in range(ndim_y)]
+    for a, b, s in zip(xc, yc, sizes):
+        x_shape[a] = y_shape[b] = s
+    rng = np.random.default_rng(n_pairs)
+    x, y = rng.standard_normal(x_shape), rng.standard_normal(y_shape)
+    if data.draw(st.booleans()):  # an operand that is itself a transposed view
+        x = np.ascontiguousarray(x.T).T
+    got = ops.dot_general(array(x), array(y), (tuple(xc), tuple(yc)))
+    np.testing.assert_allclose(got.numpy(), np.tensordot(x, y, (xc, yc)), rtol=1e-12, atol=1e-12)

@@ -155,11 +155,28 @@ def sparse_softmax_cross_entropy_with_logits(
             f"equal rank of logits "
             f"minus 1 (received {lg.shape.rank})."
         )
+    if lab.shape.rank is not None and lg.shape.rank is not None:
+        given, full = lab.shape.as_list(), lg.shape.as_list()
+        if any(a is not None and b is not None and a != b for a, b in zip(given, full[:-1])):
+            raise ValueError(  # TensorFlow's words, shapes as Python tuples
+                "`labels.shape` must equal `logits.shape` except for the last dimension. "
+                f"Received: labels.shape={tuple(given)} and logits.shape={tuple(full)}"
+            )
 
     def run(y: Any, z: Any) -> Any:
-        check_labels(y, z.shape[-1])
-        hits = composites.one_hot(y, z.shape[-1], z.dtype)
-        return ops.neg(ops.reduce_sum(ops.mul(hits, composites.log_softmax(z, -1)), axes=(-1,)))
+        classes = z.shape[-1]
+        check_labels(y, classes)
+        logp = composites.log_softmax(z, -1)
+        if any(d is None for d in z.shape):  # unknown sizes: pick the label by a one-hot
+            hits = composites.one_hot(y, classes, z.dtype)
+            return ops.neg(ops.reduce_sum(ops.mul(hits, logp), axes=(-1,)))
+        # one gather of each row's label (a one-hot would compare, cast and multiply
+        # every logit: three more passes over the largest array of a language model)
+        n = int(np.prod(z.shape[:-1]))
+        rows = ops.array(np.arange(n), device=z.device)
+        flat = ops.reshape(logp, (n, classes))
+        picked = ops.gather(flat, [rows, ops.reshape(y, (n,))], (("array",), ("array",)))
+        return ops.neg(ops.reshape(picked, tuple(z.shape[:-1])))
 
     return make_op("SparseSoftmaxCrossEntropyWithLogits", [lab, lg], run, name=name)
 

@@ -3,8 +3,8 @@
 vocabulary, mean cross-entropy over every position, batch 32, Adam (lr 1e-3), float32.
 
 Parameters follow PyTorch's ``Embedding``, ``LSTM`` (gates i, f, g, o; two biases) and
-``Linear``. The static step unrolls the 64 steps in its graph (as TF1 code did); the
-functional step uses ``lax.scan`` (as JAX code does)."""
+``Linear``. The static step loops with ``tf.scan`` (one graph operation, as TF1 code
+wrote it); the functional step uses ``lax.scan`` (as JAX code does)."""
 
 from __future__ import annotations
 
@@ -45,67 +45,73 @@ def setup(s: dict[str, int], seed: int = 0) -> tuple[list[np.ndarray], list[np.n
 # By hand: backpropagation through time
 
 
-def _sigmoid(xp: Any, x: Any) -> Any:
-    return 1 / (1 + xp.exp(-x))
+def _sigmoid_(xp: Any, x: Any) -> Any:
+    """x ← 1 / (1 + exp(-x)), in place."""
+    xp.negative(x, out=x)
+    xp.exp(x, out=x)
+    x += 1
+    return xp.reciprocal(x, out=x)
 
 
 def loss_and_grads(xp: Any, p: list[Any], inputs: Any, targets: Any) -> tuple[Any, list[Any]]:
+    """Backpropagation through time as a careful NumPy programmer writes it: time-major
+    buffers, each step's gates written in place into one (T, B, 4H) array (one sigmoid
+    over the i and f gates together), the input and weight products done for all steps
+    at once outside the loop (one GEMM each), only ``h @ w_hhᵀ`` and ``dgates @ w_hh``
+    per step."""
     emb_w, w_ih, w_hh, b_ih, b_hh, w_out, b_out = p
     batch, steps = inputs.shape
     hidden = w_hh.shape[1]
-    emb = emb_w[inputs]  # (B, T, E)
-    xw = emb @ w_ih.T + (b_ih + b_hh)
-    h = xp.zeros((batch, hidden), np.float32)
-    c = xp.zeros((batch, hidden), np.float32)
-    saved, hs = [], []
+    tokens = inputs.T  # time-major
+    emb = emb_w[tokens]  # (T, B, E)
+    gates = emb @ w_ih.T  # (T, B, 4H): every step's input product at once
+    gates += b_ih + b_hh
+    hs = xp.zeros((steps + 1, batch, hidden), np.float32)  # hs[t] is the state before t
+    cs = xp.zeros((steps + 1, batch, hidden), np.float32)
+    tcs = xp.empty((steps, batch, hidden), np.float32)
+    w_hh_t = w_hh.T
     for t in range(steps):
-        gates = xw[:, t] + h @ w_hh.T
-        i = _sigmoid(xp, gates[:, :hidden])
-        f = _sigmoid(xp, gates[:, hidden : 2 * hidden])
-        g = xp.tanh(gates[:, 2 * hidden : 3 * hidden])
-        o = _sigmoid(xp, gates[:, 3 * hidden :])
-        c_prev, h_prev = c, h
-        c = f * c + i * g
-        tc = xp.tanh(c)
-        h = o * tc
-        saved.append((i, f, g, o, c_prev, h_prev, tc))
-        hs.append(h)
-    hs_all = xp.stack(hs, axis=1)  # (B, T, H)
-    flat = hs_all.reshape(-1, hidden)
+        a = gates[t]
+        a += hs[t] @ w_hh_t
+        _sigmoid_(xp, a[:, : 2 * hidden])  # i and f
+        xp.tanh(a[:, 2 * hidden : 3 * hidden], out=a[:, 2 * hidden : 3 * hidden])
+        _sigmoid_(xp, a[:, 3 * hidden :])
+        i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+        c = cs[t + 1]
+        xp.multiply(f, cs[t], out=c)
+        c += i * g
+        xp.tanh(c, out=tcs[t])
+        xp.multiply(o, tcs[t], out=hs[t + 1])
+    flat = hs[1:].transpose(1, 0, 2).reshape(-1, hidden)  # (B·T, H), batch-major as targets
     loss, g_logits = hand.cross_entropy(xp, flat @ w_out.T + b_out, targets.reshape(-1))
     g_wout, g_bout = g_logits.T @ flat, g_logits.sum(0)
-    g_hs = (g_logits @ w_out).reshape(batch, steps, hidden)
-    g_whh = xp.zeros_like(w_hh)
-    g_gates = xp.empty((batch, steps, 4 * hidden), np.float32)
+    g_hs = (g_logits @ w_out).reshape(batch, steps, hidden).transpose(1, 0, 2)  # (T, B, H)
+    g_gates = xp.empty_like(gates)
     dh = xp.zeros((batch, hidden), np.float32)
     dc = xp.zeros((batch, hidden), np.float32)
     for t in reversed(range(steps)):
-        i, f, g, o, c_prev, h_prev, tc = saved[t]
-        dh = dh + g_hs[:, t]
-        dc = dc + dh * o * (1 - tc * tc)
-        step_grads = xp.concatenate(
-            [
-                dc * g * i * (1 - i),
-                dc * c_prev * f * (1 - f),
-                dc * i * (1 - g * g),
-                dh * tc * o * (1 - o),
-            ],
-            axis=1,
-        )
-        g_gates[:, t] = step_grads
-        g_whh += step_grads.T @ h_prev
-        dh = step_grads @ w_hh
-        dc = dc * f
+        a, tc = gates[t], tcs[t]
+        i, f, g, o = (a[:, k * hidden : (k + 1) * hidden] for k in range(4))
+        dh += g_hs[t]
+        dc += dh * o * (1 - tc * tc)
+        d = g_gates[t]
+        xp.multiply(dc * g, i * (1 - i), out=d[:, :hidden])
+        xp.multiply(dc * cs[t], f * (1 - f), out=d[:, hidden : 2 * hidden])
+        xp.multiply(dc * i, 1 - g * g, out=d[:, 2 * hidden : 3 * hidden])
+        xp.multiply(dh * tc, o * (1 - o), out=d[:, 3 * hidden :])
+        dh = d @ w_hh
+        dc *= f
     g_flat = g_gates.reshape(-1, 4 * hidden)
+    g_whh = g_flat.T @ hs[:-1].reshape(-1, hidden)  # every step's product, summed, at once
     g_wih = g_flat.T @ emb.reshape(-1, emb.shape[-1])
     g_b = g_flat.sum(0)
     g_emb = xp.zeros_like(emb_w)
     if xp is np:
-        np.add.at(g_emb, inputs.reshape(-1), g_flat @ w_ih)
+        np.add.at(g_emb, tokens.reshape(-1), g_flat @ w_ih)
     else:  # CuPy's unbuffered scatter-add
         import cupyx  # noqa: PLC0415
 
-        cupyx.scatter_add(g_emb, inputs.reshape(-1), g_flat @ w_ih)
+        cupyx.scatter_add(g_emb, tokens.reshape(-1), g_flat @ w_ih)
     return loss, [g_emb, g_wih, g_whh, g_b, g_b.copy(), g_wout, g_bout]  # two biases, one gradient
 
 

@@ -10,6 +10,7 @@ from workbench.core.passes.dce import dce
 from workbench.core.passes.fold import constant_fold
 from workbench.core.passes.fusion import fuse_elementwise
 from workbench.core.passes.layout import fold_transposes
+from workbench.core.passes.loops import merge_loops
 from workbench.core.passes.simplify import RULES, simplify
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "default_pipeline",
     "fold_transposes",
     "fuse_elementwise",
+    "merge_loops",
     "simplify",
 ]

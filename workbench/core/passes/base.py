@@ -121,15 +121,17 @@ class Pipeline:
 
 
 def default_pipeline(fuse: bool = True) -> Pipeline:
-    """simplify, transpose folding, constant folding, CSE, DCE, then elementwise fusion."""
+    """simplify, transpose folding, constant folding, CSE, loop merging, DCE, then
+    elementwise fusion."""
     from workbench.core.passes.cse import cse  # noqa: PLC0415
     from workbench.core.passes.dce import dce  # noqa: PLC0415
     from workbench.core.passes.fold import constant_fold  # noqa: PLC0415
     from workbench.core.passes.fusion import fuse_elementwise  # noqa: PLC0415
     from workbench.core.passes.layout import fold_transposes  # noqa: PLC0415
+    from workbench.core.passes.loops import merge_loops  # noqa: PLC0415
     from workbench.core.passes.simplify import simplify  # noqa: PLC0415
 
-    passes: list[Pass] = [simplify, fold_transposes, constant_fold, cse, dce]
+    passes: list[Pass] = [simplify, fold_transposes, constant_fold, cse, merge_loops, dce]
     if fuse:
         passes.append(fuse_elementwise)
     return Pipeline(passes)

@@ -68,6 +68,8 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
     (xc, yc), (xb, yb) = contracting, batch
     if not xb and len(xc) == 1 and x.ndim == 2 and y.ndim == 2:  # a plain matrix product
         return _mm(xp, x if xc[0] == 1 else x.T, y if yc[0] == 0 else y.T)
+    if not xb:
+        return _unbatched(xp, x, y, xc, yc)
     xf, yf = _free(x.ndim, xc, xb), _free(y.ndim, yc, yb)
     batch_shape = [x.shape[a] for a in xb]
     xf_shape, yf_shape = [x.shape[a] for a in xf], [y.shape[a] for a in yf]
@@ -82,12 +84,35 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
         # multiply; NumPy's stacked matmul with a contraction of 1 is ~10x slower
         batch_size = size(xb, x.shape)
         out = a.reshape(batch_size, m, 1) * b.reshape(batch_size, 1, n)
-    elif xb:
+    else:
         batch_size = size(xb, x.shape)
         out = _mm(xp, a.reshape(batch_size, m, k), b.reshape(batch_size, k, n))
-    else:
-        out = _mm(xp, a.reshape(m, k), b.reshape(k, n))
     return out.reshape(batch_shape + xf_shape + yf_shape)
+
+
+def _matrix(xp: Any, v: Any, rows: Sequence[int], cols: Sequence[int]) -> Any:
+    """``v`` as a (rows, cols) matrix: a view when its axes are already in that order, or
+    in the opposite one (BLAS then reads the transpose); a copy only otherwise."""
+    r, c = math.prod(v.shape[a] for a in rows), math.prod(v.shape[a] for a in cols)
+    order = [*rows, *cols]
+    if order == sorted(order):
+        return v.reshape(r, c)
+    flipped = [*cols, *rows]
+    if flipped == sorted(flipped):
+        return v.reshape(c, r).T
+    return xp.transpose(v, order).reshape(r, c)
+
+
+def _unbatched(xp: Any, x: Any, y: Any, xc: Sequence[int], yc: Sequence[int]) -> Any:
+    """A product without batch dimensions as one matrix product. The contracted pairs may
+    be taken in any order: they follow the larger operand's axes, so that operand is laid
+    out without a copy (a gradient contracting time and batch, ``(T, B, H)`` with
+    ``(B, T, E)``, copies only the smaller one)."""
+    pairs = sorted(zip(xc, yc), key=lambda p: p[0] if x.size >= y.size else p[1])
+    xc, yc = [p[0] for p in pairs], [p[1] for p in pairs]
+    xf, yf = _free(x.ndim, xc, ()), _free(y.ndim, yc, ())
+    out = _mm(xp, _matrix(xp, x, xf, xc), _matrix(xp, y, yc, yf))
+    return out.reshape([x.shape[a] for a in xf] + [y.shape[a] for a in yf])
 
 
 dot_general_p = Primitive(

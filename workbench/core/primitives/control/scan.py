@@ -4,13 +4,14 @@ the body's constants (``n_consts``), the carry (``n_carry``), then the scanned i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from workbench.core import batching, tree
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
-from workbench.core.ir import Graph, Type, Var
+from workbench.core.ir import Equation, Graph, Type, Var
 from workbench.core.passes.cse import cse
 from workbench.core.passes.dce import dce
 from workbench.core.primitive import Primitive
@@ -233,11 +234,59 @@ def _split_residuals(backward: Graph, n_consts: int, n_varying: int) -> tuple[Gr
     return dce(forward)[0], dce(rest)[0]
 
 
+def _hoistable(rest: Graph, n_consts: int) -> dict[int, tuple[Equation, list[Equation]]]:
+    """The constants' cotangents that are a matrix product of two per-step values (then
+    perhaps transposed): a weight's gradient in a recurrent step, ``g_t @ h_t``. By
+    position: the product and the transposes after it. Summed over the steps, such a
+    gradient is one product with time as a contracted axis."""
+    producers = {id(v): e for e in rest.equations for v in e.outputs}
+    uses: Counter[int] = Counter(
+        id(a) for e in rest.equations for a in e.inputs if isinstance(a, Var)
+    )
+    uses.update(id(a) for a in rest.outputs if isinstance(a, Var))
+    invariant = {id(v) for v in rest.inputs[:n_consts]} | {id(v) for v, _ in rest.constants}
+    for e in rest.equations:
+        if all(id(a) in invariant for a in e.inputs if isinstance(a, Var)):
+            invariant.update(id(v) for v in e.outputs)
+    found: dict[int, tuple[Equation, list[Equation]]] = {}
+    for i, v in enumerate(rest.outputs[:n_consts]):
+        chain: list[Equation] = []
+        eqn = producers.get(id(v)) if isinstance(v, Var) else None
+        while eqn is not None and eqn.primitive is ops.transpose_p and uses[id(v)] == 1:
+            chain.append(eqn)
+            v = eqn.inputs[0]
+            eqn = producers.get(id(v)) if isinstance(v, Var) else None
+        if (
+            eqn is None
+            or eqn.primitive is not ops.dot_general_p
+            or uses[id(v)] != 1
+            or any(not isinstance(a, Var) or id(a) in invariant for a in eqn.inputs)
+        ):
+            continue
+        found[i] = (eqn, chain[::-1])
+    return found
+
+
+def _summed_over_steps(factors: Sequence[Any], product: Equation, after: list[Equation]) -> Any:
+    """``sum_t transposes(dot_general(a_t, b_t))`` from the stacked ``a`` and ``b``: one
+    product contracting time as well."""
+    (xc, yc), (xb, yb) = product.params["contracting"], product.params["batch"]
+    shift = lambda dims: tuple(d + 1 for d in dims)  # noqa: E731
+    a, b = factors
+    total = ops.dot_general(a, b, ((0, *shift(xc)), (0, *shift(yc))), (shift(xb), shift(yb)))
+    for eqn in after:
+        total = ops.transpose(total, eqn.params["perm"])
+    return total
+
+
 # Reverse mode: a scan that runs the body once more and keeps, step by step, what its
 # backward needs (the residuals: gates, activations, the carry it saw), then a scan in the
 # opposite direction over the rest of the body's backward graph, carrying the carry's
-# cotangent and accumulating the constants' cotangents. Two passes of the forward step
-# in all (the primal scan and this one), not three.
+# cotangent and accumulating the constants' cotangents. In a compiled graph the recording
+# loop merges with the primal one (passes.loops), so the forward step runs once. A
+# constant whose cotangent is a product of per-step values (a recurrent weight's) is not
+# accumulated step by step: the loop stacks the two factors and one product after it
+# sums over time, as cuDNN's and PyTorch's LSTM backward compute weight gradients.
 @scan_p.vjp
 def _scan_vjp(
     gs: Sequence[Any],
@@ -255,6 +304,19 @@ def _scan_vjp(
     n_xs = len(given.xs)
     # backward(body): (consts, carry, xs, g_carry_next, g_ys) -> (g_consts, g_carry, g_xs)
     forward, rest = _split_residuals(backward_of(body), n_consts, n_carry + n_xs)
+    hoisted = _hoistable(rest, n_consts)
+    summed = [i for i in range(n_consts) if i not in hoisted]
+    factors = [a for i in sorted(hoisted) for a in hoisted[i][0].inputs]
+    rest = dce(
+        Graph(
+            rest.inputs,
+            rest.equations,
+            tuple(rest.outputs[i] for i in summed)
+            + tuple(rest.outputs[n_consts:])
+            + tuple(factors),
+            rest.constants,
+        )
+    )[0]
 
     def record(*a: Any) -> Any:  # the new carry, and this step's residuals as its ys
         return list(eval_graph(body, *a)[:n_carry]) + list(eval_graph(forward, *a))
@@ -271,11 +333,11 @@ def _scan_vjp(
             reverse=reverse,
         )[n_carry:]
     )
-    backward_out = Groups(consts=n_consts, carry=n_carry, xs=n_xs)
+    backward_out = Groups(consts=len(summed), carry=n_carry, xs=n_xs, factors=len(factors))
     step_in = Groups(
         consts=n_consts,
         g_carry=n_carry,
-        g_consts=n_consts,
+        g_consts=len(summed),
         residuals=len(residuals),
         g_ys=len(outputs.ys),
     )
@@ -285,12 +347,18 @@ def _scan_vjp(
         cotangents = eval_graph(rest, *now.join("consts", "residuals", "g_carry", "g_ys"))
         got = backward_out.split(cotangents)
         g_consts = [ops.add(total, g) for total, g in zip(now.g_consts, got.consts)]
-        return got.carry + g_consts + got.xs
+        return got.carry + g_consts + got.xs + got.factors
 
     slices = [Type(t.shape[1:], t.dtype, t.device) for t in types_of(residuals + outputs.ys)]
     consts_types = types_of(given.consts)
-    step_graph = make_graph(step, *consts_types, *types_of(outputs.carry), *consts_types, *slices)
-    zeros = [ops.zeros_like(c) for c in given.consts]
+    step_graph = make_graph(
+        step,
+        *consts_types,
+        *types_of(outputs.carry),
+        *[consts_types[i] for i in summed],
+        *slices,
+    )
+    zeros = [ops.zeros_like(given.consts[i]) for i in summed]
     res = apply(
         scan_p,
         *given.consts,
@@ -300,13 +368,18 @@ def _scan_vjp(
         *outputs.ys,
         body=step_graph,
         n_consts=n_consts,
-        n_carry=n_carry + n_consts,
+        n_carry=n_carry + len(summed),
         length=length,
         reverse=not reverse,
     )
-    result = Groups(carry=n_carry, consts=n_consts, xs=n_xs).split(res)
+    result = Groups(carry=n_carry, consts=len(summed), xs=n_xs, factors=len(factors)).split(res)
+    g_consts: list[Any] = [None] * n_consts
+    for i, g in zip(summed, result.consts):
+        g_consts[i] = g
+    for k, i in enumerate(sorted(hoisted)):
+        g_consts[i] = _summed_over_steps(result.factors[2 * k : 2 * k + 2], *hoisted[i])
     return tuple(
-        float_only(given.consts, result.consts)
+        float_only(given.consts, g_consts)
         + float_only(given.carry, result.carry)
         + float_only(given.xs, result.xs)
     )
