@@ -146,3 +146,98 @@ def select(xp: Any, pred: Any, x: Any, y: Any) -> Any:
                 kernel(x.size, pred.ctypes.data, x.ctypes.data, y.ctypes.data, out.ctypes.data)
                 return out
     return xp.where(pred, x, y)
+
+
+# Max pooling on the host when the windows tile the last two axes (stride = window, no
+# padding): one pass over the input for the pooled maxima, one for the gradient, where
+# NumPy needs a strided pass per window offset (several for the gradient). The same rules
+# as the NumPy route: a NaN is the maximum of its window; each window's cotangent goes to
+# its first element (in window order) equal to the maximum, its first NaN if it has one;
+# a cotangent is written, never multiplied, so inf and NaN stay in their windows.
+_POOL_SOURCE = """
+#define POOL(T, S) \\
+void max_pool_##S(long long planes, long long oh, long long ow, long long kh, \\
+                  long long kw, const T* x, T* y) { \\
+    long long w = ow * kw; \\
+    for (long long p = 0; p < planes * oh; ++p) { \\
+        const T* rows = x + p * kh * w; \\
+        T* out = y + p * ow; \\
+        for (long long j = 0; j < ow; ++j) out[j] = rows[j * kw]; \\
+        for (long long a = 0; a < kh; ++a) \\
+            for (long long b = (a == 0); b < kw; ++b) \\
+                for (long long j = 0; j < ow; ++j) { \\
+                    T m = out[j], v = rows[a * w + j * kw + b]; \\
+                    out[j] = (m != m) ? m : ((v != v || v > m) ? v : m); \\
+                } \\
+    } \\
+} \\
+void max_pool_grad_##S(long long planes, long long oh, long long ow, long long kh, \\
+                       long long kw, const T* x, const T* y, const T* g, T* out) { \\
+    long long w = ow * kw; \\
+    for (long long p = 0; p < planes * oh; ++p) { \\
+        const T* rows = x + p * kh * w; \\
+        T* grads = out + p * kh * w; \\
+        for (long long j = 0; j < ow; ++j) { \\
+            T m = y[p * ow + j]; \\
+            int nan = m != m, done = 0; \\
+            for (long long a = 0; a < kh; ++a) \\
+                for (long long b = 0; b < kw; ++b) { \\
+                    long long k = a * w + j * kw + b; \\
+                    T v = rows[k]; \\
+                    int hit = !done && (v == m || (nan && v != v)); \\
+                    grads[k] = hit ? g[p * ow + j] : (T)0; \\
+                    done |= hit; \\
+                } \\
+        } \\
+    } \\
+}
+POOL(float, f4) POOL(double, f8)
+"""
+
+
+@functools.cache
+def _pool_kernel(name: str) -> Any:
+    from workbench.backend import native  # noqa: PLC0415
+
+    function = native.load(_POOL_SOURCE, name)
+    if function is not None:
+        import ctypes  # noqa: PLC0415
+
+        args = 4 if name.startswith("max_pool_grad") else 2
+        function.argtypes = [ctypes.c_longlong] * 5 + [ctypes.c_void_p] * args
+    return function
+
+
+def _pool_geometry(xp: Any, x: Any, window: Any) -> tuple[int, int, int] | None:
+    """(planes, out rows, out cols) when the native kernels apply to ``x``, else None."""
+    if xp is not np or len(window) != 2 or x.dtype not in (np.float32, np.float64):
+        return None
+    if x.ndim < 2 or not x.flags.c_contiguous or x.size < _SELECT_MIN_SIZE:
+        return None
+    (h, w), (kh, kw) = x.shape[-2:], window
+    return math.prod(x.shape[:-2]), h // kh, w // kw
+
+
+def max_pool_tiled(xp: Any, x: Any, window: Any) -> Any:
+    """The maxima of the 2-d windows tiling ``x``'s last two axes, or None (no kernel)."""
+    geometry = _pool_geometry(xp, x, window)
+    kernel = None if geometry is None else _pool_kernel(f"max_pool_f{x.dtype.itemsize}")
+    if geometry is None or kernel is None:
+        return None
+    planes, oh, ow = geometry
+    y = np.empty((*x.shape[:-2], oh, ow), x.dtype)
+    kernel(planes, oh, ow, *window, x.ctypes.data, y.ctypes.data)
+    return y
+
+
+def max_pool_grad_tiled(xp: Any, x: Any, y: Any, g: Any, window: Any) -> Any:
+    """The gradient of ``max_pool_tiled`` (first maximum rule), or None (no kernel)."""
+    geometry = _pool_geometry(xp, x, window)
+    kernel = None if geometry is None else _pool_kernel(f"max_pool_grad_f{x.dtype.itemsize}")
+    if geometry is None or kernel is None:
+        return None
+    planes, oh, ow = geometry
+    y, g = np.ascontiguousarray(y, x.dtype), np.ascontiguousarray(g, x.dtype)
+    out = np.empty_like(x)
+    kernel(planes, oh, ow, *window, x.ctypes.data, y.ctypes.data, g.ctypes.data, out.ctypes.data)
+    return out

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import kernels
 from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
@@ -238,6 +239,9 @@ def _max_pool_impl(
     d = len(window)
     blocks = _blocks(x, window, strides, padding, dilation)
     if blocks is not None:
+        native = kernels.max_pool_tiled(xp, x, window)
+        if native is not None:
+            return native
         # elementwise maxima of strided views: NumPy's max over interleaved axes of the
         # reshape is several times slower
         offsets = itertools.product(*(range(k) for k in window))
@@ -269,6 +273,10 @@ def _max_pool_grad_impl(
 ) -> Any:
     geometry = {"window": window, "strides": strides, "padding": padding, "dilation": dilation}
     blocks = _blocks(x, window, strides, padding, dilation)
+    if blocks is not None:
+        native = kernels.max_pool_grad_tiled(xp, x, y, g, window)
+        if native is not None:
+            return native
     if blocks is not None and not bool(xp.isnan(y).any()):
         # Windows tile the input: visit the offsets in order, each window's gradient goes
         # to the first element equal to its maximum.
