@@ -10,7 +10,7 @@ from typing import Any
 
 from workbench.core import ops
 from workbench.core import optimizers as rules
-from workbench.eager.optim.optimizer import Optimizer, descend, own_memory
+from workbench.eager.optim.optimizer import Optimizer, decay, descend
 from workbench.eager.tensor import Tensor, wrap
 
 
@@ -47,11 +47,7 @@ def adam_start(
     state["step"] += 1
     lr, wd = _number(group["lr"]), _number(group["weight_decay"])
     if wd and group["decoupled_weight_decay"]:
-        target = own_memory(p)
-        if target is None:
-            p._inplace(wrap(rules.decayed(p._array(), lr, wd)))
-        else:
-            p._inplace(wrap(rules.decayed_into(target, lr, wd)))
+        decay(p, lr, wd)
     return state["step"], _gradient(p, grad, group)
 
 

@@ -127,3 +127,12 @@ def descend(p: Tensor, direction: Any, lr: Any) -> None:
         p._inplace(wrap(rules.descend(p._array(), direction, lr)))
     else:
         p._inplace(wrap(rules.descend_into(target, direction, lr)))
+
+
+def decay(p: Tensor, lr: Any, weight_decay: Any) -> None:
+    """p ← p · (1 - lr · λ) (decoupled weight decay), in place as ``descend`` writes."""
+    target = own_memory(p)
+    if target is None:
+        p._inplace(wrap(rules.decayed(p._array(), lr, weight_decay)))
+    else:
+        p._inplace(wrap(rules.decayed_into(target, lr, weight_decay)))
