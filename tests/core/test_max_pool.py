@@ -97,32 +97,35 @@ def test_max_pool_exports_to_onnx_maxpool(shape: tuple[int, ...]) -> None:
     np.testing.assert_array_equal(got, pool(array(x)).numpy())
 
 
+@pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lead", [0, 2], ids=["2-d window", "reduce_window's 4-d window"])
 def test_the_native_kernels_equal_the_numpy_route_and_pytorch(
-    dtype: type, monkeypatch: pytest.MonkeyPatch
+    dtype: type, k: int, lead: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from workbench.backend import kernels
 
     rng = np.random.default_rng(7)
-    x = rng.integers(0, 3, (4, 8, 16, 12)).astype(dtype)  # 6144 values, ties everywhere
-    g = rng.standard_normal((4, 8, 8, 6)).astype(dtype)
+    x = rng.integers(0, 3, (4, 8, 4 * k, 10 * k)).astype(dtype)  # ties everywhere
+    g = rng.standard_normal((4, 8, 4, 10)).astype(dtype)
 
     def pool(values: np.ndarray, cotangent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        out, pullback = vjp(lambda a: ops.max_pool(a, (2, 2), (2, 2)), array(values))
+        window = (1,) * lead + (k, k)
+        out, pullback = vjp(lambda a: ops.max_pool(a, window, window), array(values))
         return out.numpy(), pullback(array(cotangent))[0].numpy()
 
-    if kernels.max_pool_tiled(np, x, (2, 2)) is None:
+    if kernels.max_pool_grad_tiled(np, x, x[..., ::k, ::k], g, (k, k)) is None:
         pytest.skip("no C compiler: the NumPy route is the only one")
     native = pool(x, g)
     torch = pytest.importorskip("torch")
     t = torch.tensor(x, requires_grad=True)
-    expected = torch.nn.functional.max_pool2d(t, 2, 2)
+    expected = torch.nn.functional.max_pool2d(t, k, k)
     expected.backward(torch.tensor(g))
     np.testing.assert_array_equal(native[0], expected.detach().numpy())
     np.testing.assert_array_equal(native[1], t.grad.numpy())
 
     x[0, 0, 0, 1] = x[1, 2, 5, 5] = np.nan  # NaN is its window's maximum and takes the gradient
-    g[2, 3, 1, 1], g[3, 0, 4, 2] = np.inf, np.nan  # non-finite cotangents stay in their windows
+    g[2, 3, 1, 1], g[3, 0, 2, 2] = np.inf, np.nan  # non-finite cotangents stay in their windows
     native = pool(x, g)
     monkeypatch.setattr(kernels, "max_pool_tiled", lambda *a: None)
     monkeypatch.setattr(kernels, "max_pool_grad_tiled", lambda *a: None)

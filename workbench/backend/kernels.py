@@ -176,18 +176,35 @@ void max_pool_grad_##S(long long planes, long long oh, long long ow, long long k
     long long w = ow * kw; \\
     for (long long p = 0; p < planes * oh; ++p) { \\
         const T* rows = x + p * kh * w; \\
+        const T* m = y + p * ow; \\
+        const T* gp = g + p * ow; \\
         T* grads = out + p * kh * w; \\
+        if (kh == 2 && kw == 2) { /* the usual window, without branches */ \\
+            const T *r0 = rows, *r1 = rows + w; \\
+            T *o0 = grads, *o1 = grads + w; \\
+            for (long long j = 0; j < ow; ++j) { \\
+                T top = m[j], gv = g[p * ow + j]; \\
+                int nan = top != top; \\
+                T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1]; \\
+                int ea = (a == top) | (nan & (a != a)), eb = (b == top) | (nan & (b != b)); \\
+                int ec = (c == top) | (nan & (c != c)), ed = (d == top) | (nan & (d != d)); \\
+                int hb = eb & !ea, hc = ec & !(ea | eb), hd = ed & !(ea | eb | ec); \\
+                o0[2 * j] = ea ? gv : (T)0; \\
+                o0[2 * j + 1] = hb ? gv : (T)0; \\
+                o1[2 * j] = hc ? gv : (T)0; \\
+                o1[2 * j + 1] = hd ? gv : (T)0; \\
+            } \\
+            continue; \\
+        } \\
+        for (long long k = 0; k < kh * w; ++k) grads[k] = (T)0; \\
         for (long long j = 0; j < ow; ++j) { \\
-            T m = y[p * ow + j]; \\
-            int nan = m != m, done = 0; \\
-            for (long long a = 0; a < kh; ++a) \\
-                for (long long b = 0; b < kw; ++b) { \\
-                    long long k = a * w + j * kw + b; \\
-                    T v = rows[k]; \\
-                    int hit = !done && (v == m || (nan && v != v)); \\
-                    grads[k] = hit ? g[p * ow + j] : (T)0; \\
-                    done |= hit; \\
-                } \\
+            T top = m[j]; \\
+            int nan = top != top; \\
+            for (long long o = 0; o < kh * kw; ++o) { \\
+                long long k = (o / kw) * w + j * kw + o % kw; \\
+                T v = rows[k]; \\
+                if (v == top || (nan && v != v)) { grads[k] = gp[j]; break; } \\
+            } \\
         } \\
     } \\
 }
@@ -208,14 +225,19 @@ def _pool_kernel(name: str) -> Any:
     return function
 
 
-def _pool_geometry(xp: Any, x: Any, window: Any) -> tuple[int, int, int] | None:
-    """(planes, out rows, out cols) when the native kernels apply to ``x``, else None."""
-    if xp is not np or len(window) != 2 or x.dtype not in (np.float32, np.float64):
+def _pool_geometry(xp: Any, x: Any, window: Any) -> tuple[int, int, int, int, int] | None:
+    """(planes, out rows, out cols, window rows, window cols) when the native kernels apply
+    to ``x`` (windows over its last two axes: a window of 1 along any axis before them, as
+    JAX's ``reduce_window`` spells pooling), else None."""
+    window = tuple(window)
+    if xp is not np or len(window) < 2 or any(k != 1 for k in window[:-2]):
         return None
-    if x.ndim < 2 or not x.flags.c_contiguous or x.size < _SELECT_MIN_SIZE:
+    if x.dtype not in (np.float32, np.float64) or x.ndim < len(window):
         return None
-    (h, w), (kh, kw) = x.shape[-2:], window
-    return math.prod(x.shape[:-2]), h // kh, w // kw
+    if not x.flags.c_contiguous or x.size < _SELECT_MIN_SIZE:
+        return None
+    (h, w), (kh, kw) = x.shape[-2:], window[-2:]
+    return math.prod(x.shape[:-2]), h // kh, w // kw, kh, kw
 
 
 def max_pool_tiled(xp: Any, x: Any, window: Any) -> Any:
@@ -224,20 +246,22 @@ def max_pool_tiled(xp: Any, x: Any, window: Any) -> Any:
     kernel = None if geometry is None else _pool_kernel(f"max_pool_f{x.dtype.itemsize}")
     if geometry is None or kernel is None:
         return None
-    planes, oh, ow = geometry
+    planes, oh, ow, kh, kw = geometry
     y = np.empty((*x.shape[:-2], oh, ow), x.dtype)
-    kernel(planes, oh, ow, *window, x.ctypes.data, y.ctypes.data)
+    kernel(planes, oh, ow, kh, kw, x.ctypes.data, y.ctypes.data)
     return y
 
 
 def max_pool_grad_tiled(xp: Any, x: Any, y: Any, g: Any, window: Any) -> Any:
     """The gradient of ``max_pool_tiled`` (first maximum rule), or None (no kernel)."""
     geometry = _pool_geometry(xp, x, window)
+    if geometry is not None and geometry[3:] == (2, 2) and geometry[2] < 8:
+        return None  # rows of fewer than 8 windows: NumPy's strided passes are quicker
     kernel = None if geometry is None else _pool_kernel(f"max_pool_grad_f{x.dtype.itemsize}")
     if geometry is None or kernel is None:
         return None
-    planes, oh, ow = geometry
+    planes, oh, ow, kh, kw = geometry
     y, g = np.ascontiguousarray(y, x.dtype), np.ascontiguousarray(g, x.dtype)
     out = np.empty_like(x)
-    kernel(planes, oh, ow, *window, x.ctypes.data, y.ctypes.data, g.ctypes.data, out.ctypes.data)
+    kernel(planes, oh, ow, kh, kw, x.ctypes.data, y.ctypes.data, g.ctypes.data, out.ctypes.data)
     return out
