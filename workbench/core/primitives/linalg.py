@@ -84,6 +84,11 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
         # multiply; NumPy's stacked matmul with a contraction of 1 is ~10x slower
         batch_size = size(xb, x.shape)
         out = a.reshape(batch_size, m, 1) * b.reshape(batch_size, 1, n)
+    elif len(xf) == 1 and len(yf) == 1 and len(xc) == 1:
+        # one free and one contracted axis each (attention's q·kᵀ and p·v over (B, T, H,
+        # D) operands): a stacked matmul straight on the transposed views, whose every
+        # matrix BLAS reads with a stride; flattening the batch would copy both operands
+        out = _mm(xp, a, b)
     else:
         batch_size = size(xb, x.shape)
         out = _mm(xp, a.reshape(batch_size, m, k), b.reshape(batch_size, k, n))
