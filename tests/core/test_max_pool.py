@@ -132,3 +132,51 @@ def test_the_native_kernels_equal_the_numpy_route_and_pytorch(
     strided = pool(x, g)
     for a, b in zip(native, strided):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pooling_in_either_layout_and_memory_order_takes_a_native_kernel(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TensorFlow's layout (windows (1, 2, 2, 1) over NHWC) and PyTorch's (NCHW), each over
+    memory in either order — NCHW-ordered NHWC arrays are what a convolution's result is
+    there, NHWC-ordered NCHW views what TensorFlow's pooling hands the core — run one of
+    the two kernels (pooled axes last, or channels last), with PyTorch's numbers, equal to
+    the NumPy route's."""
+    from workbench.backend import kernels
+
+    rng = np.random.default_rng(3)
+    nchw = rng.integers(0, 3, (4, 8, 8, 20)).astype(dtype)
+    nchw[1, 2, 3, 3] = np.nan
+    g = rng.standard_normal((4, 8, 4, 10)).astype(dtype)
+    if kernels.max_pool_tiled(np, nchw, (2, 2)) is None:
+        pytest.skip("no C compiler: the NumPy route is the only one")
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(nchw, requires_grad=True)
+    expected = torch.nn.functional.max_pool2d(t, 2, 2)
+    expected.backward(torch.tensor(g))
+    want = expected.detach().numpy(), t.grad.numpy()
+    nhwc_memory = np.ascontiguousarray(nchw.transpose(0, 2, 3, 1))
+    cases = {  # name: (array, window, axes back to NCHW)
+        "nchw": (nchw, (2, 2), (0, 1, 2, 3)),
+        "nchw view of nhwc memory": (nhwc_memory.transpose(0, 3, 1, 2), (2, 2), (0, 1, 2, 3)),
+        "nhwc": (nhwc_memory, (1, 2, 2, 1), (0, 3, 1, 2)),
+        "nhwc view of nchw memory": (nchw.transpose(0, 2, 3, 1), (1, 2, 2, 1), (0, 3, 1, 2)),
+    }
+
+    def pool(x: np.ndarray, window: tuple[int, ...], back: tuple[int, ...]) -> list[np.ndarray]:
+        cotangent = g.transpose(np.argsort(back))
+        out, pullback = vjp(lambda a: ops.max_pool(a, window, window), array(x))
+        return [out.numpy().transpose(back), pullback(array(cotangent))[0].numpy().transpose(back)]
+
+    native = {}
+    for name, (x, window, back) in cases.items():
+        assert kernels.max_pool_tiled(np, x, window) is not None, name
+        native[name] = pool(x, window, back)
+        for got, expected_value in zip(native[name], want):
+            np.testing.assert_array_equal(got, expected_value, err_msg=name)
+    monkeypatch.setattr(kernels, "max_pool_tiled", lambda *a: None)
+    monkeypatch.setattr(kernels, "max_pool_grad_tiled", lambda *a: None)
+    for name, (x, window, back) in cases.items():
+        for got, expected_value in zip(pool(x, window, back), native[name]):
+            np.testing.assert_array_equal(got, expected_value, err_msg=name)

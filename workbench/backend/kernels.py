@@ -183,7 +183,7 @@ void max_pool_grad_##S(long long planes, long long oh, long long ow, long long k
             const T *r0 = rows, *r1 = rows + w; \\
             T *o0 = grads, *o1 = grads + w; \\
             for (long long j = 0; j < ow; ++j) { \\
-                T top = m[j], gv = g[p * ow + j]; \\
+                T top = m[j], gv = gp[j]; \\
                 int nan = top != top; \\
                 T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1]; \\
                 int ea = (a == top) | (nan & (a != a)), eb = (b == top) | (nan & (b != b)); \\
@@ -207,6 +207,46 @@ void max_pool_grad_##S(long long planes, long long oh, long long ow, long long k
             } \\
         } \\
     } \\
+} \\
+/* channels last: (planes, H, W, C), windows over H and W, every channel at once */ \\
+void max_pool_cl_##S(long long planes, long long oh, long long ow, long long kh, \\
+                     long long kw, long long c, const T* x, T* y) { \\
+    long long w = ow * kw; \\
+    for (long long p = 0; p < planes * oh; ++p) \\
+        for (long long j = 0; j < ow; ++j) { \\
+            T* out = y + (p * ow + j) * c; \\
+            const T* first = x + (p * kh * w + j * kw) * c; \\
+            for (long long q = 0; q < c; ++q) out[q] = first[q]; \\
+            for (long long o = 1; o < kh * kw; ++o) { \\
+                const T* v = x + ((p * kh + o / kw) * w + j * kw + o % kw) * c; \\
+                for (long long q = 0; q < c; ++q) { \\
+                    T m = out[q]; \\
+                    out[q] = (m != m) ? m : ((v[q] != v[q] || v[q] > m) ? v[q] : m); \\
+                } \\
+            } \\
+        } \\
+} \\
+void max_pool_grad_cl_##S(long long planes, long long oh, long long ow, long long kh, \\
+                          long long kw, long long c, const T* x, const T* y, \\
+                          const T* g, T* out, unsigned char* taken) { \\
+    long long w = ow * kw; \\
+    for (long long p = 0; p < planes * oh; ++p) \\
+        for (long long j = 0; j < ow; ++j) { \\
+            const T* top = y + (p * ow + j) * c; \\
+            const T* gv = g + (p * ow + j) * c; \\
+            for (long long q = 0; q < c; ++q) taken[q] = 0; \\
+            for (long long o = 0; o < kh * kw; ++o) { \\
+                long long at = ((p * kh + o / kw) * w + j * kw + o % kw) * c; \\
+                const T* v = x + at; \\
+                T* d = out + at; \\
+                for (long long q = 0; q < c; ++q) { \\
+                    T t = top[q], u = v[q]; \\
+                    int hit = !taken[q] & ((u == t) | ((t != t) & (u != u))); \\
+                    d[q] = hit ? gv[q] : (T)0; \\
+                    taken[q] |= hit; \\
+                } \\
+            } \\
+        } \\
 }
 POOL(float, f4) POOL(double, f8)
 """
@@ -220,48 +260,91 @@ def _pool_kernel(name: str) -> Any:
     if function is not None:
         import ctypes  # noqa: PLC0415
 
-        args = 4 if name.startswith("max_pool_grad") else 2
-        function.argtypes = [ctypes.c_longlong] * 5 + [ctypes.c_void_p] * args
+        sizes = 6 if "_cl_" in name else 5  # channels last: the channel count too
+        pointers = 2 + 2 * ("grad" in name) + ("grad_cl" in name)  # its scratch flags
+        function.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * pointers
     return function
 
 
-def _pool_geometry(xp: Any, x: Any, window: Any) -> tuple[int, int, int, int, int] | None:
-    """(planes, out rows, out cols, window rows, window cols) when the native kernels apply
-    to ``x`` (windows over its last two axes: a window of 1 along any axis before them, as
-    JAX's ``reduce_window`` spells pooling), else None."""
+def _pool_layout(xp: Any, x: Any, window: Any) -> tuple[Any, tuple[int, ...], int, int, int] | None:
+    """When the native kernels apply: ``x`` as a C-contiguous view with its two pooled
+    axes last (channels 1), or with them followed by one channel axis (channels last: an
+    NCHW-shaped view of NHWC memory, as TensorFlow-layout code hands over), that
+    permutation, the window's two sizes and the channel count. The window covers ``x``'s
+    last ``len(window)`` axes and is 1 along all but two of them (as JAX's
+    ``reduce_window`` spells pooling). Else None."""
     window = tuple(window)
-    if xp is not np or len(window) < 2 or any(k != 1 for k in window[:-2]):
+    if xp is not np or x.dtype not in (np.float32, np.float64) or x.size < _SELECT_MIN_SIZE:
         return None
-    if x.dtype not in (np.float32, np.float64) or x.ndim < len(window):
+    if len(window) < 2 or x.ndim < len(window):
         return None
-    if not x.flags.c_contiguous or x.size < _SELECT_MIN_SIZE:
-        return None
-    (h, w), (kh, kw) = x.shape[-2:], window[-2:]
-    return math.prod(x.shape[:-2]), h // kh, w // kw, kh, kw
+    lead = x.ndim - len(window)
+    pooled = [lead + i for i, k in enumerate(window) if k != 1]
+    if len(pooled) != 2:
+        if len(pooled) > 2 or any(k != 1 for k in window[:-2]):
+            return None
+        pooled = [x.ndim - 2, x.ndim - 1]  # windows of 1 along the last axes too
+    kh, kw = window[pooled[0] - lead], window[pooled[1] - lead]
+    others = [i for i in range(x.ndim) if i not in pooled]
+    layouts = [(tuple(others + pooled), 1)]
+    if others:
+        layouts.append((tuple(others[:-1] + pooled + others[-1:]), x.shape[others[-1]]))
+    for perm, channels in layouts:
+        moved = x.transpose(perm)
+        if moved.flags.c_contiguous and (channels == 1 or channels >= 8):
+            return moved, perm, kh, kw, channels
+    return None
+
+
+def _back(moved: Any, perm: tuple[int, ...]) -> Any:
+    """``moved`` (axes in ``perm`` order) with the original axis order again, as a view."""
+    return moved.transpose(np.argsort(perm))
+
+
+def _pooled(moved: Any, kh: int, kw: int, channels: int) -> tuple[tuple[int, ...], int, int, int]:
+    """The pooled array's shape (in ``moved``'s axis order), planes, and the input's
+    pooled sizes."""
+    tail = 2 if channels == 1 else 3
+    h, w = moved.shape[-tail : moved.ndim - tail + 2]
+    shape = (*moved.shape[:-tail], h // kh, w // kw) + (() if channels == 1 else (channels,))
+    return shape, moved.size // (h * w * channels), h, w
 
 
 def max_pool_tiled(xp: Any, x: Any, window: Any) -> Any:
-    """The maxima of the 2-d windows tiling ``x``'s last two axes, or None (no kernel)."""
-    geometry = _pool_geometry(xp, x, window)
-    kernel = None if geometry is None else _pool_kernel(f"max_pool_f{x.dtype.itemsize}")
-    if geometry is None or kernel is None:
+    """The maxima of the 2-d windows tiling two of ``x``'s axes, or None (no kernel)."""
+    layout = _pool_layout(xp, x, window)
+    if layout is None:
         return None
-    planes, oh, ow, kh, kw = geometry
-    y = np.empty((*x.shape[:-2], oh, ow), x.dtype)
-    kernel(planes, oh, ow, kh, kw, x.ctypes.data, y.ctypes.data)
-    return y
+    moved, perm, kh, kw, channels = layout
+    kernel = _pool_kernel(f"max_pool{'_cl' if channels > 1 else ''}_f{x.dtype.itemsize}")
+    if kernel is None:
+        return None
+    shape, planes, h, w = _pooled(moved, kh, kw, channels)
+    y = np.empty(shape, x.dtype)
+    counts = (planes, h // kh, w // kw, kh, kw) + ((channels,) if channels > 1 else ())
+    kernel(*counts, moved.ctypes.data, y.ctypes.data)
+    return _back(y, perm)
 
 
 def max_pool_grad_tiled(xp: Any, x: Any, y: Any, g: Any, window: Any) -> Any:
     """The gradient of ``max_pool_tiled`` (first maximum rule), or None (no kernel)."""
-    geometry = _pool_geometry(xp, x, window)
-    if geometry is not None and geometry[3:] == (2, 2) and geometry[2] < 8:
-        return None  # rows of fewer than 8 windows: NumPy's strided passes are quicker
-    kernel = None if geometry is None else _pool_kernel(f"max_pool_grad_f{x.dtype.itemsize}")
-    if geometry is None or kernel is None:
+    layout = _pool_layout(xp, x, window)
+    if layout is None:
         return None
-    planes, oh, ow, kh, kw = geometry
-    y, g = np.ascontiguousarray(y, x.dtype), np.ascontiguousarray(g, x.dtype)
-    out = np.empty_like(x)
-    kernel(planes, oh, ow, kh, kw, x.ctypes.data, y.ctypes.data, g.ctypes.data, out.ctypes.data)
-    return out
+    moved, perm, kh, kw, channels = layout
+    shape, planes, h, w = _pooled(moved, kh, kw, channels)
+    if channels == 1 and (kh, kw) == (2, 2) and w // kw < 8:
+        return None  # rows of fewer than 8 windows: NumPy's strided passes are quicker
+    kernel = _pool_kernel(f"max_pool_grad{'_cl' if channels > 1 else ''}_f{x.dtype.itemsize}")
+    if kernel is None:
+        return None
+    y_moved = np.ascontiguousarray(y.transpose(perm), x.dtype)
+    g_moved = np.ascontiguousarray(g.transpose(perm), x.dtype)
+    out = np.empty(moved.shape, x.dtype)
+    counts = (planes, h // kh, w // kw, kh, kw) + ((channels,) if channels > 1 else ())
+    pointers = [moved.ctypes.data, y_moved.ctypes.data, g_moved.ctypes.data, out.ctypes.data]
+    if channels > 1:
+        scratch = np.empty(channels, np.uint8)  # the kernel's per-channel "taken" flags
+        pointers.append(scratch.ctypes.data)
+    kernel(*counts, *pointers)
+    return _back(out, perm)
