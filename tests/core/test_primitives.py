@@ -191,3 +191,29 @@ def test_unbatched_dot_general_equals_tensordot_for_any_pairing_of_axes(data: An
         x = np.ascontiguousarray(x.T).T
     got = ops.dot_general(array(x), array(y), (tuple(xc), tuple(yc)))
     np.testing.assert_allclose(got.numpy(), np.tensordot(x, y, (xc, yc)), rtol=1e-12, atol=1e-12)
+
+
+@given(st.data())
+def test_a_convolution_smaller_than_its_kernel_equals_the_direct_sum(data: Any) -> None:
+    """The weight-gradient shape (output smaller than the kernel) takes its own route;
+    its numbers are the direct sum Y[b, o, a] = Σ_c Σ_k X[b, c, a + k] W[o, c, k], for
+    either memory order of the operands."""
+    batch, channels, out_channels = (data.draw(st.integers(1, 3)) for _ in range(3))
+    kernel = [data.draw(st.integers(2, 6)) for _ in range(2)]
+    pads = [(data.draw(st.integers(0, 1)), data.draw(st.integers(0, 1))) for _ in range(2)]
+    out = [data.draw(st.integers(1, k - 1)) for k in kernel]  # smaller than the kernel
+    size = [o + k - 1 - lo - hi for o, k, (lo, hi) in zip(out, kernel, pads)]
+    rng = np.random.default_rng(sum(size))
+    x = rng.standard_normal((batch, channels, *size))
+    w = rng.standard_normal((out_channels, channels, *kernel))
+    if data.draw(st.booleans()):  # channels-last memory, as TensorFlow's arrays have
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+        w = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    padded = np.pad(x, ((0, 0), (0, 0), *pads))
+    want = np.zeros((batch, out_channels, *out))
+    for i in range(out[0]):
+        for j in range(out[1]):
+            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
+            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)

@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from workbench.backend import kernels
 from workbench.core import batching
 from workbench.core import primitives as ops
@@ -120,6 +122,12 @@ def _conv_impl(
     groups: int,
 ) -> Any:
     d = len(strides)
+    plain = groups == 1 and all(v == 1 for v in (*strides, *lhs_dilation, *rhs_dilation))
+    if plain and xp is np:
+        spatial = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], padding)]
+        out = [n - k + 1 for n, k in zip(spatial, w.shape[2:])]
+        if all(o > 0 for o in out) and math.prod(out) < math.prod(w.shape[2:]):
+            return _conv_by_output_windows(xp, x, w, padding, out)
     config = ((0, 0, 0), (0, 0, 0)) + tuple(
         (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
     )
@@ -156,6 +164,33 @@ def _conv_impl(
     res = results[0] if groups == 1 else xp.concatenate(results, axis=-1)
     res = res.reshape(x.shape[0], *out, w.shape[0])
     return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
+
+
+def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any:
+    """A convolution whose output is smaller than its kernel — a weight gradient: the
+    activations ``x`` (C_in, N, *S) against the output gradient ``w`` (C_out, N, *K)
+    give (C_in, C_out, *out) — computed as a careful NumPy programmer computes a weight
+    gradient: one im2col of the activations with the *output* as the window, rows
+    (n, *k), then one product with the gradient laid out (n, *k, C_out). Both are reads of
+    channels-last memory: free when the activations and the gradient are NHWC already
+    (TensorFlow's layout), one copy each otherwise, where the general route moves the
+    contracted batch axis innermost and gathers from it element by element."""
+    d = len(out)
+    lead = (1, *range(2, 2 + d), 0)  # (N, *S, C_in)
+    xl = xp.transpose(x, lead)
+    if any(lo or hi for lo, hi in padding):
+        xl = _pad_impl(xp, xl, config=((0, 0, 0), *((lo, hi, 0) for lo, hi in padding), (0, 0, 0)))
+    xl = xp.ascontiguousarray(xl)
+    window = tuple(w.shape[2:])
+    n, sp, sc = xl.strides[0], xl.strides[1:-1], xl.strides[-1]
+    patches = kernels.as_strided(
+        xp, xl, (xl.shape[0], *window, *out, xl.shape[-1]), (n, *sp, *sp, sc)
+    )  # (N, *K, *out, C_in): for each output gradient position, the activations it saw
+    rows = xl.shape[0] * math.prod(window)
+    grads = xp.ascontiguousarray(xp.transpose(w, lead)).reshape(rows, w.shape[0])
+    res = _mm(xp, patches.reshape(rows, -1).T, grads)  # (*out · C_in, C_out)
+    res = res.reshape(*out, x.shape[0], w.shape[0])
+    return xp.ascontiguousarray(xp.transpose(res, (d, d + 1, *range(d))))
 
 
 conv_p = Primitive("conv", impl=_conv_impl, shape=_conv_shape, family="convolution")
