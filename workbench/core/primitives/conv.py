@@ -126,7 +126,13 @@ def _conv_impl(
     if plain and xp is np:
         spatial = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], padding)]
         out = [n - k + 1 for n, k in zip(spatial, w.shape[2:])]
-        if all(o > 0 for o in out) and math.prod(out) < math.prod(w.shape[2:]):
+        lead = (1, *range(2, 2 + d), 0)
+        channels_last = xp.transpose(w, lead).flags.c_contiguous
+        if (
+            all(o > 0 for o in out)
+            and math.prod(out) < math.prod(w.shape[2:])
+            and (channels_last or x.shape[0] >= 8)  # one input channel: the other route
+        ):
             return _conv_by_output_windows(xp, x, w, padding, out)
     config = ((0, 0, 0), (0, 0, 0)) + tuple(
         (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
