@@ -109,29 +109,75 @@ WB_SIMD float erff(float);
 """
 
 
-def c_source(graph: Graph) -> str | None:
-    """The C source of a kernel computing ``graph`` elementwise over ``n`` elements."""
+def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None:
+    """The C source of a kernel computing ``graph`` elementwise over ``n`` elements.
+
+    ``layouts`` (one letter per input; all ``"v"`` by default) lets inputs be broadcasts
+    read in place rather than copied out: the loop runs as ``n / k`` rows of ``k``
+    elements, and an input ``"v"`` is read at ``i`` (a full array), ``"m"`` at the
+    position in the row (a block of ``k`` repeated along leading axes: a bias), ``"d"`` at
+    the row (one value per row, repeated along trailing axes: a row's statistic)."""
     body = kernel_body(graph, _C_TYPES)
     if body is None:
         return None
     lines, result = body
-    params = ["long long n"]
+    layouts = layouts or ("v",) * len(graph.inputs)
+    rows = any(mode != "v" for mode in layouts)
+    params = ["long long n"] + (["long long k"] if rows else [])
     loads = []
-    for i, v in enumerate(graph.inputs):
+    at = {"v": "i", "m": "j", "d": "o"}
+    for i, (v, mode) in enumerate(zip(graph.inputs, layouts)):
         c_type = _C_TYPES[v.type.dtype]
         params.append(f"const {c_type}* in{i}")
-        loads.append(f"{c_type} a{i} = in{i}[i];")
+        loads.append(f"{c_type} a{i} = in{i}[{at[mode]}];")
     out_type = _C_TYPES[graph.outputs[0].type.dtype]
     params.append(f"{out_type}* out")
-    inner = "\n        ".join(loads + lines + [f"out[i] = {result};"])
+    if rows:
+        inner = "\n            ".join(loads + lines + [f"out[i] = {result};"])
+        loop = (
+            "    for (long long o = 0; o < n / k; ++o) {\n"
+            "        for (long long j = 0; j < k; ++j) {\n"
+            "            long long i = o * k + j;\n"
+            f"            {inner}\n"
+            "        }\n    }\n"
+        )
+    else:
+        inner = "\n        ".join(loads + lines + [f"out[i] = {result};"])
+        loop = f"    for (long long i = 0; i < n; ++i) {{\n        {inner}\n    }}\n"
     return (
         "#include <math.h>\n#include <tgmath.h>\n"
         + _VECTOR_MATH
         + f"\nvoid kernel({', '.join(params)}) {{\n"
-        "    for (long long i = 0; i < n; ++i) {\n"
-        f"        {inner}\n"
-        "    }\n}\n"
+        + loop
+        + "}\n"
     )
+
+
+def _broadcast_layout(x: Any) -> tuple[str, int] | None:
+    """How a kernel can read ``x`` (shaped like the output) in place: ``("v", 0)`` when it
+    is contiguous, ``("m", k)`` when it repeats a contiguous trailing block of ``k``
+    elements along its leading axes, ``("d", k)`` when each of its values repeats over
+    ``k`` trailing elements; None otherwise (it is copied out first)."""
+    if x.flags.c_contiguous:
+        return "v", 0
+    shape, strides = x.shape, x.strides
+    item = x.itemsize
+
+    def contiguous(dims: range) -> bool:
+        expected = item
+        for a in reversed(dims):
+            if shape[a] != 1 and strides[a] != expected:
+                return False
+            expected *= shape[a]
+        return True
+
+    for q in range(1, x.ndim):
+        block = math.prod(shape[q:])
+        if all(strides[a] == 0 or shape[a] == 1 for a in range(q)) and contiguous(range(q, x.ndim)):
+            return "m", block
+        if all(strides[a] == 0 or shape[a] == 1 for a in range(q, x.ndim)) and contiguous(range(q)):
+            return "d", block
+    return None
 
 
 def elementwise_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
@@ -157,13 +203,42 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
     out_type = graph.outputs[0].type
     shape, dtype = out_type.shape, out_type.dtype
     size = out_type.size
+    by_layout: dict[tuple[str, ...], Any] = {}
+
+    def with_rows(layouts: tuple[str, ...]) -> Any:
+        """The kernel reading broadcast inputs in place (compiled once per layout)."""
+        if layouts not in by_layout:
+            made = native.load(c_source(graph, layouts) or "", "kernel")
+            if made is not None:
+                made.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * (len(layouts) + 1)
+            by_layout[layouts] = made
+        return by_layout[layouts]
 
     def run(*inputs: Any, out: Any = None) -> Any:
         # NOTE: keep the contiguous copies referenced until the call returns; a bare
         # pointer does not keep its array alive.
-        arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
         if out is None:
             out = np.empty(shape, dtype)
+        if all(x.flags.c_contiguous for x in inputs) or not size:
+            function(size, *[x.ctypes.data for x in inputs], out.ctypes.data)
+            return out
+        found = [_broadcast_layout(x) for x in inputs]
+        rows = {layout[1] for layout in found if layout is not None and layout[0] != "v"}
+        if len(rows) == 1:
+            (k,) = rows
+            layouts = tuple(
+                "v" if layout is None or layout[0] == "v" or layout[1] != k else layout[0]
+                for layout in found
+            )
+            kernel = with_rows(layouts)
+            if kernel is not None:
+                arrays = [
+                    np.ascontiguousarray(x) if mode == "v" and not x.flags.c_contiguous else x
+                    for x, mode in zip(inputs, layouts)
+                ]
+                kernel(size, k, *[a.ctypes.data for a in arrays], out.ctypes.data)
+                return out
+        arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
         function(size, *[a.ctypes.data for a in arrays], out.ctypes.data)
         return out
 

@@ -110,14 +110,24 @@ def _matrix(xp: Any, v: Any, rows: Sequence[int], cols: Sequence[int]) -> Any:
 
 def _unbatched(xp: Any, x: Any, y: Any, xc: Sequence[int], yc: Sequence[int]) -> Any:
     """A product without batch dimensions as one matrix product. The contracted pairs may
-    be taken in any order: they follow the larger operand's axes, so that operand is laid
-    out without a copy (a gradient contracting time and batch, ``(T, B, H)`` with
-    ``(B, T, E)``, copies only the smaller one)."""
-    pairs = sorted(zip(xc, yc), key=lambda p: p[0] if x.size >= y.size else p[1])
+    be taken in any order, and each operand's free axes too: they follow the operands'
+    memory (the larger one's, for the pairs), so an operand whose axes are merely
+    transposed views — a gradient contracting time and batch, ``(T, B, H)`` with
+    ``(B, T, E)`` — is read without a copy where it can be; the result is then a transposed
+    view in the requested axis order."""
+    larger = x if x.size >= y.size else y
+    pairs = sorted(zip(xc, yc), key=lambda p: -larger.strides[p[0] if larger is x else p[1]])
     xc, yc = [p[0] for p in pairs], [p[1] for p in pairs]
     xf, yf = _free(x.ndim, xc, ()), _free(y.ndim, yc, ())
-    out = _mm(xp, _matrix(xp, x, xf, xc), _matrix(xp, y, yc, yf))
-    return out.reshape([x.shape[a] for a in xf] + [y.shape[a] for a in yf])
+    xm = sorted(xf, key=lambda a: -x.strides[a])  # free axes outermost-in-memory first
+    ym = sorted(yf, key=lambda a: -y.strides[a])
+    out = _mm(xp, _matrix(xp, x, xm, xc), _matrix(xp, y, yc, ym))
+    out = out.reshape([x.shape[a] for a in xm] + [y.shape[a] for a in ym])
+    if xm == xf and ym == yf:
+        return out
+    made = [("x", a) for a in xm] + [("y", a) for a in ym]
+    wanted = [("x", a) for a in xf] + [("y", a) for a in yf]
+    return out.transpose([made.index(axis) for axis in wanted])
 
 
 dot_general_p = Primitive(
