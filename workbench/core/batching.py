@@ -167,22 +167,24 @@ def _broadcast_prefix(prefix: Any, tree_def: tree.TreeDef, what: str) -> list[Ax
     if prefix is None or isinstance(prefix, int):
         return [prefix] * tree_def.num_leaves
     leaves: list[Axis] = []
-
-    def expand(p: Any, td: tree.TreeDef) -> None:
-        if p is None or isinstance(p, int):
-            leaves.extend([p] * td.num_leaves)
-            return
-        p_leaves, p_def = tree.flatten(p, is_leaf=lambda v: v is None)
-        if td.kind == "leaf" or len(td.children) != len(p_def.children):
-            raise ValueError(
-                f"vmap: {what} {prefix!r} does not match the arguments' structure {tree_def}"
-            )
-        children = p if not isinstance(p, dict) else [p[k] for k in sorted(p)]
-        for c, sub in zip(children, td.children):
-            expand(c, sub)
-
-    expand(prefix, tree_def)
+    _expand(prefix, tree_def, leaves, (what, prefix, tree_def))
     return leaves
+
+
+def _expand(p: Any, td: tree.TreeDef, leaves: list[Axis], whole: tuple[Any, ...]) -> None:
+    """One level of ``_broadcast_prefix`` (module-level: see ``core.tree.flatten``)."""
+    if p is None or isinstance(p, int):
+        leaves.extend([p] * td.num_leaves)
+        return
+    p_leaves, p_def = tree.flatten(p, is_leaf=lambda v: v is None)
+    if td.kind == "leaf" or len(td.children) != len(p_def.children):
+        what, prefix, tree_def = whole
+        raise ValueError(
+            f"vmap: {what} {prefix!r} does not match the arguments' structure {tree_def}"
+        )
+    children = p if not isinstance(p, dict) else [p[k] for k in sorted(p)]
+    for c, sub in zip(children, td.children):
+        _expand(c, sub, leaves, whole)
 
 
 def vmap(

@@ -141,25 +141,32 @@ def tree_flatten_with_path(
     """Each leaf with its key path (in ``tree_flatten``'s order), and the structure.
     Mirrors: jax.tree_util.tree_flatten_with_path."""
     out: list[tuple[tuple[Any, ...], Any]] = []
-
-    def walk(node: Any, path: tuple[Any, ...]) -> None:
-        if is_leaf is not None and is_leaf(node):
-            out.append((path, node))
-            return
-        kind = tree._node_of(node)
-        if kind is None:
-            out.append((path, node))
-            return
-        children: Any
-        if kind == "namedtuple":
-            children, aux = list(node), None
-        else:
-            children, aux = tree._NODE_TYPES[kind][0](node)
-        for key, child in zip(_keys_of(node, children, aux), children):
-            walk(child, (*path, key))
-
-    walk(obj, ())
+    _walk(obj, (), is_leaf, out)
     return out, tree.flatten(obj, is_leaf)[1]
+
+
+# module-level recursion: a nested function calling itself is a reference cycle that would
+# keep every leaf alive until the cyclic garbage collector runs (see core.tree.flatten)
+def _walk(
+    node: Any,
+    path: tuple[Any, ...],
+    is_leaf: Callable[[Any], bool] | None,
+    out: list[tuple[tuple[Any, ...], Any]],
+) -> None:
+    if is_leaf is not None and is_leaf(node):
+        out.append((path, node))
+        return
+    kind = tree._node_of(node)
+    if kind is None:
+        out.append((path, node))
+        return
+    children: Any
+    if kind == "namedtuple":
+        children, aux = list(node), None
+    else:
+        children, aux = tree._NODE_TYPES[kind][0](node)
+    for key, child in zip(_keys_of(node, children, aux), children):
+        _walk(child, (*path, key), is_leaf, out)
 
 
 def tree_leaves_with_path(

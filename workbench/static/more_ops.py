@@ -453,6 +453,20 @@ def confusion_matrix(
 # Printing and Python functions
 
 
+def _collect(item: Any, leaves: list[Any]) -> Any:
+    """``item`` with each tensor (inside lists and dicts too) moved to ``leaves`` and
+    replaced by its index there. (Module-level: a nested function calling itself is a
+    reference cycle that would hold the tensors until the garbage collector runs.)"""
+    if math_ops.is_tensor(item) or isinstance(item, np.ndarray):
+        leaves.append(convert_to_tensor(item))
+        return _Leaf(len(leaves) - 1)
+    if isinstance(item, dict):
+        return {k: _collect(v, leaves) for k, v in item.items()}
+    if isinstance(item, list | tuple):
+        return type(item)(_collect(v, leaves) for v in item)
+    return item
+
+
 def print(
     *inputs: Any,
     output_stream: Any = None,
@@ -465,18 +479,7 @@ def print(
     graph). Mirrors: tf.print."""
     stream = sys.stdout if output_stream in (sys.stdout, "stdout") else sys.stderr
     leaves: list[Any] = []
-
-    def collect(item: Any) -> Any:  # tensors inside lists and dicts print too
-        if math_ops.is_tensor(item) or isinstance(item, np.ndarray):
-            leaves.append(convert_to_tensor(item))
-            return _Leaf(len(leaves) - 1)
-        if isinstance(item, dict):
-            return {k: collect(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return type(item)(collect(v) for v in item)
-        return item
-
-    template = [collect(item) for item in inputs]
+    template = [_collect(item, leaves) for item in inputs]
 
     def show(*values: Any) -> None:
         parts = [_render(t, values, summarize, top=True) for t in template]

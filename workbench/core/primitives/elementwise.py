@@ -294,12 +294,15 @@ relu_p = unary_elementwise(
 relu: Callable[..., Any] = _unary(relu_p)
 
 
-# g · [x > 0], written as a select (two passes over the data) rather than a product with
-# cast(x > 0) (three); g and x share shape and dtype, so one zero constant serves both
+# g · [y > 0], written as a select (two passes over the data) rather than a product with
+# cast(y > 0) (three); g and y share shape and dtype, so one zero constant serves both.
+# y > 0 exactly when x > 0 (NaN and ±0 included), and reading the output, as PyTorch's
+# threshold_backward does, lets the input die: a bias add before the relu then fuses into
+# it, and the tape keeps one activation instead of two
 @relu_p.vjp
 def _relu_vjp(g: Any, x: Any, *, out: Any) -> tuple[Any]:
     zeros = ops.zeros_like(g)
-    return (apply(ops.select_p, apply(ops.gt_p, x, zeros), g, zeros),)
+    return (apply(ops.select_p, apply(ops.gt_p, out, zeros), g, zeros),)
 
 
 __all__ = [
