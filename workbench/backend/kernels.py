@@ -348,3 +348,114 @@ def max_pool_grad_tiled(xp: Any, x: Any, y: Any, g: Any, window: Any) -> Any:
         pointers.append(scratch.ctypes.data)
     kernel(*counts, *pointers)
     return _back(out, perm)
+
+
+# Sums over a C-contiguous float array's trailing axes or leading axes on the host, as a
+# matrix-vector product with a vector of ones: BLAS's gemv is vectorised and threaded,
+# where NumPy reduces a short trailing axis row by row (2048 rows of 256: 128 µs against
+# 17 µs here) and leading axes one row at a time. gemv adds in the same order as NumPy's
+# reduction over leading axes; over trailing axes it keeps several running sums where
+# NumPy sums pairwise, so rows stop at ``_SUM_MAX_ROW`` numbers to keep the rounding
+# error of the same size.
+_SUM_MIN_SIZE = 16384
+_SUM_MAX_ROW = 4096
+
+
+@functools.cache
+def _ones(n: int, dtype: Any) -> Any:
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
+def reduce_sum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """``x.sum(axes)`` in ``x``'s dtype (the core's reduce_sum)."""
+    if (
+        xp is np
+        and x.size >= _SUM_MIN_SIZE
+        and len(axes) < x.ndim
+        and x.dtype.char in "fd"
+        and x.flags.c_contiguous
+    ):
+        n, k = x.ndim, len(axes)
+        kept = [d for i, d in enumerate(x.shape) if i not in axes]
+        out = None
+        if axes == tuple(range(n - k, n)):  # trailing: one sum per row
+            row = math.prod(x.shape[n - k :])
+            if row <= _SUM_MAX_ROW:
+                out = x.reshape(-1, row) @ _ones(row, x.dtype)
+        elif axes == tuple(range(k)):  # leading: rows added together
+            rows = math.prod(x.shape[:k])
+            out = _ones(rows, x.dtype) @ x.reshape(rows, -1)
+        if out is not None:
+            shape = [1 if i in axes else d for i, d in enumerate(x.shape)] if keepdims else kept
+            return out.reshape(shape)
+    return x.sum(axis=axes, keepdims=keepdims, dtype=x.dtype)
+
+
+# The maximum (minimum) of each row of a C-contiguous float array on the host: NumPy's
+# reduction over a short trailing axis goes row by row (8192 rows of 128: 0.9 ms, about
+# eight times a pass over the data). A NaN is the row's maximum, as in NumPy.
+_EXTREMUM_SOURCE = """
+typedef float vf __attribute__((vector_size(32)));
+typedef int vfi __attribute__((vector_size(32)));
+typedef float vf_u __attribute__((vector_size(32), aligned(4)));
+typedef double vd __attribute__((vector_size(32)));
+typedef long long vdi __attribute__((vector_size(32)));
+typedef double vd_u __attribute__((vector_size(32), aligned(8)));
+#define TAKE(v, m, OP) (((v) OP (m)) | ((v) != (v)))
+#define EXTREMUM(NAME, T, V, VI, VU, OP) \\
+void NAME(long long rows, long long k, const T* x, T* out) { \\
+    const int w = sizeof(V) / sizeof(T); \\
+    for (long long r = 0; r < rows; ++r) { \\
+        const T* row = x + r * k; \\
+        T m = row[0]; \\
+        long long j = 1; \\
+        if (k >= 2 * w) { /* w running extrema at once, a SIMD register's worth */ \\
+            V lanes = *(const VU*)row; \\
+            for (j = w; j + w <= k; j += w) { \\
+                V v = *(const VU*)(row + j); \\
+                VI take = TAKE(v, lanes, OP); \\
+                lanes = (V)(((VI)v & take) | ((VI)lanes & ~take)); \\
+            } \\
+            m = lanes[0]; \\
+            for (int l = 1; l < w; ++l) m = TAKE(lanes[l], m, OP) ? lanes[l] : m; \\
+        } \\
+        for (; j < k; ++j) m = TAKE(row[j], m, OP) ? row[j] : m; \\
+        out[r] = m; \\
+    } \\
+}
+EXTREMUM(row_max_f4, float, vf, vfi, vf_u, >) EXTREMUM(row_max_f8, double, vd, vdi, vd_u, >)
+EXTREMUM(row_min_f4, float, vf, vfi, vf_u, <) EXTREMUM(row_min_f8, double, vd, vdi, vd_u, <)
+"""
+
+
+@functools.cache
+def _extremum_kernel(name: str) -> Any:
+    from workbench.backend import native  # noqa: PLC0415
+
+    function = native.load(_EXTREMUM_SOURCE, name)
+    if function is not None:
+        import ctypes  # noqa: PLC0415
+
+        function.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * 2
+    return function
+
+
+def reduce_extremum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool, kind: str) -> Any:
+    """``x.max(axes)`` (``kind`` "max") or ``x.min(axes)`` (the core's reductions)."""
+    n = x.ndim
+    if (
+        xp is np
+        and x.size >= _SUM_MIN_SIZE
+        and axes == (n - 1,)
+        and x.shape[-1] > 1
+        and x.dtype.char in "fd"
+        and x.flags.c_contiguous
+    ):
+        kernel = _extremum_kernel(f"row_{kind}_f{x.dtype.itemsize}")
+        if kernel is not None:
+            out = np.empty(x.shape[:-1] + ((1,) if keepdims else ()), x.dtype)
+            kernel(x.size // x.shape[-1], x.shape[-1], x.ctypes.data, out.ctypes.data)
+            return out
+    return (xp.max if kind == "max" else xp.min)(x, axis=axes, keepdims=keepdims)

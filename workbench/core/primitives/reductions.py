@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.backend import dtypes
+from workbench.backend import dtypes, kernels
 from workbench.core import batching
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply
@@ -106,7 +106,7 @@ def _public(prim: Primitive) -> Any:
 # reduce_sum: y = Σ_axes x        VJP: broadcast g back over the axes
 reduce_sum_p = _reduction(
     "reduce_sum",
-    lambda xp, x, *, axes, keepdims: x.sum(axis=axes, keepdims=keepdims, dtype=x.dtype),
+    lambda xp, x, *, axes, keepdims: kernels.reduce_sum(xp, x, axes, keepdims),
 )
 reduce_sum = _public(reduce_sum_p)
 reduce_sum_p.vjp(lambda g, x, *, out, axes, keepdims: (_expand_to(g, x, axes, keepdims),))
@@ -124,12 +124,12 @@ def _reduce_sum_jvp(
 # NOTE: ties share the gradient evenly (PyTorch's amax and JAX agree on this).
 reduce_max_p = _reduction(
     "reduce_max",
-    lambda xp, x, *, axes, keepdims: xp.max(x, axis=axes, keepdims=keepdims),
+    lambda xp, x, *, axes, keepdims: kernels.reduce_extremum(xp, x, axes, keepdims, "max"),
     empty_ok=False,
 )
 reduce_min_p = _reduction(
     "reduce_min",
-    lambda xp, x, *, axes, keepdims: xp.min(x, axis=axes, keepdims=keepdims),
+    lambda xp, x, *, axes, keepdims: kernels.reduce_extremum(xp, x, axes, keepdims, "min"),
     empty_ok=False,
 )
 reduce_max, reduce_min = _public(reduce_max_p), _public(reduce_min_p)
