@@ -63,3 +63,26 @@ def test_the_profiler_sees_the_write() -> None:
     with profiler.profile() as prof:
         apply_into(p, get_primitive("sub"), p, d)
     assert [e.name for e in prof.events] == ["sub"]
+
+
+def test_a_descent_step_is_one_fused_pass_with_numpys_numbers() -> None:
+    from workbench.backend import native
+    from workbench.core import optimizers
+
+    if native.compiler() is None:
+        pytest.skip("no C compiler: the step is two NumPy passes")
+    rng = np.random.default_rng(1)
+    p = array(rng.standard_normal((64, 100)).astype(np.float32))
+    d = array(rng.standard_normal((64, 100)).astype(np.float32))
+    want = p.numpy() - d.numpy() * np.float32(0.03)  # NumPy's two roundings, no FMA
+    memory = p.data
+    with profiler.profile() as prof:
+        out = optimizers.descend_into(p, d, 0.03)
+    assert out is p and p.data is memory
+    assert [e.name for e in prof.events] == ["fused"]
+    np.testing.assert_array_equal(p.numpy(), want)
+    # a learning rate held in an array (a scheduler's tensor) takes the two-step route
+    lr = array(np.float32(0.5))
+    before = p.numpy().copy()
+    out = optimizers.descend_into(p, d, lr)
+    np.testing.assert_array_equal(out.numpy(), before - d.numpy() * np.float32(0.5))

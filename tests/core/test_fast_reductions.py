@@ -96,3 +96,35 @@ def test_row_extrema_of_other_layouts_are_numpys() -> None:
         np.testing.assert_array_equal(
             kernels.reduce_extremum(np, y, axes, False, "max"), y.max(axis=axes)
         )
+
+
+def _log_softmax_by_numpy(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("row", [1, 3, 8, 17, 100, 1000])
+def test_log_softmax_by_rows_matches_a_float64_reference(dtype: type, row: int) -> None:
+    x = (np.random.default_rng(row).standard_normal((40000 // row + 3, row)) * 5).astype(dtype)
+    got = ops.log_softmax(array(x)).numpy()
+    assert got.dtype == dtype
+    want = _log_softmax_by_numpy(x.astype(np.float64))
+    np.testing.assert_allclose(got, want, rtol=0, atol=20 * np.finfo(dtype).eps * 10)
+    np.testing.assert_allclose(np.exp(got.astype(np.float64)).sum(-1), 1, rtol=1e-5)
+
+
+def test_log_softmax_rows_with_nan_and_infinities_are_numpys() -> None:
+    x = np.random.default_rng(2).standard_normal((32, 64, 100)).astype(np.float32)
+    x[0, 0, 5] = np.nan
+    x[0, 1, :] = -np.inf  # all -inf: NaN, as in PyTorch and JAX
+    x[0, 2, 7] = np.inf
+    x[0, 3, :] = np.inf
+    x[0, 4, 9] = -np.inf  # one -inf: -inf there, the rest finite
+    got = kernels.log_softmax_rows(np, x)
+    with np.errstate(invalid="ignore"):
+        want = _log_softmax_by_numpy(x)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert got[0, 4, 9] == -np.inf and np.isfinite(np.delete(got[0, 4], 9)).all()
+    np.testing.assert_allclose(got[1:], want[1:], atol=1e-5)
+    assert kernels.log_softmax_rows(np, x.transpose(0, 2, 1)) is None  # not rows in memory

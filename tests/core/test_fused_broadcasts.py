@@ -48,6 +48,24 @@ def test_broadcast_layouts_are_recognised() -> None:
     assert codegen._broadcast_layout(rows) == ("d", 5)
     assert codegen._broadcast_layout(middle) is None  # repeated in the middle: copied
     assert codegen._broadcast_layout(full.transpose(2, 1, 0)) is None
+    one = np.broadcast_to(np.float32(2), (3, 4, 5))
+    assert codegen._broadcast_layout(one) == ("s", 0)
+
+
+@given(st.data())
+def test_a_scalar_operand_is_read_in_place_beside_rows_and_blocks(data: Any) -> None:
+    shape = tuple(data.draw(st.lists(st.integers(1, 6), min_size=1, max_size=3)))
+    rng = np.random.default_rng(len(shape))
+    x = rng.standard_normal(shape).astype(np.float32)
+    scale = np.float32(data.draw(st.floats(-4, 4, width=32)))
+    bias = rng.standard_normal(shape[-1:]).astype(np.float32)
+
+    def f(x: Any, scale: Any, bias: Any) -> Any:  # a 0-d input: no literal, read at [0]
+        return jnp.tanh(x * scale) + bias * scale
+
+    got = np.asarray(jax.jit(f)(x, scale, bias))
+    want = np.tanh(x * scale) + bias * scale
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
 
 
 def test_a_bias_and_a_row_statistic_are_read_in_place(monkeypatch: Any) -> None:

@@ -459,3 +459,85 @@ def reduce_extremum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool, kind
             kernel(x.size // x.shape[-1], x.shape[-1], x.ctypes.data, out.ctypes.data)
             return out
     return (xp.max if kind == "max" else xp.min)(x, axis=axes, keepdims=keepdims)
+
+
+# log_softmax over the last axis of a C-contiguous float array on the host, row by row:
+# a row (a classifier's logits) stays in the cache for its three passes (the maximum,
+# the exponentials summed, the result), where NumPy's route makes six passes over the
+# whole array and two temporaries (32x64 rows of 1000: 10 ms against about 1 ms).
+# The same formula as the NumPy route, (x - m) - log Σ e^(x - m); a NaN or an infinity
+# in a row makes the row NaN there as well.
+def _log_softmax_source() -> str:
+    from workbench.backend import native  # noqa: PLC0415
+
+    return (
+        "#include <math.h>\n"
+        + native.VECTOR_MATH
+        + """
+typedef float vf __attribute__((vector_size(32)));
+typedef int vfi __attribute__((vector_size(32)));
+typedef float vf_u __attribute__((vector_size(32), aligned(4)));
+typedef double vd __attribute__((vector_size(32)));
+typedef long long vdi __attribute__((vector_size(32)));
+typedef double vd_u __attribute__((vector_size(32), aligned(8)));
+#define LOG_SOFTMAX(NAME, T, V, VI, VU, EXP, LOG) \\
+void NAME(long long rows, long long k, const T* x, T* out) { \\
+    const int w = sizeof(V) / sizeof(T); \\
+    for (long long r = 0; r < rows; ++r) { \\
+        const T* row = x + r * k; \\
+        T* o = out + r * k; \\
+        T m = row[0]; \\
+        long long j = 1; \\
+        if (k >= 2 * w) { \\
+            V lanes = *(const VU*)row; \\
+            for (j = w; j + w <= k; j += w) { \\
+                V v = *(const VU*)(row + j); \\
+                VI take = v > lanes; \\
+                lanes = (V)(((VI)v & take) | ((VI)lanes & ~take)); \\
+            } \\
+            for (int l = 0; l < w; ++l) m = lanes[l] > m ? lanes[l] : m; \\
+        } \\
+        for (; j < k; ++j) m = row[j] > m ? row[j] : m; \\
+        for (j = 0; j < k; ++j) o[j] = EXP(row[j] - m); \\
+        V sums = {0}; \\
+        for (j = 0; j + w <= k; j += w) sums += *(VU*)(o + j); \\
+        T s = 0; \\
+        for (int l = 0; l < w; ++l) s += sums[l]; \\
+        for (; j < k; ++j) s += o[j]; \\
+        T lse = LOG(s); \\
+        for (j = 0; j < k; ++j) o[j] = (row[j] - m) - lse; \\
+    } \\
+}
+LOG_SOFTMAX(log_softmax_f4, float, vf, vfi, vf_u, expf, logf)
+LOG_SOFTMAX(log_softmax_f8, double, vd, vdi, vd_u, exp, log)
+"""
+    )
+
+
+@functools.cache
+def _log_softmax_kernel(name: str) -> Any:
+    from workbench.backend import native  # noqa: PLC0415
+
+    function = native.load(_log_softmax_source(), name)
+    if function is not None:
+        import ctypes  # noqa: PLC0415
+
+        function.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * 2
+    return function
+
+
+def log_softmax_rows(xp: Any, x: Any) -> Any:
+    """``log_softmax`` over the last axis by the native kernel, or None (not applicable)."""
+    if (
+        xp is np
+        and x.size >= _SUM_MIN_SIZE
+        and x.shape[-1] > 0
+        and x.dtype.char in "fd"
+        and x.flags.c_contiguous
+    ):
+        kernel = _log_softmax_kernel(f"log_softmax_f{x.dtype.itemsize}")
+        if kernel is not None:
+            out = np.empty(x.shape, x.dtype)
+            kernel(x.size // x.shape[-1], x.shape[-1], x.ctypes.data, out.ctypes.data)
+            return out
+    return None

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.backend import Device, dtypes
+from workbench.backend import Device, dtypes, native
 from workbench.core.ir import Graph, Literal, Var
 
 _C_TYPES: dict[np.dtype, str] = {
@@ -92,40 +92,25 @@ def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], st
     return lines, names[id(result)]
 
 
-# glibc's libmvec has SIMD versions of these single-precision functions (x86-64; the
-# first five since glibc 2.22, the rest since 2.35). Declaring them lets the compiler
-# vectorise a kernel's loop instead of calling the scalar function per element (the
-# scalar tanhf made fused LSTM gates several times slower than NumPy's own tanh).
-_VECTOR_MATH = """
-#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__clang__)
-#define WB_SIMD __attribute__((__simd__("notinbranch")))
-WB_SIMD float expf(float); WB_SIMD float logf(float); WB_SIMD float sinf(float);
-WB_SIMD float cosf(float); WB_SIMD float powf(float, float);
-#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35)
-WB_SIMD float tanhf(float); WB_SIMD float expm1f(float); WB_SIMD float log1pf(float);
-WB_SIMD float erff(float);
-#endif
-#endif
-"""
-
-
 def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None:
     """The C source of a kernel computing ``graph`` elementwise over ``n`` elements.
 
     ``layouts`` (one letter per input; all ``"v"`` by default) lets inputs be broadcasts
-    read in place rather than copied out: the loop runs as ``n / k`` rows of ``k``
-    elements, and an input ``"v"`` is read at ``i`` (a full array), ``"m"`` at the
-    position in the row (a block of ``k`` repeated along leading axes: a bias), ``"d"`` at
-    the row (one value per row, repeated along trailing axes: a row's statistic)."""
+    read in place rather than copied out: an input ``"v"`` is read at ``i`` (a full
+    array), ``"s"`` at 0 (one value repeated everywhere: a learning rate). With ``"m"`` or
+    ``"d"`` inputs the loop runs as ``n / k`` rows of ``k`` elements, and ``"m"`` is read
+    at the position in the row (a block of ``k`` repeated along leading axes: a bias),
+    ``"d"`` at the row (one value per row, repeated along trailing axes: a row's
+    statistic)."""
     body = kernel_body(graph, _C_TYPES)
     if body is None:
         return None
     lines, result = body
     layouts = layouts or ("v",) * len(graph.inputs)
-    rows = any(mode != "v" for mode in layouts)
+    rows = any(mode in ("m", "d") for mode in layouts)
     params = ["long long n"] + (["long long k"] if rows else [])
     loads = []
-    at = {"v": "i", "m": "j", "d": "o"}
+    at = {"v": "i", "m": "j", "d": "o", "s": "0"}
     for i, (v, mode) in enumerate(zip(graph.inputs, layouts)):
         c_type = _C_TYPES[v.type.dtype]
         params.append(f"const {c_type}* in{i}")
@@ -146,7 +131,7 @@ def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None
         loop = f"    for (long long i = 0; i < n; ++i) {{\n        {inner}\n    }}\n"
     return (
         "#include <math.h>\n#include <tgmath.h>\n"
-        + _VECTOR_MATH
+        + native.VECTOR_MATH
         + f"\nvoid kernel({', '.join(params)}) {{\n"
         + loop
         + "}\n"
@@ -155,12 +140,15 @@ def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None
 
 def _broadcast_layout(x: Any) -> tuple[str, int] | None:
     """How a kernel can read ``x`` (shaped like the output) in place: ``("v", 0)`` when it
-    is contiguous, ``("m", k)`` when it repeats a contiguous trailing block of ``k``
-    elements along its leading axes, ``("d", k)`` when each of its values repeats over
-    ``k`` trailing elements; None otherwise (it is copied out first)."""
+    is contiguous, ``("s", 0)`` when it is one value repeated, ``("m", k)`` when it
+    repeats a contiguous trailing block of ``k`` elements along its leading axes,
+    ``("d", k)`` when each of its values repeats over ``k`` trailing elements; None
+    otherwise (it is copied out first)."""
     if x.flags.c_contiguous:
         return "v", 0
     shape, strides = x.shape, x.strides
+    if not any(strides):
+        return "s", 0
     item = x.itemsize
 
     def contiguous(dims: range) -> bool:
@@ -191,8 +179,6 @@ def elementwise_kernel(graph: Graph, device: Device) -> Callable[..., Any] | Non
 
 
 def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
-    from workbench.backend import native  # noqa: PLC0415
-
     source = c_source(graph)
     if source is None:
         return None
@@ -205,12 +191,13 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
     size = out_type.size
     by_layout: dict[tuple[str, ...], Any] = {}
 
-    def with_rows(layouts: tuple[str, ...]) -> Any:
+    def with_layouts(layouts: tuple[str, ...]) -> Any:
         """The kernel reading broadcast inputs in place (compiled once per layout)."""
         if layouts not in by_layout:
             made = native.load(c_source(graph, layouts) or "", "kernel")
             if made is not None:
-                made.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * (len(layouts) + 1)
+                sizes = 1 + any(mode in ("m", "d") for mode in layouts)
+                made.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * (len(layouts) + 1)
             by_layout[layouts] = made
         return by_layout[layouts]
 
@@ -223,20 +210,21 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
             function(size, *[x.ctypes.data for x in inputs], out.ctypes.data)
             return out
         found = [_broadcast_layout(x) for x in inputs]
-        rows = {layout[1] for layout in found if layout is not None and layout[0] != "v"}
-        if len(rows) == 1:
-            (k,) = rows
+        rows = {layout[1] for layout in found if layout is not None and layout[0] in "md"}
+        if len(rows) <= 1 and any(layout and layout[0] != "v" for layout in found):
+            k = rows.pop() if rows else 0
             layouts = tuple(
-                "v" if layout is None or layout[0] == "v" or layout[1] != k else layout[0]
+                layout[0] if layout is not None and (layout[0] == "s" or layout[1] == k) else "v"
                 for layout in found
             )
-            kernel = with_rows(layouts)
+            kernel = with_layouts(layouts)
             if kernel is not None:
                 arrays = [
                     np.ascontiguousarray(x) if mode == "v" and not x.flags.c_contiguous else x
                     for x, mode in zip(inputs, layouts)
                 ]
-                kernel(size, k, *[a.ctypes.data for a in arrays], out.ctypes.data)
+                counts = (size, k) if k else (size,)
+                kernel(*counts, *[a.ctypes.data for a in arrays], out.ctypes.data)
                 return out
         arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
         function(size, *[a.ctypes.data for a in arrays], out.ctypes.data)

@@ -172,17 +172,17 @@ def apply_to(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> An
     return apply(prim, *args, **params)
 
 
-def apply_into(target: Array, prim: Primitive, *args: Any) -> Array:
-    """``apply(prim, *args)`` with the result written into ``target``'s memory, as
-    PyTorch's optimisers update a parameter (``p.add_(…)``): no fresh array, one pass over
-    memory. The caller vouches that nothing else can see ``target``'s memory.
+def apply_into(target: Array, prim: Primitive, *args: Any, **params: Any) -> Array:
+    """``apply(prim, *args, **params)`` with the result written into ``target``'s memory,
+    as PyTorch's optimisers update a parameter (``p.add_(…)``): no fresh array, one pass
+    over memory. The caller vouches that nothing else can see ``target``'s memory.
 
-    Only an elementwise primitive with a ufunc, outside any transformation, whose operands
-    are concrete arrays on ``target``'s device with its dtype and shape (or Python
-    numbers), is written in place; anything else is ``apply``'s fresh array (the caller uses
-    whichever comes back). The same checks, profiler and NaN check as ``apply``.
+    An elementwise primitive with a ufunc, or a ``fused`` group of them (one output) for
+    which a native kernel can be built, outside any transformation, whose operands are
+    concrete arrays on ``target``'s device with its dtype and shape (or Python numbers), is
+    written in place; anything else is ``apply``'s fresh array (the caller uses whichever
+    comes back). The same checks, profiler and NaN check as ``apply``.
     """
-    ufunc = prim.ufunc
     xp = target.device.xp
     args = tuple(  # Python numbers take the target's dtype and shape, as operands do
         Array(xp.broadcast_to(xp.asarray(x, target.dtype), target.shape), target.device)
@@ -190,8 +190,15 @@ def apply_into(target: Array, prim: Primitive, *args: Any) -> Array:
         else x
         for x in args
     )
+    kernel = (
+        getattr(xp, prim.ufunc)
+        if prim.ufunc is not None
+        else _group_kernel(params["graph"], target.device)
+        if getattr(prim, "fused_group", False)
+        else None
+    )
     if (
-        ufunc is None
+        kernel is None
         or _THREAD.dynamic[-1] is not _EVAL
         or any(
             x.__class__ is not Array
@@ -201,17 +208,34 @@ def apply_into(target: Array, prim: Primitive, *args: Any) -> Array:
             for x in args
         )
     ):
-        return apply(prim, *args)
-    prim.check(*args)
+        result = apply(prim, *args, **params)
+        return result[0] if prim.multiple_results else result
+    prim.check(*args, **params)
 
     def run(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Array:
-        getattr(xp, ufunc)(*(x.data for x in args), out=target.data)
+        kernel(*(x.data for x in args), out=target.data)
         return target
 
-    out = PROFILERS[-1].evaluate(prim, args, {}, run) if PROFILERS else run(prim, args, {})
+    out = PROFILERS[-1].evaluate(prim, args, params, run) if PROFILERS else run(prim, args, params)
     if CHECK_NANS[0]:
         _check_nans(prim, xp, (target.data,))
     return out
+
+
+_GROUP_KERNELS: dict[tuple[int, Any], tuple[Any, Any]] = {}
+
+
+def _group_kernel(graph: Any, device: Any) -> Any:
+    """The native kernel of a fused group with one output (built once per graph and
+    device; the graphs are the callers' own, kept for the process), or None."""
+    key = (id(graph), device)
+    found = _GROUP_KERNELS.get(key)
+    if found is None or found[0] is not graph:
+        from workbench.core import codegen  # noqa: PLC0415
+
+        kernel = codegen.elementwise_kernel(graph, device) if len(graph.outputs) == 1 else None
+        found = _GROUP_KERNELS[key] = (graph, kernel)
+    return found[1]
 
 
 def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:

@@ -21,11 +21,13 @@ for hyperparameters, and return new values; they never write anything, except
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 from workbench.core import primitives as ops
 from workbench.core.dispatch import apply_into
+from workbench.core.ir import Equation, Graph, Type, Var
 from workbench.core.primitive import get_primitive
 from workbench.core.values import Array
 
@@ -164,8 +166,30 @@ def descend(p: Any, direction: Any, lr: Any) -> Any:
 def descend_into(p: Array, direction: Any, lr: Any) -> Any:
     """``descend`` written into ``p``'s own memory (PyTorch's ``p.add_(d, alpha=-lr)``)
     where it can be: the caller vouches that nothing else sees ``p``. Returns ``p`` when
-    written in place, else ``descend``'s fresh array; the numbers are the same."""
+    written in place, else ``descend``'s fresh array; the numbers are the same.
+
+    With a Python number for ``lr`` and a direction like ``p``, the step is one fused
+    group (one pass over memory, no temporary for ``direction · lr``)."""
+    if (
+        isinstance(lr, int | float)
+        and direction.__class__ is Array
+        and (direction.shape, direction.dtype, direction.device) == (p.shape, p.dtype, p.device)
+    ):
+        graph = _descent_group(tuple(p.shape), p.dtype, p.device)
+        return apply_into(p, get_primitive("fused"), p, direction, lr, graph=graph)
     return apply_into(p, get_primitive("sub"), p, ops.mul(direction, lr))
+
+
+@functools.lru_cache(maxsize=256)
+def _descent_group(shape: tuple[int, ...], dtype: Any, device: Any) -> Graph:
+    """``p - direction · lr`` over arrays of one type, as a fused group."""
+    of_type = Type(shape, dtype, device)
+    p, direction, lr, step, out = (Var(of_type) for _ in range(5))
+    body = (
+        Equation(get_primitive("mul"), (direction, lr), (step,)),
+        Equation(get_primitive("sub"), (p, step), (out,)),
+    )
+    return Graph((p, direction, lr), body, (out,))
 
 
 __all__ = [

@@ -304,6 +304,10 @@ def _log_softmax_impl(xp: Any, x: Any, *, axis: int) -> Any:
     # NOTE: a row that is all -inf gives NaN, as in PyTorch and JAX
     if x.size == 0:
         return xp.empty_like(x)
+    if axis == x.ndim - 1:
+        rows = kernels.log_softmax_rows(xp, x)
+        if rows is not None:
+            return rows
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
