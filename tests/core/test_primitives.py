@@ -217,3 +217,32 @@ def test_a_convolution_smaller_than_its_kernel_equals_the_direct_sum(data: Any) 
             seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
             want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@given(st.data())
+def test_a_convolution_to_fewer_channels_equals_the_direct_sum(data: Any) -> None:
+    """Fewer output than input channels (an input gradient's shape) takes the
+    product-then-col2im route; its numbers are the direct sum over padded windows, for
+    any padding up to the window less one, either memory order and either float type."""
+    batch, out_channels = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    channels = out_channels + data.draw(st.integers(1, 3))
+    kernel = [data.draw(st.integers(1, 4)) for _ in range(2)]
+    pads = [(data.draw(st.integers(0, k - 1)), data.draw(st.integers(0, k - 1))) for k in kernel]
+    size = [data.draw(st.integers(max(1, k - lo - hi), 7)) for k, (lo, hi) in zip(kernel, pads)]
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(sum(size) + channels)
+    x = rng.standard_normal((batch, channels, *size)).astype(dtype)
+    w = rng.standard_normal((out_channels, channels, *kernel)).astype(dtype)
+    if data.draw(st.booleans()):
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    assert got.dtype == dtype
+    padded = np.pad(x.astype(np.float64), ((0, 0), (0, 0), *pads))
+    out = [s + lo + hi - k + 1 for s, k, (lo, hi) in zip(size, kernel, pads)]
+    want = np.zeros((batch, out_channels, *out))
+    for i in range(out[0]):
+        for j in range(out[1]):
+            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
+            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance)

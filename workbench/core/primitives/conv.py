@@ -134,6 +134,15 @@ def _conv_impl(
             and (channels_last or x.shape[0] >= 8)  # one input channel: the other route
         ):
             return _conv_by_output_windows(xp, x, w, padding, out)
+        if (
+            d == 2
+            and w.shape[0] < w.shape[1]
+            and math.prod(w.shape[2:]) <= math.prod(out)  # windows, not a weight gradient
+            and all(0 <= p <= k - 1 for pair, k in zip(padding, w.shape[2:]) for p in pair)
+        ):
+            res = _conv_by_input_products(xp, x, w, padding, out)
+            if res is not None:
+                return res
     config = ((0, 0, 0), (0, 0, 0)) + tuple(
         (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
     )
@@ -197,6 +206,26 @@ def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     res = _mm(xp, patches.reshape(rows, -1).T, grads)  # (*out · C_in, C_out)
     res = res.reshape(*out, x.shape[0], w.shape[0])
     return xp.ascontiguousarray(xp.transpose(res, (d, d + 1, *range(d))))
+
+
+def _conv_by_input_products(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any | None:
+    """A 2-d convolution with fewer output than input channels (an input gradient, a
+    transposed convolution) computed as a careful NumPy programmer computes an input
+    gradient: every input position's products with the whole kernel, (N·S, C) against
+    (C, K·O), then each product added back to the output position it reaches (col2im).
+    Its buffer holds K·O numbers per position where im2col's holds K·C. Needs padding of
+    at most the window less one on each side; None without the native col2im."""
+    n, c = x.shape[:2]
+    window = tuple(w.shape[2:])
+    xl = xp.ascontiguousarray(xp.moveaxis(x, 1, -1)).reshape(-1, c)  # (N·S, C)
+    wk = xp.ascontiguousarray(xp.moveaxis(w, 0, -1)).reshape(c, -1)  # (C, K·O)
+    acc = kernels.col2im_2d(xp, _mm(xp, xl, wk), n, x.shape[2:], window, w.shape[0])
+    if acc is None:
+        return None
+    # acc[u] gathers input s with window offset q at u = s + k - 1 - q; output p is at
+    # u = p + k - 1 - lo
+    index = tuple(slice(k - 1 - lo, k - 1 - lo + m) for (lo, _), k, m in zip(padding, window, out))
+    return xp.ascontiguousarray(xp.moveaxis(acc[(slice(None),) + index], -1, 1))
 
 
 conv_p = Primitive("conv", impl=_conv_impl, shape=_conv_shape, family="convolution")
