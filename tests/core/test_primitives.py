@@ -246,3 +246,42 @@ def test_a_convolution_to_fewer_channels_equals_the_direct_sum(data: Any) -> Non
             want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance)
+
+
+@given(st.data())
+def test_a_convolution_of_few_input_channels_equals_the_direct_sum(data: Any) -> None:
+    """Few input channels (C·K at most 32, a first layer) in (N, C, *S) memory take the
+    route of one product per image; the numbers are the direct sum, the result comes out
+    (N, O, *out) C-contiguous, as PyTorch's does for such an input."""
+    batch, channels, out_channels = (data.draw(st.integers(1, 3)) for _ in range(3))
+    kernel = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    pads = [(data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))) for _ in kernel]
+    size = [data.draw(st.integers(max(1, k - lo - hi), 8)) for k, (lo, hi) in zip(kernel, pads)]
+    rng = np.random.default_rng(sum(size) + channels)
+    x = rng.standard_normal((batch, channels, *size)).astype(np.float32)
+    w = rng.standard_normal((out_channels, channels, *kernel)).astype(np.float32)
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    assert got.flags.c_contiguous
+    padded = np.pad(x.astype(np.float64), ((0, 0), (0, 0), *pads))
+    out = [s + lo + hi - k + 1 for s, k, (lo, hi) in zip(size, kernel, pads)]
+    want = np.zeros((batch, out_channels, *out))
+    for i in range(out[0]):
+        for j in range(out[1]):
+            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
+            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_a_channels_last_input_gives_a_channels_last_result() -> None:
+    """As PyTorch's channels_last: (N, C, H, W) in (N, H, W, C) memory in, the same out,
+    so TensorFlow's NHWC programs do not copy every activation twice."""
+    rng = np.random.default_rng(3)
+    nhwc = rng.standard_normal((2, 6, 6, 4)).astype(np.float32)
+    x = nhwc.transpose(0, 3, 1, 2)
+    for channels in (8, 3):  # more output channels, and fewer (the col2im route)
+        w = rng.standard_normal((channels, 4, 3, 3)).astype(np.float32)
+        got = ops.conv(array(x), array(w), padding=((1, 1), (1, 1))).numpy()
+        assert got.transpose(0, 2, 3, 1).flags.c_contiguous
+        want = ops.conv(array(np.ascontiguousarray(x)), array(w), padding=((1, 1), (1, 1)))
+        assert want.numpy().flags.c_contiguous
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-5, atol=1e-5)

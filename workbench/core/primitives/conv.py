@@ -122,16 +122,17 @@ def _conv_impl(
     groups: int,
 ) -> Any:
     d = len(strides)
+    channels_last = _channels_last(x)
     plain = groups == 1 and all(v == 1 for v in (*strides, *lhs_dilation, *rhs_dilation))
     if plain and xp is np:
         spatial = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], padding)]
         out = [n - k + 1 for n, k in zip(spatial, w.shape[2:])]
         lead = (1, *range(2, 2 + d), 0)
-        channels_last = xp.transpose(w, lead).flags.c_contiguous
+        gradient_last = xp.transpose(w, lead).flags.c_contiguous
         if (
             all(o > 0 for o in out)
             and math.prod(out) < math.prod(w.shape[2:])
-            and (channels_last or x.shape[0] >= 8)  # one input channel: the other route
+            and (gradient_last or x.shape[0] >= 8)  # one input channel: the other route
         ):
             return _conv_by_output_windows(xp, x, w, padding, out)
         if (
@@ -140,9 +141,15 @@ def _conv_impl(
             and math.prod(w.shape[2:]) <= math.prod(out)  # windows, not a weight gradient
             and all(0 <= p <= k - 1 for pair, k in zip(padding, w.shape[2:]) for p in pair)
         ):
-            res = _conv_by_input_products(xp, x, w, padding, out)
+            res = _conv_by_input_products(xp, x, w, padding, out, channels_last)
             if res is not None:
                 return res
+        if (
+            not channels_last
+            and w.shape[1] * math.prod(w.shape[2:]) <= 32
+            and all(lo >= 0 and hi >= 0 for lo, hi in padding)
+        ):
+            return _conv_by_image_products(xp, x, w, padding, out)
     config = ((0, 0, 0), (0, 0, 0)) + tuple(
         (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
     )
@@ -177,8 +184,34 @@ def _conv_impl(
         k = wl if groups == 1 else wl[g * o_group : (g + 1) * o_group]
         results.append(_mm(xp, p.reshape(rows, -1), k.reshape(o_group, -1).T))  # (N·out, O/g)
     res = results[0] if groups == 1 else xp.concatenate(results, axis=-1)
-    res = res.reshape(x.shape[0], *out, w.shape[0])
-    return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
+    res = xp.moveaxis(res.reshape(x.shape[0], *out, w.shape[0]), -1, 1)
+    return res if channels_last else xp.ascontiguousarray(res)
+
+
+def _conv_by_image_products(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any:
+    """A convolution of few input channels (a first layer: C·K of at most 32) in
+    (N, C, *S) memory, as one product per image of the kernel (O, C·K) with the image's
+    windows (C·K, *out): the result comes out (N, O, *out) as it is wanted. The general
+    route's product gives (N·out, O) rows that must then be transposed, a copy larger
+    than all the arithmetic here (64 MNIST images to 32 channels: 3.0 -> 0.7 ms)."""
+    if any(lo or hi for lo, hi in padding):
+        x = xp.pad(x, ((0, 0), (0, 0), *padding))
+    window = tuple(w.shape[2:])
+    lead, sp = x.strides[:2], x.strides[2:]
+    view = kernels.as_strided(
+        xp, x, (*x.shape[:2], *window, *out), (*lead, *sp, *sp)
+    )  # (N, C, *K, *out)
+    n, c = x.shape[:2]
+    cols = view.reshape(n, c * math.prod(window), math.prod(out))
+    res = xp.matmul(w.reshape(w.shape[0], -1), cols)  # (N, O, out)
+    return res.reshape(n, w.shape[0], *out)
+
+
+def _channels_last(x: Any) -> bool:
+    """Whether ``x`` (N, C, *S) lies in memory as (N, *S, C), as TensorFlow's arrays do
+    (PyTorch's channels_last). A convolution then gives its result in that layout too, as
+    PyTorch does, instead of copying it to (N, C, *S) for the caller to copy back."""
+    return x.ndim >= 3 and x.strides[1] == x.itemsize and np.moveaxis(x, 1, -1).flags.c_contiguous
 
 
 def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any:
@@ -208,7 +241,9 @@ def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     return xp.ascontiguousarray(xp.transpose(res, (d, d + 1, *range(d))))
 
 
-def _conv_by_input_products(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any | None:
+def _conv_by_input_products(
+    xp: Any, x: Any, w: Any, padding: Pairs, out: list[int], channels_last: bool
+) -> Any | None:
     """A 2-d convolution with fewer output than input channels (an input gradient, a
     transposed convolution) computed as a careful NumPy programmer computes an input
     gradient: every input position's products with the whole kernel, (N·S, C) against
@@ -225,7 +260,10 @@ def _conv_by_input_products(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     # acc[u] gathers input s with window offset q at u = s + k - 1 - q; output p is at
     # u = p + k - 1 - lo
     index = tuple(slice(k - 1 - lo, k - 1 - lo + m) for (lo, _), k, m in zip(padding, window, out))
-    return xp.ascontiguousarray(xp.moveaxis(acc[(slice(None),) + index], -1, 1))
+    cropped = acc[(slice(None),) + index]
+    if channels_last:
+        return xp.moveaxis(xp.ascontiguousarray(cropped), -1, 1)
+    return xp.ascontiguousarray(xp.moveaxis(cropped, -1, 1))
 
 
 conv_p = Primitive("conv", impl=_conv_impl, shape=_conv_shape, family="convolution")
