@@ -59,9 +59,9 @@ def _known(atom: Any, constants: dict[int, float]) -> float | None:
     return constants.get(id(atom))
 
 
-def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], str] | None:
-    """Statements computing the group's output from inputs ``a0, a1, …`` and the name of
-    the result, or None if the group uses something a kernel cannot express."""
+def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], list[str]] | None:
+    """Statements computing the group's outputs from inputs ``a0, a1, …`` and the names
+    of the results, or None if the group uses something a kernel cannot express."""
     names: dict[int, str] = {id(v): f"a{i}" for i, v in enumerate(graph.inputs)}
     constants: dict[int, float] = {}  # values known to be one number (literals, broadcast)
     lines = []
@@ -86,10 +86,12 @@ def kernel_body(graph: Graph, types: dict[np.dtype, str]) -> tuple[list[str], st
             constants[id(out)] = known[0]  # an operand passed through keeps its known value
         names[id(out)] = f"t{k}"
         lines.append(f"{types[out.type.dtype]} t{k} = {expression};")
-    result = graph.outputs[0]
-    if not isinstance(result, Var) or id(result) not in names:
-        return None
-    return lines, names[id(result)]
+    results = []
+    for result in graph.outputs:
+        if not isinstance(result, Var) or id(result) not in names:
+            return None
+        results.append(names[id(result)])
+    return lines, results
 
 
 def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None:
@@ -105,7 +107,7 @@ def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None
     body = kernel_body(graph, _C_TYPES)
     if body is None:
         return None
-    lines, result = body
+    lines, results = body
     layouts = layouts or ("v",) * len(graph.inputs)
     rows = any(mode in ("m", "d") for mode in layouts)
     params = ["long long n"] + (["long long k"] if rows else [])
@@ -115,27 +117,47 @@ def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None
         c_type = _C_TYPES[v.type.dtype]
         params.append(f"const {c_type}* in{i}")
         loads.append(f"{c_type} a{i} = in{i}[{at[mode]}];")
-    out_type = _C_TYPES[graph.outputs[0].type.dtype]
-    params.append(f"{out_type}* out")
+    stores = []
+    for k, (atom, result) in enumerate(zip(graph.outputs, results)):
+        params.append(f"{_C_TYPES[atom.type.dtype]}* out{k}")
+        stores.append(f"out{k}[i] = {result};")
+    # Every element is read and written at its own index and nowhere else (an output may
+    # be an input's own memory, never a shifted view of it): no iteration depends on
+    # another. Saying so lets the compiler vectorise a loop with many pointers, where it
+    # would otherwise give up on checking every pair of them for overlap at run time.
+    independent = "    WB_INDEPENDENT\n"
     if rows:
-        inner = "\n            ".join(loads + lines + [f"out[i] = {result};"])
+        inner = "\n            ".join(loads + lines + stores)
         loop = (
             "    for (long long o = 0; o < n / k; ++o) {\n"
-            "        for (long long j = 0; j < k; ++j) {\n"
+            + independent
+            + "        for (long long j = 0; j < k; ++j) {\n"
             "            long long i = o * k + j;\n"
             f"            {inner}\n"
             "        }\n    }\n"
         )
     else:
-        inner = "\n        ".join(loads + lines + [f"out[i] = {result};"])
-        loop = f"    for (long long i = 0; i < n; ++i) {{\n        {inner}\n    }}\n"
+        inner = "\n        ".join(loads + lines + stores)
+        loop = independent + f"    for (long long i = 0; i < n; ++i) {{\n        {inner}\n    }}\n"
     return (
         "#include <math.h>\n#include <tgmath.h>\n"
+        + _INDEPENDENT
         + native.VECTOR_MATH
         + f"\nvoid kernel({', '.join(params)}) {{\n"
         + loop
         + "}\n"
     )
+
+
+_INDEPENDENT = """
+#if defined(__clang__)
+#define WB_INDEPENDENT _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define WB_INDEPENDENT _Pragma("GCC ivdep")
+#else
+#define WB_INDEPENDENT
+#endif
+"""
 
 
 def _broadcast_layout(x: Any) -> tuple[str, int] | None:
@@ -169,12 +191,13 @@ def _broadcast_layout(x: Any) -> tuple[str, int] | None:
 
 
 def elementwise_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
-    """A callable ``kernel(*inputs, out=None) -> array`` for a fused group, or None."""
+    """A callable ``kernel(*inputs, out=None) -> array`` for a fused group, or None. A
+    group with several results (on the CPU) gives ``kernel(*inputs) -> tuple``."""
     shape = graph.outputs[0].type.shape
-    if len(graph.outputs) != 1 or not shape or any(v.type.shape != shape for v in graph.inputs):
+    if not shape or any(v.type.shape != shape for v in (*graph.inputs, *graph.outputs)):
         return None  # scalars gain nothing from a kernel (and NumPy hands back numpy scalars)
     if device.platform == "cuda":
-        return _cuda_kernel(graph, device)
+        return _cuda_kernel(graph, device) if len(graph.outputs) == 1 else None
     return _cpu_kernel(graph)
 
 
@@ -185,10 +208,13 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
     function = native.load(source, "kernel")
     if function is None:
         return None
-    function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * (len(graph.inputs) + 1)
+    n_out = len(graph.outputs)
+    function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * (len(graph.inputs) + n_out)
     out_type = graph.outputs[0].type
-    shape, dtype = out_type.shape, out_type.dtype
-    size = out_type.size
+    shape, size = tuple(out_type.shape), out_type.size
+    out_dtypes = [v.type.dtype for v in graph.outputs]
+    one_dtype = len(set(out_dtypes)) == 1
+    block_bytes = size * np.dtype(out_dtypes[0]).itemsize
     by_layout: dict[tuple[str, ...], Any] = {}
 
     def with_layouts(layouts: tuple[str, ...]) -> Any:
@@ -197,18 +223,32 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
             made = native.load(c_source(graph, layouts) or "", "kernel")
             if made is not None:
                 sizes = 1 + any(mode in ("m", "d") for mode in layouts)
-                made.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * (len(layouts) + 1)
+                made.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * (
+                    len(layouts) + n_out
+                )
             by_layout[layouts] = made
         return by_layout[layouts]
 
     def run(*inputs: Any, out: Any = None) -> Any:
         # NOTE: keep the contiguous copies referenced until the call returns; a bare
         # pointer does not keep its array alive.
-        if out is None:
-            out = np.empty(shape, dtype)
+        if out is not None:
+            outs, pointers = [out], [out.ctypes.data]
+        elif n_out == 1:
+            outs = [np.empty(shape, out_dtypes[0])]  # type: ignore[type-var]
+            pointers = [outs[0].ctypes.data]
+        elif one_dtype:  # one block for all results: one pointer to ask NumPy for
+            block = np.empty((n_out, *shape), out_dtypes[0])  # type: ignore[type-var]
+            outs = list(block)
+            base = block.ctypes.data
+            pointers = [base + k * block_bytes for k in range(n_out)]
+        else:
+            outs = [np.empty(shape, t) for t in out_dtypes]  # type: ignore[type-var]
+            pointers = [o.ctypes.data for o in outs]
+        result = outs[0] if n_out == 1 else tuple(outs)
         if all(x.flags.c_contiguous for x in inputs) or not size:
-            function(size, *[x.ctypes.data for x in inputs], out.ctypes.data)
-            return out
+            function(size, *[x.ctypes.data for x in inputs], *pointers)
+            return result
         found = [_broadcast_layout(x) for x in inputs]
         rows = {layout[1] for layout in found if layout is not None and layout[0] in "md"}
         if len(rows) <= 1 and any(layout and layout[0] != "v" for layout in found):
@@ -224,11 +264,11 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
                     for x, mode in zip(inputs, layouts)
                 ]
                 counts = (size, k) if k else (size,)
-                kernel(*counts, *[a.ctypes.data for a in arrays], out.ctypes.data)
-                return out
+                kernel(*counts, *[a.ctypes.data for a in arrays], *pointers)
+                return result
         arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
-        function(size, *[a.ctypes.data for a in arrays], out.ctypes.data)
-        return out
+        function(size, *[a.ctypes.data for a in arrays], *pointers)
+        return result
 
     run.source = source  # type: ignore[attr-defined]
     return run
@@ -238,7 +278,7 @@ def _cuda_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
     body = kernel_body(graph, _CUDA_TYPES)
     if body is None:
         return None
-    lines, result = body
+    lines, (result,) = body
     cupy = device.xp
     in_params = ", ".join(f"{_CUPY_NAMES[v.type.dtype]} a{i}" for i, v in enumerate(graph.inputs))
     out_type = graph.outputs[0].type

@@ -341,11 +341,14 @@ class _Lowering:
         """The steps of the equations of ``eqn``'s graph, as if written out in place."""
         inner = eqn.params["graph"]
         rename: dict[int, Atom] = {id(v): a for v, a in zip(inner.inputs, eqn.inputs)}
+        # the equations defining the sub-graph's results define the outer variables
+        results = {id(v): outer for v, outer in zip(inner.outputs, eqn.outputs)}
         result = []
         for e in inner.equations:
             inputs = tuple(rename.get(id(a), a) if isinstance(a, Var) else a for a in e.inputs)
-            # the group's last equation defines the outer variable
-            outputs = eqn.outputs if e is inner.equations[-1] else e.outputs
+            outputs = tuple(results.get(id(v), v) for v in e.outputs)
+            for v, outer in zip(e.outputs, outputs):
+                rename[id(v)] = outer
             result.extend(self._lower(Equation(e.primitive, inputs, outputs, e.params)))
         return result
 
@@ -407,7 +410,7 @@ class _Lowering:
             if not outs:  # an effect only (a host callback)
                 lines.append(f"    {fn}({inputs})  # {eqn.primitive.name}")
             elif step.kind == "higher" or (
-                step.kind != "kernel" and eqn.primitive.multiple_results
+                eqn.primitive.multiple_results and (step.kind != "kernel" or len(outs) > 1)
             ):
                 target = ", ".join(outs) + ("," if len(outs) == 1 else "")
                 lines.append(f"    {target} = {fn}({inputs})  # {eqn.primitive.name}")

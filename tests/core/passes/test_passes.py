@@ -261,3 +261,76 @@ def test_sum_of_squares_is_left_alone_where_it_is_not_one() -> None:
         np.testing.assert_array_equal(
             eval_graph(rewritten, value)[0].numpy(), eval_graph(graph, value)[0].numpy()
         )
+
+
+def _compiled(graph: Graph, native: bool) -> list[np.ndarray]:
+    from workbench.core.executor import Executor
+
+    executor = Executor(native_kernels=native)
+    plan = executor.plan(graph, graph.in_types)
+    return [v.numpy() for v in plan(*INPUTS[: len(graph.inputs)])]
+
+
+@given(programs())
+def test_compiled_plans_of_random_programs_keep_the_meaning(program_and_n: Any) -> None:
+    """Groups with several results (an intermediate also read after the group) run as one
+    native kernel, or as their equations when no kernel is built; either way the numbers
+    are those of the unoptimised graph."""
+    program, _ = program_and_n
+    graph = make_graph(program, *INPUTS)
+    expected = _outputs(graph)
+    for native in (True, False):
+        for a, e in zip(_compiled(graph, native), expected):
+            np.testing.assert_allclose(a, e, rtol=1e-6, atol=1e-7)
+
+
+def test_a_group_hands_out_an_intermediate_read_after_it() -> None:
+    w = array(np.linspace(-1, 1, 16).reshape(4, 4))
+
+    def f(x: Any) -> Any:
+        a = ops.tanh(x)
+        b = ops.add(ops.mul(a, 2.0), 1.0)  # the group ends here
+        return ops.dot_general(a, w, ((1,), (0,))), b  # a is read after it
+
+    graph = make_graph(f, INPUTS[0])
+    fused, _ = fuse_elementwise(graph)
+    validate(fused)
+    (group,) = [e for e in fused.equations if e.primitive.name == "fused"]
+    assert len(group.outputs) == 2  # tanh's result and the add's
+    for native in (True, False):
+        for got, want in zip(_compiled(graph, native), _outputs(graph)):
+            np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_an_intermediate_read_before_the_group_ends_stays_outside() -> None:
+    def f(x: Any) -> Any:
+        a = ops.tanh(x)
+        total = ops.reduce_sum(a)  # read before the rest of the chain
+        return ops.mul(ops.exp(a), ops.broadcast_to(total, SHAPE))
+
+    fused, _ = fuse_elementwise(make_graph(f, INPUTS[0]))
+    validate(fused)
+    groups = [e for e in fused.equations if e.primitive.name == "fused"]
+    assert all(len(g.outputs) == 1 for g in groups)
+    np.testing.assert_allclose(_outputs(fused)[0], f(INPUTS[0]).numpy(), rtol=1e-6)
+
+
+def test_a_later_reader_joins_the_group_it_reads() -> None:
+    """A derivative kept for the backward pass (1 - tanh²), computed after a product that
+    uses tanh, comes out of tanh's kernel when everything it reads is ready by then."""
+    w = array(np.linspace(-1, 1, 16).reshape(4, 4))
+
+    def f(x: Any, y: Any) -> Any:
+        a = ops.tanh(ops.add(x, y))
+        h = ops.dot_general(a, w, ((1,), (0,)))
+        derivative = ops.sub(1.0, ops.square(a))
+        return h, derivative
+
+    graph = make_graph(f, *INPUTS)
+    fused, _ = fuse_elementwise(graph)
+    validate(fused)
+    names = [e.primitive.name for e in fused.equations]
+    assert names.count("fused") == 1 and names.index("fused") < names.index("dot_general")
+    for native in (True, False):
+        for got, want in zip(_compiled(graph, native), _outputs(graph)):
+            np.testing.assert_allclose(got, want, rtol=1e-6)

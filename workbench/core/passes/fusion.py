@@ -4,9 +4,10 @@ An equation can join a group when its primitive has a kernel expression
 (``Primitive.fusion``) and every variable it reads has its result's shape (a literal is a
 constant inside a kernel, so broadcasting a scalar literal joins too). A group grows from
 such an equation into the ones producing its inputs, as long as each such input is used
-by nothing else (so the intermediate never needs to exist outside the group). Each group
-of two or more equations becomes one ``fused`` equation whose param is the group's graph;
-executors run it as one kernel.
+by nothing else (so the intermediate never needs to exist outside the group) — or, on the
+CPU, when it is read outside only after the group's last equation: it is then one more
+result of the group. Each group of two or more equations becomes one ``fused`` equation
+whose param is the group's graph; executors run it as one kernel.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from __future__ import annotations
 from workbench.core import primitives
 from workbench.core.ir import Atom, Equation, Graph, Literal, Var
 from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
+
+# A group may hand out the results of some members besides its last (a kernel with several
+# outputs, on the CPU): an LSTM cell's gates and state, and the derivatives its backward
+# pass keeps, come from one pass instead of one kernel each.
+MAX_EXTRA_OUTPUTS = 15
 
 
 def is_elementwise(eqn: Equation) -> bool:
@@ -77,7 +83,9 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
         eqn = equations[last]
         if last in assigned or not is_elementwise(eqn) or len(eqn.outputs) != 1:
             continue
+        device = eqn.outputs[0].type.device
         group = {last}
+        extra = 0  # members whose results are needed outside the group too
         frontier = [last]
         while frontier:
             i = frontier.pop()
@@ -89,20 +97,33 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
                 if not is_elementwise(candidate) or len(candidate.outputs) != 1:
                     continue
                 out = candidate.outputs[0]
-                if id(out) in outputs or out.type.device is not eqn.outputs[0].type.device:
+                if out.type.device is not device:
                     continue
-                if consumers.get(id(out), set()) <= group:
+                outside = consumers.get(id(out), set()) - group
+                if not outside and id(out) not in outputs:
                     group.add(j)
                     frontier.append(j)
+                elif (  # a second result of the group's kernel, read after it
+                    device.platform == "cpu"
+                    and extra < MAX_EXTRA_OUTPUTS
+                    and out.type.shape == eqn.outputs[0].type.shape
+                    and all(k > last for k in outside)
+                ):
+                    group.add(j)
+                    frontier.append(j)
+                    extra += 1
         assigned |= group
         members[last] = sorted(group)
+    _merge_readers(equations, members, consumers, producer, outputs)
 
     result: list[Equation] = []
     fused_at = {last: idx for last, idx in members.items() if len(idx) > 1}
     absorbed = {k for idx in fused_at.values() for k in idx}
     for i, eqn in enumerate(equations):
         if i in fused_at:
-            result.append(_fused_equation([equations[k] for k in fused_at[i]]))
+            chosen = [equations[k] for k in fused_at[i]]
+            results = _results(chosen, fused_at[i], consumers, outputs)
+            result.append(_fused_equation(chosen, results))
             counts["groups"] = counts.get("groups", 0) + 1
             counts["fused equations"] = counts.get("fused equations", 0) + len(fused_at[i])
         elif i not in absorbed:
@@ -110,7 +131,74 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
     return Graph(graph.inputs, tuple(result), graph.outputs, graph.constants)
 
 
-def _fused_equation(group: list[Equation]) -> Equation:
+def _merge_readers(
+    equations: list[Equation],
+    members: dict[int, list[int]],
+    consumers: dict[int, set[int]],
+    producer: dict[int, int],
+    outputs: set[int],
+) -> None:
+    """On the CPU, fold a later group (or a lone elementwise equation) that reads an
+    earlier group's results into the earlier group, as more results of its kernel, when
+    everything else it reads is ready before the earlier group runs: the derivatives a
+    backward pass keeps (1 - tanh², σ(1 - σ)) then come out of the kernel that computed
+    tanh and σ. ``members`` maps where each group runs to its equations; merged groups
+    run where the earlier one did."""
+    ready: dict[int, int] = {}  # variable -> where it becomes available
+    for at, indices in members.items():
+        for k in indices:
+            ready[id(equations[k].outputs[0])] = at
+    for i, eqn in enumerate(equations):
+        for v in eqn.outputs:
+            ready.setdefault(id(v), i)
+    for a in sorted(members):
+        if a not in members:
+            continue
+        first = equations[a].outputs[0].type
+        if first.device.platform != "cpu":
+            continue
+        group = set(members[a])
+        defined = {id(equations[k].outputs[0]) for k in group}
+        for b in sorted(k for k in members if k > a):
+            other = members[b]
+            if any(equations[k].outputs[0].type.shape != first.shape for k in other) or any(
+                equations[k].outputs[0].type.device is not first.device for k in other
+            ):
+                continue
+            reads = [x for k in other for x in equations[k].inputs if isinstance(x, Var)]
+            if not any(id(x) in defined for x in reads):
+                continue
+            own = {id(equations[k].outputs[0]) for k in other}
+            if any(
+                id(x) not in defined and id(x) not in own and ready.get(id(x), -1) >= a
+                for x in reads
+            ):
+                continue  # it needs something computed after the earlier group
+            union = group | set(other)
+            chosen = [equations[k] for k in sorted(union)]
+            if len(_results(chosen, sorted(union), consumers, outputs)) > MAX_EXTRA_OUTPUTS + 1:
+                continue
+            group, defined = union, defined | own
+            for key in own:
+                ready[key] = a
+            del members[b]
+        members[a] = sorted(group)
+
+
+def _results(
+    group: list[Equation], indices: list[int], consumers: dict[int, set[int]], outputs: set[int]
+) -> list[Var]:
+    """The group's results: those of its members read outside the group (or returned by
+    the graph), in equation order."""
+    inside = set(indices)
+    return [
+        e.outputs[0]
+        for e in group
+        if consumers.get(id(e.outputs[0]), set()) - inside or id(e.outputs[0]) in outputs
+    ]
+
+
+def _fused_equation(group: list[Equation], results: list[Var]) -> Equation:
     defined = {id(v) for e in group for v in e.outputs}
     external: list[Atom] = []
     seen: set[int] = set()
@@ -119,23 +207,20 @@ def _fused_equation(group: list[Equation]) -> Equation:
             if isinstance(a, Var) and id(a) not in defined and id(a) not in seen:
                 seen.add(id(a))
                 external.append(a)
-    # The sub-graph gets fresh input variables; inside it the group's equations read them.
+    # The sub-graph gets fresh variables: inputs, and a copy of every result. Its outputs
+    # must be different Vars from the node's (single assignment holds per graph); later
+    # equations keep reading the original variables, which the fused node defines.
     inner_inputs = tuple(Var(a.type) for a in external)
-    rename = {id(a): v for a, v in zip(external, inner_inputs)}
+    rename: dict[int, Var] = {id(a): v for a, v in zip(external, inner_inputs)}
+    copies = {id(v): Var(v.type, v.hint) for v in results}
+    rename.update(copies)
     body = []
     for e in group:
         inputs = tuple(rename.get(id(a), a) if isinstance(a, Var) else a for a in e.inputs)
-        body.append(Equation(e.primitive, inputs, e.outputs, e.params))
-    output = group[-1].outputs[0]
-    inner = Graph(inner_inputs, tuple(body), (output,))
-    outer_output = Var(output.type, output.hint)
-    # The node's output must be a different Var from the sub-graph's (single assignment
-    # holds per graph); later equations keep reading the original variable, so the fused
-    # node defines the original and the sub-graph gets a copy of its last equation.
-    last = body[-1]
-    inner_last = Equation(last.primitive, last.inputs, (outer_output,), last.params)
-    inner = Graph(inner_inputs, tuple(body[:-1]) + (inner_last,), (outer_output,))
-    return Equation(primitives.fused_p, tuple(external), (output,), {"graph": inner})
+        defined_here = tuple(copies.get(id(v), v) for v in e.outputs)
+        body.append(Equation(e.primitive, inputs, defined_here, e.params))
+    inner = Graph(inner_inputs, tuple(body), tuple(copies[id(v)] for v in results))
+    return Equation(primitives.fused_p, tuple(external), tuple(results), {"graph": inner})
 
 
 def fuse_elementwise(graph: Graph) -> tuple[Graph, PassReport]:

@@ -265,9 +265,9 @@ def _logistic_impl(xp: Any, x: Any) -> Any:
 
 
 # logistic: y = 1/(1 + e^-x)   dy/dx = y (1 - y)
-logistic_p = unary_elementwise(
-    "logistic", _logistic_impl, fusion="(({T})0.5 * tanh(({T})0.5 * {0}) + ({T})0.5)"
-)
+# In a kernel, 1 / (1 + e^-x): exp's vector version is quicker than tanh's (libmvec's
+# tanhf takes about 1.5x the time of expf), and e^-x overflowing to inf gives 0 exactly.
+logistic_p = unary_elementwise("logistic", _logistic_impl, fusion="(({T})1 / (({T})1 + exp(-{0})))")
 logistic: Callable[..., Any] = _unary(logistic_p)
 logistic_p.vjp(lambda g, x, *, out: (ops.mul(g, ops.mul(out, ops.sub(1, out))),))
 
