@@ -193,6 +193,20 @@ def test_unbatched_dot_general_equals_tensordot_for_any_pairing_of_axes(data: An
     np.testing.assert_allclose(got.numpy(), np.tensordot(x, y, (xc, yc)), rtol=1e-12, atol=1e-12)
 
 
+def _direct_conv(x: np.ndarray, w: np.ndarray, pads: Any) -> np.ndarray:
+    """The 2-d convolution by its definition, in float64: Y[b, o, a] = Σ_c Σ_k
+    X[b, c, a + k] W[o, c, k] over the zero-padded input."""
+    padded = np.pad(x.astype(np.float64), ((0, 0), (0, 0), *pads))
+    kernel = w.shape[2:]
+    out = [p - k + 1 for p, k in zip(padded.shape[2:], kernel)]
+    want = np.zeros((x.shape[0], w.shape[0], *out))
+    for i in range(out[0]):
+        for j in range(out[1]):
+            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
+            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
+    return want
+
+
 @given(st.data())
 def test_a_convolution_smaller_than_its_kernel_equals_the_direct_sum(data: Any) -> None:
     """The weight-gradient shape (output smaller than the kernel) takes its own route;
@@ -210,13 +224,7 @@ def test_a_convolution_smaller_than_its_kernel_equals_the_direct_sum(data: Any) 
         x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
         w = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     got = ops.conv(array(x), array(w), padding=pads).numpy()
-    padded = np.pad(x, ((0, 0), (0, 0), *pads))
-    want = np.zeros((batch, out_channels, *out))
-    for i in range(out[0]):
-        for j in range(out[1]):
-            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
-            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
-    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=1e-10, atol=1e-10)
 
 
 @given(st.data())
@@ -237,15 +245,8 @@ def test_a_convolution_to_fewer_channels_equals_the_direct_sum(data: Any) -> Non
         x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     got = ops.conv(array(x), array(w), padding=pads).numpy()
     assert got.dtype == dtype
-    padded = np.pad(x.astype(np.float64), ((0, 0), (0, 0), *pads))
-    out = [s + lo + hi - k + 1 for s, k, (lo, hi) in zip(size, kernel, pads)]
-    want = np.zeros((batch, out_channels, *out))
-    for i in range(out[0]):
-        for j in range(out[1]):
-            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
-            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=tolerance, atol=tolerance)
 
 
 @given(st.data())
@@ -262,14 +263,7 @@ def test_a_convolution_of_few_input_channels_equals_the_direct_sum(data: Any) ->
     w = rng.standard_normal((out_channels, channels, *kernel)).astype(np.float32)
     got = ops.conv(array(x), array(w), padding=pads).numpy()
     assert got.flags.c_contiguous
-    padded = np.pad(x.astype(np.float64), ((0, 0), (0, 0), *pads))
-    out = [s + lo + hi - k + 1 for s, k, (lo, hi) in zip(size, kernel, pads)]
-    want = np.zeros((batch, out_channels, *out))
-    for i in range(out[0]):
-        for j in range(out[1]):
-            seen = padded[:, :, i : i + kernel[0], j : j + kernel[1]]
-            want[:, :, i, j] = np.einsum("bchw,ochw->bo", seen, w)
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=1e-5, atol=1e-5)
 
 
 def test_a_channels_last_input_gives_a_channels_last_result() -> None:

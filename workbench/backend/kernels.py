@@ -396,7 +396,7 @@ def reduce_sum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 # The maximum (minimum) of each row of a C-contiguous float array on the host: NumPy's
 # reduction over a short trailing axis goes row by row (8192 rows of 128: 0.9 ms, about
 # eight times a pass over the data). A NaN is the row's maximum, as in NumPy.
-_EXTREMUM_SOURCE = """
+_SIMD_ROWS = """
 typedef float vf __attribute__((vector_size(32)));
 typedef int vfi __attribute__((vector_size(32)));
 typedef float vf_u __attribute__((vector_size(32), aligned(4)));
@@ -404,30 +404,39 @@ typedef double vd __attribute__((vector_size(32)));
 typedef long long vdi __attribute__((vector_size(32)));
 typedef double vd_u __attribute__((vector_size(32), aligned(8)));
 #define TAKE(v, m, OP) (((v) OP (m)) | ((v) != (v)))
+/* m = the extremum of row[0..k), a NaN if the row has one; w lanes at once */
+#define ROW_EXTREMUM(T, V, VI, VU, OP, row, k, m) { \\
+    const int w = sizeof(V) / sizeof(T); \\
+    long long j = 1; \\
+    m = row[0]; \\
+    if (k >= 2 * w) { \\
+        V lanes = *(const VU*)row; \\
+        for (j = w; j + w <= k; j += w) { \\
+            V v = *(const VU*)(row + j); \\
+            VI take = TAKE(v, lanes, OP); \\
+            lanes = (V)(((VI)v & take) | ((VI)lanes & ~take)); \\
+        } \\
+        m = lanes[0]; \\
+        for (int l = 1; l < w; ++l) m = TAKE(lanes[l], m, OP) ? lanes[l] : m; \\
+    } \\
+    for (; j < k; ++j) m = TAKE(row[j], m, OP) ? row[j] : m; \\
+}
+"""
+_EXTREMUM_SOURCE = (
+    _SIMD_ROWS
+    + """
 #define EXTREMUM(NAME, T, V, VI, VU, OP) \\
 void NAME(long long rows, long long k, const T* x, T* out) { \\
-    const int w = sizeof(V) / sizeof(T); \\
     for (long long r = 0; r < rows; ++r) { \\
-        const T* row = x + r * k; \\
-        T m = row[0]; \\
-        long long j = 1; \\
-        if (k >= 2 * w) { /* w running extrema at once, a SIMD register's worth */ \\
-            V lanes = *(const VU*)row; \\
-            for (j = w; j + w <= k; j += w) { \\
-                V v = *(const VU*)(row + j); \\
-                VI take = TAKE(v, lanes, OP); \\
-                lanes = (V)(((VI)v & take) | ((VI)lanes & ~take)); \\
-            } \\
-            m = lanes[0]; \\
-            for (int l = 1; l < w; ++l) m = TAKE(lanes[l], m, OP) ? lanes[l] : m; \\
-        } \\
-        for (; j < k; ++j) m = TAKE(row[j], m, OP) ? row[j] : m; \\
+        T m; \\
+        ROW_EXTREMUM(T, V, VI, VU, OP, (x + r * k), k, m) \\
         out[r] = m; \\
     } \\
 }
 EXTREMUM(row_max_f4, float, vf, vfi, vf_u, >) EXTREMUM(row_max_f8, double, vd, vdi, vd_u, >)
 EXTREMUM(row_min_f4, float, vf, vfi, vf_u, <) EXTREMUM(row_min_f8, double, vd, vdi, vd_u, <)
 """
+)
 
 
 @functools.cache
@@ -473,31 +482,17 @@ def _log_softmax_source() -> str:
     return (
         "#include <math.h>\n"
         + native.VECTOR_MATH
+        + _SIMD_ROWS
         + """
-typedef float vf __attribute__((vector_size(32)));
-typedef int vfi __attribute__((vector_size(32)));
-typedef float vf_u __attribute__((vector_size(32), aligned(4)));
-typedef double vd __attribute__((vector_size(32)));
-typedef long long vdi __attribute__((vector_size(32)));
-typedef double vd_u __attribute__((vector_size(32), aligned(8)));
 #define LOG_SOFTMAX(NAME, T, V, VI, VU, EXP, LOG) \\
 void NAME(long long rows, long long k, const T* x, T* out) { \\
     const int w = sizeof(V) / sizeof(T); \\
     for (long long r = 0; r < rows; ++r) { \\
         const T* row = x + r * k; \\
         T* o = out + r * k; \\
-        T m = row[0]; \\
-        long long j = 1; \\
-        if (k >= 2 * w) { \\
-            V lanes = *(const VU*)row; \\
-            for (j = w; j + w <= k; j += w) { \\
-                V v = *(const VU*)(row + j); \\
-                VI take = v > lanes; \\
-                lanes = (V)(((VI)v & take) | ((VI)lanes & ~take)); \\
-            } \\
-            for (int l = 0; l < w; ++l) m = lanes[l] > m ? lanes[l] : m; \\
-        } \\
-        for (; j < k; ++j) m = row[j] > m ? row[j] : m; \\
+        T m; \\
+        ROW_EXTREMUM(T, V, VI, VU, >, row, k, m) \\
+        long long j; \\
         for (j = 0; j < k; ++j) o[j] = EXP(row[j] - m); \\
         V sums = {0}; \\
         for (j = 0; j + w <= k; j += w) sums += *(VU*)(o + j); \\
