@@ -194,7 +194,9 @@ def _results(
     return [
         e.outputs[0]
         for e in group
-        if consumers.get(id(e.outputs[0]), set()) - inside or id(e.outputs[0]) in outputs
+        if e is group[-1]  # always a result, as before groups had several
+        or consumers.get(id(e.outputs[0]), set()) - inside
+        or id(e.outputs[0]) in outputs
     ]
 
 
