@@ -190,6 +190,21 @@ def _broadcast_layout(x: Any) -> tuple[str, int] | None:
     return None
 
 
+_GROUP_KERNELS: dict[tuple[int, Any], tuple[Graph, Any]] = {}
+
+
+def group_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
+    """``elementwise_kernel`` for a group with one output, built once per graph and device
+    (for groups made outside a plan: the eager optimisers' steps; their graphs are kept for
+    the process), or None."""
+    key = (id(graph), device)
+    found = _GROUP_KERNELS.get(key)
+    if found is None or found[0] is not graph:
+        kernel = elementwise_kernel(graph, device) if len(graph.outputs) == 1 else None
+        found = _GROUP_KERNELS[key] = (graph, kernel)
+    return found[1]
+
+
 def elementwise_kernel(graph: Graph, device: Device) -> Callable[..., Any] | None:
     """A callable ``kernel(*inputs, out=None) -> array`` for a fused group, or None. A
     group with several results (on the CPU) gives ``kernel(*inputs) -> tuple``."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.codegen import group_kernel
 from workbench.core.primitive import Primitive, type_text
 from workbench.core.values import Array, Tracer
 
@@ -193,7 +194,7 @@ def apply_into(target: Array, prim: Primitive, *args: Any, **params: Any) -> Arr
     kernel = (
         getattr(xp, prim.ufunc)
         if prim.ufunc is not None
-        else _group_kernel(params["graph"], target.device)
+        else group_kernel(params["graph"], target.device)
         if getattr(prim, "fused_group", False)
         else None
     )
@@ -220,22 +221,6 @@ def apply_into(target: Array, prim: Primitive, *args: Any, **params: Any) -> Arr
     if CHECK_NANS[0]:
         _check_nans(prim, xp, (target.data,))
     return out
-
-
-_GROUP_KERNELS: dict[tuple[int, Any], tuple[Any, Any]] = {}
-
-
-def _group_kernel(graph: Any, device: Any) -> Any:
-    """The native kernel of a fused group with one output (built once per graph and
-    device; the graphs are the callers' own, kept for the process), or None."""
-    key = (id(graph), device)
-    found = _GROUP_KERNELS.get(key)
-    if found is None or found[0] is not graph:
-        from workbench.core import codegen  # noqa: PLC0415
-
-        kernel = codegen.elementwise_kernel(graph, device) if len(graph.outputs) == 1 else None
-        found = _GROUP_KERNELS[key] = (graph, kernel)
-    return found[1]
 
 
 def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:

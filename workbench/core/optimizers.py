@@ -26,6 +26,7 @@ import math
 from typing import Any
 
 from workbench.core import primitives as ops
+from workbench.core.codegen import group_kernel
 from workbench.core.dispatch import apply_into
 from workbench.core.ir import Equation, Graph, Type, Var
 from workbench.core.primitive import get_primitive
@@ -176,7 +177,8 @@ def descend_into(p: Array, direction: Any, lr: Any) -> Any:
         and (direction.shape, direction.dtype, direction.device) == (p.shape, p.dtype, p.device)
     ):
         graph = _descent_group(tuple(p.shape), p.dtype, p.device)
-        return apply_into(p, get_primitive("fused"), p, direction, lr, graph=graph)
+        if group_kernel(graph, p.device) is not None:  # else the two passes below
+            return apply_into(p, get_primitive("fused"), p, direction, lr, graph=graph)
     return apply_into(p, get_primitive("sub"), p, ops.mul(direction, lr))
 
 
