@@ -114,7 +114,7 @@ def _fuse(graph: Graph, counts: dict[str, int]) -> Graph:
                     extra += 1
         assigned |= group
         members[last] = sorted(group)
-    _merge_readers(equations, members, consumers, producer, outputs)
+    _merge_readers(equations, members, consumers, outputs)
 
     result: list[Equation] = []
     fused_at = {last: idx for last, idx in members.items() if len(idx) > 1}
@@ -135,7 +135,6 @@ def _merge_readers(
     equations: list[Equation],
     members: dict[int, list[int]],
     consumers: dict[int, set[int]],
-    producer: dict[int, int],
     outputs: set[int],
 ) -> None:
     """On the CPU, fold a later group (or a lone elementwise equation) that reads an
@@ -145,9 +144,11 @@ def _merge_readers(
     tanh and σ. ``members`` maps where each group runs to its equations; merged groups
     run where the earlier one did."""
     ready: dict[int, int] = {}  # variable -> where it becomes available
+    group_at: dict[int, int] = {}  # equation -> where its group runs
     for at, indices in members.items():
         for k in indices:
             ready[id(equations[k].outputs[0])] = at
+            group_at[k] = at
     for i, eqn in enumerate(equations):
         for v in eqn.outputs:
             ready.setdefault(id(v), i)
@@ -159,15 +160,20 @@ def _merge_readers(
             continue
         group = set(members[a])
         defined = {id(equations[k].outputs[0]) for k in group}
-        for b in sorted(k for k in members if k > a):
+        tried: set[int] = set()
+        while True:  # the later groups reading what this one defines, nearest first
+            readers = {group_at[c] for v in defined for c in consumers.get(v, ()) if c in group_at}
+            later = sorted(b for b in readers if b > a and b not in tried)
+            if not later:
+                break
+            b = later[0]
+            tried.add(b)
             other = members[b]
             if any(equations[k].outputs[0].type.shape != first.shape for k in other) or any(
                 equations[k].outputs[0].type.device is not first.device for k in other
             ):
                 continue
             reads = [x for k in other for x in equations[k].inputs if isinstance(x, Var)]
-            if not any(id(x) in defined for x in reads):
-                continue
             own = {id(equations[k].outputs[0]) for k in other}
             if any(
                 id(x) not in defined and id(x) not in own and ready.get(id(x), -1) >= a
@@ -181,6 +187,8 @@ def _merge_readers(
             group, defined = union, defined | own
             for key in own:
                 ready[key] = a
+            for k in other:
+                group_at[k] = a
             del members[b]
         members[a] = sorted(group)
 
