@@ -109,6 +109,49 @@ def test_control_flow_runs_through_compiled_subplans() -> None:
     )
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["native-kernels", "ufunc-chains"])
+@given(programs())
+def test_compiled_loops_write_each_steps_results_into_their_rows(
+    native: bool, program_and_n: Any
+) -> None:
+    """A compiled scan body writes its ys straight into the stacked results: whatever
+    makes them (a kernel with several results, a ufunc, a 0-d reduction), and whether a
+    y is also the carry, an operand passed through or returned twice."""
+    program, _ = program_and_n
+
+    def body(c: Any, x: Any) -> Any:
+        outs = program(c, x)
+        return outs[0], [*outs, c, x, outs[-1], outs[0]]
+
+    def f(c0: Any, xs: Any) -> Any:
+        return ops.scan(body, c0, xs)
+
+    xs = array(np.stack([INPUTS[1].numpy() * k for k in (1.0, -0.5, 0.25)]))
+    graph = make_graph(f, INPUTS[0], xs)
+    executor = Executor(native_kernels=native)
+    expected = [v.numpy() for v in eval_graph(graph, INPUTS[0], xs)]
+    for _ in range(2):
+        actual = [v.numpy() for v in executor.run(graph, INPUTS[0], xs)]
+        for a, e in zip(actual, expected, strict=True):
+            np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+def test_a_plan_writes_its_results_into_given_arrays() -> None:
+    x = f32(np.linspace(-1, 1, 6).reshape(2, 3))
+    f = lambda v: (ops.neg(v), ops.tanh(ops.mul(v, 3.0)), ops.exp(v), ops.reduce_sum(v))  # noqa: E731
+    graph = make_graph(f, x)
+    plan = Executor().plan(graph, graph.in_types)
+    into = [np.empty((2, 3), np.float32), np.empty((2, 3), np.float32), np.empty((), np.float32)]
+    returned = plan.into_fn(1)(x.data, into)
+    assert len(returned) == 1
+    for got, want in zip([returned[0], *into], f(x), strict=True):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)
+    source = plan.into_fn(1).source
+    assert "out=o0" in source or "outs=(o0" in source  # the step making it writes there
+    assert "o2[...] = " in source  # a 0-d reduction's result is copied in
+    assert plan.into_fn(1) is plan.into_fn(1)  # built once
+
+
 def test_a_compiled_training_step_matches_eager() -> None:
     rng = np.random.default_rng(0)
     w1, w2 = f32(rng.standard_normal((8, 16)) * 0.3), f32(rng.standard_normal((16, 3)) * 0.3)

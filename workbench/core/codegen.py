@@ -244,10 +244,18 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
             by_layout[layouts] = made
         return by_layout[layouts]
 
-    def run(*inputs: Any, out: Any = None) -> Any:
+    def run(*inputs: Any, out: Any = None, outs: Any = None) -> Any:
+        """``out``: the one result's memory; ``outs``: one array or None (a fresh one) per
+        result. Each given array is C-contiguous, of its result's shape and dtype."""
         # NOTE: keep the contiguous copies referenced until the call returns; a bare
         # pointer does not keep its array alive.
-        if out is not None:
+        if outs is not None:
+            outs = [
+                np.empty(shape, t) if o is None else o  # type: ignore[type-var]
+                for o, t in zip(outs, out_dtypes)
+            ]
+            pointers = [o.ctypes.data for o in outs]
+        elif out is not None:
             outs, pointers = [out], [out.ctypes.data]
         elif n_out == 1:
             outs = [np.empty(shape, out_dtypes[0])]  # type: ignore[type-var]

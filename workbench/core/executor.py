@@ -15,7 +15,7 @@ cache hits.
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +91,7 @@ class Plan:
         self.executor = executor
         self.source, self.fn = _Lowering(self.graph, device, executor, self.memory).build()
         self._profiled: Callable[..., Any] | None = None
+        self._into: dict[int, Callable[..., Any]] = {}
 
     def __call__(self, *args: Array) -> list[Array]:
         device = self.device
@@ -106,6 +107,20 @@ class Plan:
             lowering = _Lowering(self.graph, self.device, self.executor, MemoryReport())
             self._profiled = lowering.build(profiled=True)[1]
         return self._profiled
+
+    def into_fn(self, first: int) -> Callable[..., Any]:
+        """The plan as ``fn(*arrays, into)``: the results from ``first`` on are written into
+        the arrays of ``into`` (one per result, of its shape and dtype), by the step making
+        each one where it can write into given memory, else copied there at the end; the
+        results before ``first`` are returned. A loop storing each step's results into rows
+        of one array (``scan``'s stacked ys) then moves no result twice."""
+        found = self._into.get(first)
+        if found is None:
+            lowering = _Lowering(self.graph, self.device, self.executor, MemoryReport())
+            source, found = lowering.build(into_from=first)
+            found.source = source  # type: ignore[attr-defined]
+            self._into[first] = found
+        return found
 
     def report(self) -> str:
         """The passes' reports and the memory plan, one per line."""
@@ -233,6 +248,12 @@ class Executor:
         def run(*args: Any) -> Any:
             return (plan.profiled_fn() if PROFILERS else fn)(*args)
 
+        def into(first: int) -> Callable[..., Any] | None:
+            """``Plan.into_fn(first)``, or None under a profiler (whose plan reports its
+            steps): the caller then copies the results itself."""
+            return None if PROFILERS else plan.into_fn(first)
+
+        run.into = into  # type: ignore[attr-defined]
         return run
 
     def run(self, graph: Graph, *args: Array) -> list[Array]:
@@ -382,9 +403,13 @@ class _Lowering:
         return [self.step(eqn, functools.partial(prim.impl, self.xp, **eqn.params))]
 
     # code -------------------------------------------------------------------------------
-    def build(self, profiled: bool = False) -> tuple[str, Callable[..., Any]]:
+    def build(
+        self, profiled: bool = False, into_from: int | None = None
+    ) -> tuple[str, Callable[..., Any]]:
         graph = self.graph
         args = [self.define(v) for v in graph.inputs]
+        # with into_from, results from there on go into the arrays of ``into`` (targets)
+        targets = _targets(graph, into_from)
         for var, value in graph.constants:
             self.names[id(var)] = self.bind("c", self._on_device(value))
         steps = self.steps()
@@ -392,7 +417,11 @@ class _Lowering:
         buffer_names = {
             b: self.bind("b", self.xp.empty(shape, dtype)) for b, (shape, dtype) in buffers.items()
         }
-        lines = [f"def plan({', '.join(args)}):"]
+        lines = [f"def plan({', '.join(args + (['into'] if into_from is not None else []))}):"]
+        if into_from is not None and len(graph.outputs) > into_from:
+            given = [f"o{k}" for k in range(len(graph.outputs) - into_from)]
+            lines.append(f"    {', '.join(given)}, = into")
+        written: set[int] = set()
         for i, step in enumerate(steps):
             eqn = step.eqn
             inputs = ", ".join(self.name_of(a) for a in eqn.inputs)
@@ -407,6 +436,17 @@ class _Lowering:
                 lines.append(f"    {out} = {fn}({call})  # {eqn.primitive.name}")
                 continue
             outs = [self.define(v) for v in eqn.outputs]
+            aims = [targets.get(id(v)) for v in eqn.outputs]
+            if step.kind in ("ufunc", "kernel") and any(a is not None for a in aims):
+                written.update(id(v) for v, a in zip(eqn.outputs, aims) if a is not None)
+                if len(outs) == 1:
+                    call = f"{inputs}, out=o{aims[0]}" if inputs else f"out=o{aims[0]}"
+                    lines.append(f"    {outs[0]} = {fn}({call})  # {eqn.primitive.name}")
+                    continue
+                aimed = ", ".join("None" if a is None else f"o{a}" for a in aims)
+                target = ", ".join(outs)
+                lines.append(f"    {target} = {fn}({inputs}, outs=({aimed},))  # fused")
+                continue
             if not outs:  # an effect only (a host callback)
                 lines.append(f"    {fn}({inputs})  # {eqn.primitive.name}")
             elif step.kind == "higher" or (
@@ -416,11 +456,31 @@ class _Lowering:
                 lines.append(f"    {target} = {fn}({inputs})  # {eqn.primitive.name}")
             else:
                 lines.append(f"    {outs[0]} = {fn}({inputs})  # {eqn.primitive.name}")
-        returned = ", ".join(self.name_of(a) for a in graph.outputs)
-        lines.append(f"    return ({returned}{',' if len(graph.outputs) == 1 else ''})")
+        results = list(graph.outputs)
+        if into_from is not None:
+            for k, a in enumerate(results[into_from:]):
+                if not (isinstance(a, Var) and id(a) in written):
+                    lines.append(f"    o{k}[...] = {self.name_of(a)}")
+            results = results[:into_from]
+        returned = ", ".join(self.name_of(a) for a in results)
+        lines.append(f"    return ({returned}{',' if len(results) == 1 else ''})")
         source = "\n".join(lines)
         exec(compile(source, "<workbench plan>", "exec"), self.namespace)  # noqa: S102 - our own generated code
         return source, self.namespace["plan"]
+
+
+def _targets(graph: Graph, into_from: int | None) -> dict[int, int]:
+    """For a plan writing its results from ``into_from`` on into given arrays: which
+    variable goes into which (its index among them). A variable returned more than once
+    is copied into each place at the end instead, so no two results share memory."""
+    if into_from is None:
+        return {}
+    counts = Counter(id(a) for a in graph.outputs)
+    return {
+        id(a): k
+        for k, a in enumerate(graph.outputs[into_from:])
+        if isinstance(a, Var) and counts[id(a)] == 1
+    }
 
 
 class _ProfiledStep:

@@ -66,17 +66,24 @@ def _scan_run(
     given = _groups(n_consts, n_carry, len(args)).split(args)
     step = run_graph(body)
     y_types = body.out_types[n_carry:]
-    ys: list[list[Any]] = [[None] * length for _ in y_types]
+    # Each y is copied into its row as soon as it is made, while it is still in cache, and
+    # its own memory goes back to the allocator for the next step (stacking the ys at the
+    # end reads them all again from memory and keeps every step's arrays alive till then).
+    # A compiled body writes them there itself (``into``): no y is moved twice.
+    stacked = [xp.empty((length, *t.shape), dtype=t.dtype) for t in y_types]
     carry = given.carry
+    into = getattr(step, "into", None)
+    write = into(n_carry) if into is not None and y_types else None
     for t in reversed(range(length)) if reverse else range(length):
+        if write is not None:
+            carry = write(
+                *given.consts, *carry, *[x[t] for x in given.xs], [s[t, ...] for s in stacked]
+            )
+            continue
         outs = step(*given.consts, *carry, *[x[t] for x in given.xs])
         carry = outs[:n_carry]
         for j, y in enumerate(outs[n_carry:]):
-            ys[j][t] = y
-    stacked = [
-        xp.stack(column) if length else xp.zeros((0, *t.shape), dtype=t.dtype)
-        for column, t in zip(ys, y_types)
-    ]
+            stacked[j][t] = y
     return [*carry, *stacked]
 
 
