@@ -109,11 +109,9 @@ class Plan:
         return self._profiled
 
     def into_fn(self, first: int) -> Callable[..., Any]:
-        """The plan as ``fn(*arrays, into)``: the results from ``first`` on are written into
-        the arrays of ``into`` (one per result, of its shape and dtype), by the step making
-        each one where it can write into given memory, else copied there at the end; the
-        results before ``first`` are returned. A loop storing each step's results into rows
-        of one array (``scan``'s stacked ys) then moves no result twice."""
+        """The plan as ``fn(*arrays, into)``: results from ``first`` on go into the arrays
+        of ``into`` (written there by the steps making them, else copied at the end), the
+        others are returned. A loop (``scan``) then moves no step's ys twice."""
         found = self._into.get(first)
         if found is None:
             lowering = _Lowering(self.graph, self.device, self.executor, MemoryReport())
@@ -248,12 +246,8 @@ class Executor:
         def run(*args: Any) -> Any:
             return (plan.profiled_fn() if PROFILERS else fn)(*args)
 
-        def into(first: int) -> Callable[..., Any] | None:
-            """``Plan.into_fn(first)``, or None under a profiler (whose plan reports its
-            steps): the caller then copies the results itself."""
-            return None if PROFILERS else plan.into_fn(first)
-
-        run.into = into  # type: ignore[attr-defined]
+        # Plan.into_fn, or None under a profiler (whose plan reports its steps)
+        run.into = lambda first: None if PROFILERS else plan.into_fn(first)  # type: ignore[attr-defined]
         return run
 
     def run(self, graph: Graph, *args: Array) -> list[Array]:
@@ -408,8 +402,7 @@ class _Lowering:
     ) -> tuple[str, Callable[..., Any]]:
         graph = self.graph
         args = [self.define(v) for v in graph.inputs]
-        # with into_from, results from there on go into the arrays of ``into`` (targets)
-        targets = _targets(graph, into_from)
+        targets = _targets(graph, into_from)  # results written into the arrays of ``into``
         for var, value in graph.constants:
             self.names[id(var)] = self.bind("c", self._on_device(value))
         steps = self.steps()
@@ -419,8 +412,8 @@ class _Lowering:
         }
         lines = [f"def plan({', '.join(args + (['into'] if into_from is not None else []))}):"]
         if into_from is not None and len(graph.outputs) > into_from:
-            given = [f"o{k}" for k in range(len(graph.outputs) - into_from)]
-            lines.append(f"    {', '.join(given)}, = into")
+            given = range(len(graph.outputs) - into_from)
+            lines.append(f"    {', '.join(f'o{k}' for k in given)}, = into")
         written: set[int] = set()
         for i, step in enumerate(steps):
             eqn = step.eqn
@@ -470,9 +463,7 @@ class _Lowering:
 
 
 def _targets(graph: Graph, into_from: int | None) -> dict[int, int]:
-    """For a plan writing its results from ``into_from`` on into given arrays: which
-    variable goes into which (its index among them). A variable returned more than once
-    is copied into each place at the end instead, so no two results share memory."""
+    """Which variable goes into which given array (one returned twice is copied)."""
     if into_from is None:
         return {}
     counts = Counter(id(a) for a in graph.outputs)
