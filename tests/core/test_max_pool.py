@@ -100,14 +100,16 @@ def test_max_pool_exports_to_onnx_maxpool(shape: tuple[int, ...]) -> None:
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("lead", [0, 2], ids=["2-d window", "reduce_window's 4-d window"])
+@pytest.mark.parametrize("per_row", [10, 7, 3])  # windows per row: a vector's worth or fewer
 def test_the_native_kernels_equal_the_numpy_route_and_pytorch(
-    dtype: type, k: int, lead: int, monkeypatch: pytest.MonkeyPatch
+    dtype: type, k: int, lead: int, per_row: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from workbench.backend import kernels
 
     rng = np.random.default_rng(7)
-    x = rng.integers(0, 3, (4, 8, 4 * k, 10 * k)).astype(dtype)  # ties everywhere
-    g = rng.standard_normal((4, 8, 4, 10)).astype(dtype)
+    planes = 80 // per_row  # about as many elements for every row length
+    x = rng.integers(0, 3, (4, planes, 4 * k, per_row * k)).astype(dtype)  # ties everywhere
+    g = rng.standard_normal((4, planes, 4, per_row)).astype(dtype)
 
     def pool(values: np.ndarray, cotangent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         window = (1,) * lead + (k, k)
