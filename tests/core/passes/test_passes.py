@@ -263,6 +263,33 @@ def test_sum_of_squares_is_left_alone_where_it_is_not_one() -> None:
         )
 
 
+def test_a_unary_elementwise_op_moves_before_a_reshape_and_fuses_with_its_producer() -> None:
+    """relu(reshape(x + b)), as a dense layer on (B, T, F) is traced, becomes
+    reshape(relu(x + b)): the bias add and the activation become one fused group, and the
+    reshape stays a view of its result."""
+    rng = np.random.default_rng(0)
+    x = array(rng.standard_normal((6, 8)).astype(np.float32))
+    b = array(rng.standard_normal(8).astype(np.float32))
+
+    def f(x: Any, b: Any) -> Any:
+        h = ops.reshape(ops.add(x, b), (2, 3, 8))
+        return ops.relu(h), ops.exp(h)  # the reshaped value has a second reader
+
+    graph = make_graph(f, x, b)
+    rewritten, report = simplify(graph)
+    assert report.details["elementwise_after_reshape"] == 2
+    validate(rewritten)
+    names = [e.primitive.name for e in rewritten.equations]
+    assert names.index("relu") < max(i for i, n in enumerate(names) if n == "reshape")
+    for got, want in zip(eval_graph(rewritten, x, b), eval_graph(graph, x, b), strict=True):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    fused, _ = fuse_elementwise(rewritten)
+    groups = [e for e in fused.equations if e.primitive.name == "fused"]
+    assert any(
+        {"add", "relu"} <= {q.primitive.name for q in e.params["graph"].equations} for e in groups
+    )
+
+
 def _compiled(graph: Graph, native: bool) -> list[np.ndarray]:
     from workbench.core.executor import Executor
 

@@ -2,8 +2,9 @@
 
 A rule looks at one equation (inputs already rewritten) and the equations that produced
 its inputs, and returns ``None`` (no change), an atom (the equation's single output is
-just that atom), or a replacement equation with the same outputs. Rules are tried again
-on a replacement until none fires.
+just that atom), a replacement equation with the same outputs, or a tuple of equations
+whose last defines those outputs. Rules are tried again on a replacement (the last of a
+tuple) until none fires.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from workbench.core import primitives as ops
-from workbench.core.ir import Atom, Equation, Graph, Literal, Var
+from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
 from workbench.core.passes.base import PassReport, Substitution, count_equations, map_subgraphs
 from workbench.core.primitive import Primitive
+from workbench.core.primitives.elementwise import Elementwise
 
 Producers = dict[int, Equation]
 Rule = Callable[[Equation, Producers], Any]
@@ -160,6 +162,23 @@ def sum_of_squares(eqn: Equation, producers: Producers) -> Equation | None:
     return Equation(ops.dot_general_p, (x, x), eqn.outputs, params)
 
 
+# f(reshape(x)) = reshape(f(x)) for a unary elementwise f: the reshape (a view) moves
+# after f, so f fuses with the elementwise work that made x (a dense layer's bias add
+# on (B·T, F) rows, reshaped to (B, T, F) before its activation: one kernel, not two).
+def elementwise_after_reshape(eqn: Equation, producers: Producers) -> tuple[Equation, ...] | None:
+    if not isinstance(eqn.primitive, Elementwise) or len(eqn.inputs) != 1:
+        return None
+    reshape = _producer(eqn.inputs[0], ops.reshape_p, producers)
+    if reshape is None or len(eqn.outputs) != 1:
+        return None
+    source, out = reshape.inputs[0], eqn.outputs[0]
+    moved = Var(Type(source.type.shape, out.type.dtype, out.type.device))
+    return (
+        Equation(eqn.primitive, (source,), (moved,), eqn.params),
+        Equation(ops.reshape_p, (moved,), eqn.outputs, reshape.params),
+    )
+
+
 RULES: Sequence[Rule] = (
     multiply_by_one,
     add_zero,
@@ -169,6 +188,7 @@ RULES: Sequence[Rule] = (
     reshape_chain,
     identity_conversion,
     sum_of_squares,
+    elementwise_after_reshape,
 )
 
 
@@ -195,6 +215,12 @@ def rewrite(graph: Graph, rules: Sequence[Rule], counts: dict[str, int]) -> Grap
                 if result is None:
                     continue
                 counts[rule.__name__] = counts.get(rule.__name__, 0) + 1
+                if isinstance(result, tuple):  # equations before the one that replaces eqn
+                    for before in result[:-1]:
+                        kept.append(before)
+                        for var in before.outputs:
+                            producers[id(var)] = before
+                    result = result[-1]
                 if isinstance(result, Equation):
                     eqn, changed = result, True
                 else:
