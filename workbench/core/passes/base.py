@@ -121,8 +121,9 @@ class Pipeline:
 
 
 def default_pipeline(fuse: bool = True) -> Pipeline:
-    """simplify, transpose folding, constant folding, CSE, loop merging, DCE, then
-    elementwise fusion."""
+    """simplify, channels-last layout, transpose folding, constant folding, CSE, loop
+    merging, DCE, then elementwise fusion."""
+    from workbench.core.passes.channels import channels_last  # noqa: PLC0415
     from workbench.core.passes.cse import cse  # noqa: PLC0415
     from workbench.core.passes.dce import dce  # noqa: PLC0415
     from workbench.core.passes.fold import constant_fold  # noqa: PLC0415
@@ -131,7 +132,15 @@ def default_pipeline(fuse: bool = True) -> Pipeline:
     from workbench.core.passes.loops import merge_loops  # noqa: PLC0415
     from workbench.core.passes.simplify import simplify  # noqa: PLC0415
 
-    passes: list[Pass] = [simplify, fold_transposes, constant_fold, cse, merge_loops, dce]
+    passes: list[Pass] = [
+        simplify,
+        channels_last,
+        fold_transposes,
+        constant_fold,
+        cse,
+        merge_loops,
+        dce,
+    ]
     if fuse:
         passes.append(fuse_elementwise)
     return Pipeline(passes)
