@@ -243,3 +243,45 @@ def test_the_eager_tape_becomes_a_valid_ir_graph() -> None:
     # w, and the scalar 2.0 (eagerly broadcast to a constant, so no equation recorded it)
     assert len(graph.constants) == 2 and graph.constants[0][1] is w
     np.testing.assert_allclose(eval_graph(graph, x0)[0].numpy(), out.primal.numpy())
+
+
+def test_a_value_read_many_times_sums_its_cotangents_in_place_without_touching_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A weight read at every step of a loop gets one cotangent term per read. The pass
+    adds the terms into the running sum it made itself (in place), never into an array a
+    VJP handed out, which may also be another value's cotangent (``add``'s VJP hands the
+    same array to both operands)."""
+    from workbench.core import dispatch
+
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 3)) * 0.5
+    x0 = rng.standard_normal((4, 3))
+
+    def f(w: object, x: object) -> object:
+        h = x
+        for _ in range(5):
+            h = ops.tanh(ops.add(ops.matmul(h, w), ops.reduce_sum(w, axes=(0,))))  # w read twice
+        twice = ops.add(h, h)  # one cotangent array for both operands
+        return ops.reduce_sum(ops.mul(twice, twice))
+
+    calls = []
+    original = dispatch.apply_into
+    monkeypatch.setattr(
+        dispatch, "apply_into", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    gw, gx = grad(f, argnums=(0, 1))(f64(w0), f64(x0))
+    assert calls  # later terms went into the running sums
+
+    def numeric(which: int) -> np.ndarray:
+        base = [w0, x0]
+        out = np.zeros_like(base[which])
+        for index in np.ndindex(out.shape):
+            for sign in (1, -1):
+                moved = [b.copy() for b in base]
+                moved[which][index] += sign * 1e-6
+                out[index] += sign * float(f(f64(moved[0]), f64(moved[1])).numpy()) / 2e-6
+        return out
+
+    np.testing.assert_allclose(gw.numpy(), numeric(0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(gx.numpy(), numeric(1), rtol=1e-6, atol=1e-6)

@@ -294,10 +294,20 @@ def backward_pass(
     Returns one cotangent per ``wrt`` value, ``None`` where no path leads to it.
     """
     grads: dict[Any, Any] = {}
+    # Keys whose running sum this pass made itself: nothing else has seen that array, so
+    # later terms are added into it in place (PyTorch accumulates a gradient into one
+    # buffer too), not into a fresh array per term: a weight shared by 64 time steps.
+    owned: set[Any] = set()
 
     def accumulate(key: Any, g: Any) -> None:
         previous = grads.get(key)
-        grads[key] = g if previous is None else ops.add(previous, g)
+        if previous is None:
+            grads[key] = g
+        elif key in owned and not create_graph:
+            grads[key] = dispatch.apply_into(previous, ops.add_p, previous, g)
+        else:
+            grads[key] = ops.add(previous, g)
+            owned.add(key)
 
     roots = []
     for o, g in zip(outputs, cotangents):
