@@ -114,6 +114,8 @@ def promote(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def binary(fn: Callable[[Any, Any], Any], a: Any, b: Any, name: str) -> Tensor:
+    if a.__class__ is b.__class__ and a._value.dtype == b._value.dtype:  # tensors, one dtype
+        return wrap(fn(a._value, b._value), (a, b), name)
     x, y = promote(a, b)
     return wrap(fn(x, y), (a, b), name)
 
