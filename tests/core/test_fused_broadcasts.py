@@ -70,7 +70,8 @@ def test_a_scalar_operand_is_read_in_place_beside_rows_and_blocks(data: Any) -> 
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
 
 
-def test_a_bias_and_a_row_statistic_are_read_in_place(monkeypatch: Any) -> None:
+def _layouts_asked_for(monkeypatch: Any) -> list[Any]:
+    """The operand layouts every kernel built from now on is compiled for."""
     seen: list[Any] = []
     original = codegen.c_source
 
@@ -79,6 +80,11 @@ def test_a_bias_and_a_row_statistic_are_read_in_place(monkeypatch: Any) -> None:
         return original(graph, layouts)
 
     monkeypatch.setattr(codegen, "c_source", spy)
+    return seen
+
+
+def test_a_bias_and_a_row_statistic_are_read_in_place(monkeypatch: Any) -> None:
+    seen = _layouts_asked_for(monkeypatch)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 16, 32)).astype(np.float32)
     bias = rng.standard_normal(32).astype(np.float32)
@@ -174,14 +180,7 @@ def test_a_transposed_operand_and_a_column_block_are_read_at_their_strides(
 ) -> None:
     from workbench.backend import native
 
-    seen: list[Any] = []
-    original = codegen.c_source
-
-    def spy(graph: Any, layouts: Any = None) -> Any:
-        seen.append(layouts)
-        return original(graph, layouts)
-
-    monkeypatch.setattr(codegen, "c_source", spy)
+    seen = _layouts_asked_for(monkeypatch)
     monkeypatch.setattr(codegen, "_STRIDED_MIN_SIZE", 1)  # small arrays read in place too
     rng = np.random.default_rng(1)
     nchw = rng.standard_normal((4, 3, 5, 6)).astype(np.float32)
