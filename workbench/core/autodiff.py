@@ -303,7 +303,15 @@ def backward_pass(
         previous = grads.get(key)
         if previous is None:
             grads[key] = g
-        elif key in owned and not create_graph:
+        elif (
+            key in owned
+            and not create_graph
+            and (previous.shape, previous.dtype)
+            == (
+                g.shape,
+                g.dtype,
+            )
+        ):
             grads[key] = dispatch.apply_into(previous, ops.add_p, previous, g)
         else:
             grads[key] = ops.add(previous, g)

@@ -96,3 +96,27 @@ def test_a_program_without_activations_is_left_alone() -> None:
     graph = make_graph(lambda v: ops.tanh(ops.mul(v, 2.0)), x)
     rewritten, report = channels_last(graph)
     assert rewritten.equations == graph.equations and not report.details
+
+
+def test_a_compiled_channels_first_program_computes_the_same_results() -> None:
+    """Compiled (the pass, fusion, native kernels), a channels-first program returns what
+    it returns when evaluated step by step; results are computed in the program's own
+    axis order (the pass leaves the operations that make them where they are)."""
+    from workbench.core.executor import Executor
+
+    w1, b1, _, x = _arguments()
+
+    def f(w: Any, b: Any, x: Any) -> Any:
+        bias = ops.reshape(b, (1, -1, 1, 1))
+        h = ops.relu(ops.add(ops.conv(x, w, padding=((1, 1), (1, 1))), bias))
+        return ops.tanh(ops.max_pool(h, (2, 2), (2, 2))), ops.reduce_sum(h, axes=(1,))
+
+    graph = make_graph(f, w1, b1, x)
+    rewritten, report = channels_last(graph)
+    assert report.details["operations"] > 0
+    results = {id(a) for a in rewritten.outputs}
+    makers = [e for e in rewritten.equations if any(id(v) in results for v in e.outputs)]
+    assert [tuple(e.outputs[0].type.shape) for e in makers] == [(2, 5, 4, 4), (2, 8, 8)]
+    got = Executor().run(graph, w1, b1, x)
+    for a, want in zip(got, eval_graph(graph, w1, b1, x), strict=True):
+        np.testing.assert_allclose(a.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)

@@ -65,6 +65,7 @@ class _Rewriter:
         self.producers: dict[int, Equation] = {}
         # var -> (t, q): var is transpose(t, q), t laid out channels-last
         self.views: dict[int, tuple[Var, Perm]] = {}
+        self.results = {id(a) for a in graph.outputs}
 
     def emit(self, prim: Any, inputs: tuple[Atom, ...], params: dict[str, Any], out: Var) -> Var:
         eqn = Equation(prim, inputs, (out,), params)
@@ -133,6 +134,8 @@ class _Rewriter:
             else:
                 self.seen_as(out, t, composed)
             return True
+        if id(out) in self.results:
+            return False  # a result is made in the program's own axis order
         p = tuple(int(i) for i in np.argsort(q))
         elementwise = prim.fusion is not None and prim is not ops.broadcast_to_p
         if elementwise or prim in (max_pool_p, max_pool_grad_p):
