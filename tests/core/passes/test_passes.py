@@ -183,6 +183,53 @@ def test_fold_transposes_keeps_the_meaning_of_products(
     assert report.after <= report.before
 
 
+@given(
+    st.booleans(),
+    st.sampled_from(["weights", "inputs", "bias", "wide"]),
+    st.sampled_from([0, 1]),
+)
+def test_products_and_sums_read_the_axes_a_reshape_merged(
+    time_major: bool, what: str, side: int
+) -> None:
+    """A TensorFlow program flattens (batch, time) into rows before a dense layer; in the
+    backward pass those rows come from a time-major loop (a transposed array), and the
+    merging reshape is a copy. Products and sums over the merged rows read the unmerged
+    array instead, with the same numbers."""
+    from workbench.core.passes import fold_transposes
+
+    rng = np.random.default_rng(2)
+    t, b, f, e = 3, 4, 5, 2
+    seq = array(rng.standard_normal((t, b, f) if time_major else (b, t, f)))
+    emb = array(rng.standard_normal((b, t, e)))
+    w = array(rng.standard_normal((f, 7 if what == "wide" else e)))
+
+    def program(seq: Any, emb: Any, w: Any) -> Any:
+        rows = ops.reshape(ops.transpose(seq, (1, 0, 2)) if time_major else seq, (b * t, f))
+        flat = ops.reshape(emb, (b * t, e))
+        if what == "weights":  # rows contracted: a weight gradient
+            pair = (rows, flat) if side == 0 else (flat, rows)
+            out = ops.dot_general(*pair, ((0,), (0,)), ((), ()))
+        elif what in ("inputs", "wide"):  # rows kept: an input gradient (or a wider one)
+            out = ops.dot_general(rows, w, ((1,), (0,)), ((), ()))
+            if side:
+                out = ops.dot_general(ops.transpose(w, (1, 0)), rows, ((1,), (1,)), ((), ()))
+            out = ops.reshape(out, (b, t, -1))
+        else:  # a bias gradient
+            out = ops.reduce_sum(rows, axes=(0,))
+        return out
+
+    graph = make_graph(program, seq, emb, w)
+    folded, report = fold_transposes(graph)
+    validate(folded)
+    (got,), (want,) = eval_graph(folded, seq, emb, w), eval_graph(graph, seq, emb, w)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    merged = [e for e in folded.equations if e.primitive.name == "reshape"]
+    if what in ("weights", "inputs", "bias"):  # the (b·t, f) copy is no longer read
+        assert all(tuple(e.outputs[0].type.shape) != (b * t, f) for e in merged), merged
+    else:  # a product wider than its operand keeps the merged rows
+        assert "reshaped operand" not in report.details
+
+
 def test_fold_transposes_removes_the_weight_transposes_of_a_linear_layer() -> None:
     from workbench.core import value_and_grad
     from workbench.core.passes import fold_transposes

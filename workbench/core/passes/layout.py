@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from workbench.core import primitives as ops
-from workbench.core.ir import Equation, Graph, Var
+from workbench.core.ir import Equation, Graph, Type, Var
 from workbench.core.passes.base import PassReport, count_equations, map_subgraphs
 
 Pair = tuple[tuple[int, ...], tuple[int, ...]]
@@ -80,6 +80,90 @@ def _swapped_product(
     return Equation(source.primitive, (y, x), eqn.outputs, params)
 
 
+def _merge_groups(src: tuple[Any, ...], dst: tuple[Any, ...]) -> list[tuple[int, ...]] | None:
+    """For a reshape that only merges neighbouring axes of ``src`` (no axis of size 1, all
+    sizes known): which ``src`` axes make each ``dst`` axis; else None."""
+    if None in src or None in dst or 1 in src or 1 in dst:
+        return None
+    groups, i = [], 0
+    for d in dst:
+        group, size = [], 1
+        while i < len(src) and size < d:
+            group.append(i)
+            size *= src[i]
+            i += 1
+        if size != d:
+            return None
+        groups.append(tuple(group))
+    return groups if i == len(src) else None
+
+
+def _merged(atom: Any, producers: dict[int, Equation]) -> tuple[Any, list[tuple[int, ...]]] | None:
+    """``atom`` as ``reshape(source)`` merging ``source``'s axes: (source, groups), or None."""
+    source = producers.get(id(atom)) if isinstance(atom, Var) else None
+    if source is None or source.primitive is not ops.reshape_p:
+        return None
+    groups = _merge_groups(tuple(source.inputs[0].type.shape), tuple(atom.type.shape))
+    return None if groups is None else (source.inputs[0], groups)
+
+
+def _unmerged_product(eqn: Equation, producers: dict[int, Equation]) -> list[Equation] | None:
+    """A 2-d product of operands that are reshapes merging axes, on the unmerged operands:
+    merged contracted axes (rows of time and batch, for a weight gradient) are contracted
+    as they are, and an operand's merged free axis is kept apart when the product is
+    smaller than that operand (its result is then reshaped). The merging reshape of a
+    transposed array is a copy; the product reads the array in its own memory order."""
+    (xc, yc), (xb, _) = eqn.params["contracting"], eqn.params["batch"]
+    x, y = eqn.inputs
+    if xb or len(xc) != 1 or len(x.type.shape) != 2 or len(y.type.shape) != 2:
+        return None
+    mx, my = _merged(x, producers), _merged(y, producers)
+    out = eqn.outputs[0]
+    if mx is not None and my is not None:  # both contracted axes merged the same way
+        (sx, gx), (sy, gy) = mx, my
+        cx, cy, fx, fy = gx[xc[0]], gy[yc[0]], gx[1 - xc[0]], gy[1 - yc[0]]
+        same = [sx.type.shape[a] for a in cx] == [sy.type.shape[a] for a in cy]
+        if len(cx) > 1 and same and len(fx) == 1 and len(fy) == 1:
+            params = dict(eqn.params, contracting=(cx, cy))
+            return [Equation(eqn.primitive, (sx, sy), eqn.outputs, params)]
+    for side, found in ((0, mx), (1, my)):
+        if found is None:
+            continue
+        source, groups = found
+        c = (xc, yc)[side][0]
+        free, contract = groups[1 - c], groups[c]
+        operand = (x, y)[side]
+        if len(free) < 2 or len(contract) != 1 or out.type.size * 2 > operand.type.size:
+            continue
+        contracting = (contract, yc) if side == 0 else (xc, contract)
+        other = (y, x)[side]
+        free_sizes = tuple(source.type.shape[a] for a in free)
+        other_free = tuple(d for i, d in enumerate(other.type.shape) if i != (yc, xc)[side][0])
+        shape = free_sizes + other_free if side == 0 else other_free + free_sizes
+        product = Var(Type(shape, out.type.dtype, out.type.device))
+        operands = (source, y) if side == 0 else (x, source)
+        params = dict(eqn.params, contracting=contracting)
+        return [
+            Equation(eqn.primitive, operands, (product,), params),
+            Equation(ops.reshape_p, (product,), eqn.outputs, {"shape": tuple(out.type.shape)}),
+        ]
+    return None
+
+
+def _unmerged_sum(eqn: Equation, producers: dict[int, Equation]) -> Equation | None:
+    """A sum over merged axes as the sum over the axes they merged (a bias gradient over
+    rows of time and batch), when every kept axis is one axis of the source."""
+    found = _merged(eqn.inputs[0], producers)
+    if found is None or eqn.params["keepdims"]:
+        return None
+    source, groups = found
+    axes = eqn.params["axes"]
+    if any(len(g) != 1 for i, g in enumerate(groups) if i not in axes):
+        return None
+    summed = tuple(a for i in sorted(axes) for a in groups[i])
+    return Equation(eqn.primitive, (source,), eqn.outputs, dict(eqn.params, axes=summed))
+
+
 def _fold(graph: Graph, counts: Counter[str]) -> Graph:
     uses: Counter[int] = Counter()
     for eqn in graph.equations:
@@ -96,6 +180,22 @@ def _fold(graph: Graph, counts: Counter[str]) -> Graph:
                 eqn = swapped
         if eqn.primitive is ops.dot_general_p:
             eqn = _fold_operands(eqn, producers, counts)
+            unmerged = _unmerged_product(eqn, producers)
+            if unmerged is not None:
+                counts["reshaped operand"] += 1
+                for before in unmerged[:-1]:
+                    kept.append(before)
+                    producers.update((id(v), before) for v in before.outputs)
+                eqn = unmerged[-1]
+        elif eqn.primitive is ops.reshape_p:  # reshape(reshape(x)) = reshape(x)
+            inner = producers.get(id(eqn.inputs[0])) if isinstance(eqn.inputs[0], Var) else None
+            if inner is not None and inner.primitive is ops.reshape_p:
+                eqn = Equation(eqn.primitive, inner.inputs, eqn.outputs, eqn.params)
+        elif eqn.primitive is ops.reduce_sum_p:
+            summed = _unmerged_sum(eqn, producers)
+            if summed is not None:
+                counts["reshaped sum"] += 1
+                eqn = summed
         kept.append(eqn)
         for var in eqn.outputs:
             producers[id(var)] = eqn
