@@ -120,10 +120,14 @@ def binary(fn: Callable[[Any, Any], Any], a: Any, b: Any, name: str) -> Tensor:
     return wrap(fn(x, y), (a, b), name)
 
 
+_FLOATS = frozenset(backend_dtypes.FLOAT_DTYPES)
+
+
 def float_input(t: Tensor) -> Any:
     """Integer inputs of float functions become the default float (torch.exp(int) is float)."""
-    if t.dtype.is_floating_point:
-        return t._value
+    value = t._value
+    if value.dtype in _FLOATS:  # t.dtype.is_floating_point, without making the torch dtype
+        return value
     return ops.cast(t._value, dtypes.get_default_dtype().np)
 
 
