@@ -72,8 +72,13 @@ def test_a_descent_step_is_one_fused_pass_with_numpys_numbers() -> None:
     if native.compiler() is None:
         pytest.skip("no C compiler: the step is two NumPy passes")
     rng = np.random.default_rng(1)
-    p = array(rng.standard_normal((64, 100)).astype(np.float32))
-    d = array(rng.standard_normal((64, 100)).astype(np.float32))
+    small = array(rng.standard_normal(100).astype(np.float32))  # a bias: two passes, in place
+    memory = small.data
+    with profiler.profile() as prof:
+        out = optimizers.descend_into(small, small, 0.5)
+    assert out is small and small.data is memory and [e.name for e in prof.events] == ["mul", "sub"]
+    p = array(rng.standard_normal((512, 300)).astype(np.float32))
+    d = array(rng.standard_normal((512, 300)).astype(np.float32))
     want = p.numpy() - d.numpy() * np.float32(0.03)  # NumPy's two roundings, no FMA
     memory = p.data
     with profiler.profile() as prof:

