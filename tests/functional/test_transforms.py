@@ -259,3 +259,34 @@ def test_grad_through_a_collective_inside_vmap_as_jax(real_jax: Any, name: str) 
     want = real_jax.vmap(lambda x: fn(real_jax, x), axis_name="i")(xs)
     got = jax.vmap(lambda x: fn(jax, x), axis_name="i")(jnp.asarray(xs))
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+
+
+def test_a_tree_structure_hashes_alike_after_pickling_and_jit_reuses_its_trace() -> None:
+    """A structure's hash is worked out once and kept, but not pickled (a string's hash
+    differs between processes); jit finds its trace again for equal structures and
+    dtypes, and traces anew for another dtype."""
+    import pickle
+    import subprocess
+    import sys
+
+    params = {"w": jnp.ones((2, 3)), "b": [jnp.zeros(3), jnp.zeros(1)]}
+    structure = jax.tree_util.tree_structure(params)
+    hash(structure)
+    again = pickle.loads(pickle.dumps(structure))
+    assert again == structure and hash(again) == hash(structure)
+    code = (
+        "import pickle, sys; import workbench.functional as jax; "
+        "s = pickle.loads(sys.stdin.buffer.read()); "
+        "t = jax.tree_util.tree_structure({'w': 0, 'b': [0, 0]}); "
+        "print(s == t, hash(s) == hash(t), {s: 1}.get(t))"
+    )
+    seen = subprocess.run(
+        [sys.executable, "-c", code], input=pickle.dumps(structure), capture_output=True
+    )
+    assert seen.stdout.split() == [b"True", b"True", b"1"], seen.stderr
+    f = jax.jit(lambda p: p["w"].sum() + p["b"][0].sum())
+    f(params)
+    f({"w": jnp.ones((2, 3)), "b": [jnp.ones(3), jnp.ones(1)]})
+    assert f._cache_size() == 1
+    f({"w": jnp.ones((2, 3), jnp.float16), "b": [jnp.ones(3), jnp.ones(1)]})
+    assert f._cache_size() == 2

@@ -38,13 +38,24 @@ class TreeDef:
     children: tuple[TreeDef, ...]
 
     def __hash__(self) -> int:
-        # aux data should be hashable (jit caches by structure), but JAX accepts a dict
-        # there too: such aux data hashes by its type, still consistent with equality
+        # Worked out once per structure (a jit call's cache look-up hashes its key more
+        # than once). aux data should be hashable (jit caches by structure), but JAX
+        # accepts a dict there too: such aux data hashes by its type, still consistent
+        # with equality.
+        found = self.__dict__.get("_hash")
+        if found is not None:
+            return int(found)
         try:
             aux = hash(self.aux)
         except TypeError:
             aux = hash(type(self.aux))
-        return hash((self.kind, aux, self.children))
+        value = hash((self.kind, aux, self.children))
+        object.__setattr__(self, "_hash", value)  # frozen: not a field, not compared
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a string's hash differs between processes: a pickled structure works it out anew
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     @property
     def num_leaves(self) -> int:

@@ -28,21 +28,26 @@ from workbench.functional import async_dispatch
 from workbench.functional.array import Array, host_array
 
 
+def _value_of(x: Any) -> Any:
+    """An Array (or host data) as a core value; anything else as it is."""
+    if isinstance(x, Array):
+        return x._value
+    if isinstance(x, np.ndarray | np.generic | float | int | bool) and not isinstance(x, str):
+        return ops.array(host_array(x))
+    return x
+
+
+def _array_of(x: Any) -> Any:
+    return Array(x) if is_value(x) or isinstance(x, Tracer) else x
+
+
 def to_values(obj: Any) -> Any:
     """Arrays (and host data) in a pytree as core values."""
-
-    def leaf(x: Any) -> Any:
-        if isinstance(x, Array):
-            return x._value
-        if isinstance(x, np.ndarray | np.generic | float | int | bool) and not isinstance(x, str):
-            return ops.array(host_array(x))
-        return x
-
-    return tree.tree_map(leaf, obj)
+    return tree.tree_map(_value_of, obj)
 
 
 def to_arrays(obj: Any) -> Any:
-    return tree.tree_map(lambda x: Array(x) if is_value(x) or isinstance(x, Tracer) else x, obj)
+    return tree.tree_map(_array_of, obj)
 
 
 def lifted(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -374,7 +379,7 @@ class Jitted:
         if dispatch.CHECK_NANS[0]:  # jax_debug_nans: run de-optimised, primitive by primitive
             return self.fun(*args, **kwargs)
         flat, in_tree, static = self._split(args, kwargs)
-        values = to_values(flat)
+        values = [_value_of(x) for x in flat]  # the leaves already: no tree to walk again
         for v in values:
             if not hasattr(v, "shape") or not hasattr(v, "dtype"):
                 name = getattr(self.fun, "__name__", repr(self.fun))
@@ -388,7 +393,7 @@ class Jitted:
         key = (
             in_tree,
             static,
-            tuple((tuple(v.shape), str(v.dtype), getattr(v, "device", None)) for v in values),
+            tuple((tuple(v.shape), v.dtype, getattr(v, "device", None)) for v in values),
         )
         found = self._cache.get(key)
         if found is None:
@@ -399,7 +404,7 @@ class Jitted:
             return tree.unflatten(out_tree, async_dispatch.submit(graph, values))
         # every argument static: a graph of constants, evaluated as it is
         outs = ops.call(graph, *values) if values else eval_graph(graph)
-        return to_arrays(tree.unflatten(out_tree, list(outs)))
+        return tree.unflatten(out_tree, [_array_of(o) for o in outs])
 
     def clear_cache(self) -> None:
         """Forget the traces and free their compiled plans. Mirrors: jit(f).clear_cache."""
