@@ -101,8 +101,7 @@ class Plan:
         return [Array(o if o.__class__ is ndarray else device.xp.asarray(o), device) for o in outs]
 
     def profiled_fn(self) -> Callable[..., Any]:
-        """The same plan with every step reported to the active profiler (built once,
-        the first time a plan runs under ``workbench.profiler``)."""
+        """The plan reporting every step to the active profiler (built on first use)."""
         if self._profiled is None:
             lowering = _Lowering(self.graph, self.device, self.executor, MemoryReport())
             self._profiled = lowering.build(profiled=True)[1]
@@ -175,18 +174,20 @@ class CudaGraphPlan:
 
 class BoundedCache(OrderedDict):  # type: ignore[type-arg]
     """A dict that keeps its ``limit`` most recently used entries: compiled plans and
-    traces are cached by signature, and a program that calls one function with ever new
-    shapes must not keep every plan it ever made (the oldest unused go first)."""
+    traces are cached by signature, and a program calling one function with ever new
+    shapes must not keep every plan it made (the oldest unused go first)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit = limit
 
     def get(self, key: Any, default: Any = None) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        return default
+        try:  # one look-up, not a test and then a look-up
+            value = self[key]
+        except KeyError:
+            return default
+        self.move_to_end(key)
+        return value
 
     def __setitem__(self, key: Any, value: Any) -> None:
         super().__setitem__(key, value)
