@@ -303,15 +303,7 @@ def backward_pass(
         previous = grads.get(key)
         if previous is None:
             grads[key] = g
-        elif (
-            key in owned
-            and not create_graph
-            and (previous.shape, previous.dtype)
-            == (
-                g.shape,
-                g.dtype,
-            )
-        ):
+        elif key in owned and not create_graph and _alike(previous, g):
             grads[key] = dispatch.apply_into(previous, ops.add_p, previous, g)
         else:
             grads[key] = ops.add(previous, g)
@@ -366,6 +358,11 @@ def backward_pass(
         else None
         for w in wrt
     ]
+
+
+def _alike(a: Any, b: Any) -> bool:
+    """Same shape and dtype: ``b`` adds into ``a`` without broadcasting or promotion."""
+    return bool(a.shape == b.shape and a.dtype == b.dtype)
 
 
 def _tracked_values(node: Node) -> tuple[list[Any], Any]:

@@ -106,7 +106,8 @@ def c_source(graph: Graph, layouts: tuple[str, ...] | None = None) -> str | None
     statistic). With ``"g"`` inputs (any strided view: a column block of a wider matrix,
     a transposed array) the loop runs over the output as four nested axes of sizes
     ``d0…d3``, and each ``"g"`` input is read at its own strides (in elements), which
-    follow its pointer; ``"g"`` is not mixed with ``"m"`` or ``"d"``."""
+    follow its pointer (``"p"``: the same with an innermost stride of 1, which
+    vectorises); neither is mixed with ``"m"`` or ``"d"``."""
     body = kernel_body(graph, _C_TYPES)
     if body is None:
         return None
@@ -365,7 +366,7 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
 
 # Below this many elements a strided operand is copied out first: a copy that stays in
 # cache costs less than reading in place (the LSTM cell's gate blocks, 32x256 of a 32x1024
-# matrix: 5 % slower in place); above it the copy goes through memory (the CNN's first
+# matrix: 8 % slower in place); above it the copy goes through memory (the CNN's first
 # activation, NCHW read as NHWC: 2.4 -> 1.2 ms with the bias and ReLU).
 _STRIDED_MIN_SIZE = 1 << 16
 
