@@ -115,16 +115,22 @@ ALL(uint8_t, 1) ALL(uint16_t, 2) ALL(uint32_t, 4) ALL(uint64_t, 8)
 _SELECT_MIN_SIZE = 4096  # below this NumPy's own call is as quick as a ctypes call
 
 
-@functools.cache
-def _select_kernel(itemsize: int, layout: str) -> Any:
+def _native(source: str, name: str, sizes: int, pointers: int) -> Any:
+    """The native function ``name`` of ``source`` taking ``sizes`` counts and then
+    ``pointers`` array addresses, or None (no compiler)."""
+    import ctypes  # noqa: PLC0415
+
     from workbench.backend import native  # noqa: PLC0415
 
-    function = native.load(_SELECT_SOURCE, f"select_{itemsize}_{layout}")
+    function = native.load(source, name)
     if function is not None:
-        import ctypes  # noqa: PLC0415
-
-        function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * 4
+        function.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * pointers
     return function
+
+
+@functools.cache
+def _select_kernel(itemsize: int, layout: str) -> Any:
+    return _native(_SELECT_SOURCE, f"select_{itemsize}_{layout}", sizes=1, pointers=4)
 
 
 def _layout(x: Any) -> str | None:
@@ -261,16 +267,9 @@ POOL(float, f4) POOL(double, f8)
 
 @functools.cache
 def _pool_kernel(name: str) -> Any:
-    from workbench.backend import native  # noqa: PLC0415
-
-    function = native.load(_POOL_SOURCE, name)
-    if function is not None:
-        import ctypes  # noqa: PLC0415
-
-        sizes = 6 if "_cl_" in name else 5  # channels last: the channel count too
-        pointers = 2 + 2 * ("grad" in name) + ("grad_cl" in name)  # its scratch flags
-        function.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * pointers
-    return function
+    sizes = 6 if "_cl_" in name else 5  # channels last: the channel count too
+    pointers = 2 + 2 * ("grad" in name) + ("grad_cl" in name)  # its scratch flags
+    return _native(_POOL_SOURCE, name, sizes, pointers)
 
 
 def _pool_layout(xp: Any, x: Any, window: Any) -> tuple[Any, tuple[int, ...], int, int, int] | None:
@@ -446,14 +445,7 @@ EXTREMUM(row_min_f4, float, vf, vfi, vf_u, <) EXTREMUM(row_min_f8, double, vd, v
 
 @functools.cache
 def _extremum_kernel(name: str) -> Any:
-    from workbench.backend import native  # noqa: PLC0415
-
-    function = native.load(_EXTREMUM_SOURCE, name)
-    if function is not None:
-        import ctypes  # noqa: PLC0415
-
-        function.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * 2
-    return function
+    return _native(_EXTREMUM_SOURCE, name, sizes=2, pointers=2)
 
 
 def reduce_extremum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool, kind: str) -> Any:
@@ -516,14 +508,7 @@ LOG_SOFTMAX(log_softmax_f8, double, vd, vdi, vd_u, exp, log)
 
 @functools.cache
 def _log_softmax_kernel(name: str) -> Any:
-    from workbench.backend import native  # noqa: PLC0415
-
-    function = native.load(_log_softmax_source(), name)
-    if function is not None:
-        import ctypes  # noqa: PLC0415
-
-        function.argtypes = [ctypes.c_longlong] * 2 + [ctypes.c_void_p] * 2
-    return function
+    return _native(_log_softmax_source(), name, sizes=2, pointers=2)
 
 
 def log_softmax_rows(xp: Any, x: Any) -> Any:
@@ -572,14 +557,7 @@ COL2IM(col2im_f4, float) COL2IM(col2im_f8, double)
 
 @functools.cache
 def _col2im_kernel(name: str) -> Any:
-    from workbench.backend import native  # noqa: PLC0415
-
-    function = native.load(_COL2IM_SOURCE, name)
-    if function is not None:
-        import ctypes  # noqa: PLC0415
-
-        function.argtypes = [ctypes.c_longlong] * 6 + [ctypes.c_void_p] * 2
-    return function
+    return _native(_COL2IM_SOURCE, name, sizes=6, pointers=2)
 
 
 def col2im_2d(xp: Any, z: Any, n: int, size: Any, window: Any, channels: int) -> Any:
