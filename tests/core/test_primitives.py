@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import GRAD_TOL, TOL
@@ -264,6 +264,46 @@ def test_a_convolution_of_few_input_channels_equals_the_direct_sum(data: Any) ->
     got = ops.conv(array(x), array(w), padding=pads).numpy()
     assert got.flags.c_contiguous
     np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=1e-5, atol=1e-5)
+
+
+@given(st.data())
+def test_a_first_layers_weight_gradient_equals_the_direct_sum(data: Any) -> None:
+    """The weight gradient of a layer with few input channels, its operands the
+    batch-swapped views the VJP makes of (N, C, *S) activations and an (N, O, *S)
+    gradient, takes the route of one product per image; the numbers are the direct sum
+    over the padded windows, in either float type."""
+    images, channels, out_channels = (data.draw(st.integers(1, 4)) for _ in range(3))
+    size = [data.draw(st.integers(2, 7)) for _ in range(2)]
+    pads = [(data.draw(st.integers(0, 1)), data.draw(st.integers(0, 1))) for _ in range(2)]
+    out = [data.draw(st.integers(1, 3)) for _ in range(2)]  # the layer's kernel
+    grad_size = [s + lo + hi - o + 1 for s, (lo, hi), o in zip(size, pads, out)]
+    assume(all(g > o for g, o in zip(grad_size, out)))
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(sum(size) + images)
+    activations = rng.standard_normal((images, channels, *size)).astype(dtype)
+    gradient = rng.standard_normal((images, out_channels, *grad_size)).astype(dtype)
+    x, w = activations.swapaxes(0, 1), gradient.swapaxes(0, 1)
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    assert got.dtype == dtype
+    tolerance = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=tolerance, atol=tolerance)
+
+
+@given(st.data())
+def test_a_padded_convolution_equals_the_direct_sum_in_either_layout(data: Any) -> None:
+    """Padding and the move to channels last are one copy; any (lo, hi) pads, either
+    memory order of the input, give the direct sum."""
+    batch, channels, out_channels = (data.draw(st.integers(1, 3)) for _ in range(3))
+    kernel = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    pads = [(data.draw(st.integers(0, 3)), data.draw(st.integers(0, 3))) for _ in range(2)]
+    size = [data.draw(st.integers(max(1, k - lo - hi), 6)) for k, (lo, hi) in zip(kernel, pads)]
+    rng = np.random.default_rng(sum(size) + channels)
+    x = rng.standard_normal((batch, channels + 5, *size))  # past the few-channel route
+    w = rng.standard_normal((out_channels + 8, channels + 5, *kernel))
+    if data.draw(st.booleans()):
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=1e-10, atol=1e-10)
 
 
 def test_a_channels_last_input_gives_a_channels_last_result() -> None:

@@ -132,6 +132,14 @@ def _conv_impl(
         if (
             all(o > 0 for o in out)
             and math.prod(out) < math.prod(w.shape[2:])
+            and x.shape[0] * math.prod(out) <= 32
+            and xp.swapaxes(w, 0, 1).flags.c_contiguous
+            and all(lo >= 0 and hi >= 0 for lo, hi in padding)
+        ):
+            return _conv_by_image_gradients(xp, x, w, padding, out)
+        if (
+            all(o > 0 for o in out)
+            and math.prod(out) < math.prod(w.shape[2:])
             and (gradient_last or x.shape[0] >= 8)  # one input channel: the other route
         ):
             return _conv_by_output_windows(xp, x, w, padding, out)
@@ -150,18 +158,19 @@ def _conv_impl(
             and all(lo >= 0 and hi >= 0 for lo, hi in padding)
         ):
             return _conv_by_image_products(xp, x, w, padding, out)
-    config = ((0, 0, 0), (0, 0, 0)) + tuple(
-        (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
-    )
-    if any(c != (0, 0, 0) for c in config):
-        x = _pad_impl(xp, x, config=config)
-    out = _conv_out_spatial(
-        x.shape[2:], w.shape[2:], strides, ((0, 0),) * d, (1,) * d, rhs_dilation
-    )
     # Channels last, so each im2col row is made of contiguous runs of channels: one copy
     # of the input, one im2col buffer (N·out, k·C) per group, one matrix product per group.
     # (A tensordot over the (N, C, *out, *k) view gathered element by element: 2-3x slower.)
-    xl = xp.ascontiguousarray(xp.moveaxis(x, 1, -1))  # (N, *spatial, C)
+    if all(ld == 1 and lo >= 0 and hi >= 0 for (lo, hi), ld in zip(padding, lhs_dilation)):
+        xl = _padded_channels_last(xp, x, padding)  # (N, *padded spatial, C)
+    else:
+        config = ((0, 0, 0), (0, 0, 0)) + tuple(
+            (lo, hi, ld - 1) for (lo, hi), ld in zip(padding, lhs_dilation)
+        )
+        xl = xp.ascontiguousarray(xp.moveaxis(_pad_impl(xp, x, config=config), 1, -1))
+    out = _conv_out_spatial(
+        xl.shape[1:-1], w.shape[2:], strides, ((0, 0),) * d, (1,) * d, rhs_dilation
+    )
     window = tuple(w.shape[2:])
     lead, sp, sc = xl.strides[0], xl.strides[1:-1], xl.strides[-1]
     patches = kernels.as_strided(
@@ -207,6 +216,46 @@ def _conv_by_image_products(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     return res.reshape(n, w.shape[0], *out)
 
 
+def _conv_by_image_gradients(xp: Any, x: Any, w: Any, padding: Pairs, out: list[int]) -> Any:
+    """The weight gradient of a layer with few input channels (C·out of at most 32, a
+    first layer's): the activations ``x`` (C, N, *S) against the output gradient ``w``
+    (O, N, *S_g) in (N, O, *S_g) memory, where each image's gradient is already an
+    (O, S_g) matrix. One product per image of that matrix with the image's windows
+    (S_g, C·out), summed over the images. The other routes first lay the gradient out
+    with the batch innermost, a transposing copy larger than all the arithmetic here
+    (64 MNIST images, 32 channels: 2.6 -> 0.8 ms)."""
+    if any(lo or hi for lo, hi in padding):
+        x = xp.pad(x, ((0, 0), (0, 0), *padding))
+    window = tuple(w.shape[2:])
+    c, n = x.shape[:2]
+    sp = x.strides[2:]
+    view = kernels.as_strided(
+        xp, x, (n, c, *out, *window), (x.strides[1], x.strides[0], *sp, *sp)
+    )  # (N, C, *out, *S_g): for each kernel position, the activations it saw
+    cols = view.reshape(n, c * math.prod(out), math.prod(window))
+    grads = xp.swapaxes(w, 0, 1).reshape(n, w.shape[0], math.prod(window))  # a view
+    res = _mm(xp, grads, xp.swapaxes(cols, 1, 2)).sum(axis=0)  # (O, C·out)
+    return xp.ascontiguousarray(xp.swapaxes(res.reshape(w.shape[0], c, *out), 0, 1))
+
+
+def _padded_channels_last(xp: Any, x: Any, padding: Pairs) -> Any:
+    """``x`` (N, C, *S), zero-padded by the (lo, hi) pairs (none negative), as a fresh
+    C-contiguous (N, *S', C) array: padding and the move to channels last in one pass
+    over the data, where padding first copies it twice (the 64x32x14x14 input of a
+    3x3 convolution: 0.71 -> 0.27 ms). Only the border is zeroed."""
+    n, c, *size = x.shape
+    res = xp.empty((n, *(s + lo + hi for s, (lo, hi) in zip(size, padding)), c), x.dtype)
+    for axis, (s, (lo, _)) in enumerate(zip(size, padding), start=1):
+        edge = [slice(None)] * res.ndim
+        edge[axis] = slice(0, lo)
+        res[tuple(edge)] = 0
+        edge[axis] = slice(lo + s, None)
+        res[tuple(edge)] = 0
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, padding))
+    res[(slice(None),) + inner] = xp.moveaxis(x, 1, -1)
+    return res
+
+
 def _channels_last(x: Any) -> bool:
     """Whether ``x`` (N, C, *S) lies in memory as (N, *S, C), as TensorFlow's arrays do
     (PyTorch's channels_last). A convolution then gives its result in that layout too, as
@@ -225,10 +274,12 @@ def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     contracted batch axis innermost and gathers from it element by element."""
     d = len(out)
     lead = (1, *range(2, 2 + d), 0)  # (N, *S, C_in)
-    xl = xp.transpose(x, lead)
-    if any(lo or hi for lo, hi in padding):
-        xl = _pad_impl(xp, xl, config=((0, 0, 0), *((lo, hi, 0) for lo, hi in padding), (0, 0, 0)))
-    xl = xp.ascontiguousarray(xl)
+    if all(lo >= 0 and hi >= 0 for lo, hi in padding):
+        xl = _padded_channels_last(xp, xp.swapaxes(x, 0, 1), padding)
+    else:
+        xl = xp.transpose(x, lead)
+        pads = ((0, 0, 0), *((lo, hi, 0) for lo, hi in padding), (0, 0, 0))
+        xl = xp.ascontiguousarray(_pad_impl(xp, xl, config=pads))
     window = tuple(w.shape[2:])
     n, sp, sc = xl.strides[0], xl.strides[1:-1], xl.strides[-1]
     patches = kernels.as_strided(
