@@ -1,15 +1,15 @@
 """The executor: runs IR graphs from compiled plans; never builds graphs.
 
 Compiling a graph runs the pass pipeline, then *lowers* the optimised graph once into a
-straight-line Python function: one line per step, each calling an implementation that
-was resolved at compile time (``plan.source`` shows the code). Everything it needs to
-know about a primitive is an attribute of the primitive (never its name): a ``lower``
-rule for a special lowering (a fused group's native kernel, a constant, cuBLAS), the
-``run`` rule of control flow (called with compiled sub-plans), the ``ufunc`` that lets a
-step write into a buffer planned ahead (``out=``, reused as soon as its value is dead,
-so chains run in place), and ``view`` for results that may share an input's memory.
-Plans are cached per graph and input signature; ``executor.stats`` counts compiles and
-cache hits.
+straight-line Python function: one line per step, each calling an implementation
+resolved at compile time (``plan.source``). All it knows of a primitive is an attribute
+of it (never its name): a ``lower`` rule for a special lowering (a fused group's native
+kernel, a constant, cuBLAS), the ``run`` rule of control flow (called with compiled
+sub-plans), the ``ufunc`` that lets a step write into a buffer planned ahead (``out=``,
+reused as soon as its value is dead: chains run in place), ``view`` for results that may
+share an input's memory, and ``into`` / ``parts`` / ``view_back`` for concatenations
+written in place (``sinking``). Plans are cached per graph and input signature;
+``executor.stats`` counts them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from workbench.backend import Device, dtypes
 from workbench.core.dispatch import PROFILERS
 from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
 from workbench.core.passes import Pipeline, default_pipeline
+from workbench.core.sinking import sink_concatenations
 from workbench.core.values import Array, Tracer
 
 
@@ -51,9 +52,7 @@ def _size(n: int) -> str:
     """Bytes in the unit that shows them: 96 B, 12.5 KiB, 3.20 MiB."""
     if n < 1 << 10:
         return f"{n} B"
-    if n < 1 << 20:
-        return f"{n / (1 << 10):.1f} KiB"
-    return f"{n / (1 << 20):.2f} MiB"
+    return f"{n / (1 << 10):.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.2f} MiB"
 
 
 @dataclass
@@ -406,7 +405,7 @@ class _Lowering:
         targets = _targets(graph, into_from)  # results written into the arrays of ``into``
         for var, value in graph.constants:
             self.names[id(var)] = self.bind("c", self._on_device(value))
-        steps = self.steps()
+        steps = sink_concatenations(graph, self.steps(), self.xp)
         buffers, assignment = _plan_memory(graph, steps, self.memory)
         buffer_names = {
             b: self.bind("b", self.xp.empty(shape, dtype)) for b, (shape, dtype) in buffers.items()

@@ -31,7 +31,15 @@ behaviour by its name:
 - ``lower(lowering, eqn)``: a special lowering for compiled plans (a kernel, a constant,
   cuBLAS); it returns the plan's steps, or None for the ordinary one;
 - ``fused_group``: its params hold one group the fusion pass formed (counted as one
-  equation, drawn expanded on request).
+  equation, drawn expanded on request);
+- ``parts(out, types, **params)``: for a primitive gathering its operands into its result (a
+  concatenation), one view of ``out`` per operand, where that operand lands;
+- ``view_back(y, source, **params)``: for a view primitive, a view of ``y`` (laid out as
+  its result) laid out as its operand (of shape ``source``), or None if that needs a copy;
+- ``into(xp, types, **params)``: a function ``(*arrays, out) -> out`` writing the
+  result into a given (possibly strided) array, or None where the primitive cannot.
+  With these three a plan lets the steps making a concatenation's operands write straight
+  into its result (``workbench.core.sinking``).
 
 Higher-order primitives (control flow, calls) hold sub-graphs in their params; their
 ``impl`` receives and returns workbench Arrays, because it evaluates those graphs.
@@ -102,6 +110,9 @@ class Primitive:
         self.run: Callable[..., Any] | None = None
         self.lower: Callable[..., Any] | None = None
         self.fused_group = False
+        self.parts: Callable[..., Any] | None = None
+        self.view_back: Callable[..., Any] | None = None
+        self.into: Callable[..., Any] | None = None
         # effectful: it does something besides computing its outputs (a print, a host
         # callback), so passes keep it even when unused, never merge or fold it.
         self.effectful = False

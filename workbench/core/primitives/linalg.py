@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from workbench.backend import dtypes
 from workbench.core import batching
@@ -95,6 +97,33 @@ def _dot_general_impl(xp: Any, x: Any, y: Any, *, contracting: Dims, batch: Dims
     return out.reshape(batch_shape + xf_shape + yf_shape)
 
 
+def _dot_general_into(
+    xp: Any, types: Sequence[Type], *, contracting: Dims, batch: Dims
+) -> Callable[..., Any] | None:
+    """The matrix-product routes of ``_dot_general_impl`` whose result is the product
+    itself (no reshape, no cast), writing it into a given array (a block of a
+    concatenation: BLAS writes at the block's row stride); None for the others."""
+    (xc, yc), (xb, yb) = contracting, batch
+    x, y = types
+    if x.dtype != y.dtype or x.dtype not in (np.float32, np.float64):
+        return None
+    if not xb and len(xc) == 1 and len(x.shape) == 2 and len(y.shape) == 2:
+
+        def matrix(a: Any, b: Any, out: Any) -> Any:
+            return xp.matmul(a if xc[0] == 1 else a.T, b if yc[0] == 0 else b.T, out=out)
+
+        return matrix
+    xf, yf = _free(len(x.shape), xc, xb), _free(len(y.shape), yc, yb)
+    if xb and len(xf) == 1 and len(yf) == 1 and len(xc) == 1 and x.shape[xc[0]] != 1:
+        lead_x, lead_y = [*xb, *xf, *xc], [*yb, *yc, *yf]
+
+        def stacked(a: Any, b: Any, out: Any) -> Any:
+            return xp.matmul(xp.transpose(a, lead_x), xp.transpose(b, lead_y), out=out)
+
+        return stacked
+    return None
+
+
 def _matrix(xp: Any, v: Any, rows: Sequence[int], cols: Sequence[int]) -> Any:
     """``v`` as a (rows, cols) matrix: a view when its axes are already in that order, or
     in the opposite one (BLAS then reads the transpose); a copy only otherwise."""
@@ -133,6 +162,7 @@ def _unbatched(xp: Any, x: Any, y: Any, xc: Sequence[int], yc: Sequence[int]) ->
 dot_general_p = Primitive(
     "dot_general", impl=_dot_general_impl, shape=_dot_general_shape, family="linear algebra"
 )
+dot_general_p.into = _dot_general_into
 _NUMERIC = DTYPE_SETS["numeric"]
 
 

@@ -193,6 +193,20 @@ reshape_p = Primitive(
 reshape_p.view = True  # its result may share memory with its input
 
 
+def _reshape_back(y: Any, source: tuple[int, ...], **params: Any) -> Any:
+    back = y.reshape(source)  # a copy when y's strides cannot be regrouped so
+    return back if _address(back) == _address(y) else None
+
+
+def _address(a: Any) -> int:
+    """Where an array's first element lies (NumPy or CuPy)."""
+    pointer = getattr(a.data, "ptr", None)
+    return int(pointer) if pointer is not None else int(a.__array_interface__["data"][0])
+
+
+reshape_p.view_back = _reshape_back
+
+
 def reshape(x: Any, shape: Sequence[int | None]) -> Any:
     """Reshape; one dimension may be -1 (inferred)."""
     (x,) = lift("reshape", x)
@@ -259,6 +273,7 @@ transpose_p = Primitive(
     family="structural",
 )
 transpose_p.view = True  # its result may share memory with its input
+transpose_p.view_back = lambda y, source, *, perm: y.transpose(tuple(np.argsort(perm)))
 
 
 def transpose(x: Any, perm: Sequence[int] | None = None) -> Any:
@@ -311,6 +326,15 @@ concatenate_p = Primitive(
     shape=_concatenate_shape,
     family="structural",
 )
+
+
+def _concatenate_parts(out: Any, types: Sequence[Any], *, axis: int) -> list[Any]:
+    starts = np.cumsum([0, *(t.shape[axis] for t in types)])
+    lead = (slice(None),) * axis
+    return [out[lead + (slice(a, b),)] for a, b in zip(starts[:-1], starts[1:])]
+
+
+concatenate_p.parts = _concatenate_parts
 
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
