@@ -8,7 +8,7 @@ kernel, a constant, cuBLAS), the ``run`` rule of control flow (called with compi
 sub-plans), the ``ufunc`` that lets a step write into a buffer planned ahead (``out=``,
 reused as soon as its value is dead: chains run in place), ``view`` for results that may
 share an input's memory, and ``into`` / ``parts`` / ``view_back`` for concatenations
-written in place (``sinking``). Plans are cached per graph and input signature;
+written in place (``rewrites``). Plans are cached per graph and input signature;
 ``executor.stats`` counts them.
 """
 
@@ -26,7 +26,7 @@ from workbench.backend import Device, dtypes
 from workbench.core.dispatch import PROFILERS
 from workbench.core.ir import Atom, Equation, Graph, Literal, Type, Var
 from workbench.core.passes import Pipeline, default_pipeline
-from workbench.core.sinking import sink_concatenations
+from workbench.core.rewrites import rewrite_steps
 from workbench.core.values import Array, Tracer
 
 
@@ -405,7 +405,7 @@ class _Lowering:
         targets = _targets(graph, into_from)  # results written into the arrays of ``into``
         for var, value in graph.constants:
             self.names[id(var)] = self.bind("c", self._on_device(value))
-        steps = sink_concatenations(graph, self.steps(), self.xp)
+        steps = rewrite_steps(graph, self.steps(), self.xp)
         buffers, assignment = _plan_memory(graph, steps, self.memory)
         buffer_names = {
             b: self.bind("b", self.xp.empty(shape, dtype)) for b, (shape, dtype) in buffers.items()

@@ -39,7 +39,9 @@ behaviour by its name:
 - ``into(xp, types, **params)``: a function ``(*arrays, out) -> out`` writing the
   result into a given (possibly strided) array, or None where the primitive cannot.
   With these three a plan lets the steps making a concatenation's operands write straight
-  into its result (``workbench.core.sinking``).
+  into its result (``workbench.core.rewrites``);
+- ``rewrite_steps(steps, xp)``: a rewrite of a host plan's lowered steps that only this
+  primitive's rules know (a convolution sharing its im2col rows with its weight gradient).
 
 Higher-order primitives (control flow, calls) hold sub-graphs in their params; their
 ``impl`` receives and returns workbench Arrays, because it evaluates those graphs.
@@ -113,6 +115,7 @@ class Primitive:
         self.parts: Callable[..., Any] | None = None
         self.view_back: Callable[..., Any] | None = None
         self.into: Callable[..., Any] | None = None
+        self.rewrite_steps: Callable[..., Any] | None = None
         # effectful: it does something besides computing its outputs (a print, a host
         # callback), so passes keep it even when unused, never merge or fold it.
         self.effectful = False

@@ -7,7 +7,10 @@ a rule may use an operation of another family; the names are looked up when the 
 runs, after every family has loaded.
 """
 
-from workbench.core.primitives import callbacks  # noqa: F401 - registers the host callbacks
+from workbench.core.primitives import (
+    callbacks,  # noqa: F401 - registers the host callbacks
+    conv_plans,  # noqa: F401 - registers its plan rewrite
+)
 from workbench.core.primitives.arithmetic import (
     add,
     add_p,

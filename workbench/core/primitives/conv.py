@@ -120,7 +120,11 @@ def _conv_impl(
     lhs_dilation: Any,
     rhs_dilation: Any,
     groups: int,
+    keep: Any = None,
 ) -> Any:
+    """The convolution, by the cheapest of its routes for these operands' shapes and
+    memory; ``keep`` (a plan's, see ``conv_plans``) receives the general route's im2col
+    rows as ``keep.rows`` for the weight gradient to reuse."""
     d = len(strides)
     channels_last = _channels_last(x)
     plain = groups == 1 and all(v == 1 for v in (*strides, *lhs_dilation, *rhs_dilation))
@@ -191,7 +195,10 @@ def _conv_impl(
     for g in range(groups):
         p = patches if groups == 1 else patches[..., g * c_group : (g + 1) * c_group]
         k = wl if groups == 1 else wl[g * o_group : (g + 1) * o_group]
-        results.append(_mm(xp, p.reshape(rows, -1), k.reshape(o_group, -1).T))  # (N·out, O/g)
+        cols = p.reshape(rows, -1)  # the im2col rows: (N·out, k·C/g)
+        if keep is not None and groups == 1:
+            keep.rows = cols
+        results.append(_mm(xp, cols, k.reshape(o_group, -1).T))  # (N·out, O/g)
     res = results[0] if groups == 1 else xp.concatenate(results, axis=-1)
     res = xp.moveaxis(res.reshape(x.shape[0], *out, w.shape[0]), -1, 1)
     return res if channels_last else xp.ascontiguousarray(res)
@@ -272,8 +279,7 @@ def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
     channels-last memory: free when the activations and the gradient are NHWC already
     (TensorFlow's layout), one copy each otherwise, where the general route moves the
     contracted batch axis innermost and gathers from it element by element."""
-    d = len(out)
-    lead = (1, *range(2, 2 + d), 0)  # (N, *S, C_in)
+    lead = (1, *range(2, 2 + len(out)), 0)  # (N, *S, C_in)
     if all(lo >= 0 and hi >= 0 for lo, hi in padding):
         xl = _padded_channels_last(xp, xp.swapaxes(x, 0, 1), padding)
     else:
@@ -286,9 +292,17 @@ def _conv_by_output_windows(xp: Any, x: Any, w: Any, padding: Pairs, out: list[i
         xp, xl, (xl.shape[0], *window, *out, xl.shape[-1]), (n, *sp, *sp, sc)
     )  # (N, *K, *out, C_in): for each output gradient position, the activations it saw
     rows = xl.shape[0] * math.prod(window)
-    grads = xp.ascontiguousarray(xp.transpose(w, lead)).reshape(rows, w.shape[0])
-    res = _mm(xp, patches.reshape(rows, -1).T, grads)  # (*out · C_in, C_out)
-    res = res.reshape(*out, x.shape[0], w.shape[0])
+    return window_products(xp, patches.reshape(rows, -1), w, x.shape[0], out)
+
+
+def window_products(xp: Any, cols: Any, w: Any, channels: int, out: Sequence[int]) -> Any:
+    """A weight gradient from the activations' im2col rows ``cols`` (N·K, out·C), which
+    are the forward convolution's own, and the output gradient ``w`` (C_out, N, *K):
+    one product, (C, C_out, *out)."""
+    d = len(out)
+    lead = (1, *range(2, 2 + d), 0)  # (N, *K, C_out)
+    grads = xp.ascontiguousarray(xp.transpose(w, lead)).reshape(cols.shape[0], w.shape[0])
+    res = _mm(xp, cols.T, grads).reshape(*out, channels, w.shape[0])  # (*out, C, C_out)
     return xp.ascontiguousarray(xp.transpose(res, (d, d + 1, *range(d))))
 
 

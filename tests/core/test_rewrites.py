@@ -1,10 +1,13 @@
-"""Concatenations written in place: the products making a concatenation's operands write
-into its result through the layout changes between. The plan's numbers equal the
-float64 evaluation's, call after call, whether or not the rewrite applies (an operand
-with a second use, a result that escapes, a reshape that would copy)."""
+"""Rewrites of a plan's steps. Concatenations written in place: the products making a
+concatenation's operands write into its result through the layout changes between. A
+convolution's weight gradient reusing the forward step's im2col rows. The plan's numbers
+equal the float64 evaluation's, call after call, whether or not a rewrite applies (an
+operand with a second use, a result that escapes, a reshape that would copy, a forward
+convolution taking a route without rows)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.core import array, eval_graph, make_graph, ops
+from workbench.core import array, eval_graph, grad, make_graph, ops
 from workbench.core.executor import Executor
 
 # a plan's concatenation step that only hands out its already-written result
@@ -108,3 +111,83 @@ def test_a_join_that_escapes_or_an_operand_used_twice_is_left_alone(tail: str) -
     graph = make_graph(program, *xs)
     plan = Executor(pipeline=None).plan(graph, graph.in_types)
     assert not HELD.search(plan.source)
+
+
+# ---------------------------------------------------------------------------------------
+# A convolution's weight gradient reusing the forward step's im2col rows
+
+
+def _shared_steps(plan: Any) -> list[str]:
+    """The plan's convolution steps that hand over or take im2col rows."""
+    names = []
+    for value in plan.fn.__globals__.values():
+        if isinstance(value, functools.partial) and value.func.__name__ in ("_keeping", "_reusing"):
+            names.append(value.func.__name__)
+    return sorted(names)
+
+
+def _conv_layer_step(padding: Any, channels_last: bool) -> Any:
+    """A convolution layer's loss and its gradients for the input and the kernel: the
+    plan holds the forward convolution and both gradient convolutions."""
+
+    def loss(x: Any, w: Any) -> Any:
+        if channels_last:  # an NHWC array read as NCHW, as a TensorFlow-layout program
+            x = ops.transpose(x, (0, 3, 1, 2))
+        y = ops.conv(x, w, padding=padding)
+        return ops.reduce_sum(ops.mul(ops.tanh(y), y))
+
+    return lambda x, w: (loss(x, w), *grad(loss, argnums=(0, 1))(x, w))
+
+
+@given(
+    channels=st.sampled_from([1, 2, 5]),
+    kernel=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    channels_last=st.booleans(),
+    optimise=st.booleans(),
+)
+def test_a_plan_sharing_im2col_rows_equals_the_evaluation(
+    channels: int, kernel: int, pad: int, channels_last: bool, optimise: bool
+) -> None:
+    """Every route of the forward convolution (few channels or many, either memory
+    order), call after call: the gradients equal the float64 evaluation's."""
+    padding = ((pad, pad), (pad, max(0, pad - 1)))
+    step = _conv_layer_step(padding, channels_last)
+    rng = np.random.default_rng(channels * 10 + kernel)
+
+    def operands(seed: int) -> list[Any]:
+        r = np.random.default_rng(seed)
+        shape = (3, 6, 5, channels) if channels_last else (3, channels, 6, 5)
+        return [
+            array(r.standard_normal(shape)),
+            array(r.standard_normal((4, channels, kernel, kernel))),
+        ]
+
+    first = operands(int(rng.integers(100)))
+    graph = make_graph(step, *first)
+    executor = Executor() if optimise else Executor(pipeline=None)
+    for xs in (first, operands(7), first):
+        for got, want in zip(executor.run(graph, *xs), eval_graph(graph, *xs), strict=True):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_a_conv_layers_weight_gradient_reuses_the_forward_rows(channels_last: bool) -> None:
+    """The forward step keeps its rows and the kernel's gradient takes them; the numbers
+    are those of the plan without the rewrite."""
+    step = _conv_layer_step(((1, 1), (1, 1)), channels_last)
+    rng = np.random.default_rng(4)
+    shape = (4, 7, 7, 16) if channels_last else (4, 16, 7, 7)
+    xs = [
+        array(rng.standard_normal(shape).astype(np.float32)),
+        array(rng.standard_normal((8, 16, 3, 3)).astype(np.float32)),
+    ]
+    graph = make_graph(step, *xs)
+    plan = Executor().plan(graph, graph.in_types)
+    assert _shared_steps(plan) == ["_keeping", "_reusing"]
+    kept = [v.numpy() for v in plan(*xs)]
+    again = [v.numpy() for v in plan(*xs)]
+    wide = [array(x.numpy().astype(np.float64)) for x in xs]
+    for a, b, want in zip(kept, again, eval_graph(make_graph(step, *wide), *wide), strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, want.numpy(), rtol=2e-4, atol=2e-4)

@@ -1,19 +1,22 @@
-"""Concatenations written in place, as a plan is lowered.
+"""Rewrites of a plan's steps, as a graph is lowered: what memory the steps share.
 
-A concatenation copies each of its operands into its result. When an operand is made by
-a step that can write its result into a given array (a primitive's ``into`` rule: a
-matrix product), and reaches the concatenation only through layout changes whose inverse
-is a view (``view_back``: a transpose, a reshape that regroups axes), that step writes
-straight into its block of the concatenation's result instead (``parts``), and neither
-the layout changes nor the concatenation copy anything. The attention layer's gradient
-is the common case: the q, k and v gradients come out of batched products as (B, H, T,
-D), are transposed and flattened to (B, T, H·D), then joined into the (B, T, 3·H·D)
-gradient of the fused projection; two full copies of each, XLA's concatenate-in-place.
+**Concatenations written in place.** A concatenation copies each of its operands into
+its result. When an operand is made by a step that can write its result into a given
+array (a primitive's ``into`` rule: a matrix product), and reaches the concatenation
+only through layout changes whose inverse is a view (``view_back``: a transpose, a
+reshape that regroups axes), that step writes straight into its block of the
+concatenation's result instead (``parts``), and neither the layout changes nor the
+concatenation copy anything. The attention layer's gradient is the common case: the q,
+k and v gradients come out of batched products as (B, H, T, D), are transposed and
+flattened to (B, T, H·D), then joined into the (B, T, 3·H·D) gradient of the fused
+projection; two full copies of each, XLA's concatenate-in-place. The result lives in a
+buffer the plan owns, so this applies only to a concatenation none of whose views is a
+result of the plan (or reaches a control-flow step). Every value on the way must have
+that one use. The numbers are the same: the same products, written at the block's row
+stride.
 
-The result lives in a buffer the plan owns, so this applies only to a concatenation none
-of whose views is a result of the plan (or reaches a control-flow step). Every value on
-the way must have that one use. The numbers are the same: the same products, written at
-the block's row stride.
+**A primitive's own rewrite** (``rewrite_steps(steps, xp) -> steps``): a convolution's
+weight gradient reusing the forward convolution's im2col rows (``conv_plans``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,18 @@ from typing import Any
 import numpy as np
 
 from workbench.core.ir import Equation, Graph, Var
+
+
+def rewrite_steps(graph: Graph, steps: Sequence[Any], xp: Any) -> list[Any]:
+    """``steps`` with concatenations written in place, then each primitive's own
+    rewrite applied (host plans only)."""
+    result = sink_concatenations(graph, steps, xp)
+    if xp is not np:
+        return result
+    for prim in {id(s.eqn.primitive): s.eqn.primitive for s in result}.values():
+        if prim.rewrite_steps is not None:
+            result = prim.rewrite_steps(result, xp)
+    return result
 
 
 def sink_concatenations(graph: Graph, steps: Sequence[Any], xp: Any) -> list[Any]:
@@ -144,4 +159,4 @@ class _Held:
         return self.buffer
 
 
-__all__ = ["sink_concatenations"]
+__all__ = ["rewrite_steps", "sink_concatenations"]
