@@ -207,6 +207,15 @@ def _direct_conv(x: np.ndarray, w: np.ndarray, pads: Any) -> np.ndarray:
     return want
 
 
+def _assert_the_direct_sum(x: Any, w: Any, pads: Any, float32_tolerance: float) -> None:
+    """``conv`` of ``x`` and ``w`` keeps their dtype and equals the direct sum (to
+    ``float32_tolerance`` in float32, 1e-12 in float64)."""
+    got = ops.conv(array(x), array(w), padding=pads).numpy()
+    assert got.dtype == x.dtype
+    tolerance = float32_tolerance if x.dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=tolerance, atol=tolerance)
+
+
 @given(st.data())
 def test_a_convolution_smaller_than_its_kernel_equals_the_direct_sum(data: Any) -> None:
     """The weight-gradient shape (output smaller than the kernel) takes its own route;
@@ -243,10 +252,7 @@ def test_a_convolution_to_fewer_channels_equals_the_direct_sum(data: Any) -> Non
     w = rng.standard_normal((out_channels, channels, *kernel)).astype(dtype)
     if data.draw(st.booleans()):
         x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-    got = ops.conv(array(x), array(w), padding=pads).numpy()
-    assert got.dtype == dtype
-    tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=tolerance, atol=tolerance)
+    _assert_the_direct_sum(x, w, pads, float32_tolerance=1e-5)
 
 
 @given(st.data())
@@ -282,11 +288,7 @@ def test_a_first_layers_weight_gradient_equals_the_direct_sum(data: Any) -> None
     rng = np.random.default_rng(sum(size) + images)
     activations = rng.standard_normal((images, channels, *size)).astype(dtype)
     gradient = rng.standard_normal((images, out_channels, *grad_size)).astype(dtype)
-    x, w = activations.swapaxes(0, 1), gradient.swapaxes(0, 1)
-    got = ops.conv(array(x), array(w), padding=pads).numpy()
-    assert got.dtype == dtype
-    tolerance = 1e-4 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(got, _direct_conv(x, w, pads), rtol=tolerance, atol=tolerance)
+    _assert_the_direct_sum(activations.swapaxes(0, 1), gradient.swapaxes(0, 1), pads, 1e-4)
 
 
 @given(st.data())
