@@ -26,8 +26,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from workbench.core.primitives.conv import _conv_impl, conv_p, window_products
 from workbench.core.primitives.structural import transpose_p
 
@@ -43,12 +41,12 @@ def _keeping(holder: _Rows, conv: Any, x: Any, w: Any) -> Any:
     return conv(x, w, keep=holder)
 
 
-def _reusing(holder: _Rows, conv: Any, out: Sequence[int], x: Any, g: Any) -> Any:
+def _reusing(holder: _Rows, conv: Any, xp: Any, out: Sequence[int], x: Any, g: Any) -> Any:
     rows, holder.rows = holder.rows, None
     expected = (g.shape[1] * math.prod(g.shape[2:]), math.prod(out) * x.shape[0])
     if rows is None or rows.shape != expected or rows.dtype != g.dtype:
         return conv(x, g)
-    return window_products(np, rows, g, x.shape[0], out)
+    return window_products(xp, rows, g, x.shape[0], out)
 
 
 def _source(
@@ -104,7 +102,7 @@ def share_windows(steps: Sequence[Any], xp: Any) -> list[Any]:
         first = functools.partial(_conv_impl, xp, **steps[i].eqn.params)
         second = functools.partial(_conv_impl, xp, **eqn.params)
         result[i] = _with(steps[i], functools.partial(_keeping, holder, first))
-        result[j] = _with(steps[j], functools.partial(_reusing, holder, second, window))
+        result[j] = _with(steps[j], functools.partial(_reusing, holder, second, xp, window))
     return result
 
 
