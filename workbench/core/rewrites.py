@@ -33,10 +33,11 @@ from workbench.core.ir import Equation, Graph, Var
 
 def rewrite_steps(graph: Graph, steps: Sequence[Any], xp: Any) -> list[Any]:
     """``steps`` with concatenations written in place, then each primitive's own
-    rewrite applied (host plans only)."""
-    result = sink_concatenations(graph, steps, xp)
+    rewrite applied. Host plans only: CuPy's products into strided blocks, and the
+    rewrites' buffers on a device, are untested here (no GPU was lent)."""
     if xp is not np:
-        return result
+        return list(steps)
+    result = sink_concatenations(graph, steps, xp)
     for prim in {id(s.eqn.primitive): s.eqn.primitive for s in result}.values():
         if prim.rewrite_steps is not None:
             result = prim.rewrite_steps(result, xp)
@@ -46,10 +47,7 @@ def rewrite_steps(graph: Graph, steps: Sequence[Any], xp: Any) -> list[Any]:
 def sink_concatenations(graph: Graph, steps: Sequence[Any], xp: Any) -> list[Any]:
     """``steps`` (a plan's, in order) with every concatenation that can be written in
     place rewritten so: its operands' makers write into its result, the layout steps
-    between are dropped, and the concatenation hands out the result. Host plans only:
-    CuPy's products into strided blocks are untested here (no GPU was lent)."""
-    if xp is not np:
-        return list(steps)
+    between are dropped, and the concatenation hands out the result."""
     made_by: dict[int, int] = {}
     uses: Counter[int] = Counter()
     for i, step in enumerate(steps):
