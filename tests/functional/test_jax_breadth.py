@@ -5,6 +5,7 @@ under ``jit``, and JAX's exception type for a product shape mismatch."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -197,3 +198,32 @@ def test_rot90_and_conv_dimension_numbers_equal_jax(real_jax: Any) -> None:
         rtol=1e-5,
         atol=1e-5,
     )
+
+
+def _attention_loss(jax: Any, jnp: Any, heads: int) -> Any:
+    """Multi-head self-attention with one fused q, k, v projection, as tutorials write it:
+    its gradient joins the three heads' gradients back into the projection's."""
+
+    def loss(w: Any, x: Any) -> Any:
+        b, t, d = x.shape
+        q, k, v = jnp.split(x @ w.T, 3, axis=-1)
+        split = lambda a: a.reshape(b, t, heads, d // heads).transpose(0, 2, 1, 3)  # noqa: E731
+        q, k, v = split(q), split(k), split(v)
+        attn = jax.nn.softmax(q @ k.transpose(0, 1, 3, 2) / math.sqrt(d // heads), axis=-1)
+        ctx = (attn @ v).transpose(0, 2, 1, 3).reshape(b, t, d)
+        return jnp.sum(jnp.tanh(ctx) * x)
+
+    return loss
+
+
+def test_a_jitted_attention_gradient_equals_jaxs(real_jax: Any) -> None:
+    """Compiled, the products making the q, k and v gradients write straight into the
+    joined gradient; the numbers are jax.jit's."""
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((24, 8)).astype(np.float32) * 0.3
+    x = rng.standard_normal((2, 5, 8)).astype(np.float32)
+    ours = wf.jit(wf.grad(_attention_loss(wf, wjnp, 2)))(w, x)
+    theirs = real_jax.jit(real_jax.grad(_attention_loss(real_jax, jnp, 2)))(w, x)
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-4, atol=1e-5)

@@ -110,6 +110,11 @@ def _conv_shape(
     return Type((x.shape[0], w.shape[0], *out), x.dtype, x.device)
 
 
+def unit_windows(strides: Any, lhs_dilation: Any, rhs_dilation: Any, groups: int) -> bool:
+    # one group, unit strides and dilations: where the product routes below apply
+    return groups == 1 and all(v == 1 for v in (*strides, *lhs_dilation, *rhs_dilation))
+
+
 def _conv_impl(
     xp: Any,
     x: Any,
@@ -127,8 +132,7 @@ def _conv_impl(
     rows as ``keep.rows`` for the weight gradient to reuse."""
     d = len(strides)
     channels_last = _channels_last(x)
-    plain = groups == 1 and all(v == 1 for v in (*strides, *lhs_dilation, *rhs_dilation))
-    if plain and xp is np:
+    if unit_windows(strides, lhs_dilation, rhs_dilation, groups) and xp is np:
         spatial = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], padding)]
         out = [n - k + 1 for n, k in zip(spatial, w.shape[2:])]
         lead = (1, *range(2, 2 + d), 0)
@@ -299,11 +303,10 @@ def window_products(xp: Any, cols: Any, w: Any, channels: int, out: Sequence[int
     """A weight gradient from the activations' im2col rows ``cols`` (N·K, out·C), which
     are the forward convolution's own, and the output gradient ``w`` (C_out, N, *K):
     one product, (C, C_out, *out)."""
-    d = len(out)
-    lead = (1, *range(2, 2 + d), 0)  # (N, *K, C_out)
+    lead = (1, *range(2, 2 + len(out)), 0)  # (N, *K, C_out)
     grads = xp.ascontiguousarray(xp.transpose(w, lead)).reshape(cols.shape[0], w.shape[0])
     res = _mm(xp, cols.T, grads).reshape(*out, channels, w.shape[0])  # (*out, C, C_out)
-    return xp.ascontiguousarray(xp.transpose(res, (d, d + 1, *range(d))))
+    return xp.ascontiguousarray(xp.moveaxis(res, (-2, -1), (0, 1)))
 
 
 def _conv_by_input_products(

@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.core.primitives.conv import _conv_impl, conv_p, window_products
+from workbench.core.primitives.conv import _conv_impl, conv_p, unit_windows, window_products
 from workbench.core.primitives.structural import transpose_p
 
 
@@ -65,9 +65,8 @@ def _source(
 
 
 def _unit(params: dict[str, Any]) -> bool:
-    return params["groups"] == 1 and all(
-        v == 1 for v in (*params["strides"], *params["lhs_dilation"], *params["rhs_dilation"])
-    )
+    keys = ("strides", "lhs_dilation", "rhs_dilation", "groups")
+    return unit_windows(*(params[k] for k in keys))
 
 
 def share_windows(steps: Sequence[Any], xp: Any) -> list[Any]:
