@@ -152,6 +152,25 @@ def test_a_plan_writes_its_results_into_given_arrays() -> None:
     assert plan.into_fn(1) is plan.into_fn(1)  # built once
 
 
+def test_a_join_is_written_into_the_given_array() -> None:
+    """A loop body's y that is a concatenation (an LSTM's four gate gradients) is joined
+    straight into its row of the stacked result, not joined and then copied there."""
+    x = f32(np.linspace(-1, 1, 6).reshape(2, 3))
+
+    def f(v: Any) -> Any:
+        return (
+            ops.concatenate([ops.neg(v), ops.exp(v), ops.matmul(v, ops.transpose(v, (1, 0)))], 1),
+        )
+
+    graph = make_graph(f, x)
+    plan = Executor().plan(graph, graph.in_types)
+    into = [np.empty((2, 8), np.float32)]
+    assert plan.into_fn(0)(x.data, into) == ()
+    np.testing.assert_allclose(into[0], f(x)[0].numpy(), rtol=1e-6)
+    source = plan.into_fn(0).source
+    assert "out=o0)  # concatenate" in source and "o0[...]" not in source
+
+
 def test_a_compiled_training_step_matches_eager() -> None:
     rng = np.random.default_rng(0)
     w1, w2 = f32(rng.standard_normal((8, 16)) * 0.3), f32(rng.standard_normal((16, 3)) * 0.3)

@@ -430,7 +430,8 @@ class _Lowering:
                 continue
             outs = [self.define(v) for v in eqn.outputs]
             aims = [targets.get(id(v)) for v in eqn.outputs]
-            if step.kind in ("ufunc", "kernel") and any(a is not None for a in aims):
+            joins = step.kind == "call" and eqn.primitive.parts is not None and eqn.inputs
+            if (step.kind in ("ufunc", "kernel") or joins) and any(a is not None for a in aims):
                 written.update(id(v) for v, a in zip(eqn.outputs, aims) if a is not None)
                 if len(outs) == 1:
                     call = f"{inputs}, out=o{aims[0]}" if inputs else f"out=o{aims[0]}"

@@ -10,7 +10,7 @@ from workbench.core.passes.dce import dce
 from workbench.core.passes.fold import constant_fold
 from workbench.core.passes.fusion import fuse_elementwise
 from workbench.core.passes.layout import fold_transposes
-from workbench.core.passes.loops import merge_loops
+from workbench.core.passes.loops import merge_loops, trim_loops
 from workbench.core.passes.simplify import RULES, simplify
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "fuse_elementwise",
     "merge_loops",
     "simplify",
+    "trim_loops",
 ]

@@ -122,14 +122,14 @@ class Pipeline:
 
 def default_pipeline(fuse: bool = True) -> Pipeline:
     """simplify, channels-last layout, transpose folding, constant folding, CSE, loop
-    merging, DCE, then elementwise fusion."""
+    merging and trimming, DCE, then elementwise fusion."""
     from workbench.core.passes.channels import channels_last  # noqa: PLC0415
     from workbench.core.passes.cse import cse  # noqa: PLC0415
     from workbench.core.passes.dce import dce  # noqa: PLC0415
     from workbench.core.passes.fold import constant_fold  # noqa: PLC0415
     from workbench.core.passes.fusion import fuse_elementwise  # noqa: PLC0415
     from workbench.core.passes.layout import fold_transposes  # noqa: PLC0415
-    from workbench.core.passes.loops import merge_loops  # noqa: PLC0415
+    from workbench.core.passes.loops import merge_loops, trim_loops  # noqa: PLC0415
     from workbench.core.passes.simplify import simplify  # noqa: PLC0415
 
     passes: list[Pass] = [
@@ -139,6 +139,7 @@ def default_pipeline(fuse: bool = True) -> Pipeline:
         constant_fold,
         cse,
         merge_loops,
+        trim_loops,
         dce,
     ]
     if fuse:

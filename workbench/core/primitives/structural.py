@@ -322,7 +322,8 @@ def _concatenate_shape(*xs: Any, axis: int) -> Type:
 
 concatenate_p = Primitive(
     "concatenate",
-    impl=lambda xp, *xs, axis: xp.concatenate(xs, axis=axis),
+    # ``out``: a compiled loop's body joins straight into the row of its stacked result
+    impl=lambda xp, *xs, axis, out=None: xp.concatenate(xs, axis=axis, out=out),
     shape=_concatenate_shape,
     family="structural",
 )

@@ -14,6 +14,7 @@ from workbench.core.dispatch import apply
 from workbench.core.ir import Equation, Graph, Type, Var
 from workbench.core.passes.cse import cse
 from workbench.core.passes.dce import dce
+from workbench.core.passes.fusion import is_elementwise
 from workbench.core.primitive import Primitive
 from workbench.core.primitives.control.graphs import (
     Groups,
@@ -228,6 +229,8 @@ def _split_residuals(backward: Graph, n_consts: int, n_varying: int) -> tuple[Gr
     for a in backward.outputs:
         if isinstance(a, Var) and a in varying:
             needed[a] = None
+    moved = _recomputed(forward_eqns, needed, invariant) | set(rest_eqns)
+    rest_eqns = [e for e in backward.equations if e in moved]  # in their first order
     residuals = tuple(needed)
     forward = Graph(
         inputs[: n_consts + n_varying], tuple(forward_eqns), residuals, backward.constants
@@ -239,6 +242,37 @@ def _split_residuals(backward: Graph, n_consts: int, n_varying: int) -> tuple[Gr
         backward.constants,
     )
     return dce(forward)[0], dce(rest)[0]
+
+
+def _recomputed(
+    forward_eqns: Sequence[Equation], needed: dict[Var, None], invariant: set[Var]
+) -> set[Equation]:
+    """Drop from ``needed`` each residual that a few arithmetic equations make from other
+    residuals and loop invariants (an LSTM's ``σ(x)·(1 - σ(x))`` beside ``σ(x)``), and
+    return those equations: the backward step computes them again, in its own kernel,
+    and the loop stores one array fewer per step. Each drop leaves one residual fewer."""
+    # arithmetic costs less than writing and reading one more per-step array
+    cheap = {ops.add_p, ops.sub_p, ops.mul_p, ops.neg_p, ops.square_p}
+    producer = {v: e for e in forward_eqns for v in e.outputs}
+    moved: set[Equation] = set()
+    for r in list(needed):
+        cone: list[Equation] = []
+        pending = [r]
+        while pending and len(cone) <= 4:
+            eqn = producer.get(pending.pop())
+            if eqn is None or eqn.primitive not in cheap or not is_elementwise(eqn):
+                break
+            cone.append(eqn)
+            pending += [
+                a
+                for a in eqn.inputs
+                if isinstance(a, Var) and a not in invariant and a not in needed
+            ]
+        else:
+            if not pending:
+                del needed[r]
+                moved.update(cone)
+    return moved
 
 
 def _hoistable(rest: Graph, n_consts: int) -> dict[int, tuple[Equation, list[Equation]]]:
