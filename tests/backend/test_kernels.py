@@ -44,3 +44,33 @@ def test_select_small_and_disabled_fall_back_to_where(monkeypatch: pytest.Monkey
     np.testing.assert_array_equal(
         kernels.select(np, big > 5000, big, -big), np.where(big > 5000, big, -big)
     )
+
+
+def test_a_kernels_pointer_is_the_arrays_first_element() -> None:
+    """``native.pointer`` hands a kernel the address NumPy reports, for every kind of host
+    array a plan passes: contiguous, read-only, a strided or broadcast view, an ml_dtypes
+    type (no buffer format), a 0-d array, an empty one."""
+    import ml_dtypes
+
+    from workbench.backend import native
+
+    cffi = pytest.importorskip("cffi")
+    base = np.arange(24, dtype=np.float32).reshape(4, 6)
+    read_only = base.copy()
+    read_only.flags.writeable = False
+    arrays = [
+        base,
+        read_only,
+        base[:, 2:4],
+        base.T,
+        base[::-1],
+        np.broadcast_to(np.float32(3.0), (5, 7)),
+        base.astype(ml_dtypes.bfloat16),
+        np.array(2.5),
+        np.empty((0, 3), np.float32),
+        base[1],
+    ]
+    ffi = cffi.FFI()
+    for a in arrays:
+        address = int(ffi.cast("uintptr_t", native.pointer(a)))
+        assert address == a.ctypes.data or a.size == 0, a

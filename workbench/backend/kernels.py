@@ -12,6 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.backend import native
+from workbench.backend.native import pointer
+
 
 @functools.cache
 def _host_erf() -> Any:
@@ -117,15 +120,8 @@ _SELECT_MIN_SIZE = 4096  # below this NumPy's own call is as quick as a ctypes c
 
 def _native(source: str, name: str, sizes: int, pointers: int) -> Any:
     """The native function ``name`` of ``source`` taking ``sizes`` counts and then
-    ``pointers`` array addresses, or None (no compiler)."""
-    import ctypes  # noqa: PLC0415
-
-    from workbench.backend import native  # noqa: PLC0415
-
-    function = native.load(source, name)
-    if function is not None:
-        function.argtypes = [ctypes.c_longlong] * sizes + [ctypes.c_void_p] * pointers
-    return function
+    ``pointers`` array addresses (``native.pointer``), or None (no compiler)."""
+    return native.load(source, name, "n" * sizes + "p" * pointers)
 
 
 @functools.cache
@@ -149,7 +145,7 @@ def select(xp: Any, pred: Any, x: Any, y: Any) -> Any:
             kernel = _select_kernel(x.dtype.itemsize, layout)
             if kernel is not None:
                 out = np.empty(x.shape, x.dtype)
-                kernel(x.size, pred.ctypes.data, x.ctypes.data, y.ctypes.data, out.ctypes.data)
+                kernel(x.size, pointer(pred), pointer(x), pointer(y), pointer(out))
                 return out
     return xp.where(pred, x, y)
 
@@ -328,7 +324,7 @@ def max_pool_tiled(xp: Any, x: Any, window: Any) -> Any:
     shape, planes, h, w = _pooled(moved, kh, kw, channels)
     y = np.empty(shape, x.dtype)
     counts = (planes, h // kh, w // kw, kh, kw) + ((channels,) if channels > 1 else ())
-    kernel(*counts, moved.ctypes.data, y.ctypes.data)
+    kernel(*counts, pointer(moved), pointer(y))
     return _back(y, perm)
 
 
@@ -346,10 +342,10 @@ def max_pool_grad_tiled(xp: Any, x: Any, y: Any, g: Any, window: Any) -> Any:
     g_moved = np.ascontiguousarray(g.transpose(perm), x.dtype)
     out = np.empty(moved.shape, x.dtype)
     counts = (planes, h // kh, w // kw, kh, kw) + ((channels,) if channels > 1 else ())
-    pointers = [moved.ctypes.data, y_moved.ctypes.data, g_moved.ctypes.data, out.ctypes.data]
+    pointers = [pointer(moved), pointer(y_moved), pointer(g_moved), pointer(out)]
     if channels > 1:
         scratch = np.empty(channels, np.uint8)  # the kernel's per-channel "taken" flags
-        pointers.append(scratch.ctypes.data)
+        pointers.append(pointer(scratch))
     kernel(*counts, *pointers)
     return _back(out, perm)
 
@@ -462,7 +458,7 @@ def reduce_extremum(xp: Any, x: Any, axes: tuple[int, ...], keepdims: bool, kind
         kernel = _extremum_kernel(f"row_{kind}_f{x.dtype.itemsize}")
         if kernel is not None:
             out = np.empty(x.shape[:-1] + ((1,) if keepdims else ()), x.dtype)
-            kernel(x.size // x.shape[-1], x.shape[-1], x.ctypes.data, out.ctypes.data)
+            kernel(x.size // x.shape[-1], x.shape[-1], pointer(x), pointer(out))
             return out
     return (xp.max if kind == "max" else xp.min)(x, axis=axes, keepdims=keepdims)
 
@@ -523,7 +519,7 @@ def log_softmax_rows(xp: Any, x: Any) -> Any:
         kernel = _log_softmax_kernel(f"log_softmax_f{x.dtype.itemsize}")
         if kernel is not None:
             out = np.empty(x.shape, x.dtype)
-            kernel(x.size // x.shape[-1], x.shape[-1], x.ctypes.data, out.ctypes.data)
+            kernel(x.size // x.shape[-1], x.shape[-1], pointer(x), pointer(out))
             return out
     return None
 
@@ -570,5 +566,5 @@ def col2im_2d(xp: Any, z: Any, n: int, size: Any, window: Any, channels: int) ->
         return None
     (h, w), (kh, kw) = size, window
     acc = np.empty((n, h + kh - 1, w + kw - 1, channels), z.dtype)
-    kernel(n, h, w, kh, kw, channels, z.ctypes.data, acc.ctypes.data)
+    kernel(n, h, w, kh, kw, channels, pointer(z), pointer(acc))
     return acc

@@ -3,6 +3,11 @@
 Compiled libraries are cached on disk by the hash of their source. When no compiler is
 found (or ``WORKBENCH_NATIVE=0``), :func:`load` returns ``None`` and callers fall back
 to NumPy. The compiler is run without a shell, with a fixed argument list.
+
+A kernel is called through cffi: its arguments are counts (Python ints) and arrays'
+addresses as :func:`pointer` gives them. ``ndarray.ctypes.data``, what ctypes needs,
+costs 1.2 µs an array, which a fused LSTM cell with 19 operands paid 64 times per step,
+forward and backward; ``pointer`` costs 0.2.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ import subprocess
 import tempfile
 from typing import Any
 
+import cffi
+
 from workbench import config
+
+_FFI = cffi.FFI()
+_FROM_BUFFER = _FFI.from_buffer
+_LIBRARIES: dict[str, Any] = {}  # loaded once, kept for the process
 
 
 @functools.cache
@@ -75,9 +86,10 @@ def _cpu_signature() -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def load(source: str, symbol: str) -> Any:
+def load(source: str, symbol: str, signature: str) -> Any:
     """Compile ``source`` (cached by its hash and the flags) and return the function
-    ``symbol``, or None."""
+    ``symbol``, or None. ``signature`` spells its parameters: ``n`` a count (``long
+    long``), ``p`` an array's address (pass :func:`pointer` of the array)."""
     cc = compiler()
     if cc is None:
         return None
@@ -103,8 +115,18 @@ def load(source: str, symbol: str) -> Any:
         except (OSError, subprocess.SubprocessError):
             return None
     try:
-        function = getattr(ctypes.CDLL(library), symbol)
+        loaded = _LIBRARIES.get(library) or _LIBRARIES.setdefault(library, ctypes.CDLL(library))
+        address = ctypes.cast(getattr(loaded, symbol), ctypes.c_void_p).value
     except (OSError, AttributeError):  # e.g. a vector math function this libc lacks
         return None
-    function.restype = None
-    return function
+    parameters = ", ".join("long long" if kind == "n" else "void *" for kind in signature)
+    return _FFI.cast(f"void (*)({parameters})", address)
+
+
+def pointer(x: Any) -> Any:
+    """The address of host array ``x``'s first element, for a kernel of :func:`load`
+    (hold ``x`` until the call returns)."""
+    try:
+        return _FROM_BUFFER(x)  # C-contiguous arrays with a buffer format
+    except (TypeError, ValueError, BufferError):  # strided, broadcast, ml_dtypes' types
+        return _FFI.cast("char *", x.ctypes.data)

@@ -10,7 +10,6 @@ minimum and relu propagate NaN.
 
 from __future__ import annotations
 
-import ctypes
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -251,11 +250,11 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
     source = c_source(graph)
     if source is None:
         return None
-    function = native.load(source, "kernel")
+    n_out = len(graph.outputs)
+    function = native.load(source, "kernel", "n" + "p" * (len(graph.inputs) + n_out))
     if function is None:
         return None
-    n_out = len(graph.outputs)
-    function.argtypes = [ctypes.c_longlong] + [ctypes.c_void_p] * (len(graph.inputs) + n_out)
+    pointer = native.pointer
     out_type = graph.outputs[0].type
     shape, size = tuple(out_type.shape), out_type.size
     out_dtypes = [v.type.dtype for v in graph.outputs]
@@ -267,19 +266,13 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
         """The kernel reading broadcast or strided inputs in place (compiled once per
         layout)."""
         if layouts not in by_layout:
-            made = native.load(c_source(graph, layouts) or "", "kernel")
-            if made is not None:
-                long, pointer = ctypes.c_longlong, ctypes.c_void_p
-                if "g" in layouts or "p" in layouts:
-                    made.argtypes = (
-                        [long] * 4
-                        + [t for mode in layouts for t in ([pointer] + [long] * 4 * (mode in "gp"))]
-                        + [pointer] * n_out
-                    )
-                else:
-                    sizes = 1 + any(mode in ("m", "d") for mode in layouts)
-                    made.argtypes = [long] * sizes + [pointer] * (len(layouts) + n_out)
-            by_layout[layouts] = made
+            if "g" in layouts or "p" in layouts:
+                operands = "".join("p" + "nnnn" * (mode in "gp") for mode in layouts)
+                signature = "nnnn" + operands + "p" * n_out
+            else:
+                sizes = 1 + any(mode in ("m", "d") for mode in layouts)
+                signature = "n" * sizes + "p" * (len(layouts) + n_out)
+            by_layout[layouts] = native.load(c_source(graph, layouts) or "", "kernel", signature)
         return by_layout[layouts]
 
     def strided(inputs: Sequence[Any], pointers: list[int]) -> bool:
@@ -299,7 +292,7 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
         arguments: list[int] = []
         views = iter(folded)
         for x, mode in zip(inputs, layouts):
-            arguments.append(x.ctypes.data)
+            arguments.append(pointer(x))
             if mode in "gp":
                 arguments.extend(next(views))
         kernel(*dims, *arguments, *pointers)
@@ -315,23 +308,23 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
                 np.empty(shape, t) if o is None else o  # type: ignore[type-var]
                 for o, t in zip(outs, out_dtypes)
             ]
-            pointers = [o.ctypes.data for o in outs]
+            pointers = [pointer(o) for o in outs]
         elif out is not None:
-            outs, pointers = [out], [out.ctypes.data]
+            outs, pointers = [out], [pointer(out)]
         elif n_out == 1:
             outs = [np.empty(shape, out_dtypes[0])]  # type: ignore[type-var]
-            pointers = [outs[0].ctypes.data]
-        elif one_dtype:  # one block for all results: one pointer to ask NumPy for
+            pointers = [pointer(outs[0])]
+        elif one_dtype:  # one block for all results, in one allocation
             block = np.empty((n_out, *shape), out_dtypes[0])  # type: ignore[type-var]
             outs = list(block)
-            base = block.ctypes.data
+            base = pointer(block)
             pointers = [base + k * block_bytes for k in range(n_out)]
         else:
             outs = [np.empty(shape, t) for t in out_dtypes]  # type: ignore[type-var]
-            pointers = [o.ctypes.data for o in outs]
+            pointers = [pointer(o) for o in outs]
         result = outs[0] if n_out == 1 else tuple(outs)
         if all(x.flags.c_contiguous for x in inputs) or not size:
-            function(size, *[x.ctypes.data for x in inputs], *pointers)
+            function(size, *[pointer(x) for x in inputs], *pointers)
             return result
         found = [_broadcast_layout(x) for x in inputs]
         rows = {layout[1] for layout in found if layout is not None and layout[0] in "md"}
@@ -354,10 +347,10 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
                     for x, mode in zip(inputs, layouts)
                 ]
                 counts = (size, k) if k else (size,)
-                kernel(*counts, *[a.ctypes.data for a in arrays], *pointers)
+                kernel(*counts, *[pointer(a) for a in arrays], *pointers)
                 return result
         arrays = [x if x.flags.c_contiguous else np.ascontiguousarray(x) for x in inputs]
-        function(size, *[a.ctypes.data for a in arrays], *pointers)
+        function(size, *[pointer(a) for a in arrays], *pointers)
         return result
 
     run.source = source  # type: ignore[attr-defined]
