@@ -343,7 +343,7 @@ def backward_pass(
                 f"{prim.name}: no VJP rule, so it cannot be differentiated in reverse mode"
             )
         if prim.vjp_takes_needs:
-            needs = tuple(p is not None for p in node.parents)
+            needs = tuple([p is not None for p in node.parents])
             in_grads = prim.vjp_rule(g_out, *inputs, out=outs, needs=needs, **node.params)
         else:
             in_grads = prim.vjp_rule(g_out, *inputs, out=outs, **node.params)
@@ -351,7 +351,11 @@ def backward_pass(
             on_vjp(node, in_grads)
         for parent, g in zip(node.parents, in_grads):
             if parent is not None and g is not None:
-                accumulate(cotangent_key(parent), g)
+                key = cotangent_key(parent)
+                if key in grads:
+                    accumulate(key, g)
+                else:  # accumulate's first term, written out: once per edge
+                    grads[key] = g
     return [
         kept.get(cotangent_key(w), grads.get(cotangent_key(w)))
         if isinstance(w, VJPTracer)

@@ -154,14 +154,22 @@ def _check_graph(outputs: Sequence[Any]) -> list[Node]:
             )
         # Only what the backward reads counts, as in PyTorch (which saves just that):
         # x * 2 modified in place afterwards is fine, exp(x) modified in place is not.
-        for position, (tensor, version) in enumerate(zip(record.saved, record.versions)):
+        for tensor, version in zip(record.saved, record.versions):
             if tensor is not None and tensor._version != version:
-                if _backward_reads(node, record.values[position]):
-                    _modified(tensor, f"input {position}", record, node, version)
+                _check_inputs(node, record)
+                break
         result = record.result() if record.result is not None else None
         if result is not None and result._version != 0 and _backward_reads(node, OUTPUT):
             _modified(result, "output 0", record, node, 0)
     return nodes
+
+
+def _check_inputs(node: Node, record: OpRecord) -> None:
+    """Raise if an input the node's backward reads was modified in place since."""
+    for position, (tensor, version) in enumerate(zip(record.saved, record.versions)):
+        if tensor is not None and version is not None and tensor._version != version:
+            if _backward_reads(node, record.values[position]):
+                _modified(tensor, f"input {position}", record, node, version)
 
 
 OUTPUT = object()  # stands for a node's result in _backward_reads
@@ -247,12 +255,17 @@ def run_backward(
     return wrt, grads
 
 
-def saved(node: Node, tensors: Sequence[Any], name: str, result: Any) -> None:
-    """Remember the tensors a node read, their versions and tape values, and the tensor it
-    made, for the in-place check (PyTorch keeps saved tensors alive for the graph's
-    lifetime too)."""
-    versions = [None if t is None else t._version for t in tensors]
-    values = [None if t is None else t._value for t in tensors]
+def saved(
+    node: Node,
+    name: str,
+    tensors: Sequence[Any],
+    versions: Sequence[int | None],
+    values: Sequence[Any],
+    result: Any,
+) -> None:
+    """Remember the tensors a node read (``None`` for other inputs), their versions and
+    tape values, and the tensor it made, for the in-place check (PyTorch keeps saved
+    tensors alive for the graph's lifetime too)."""
     node.record = OpRecord(name, tensors, versions, values, weakref.ref(result))
 
 

@@ -85,12 +85,18 @@ def wrap(value: Any, inputs: Sequence[Any] = (), name: str = "") -> Tensor:
     t._version = 0
     t._retains = False
     if isinstance(value, VJPTracer) and value.node is not None and value.node.record is None:
-        engine.saved(
-            value.node,
-            [x if is_tensor(x) else None for x in inputs],
-            name or value.node.prim.name,
-            t,
-        )
+        node, made = value.node, TensorBase.made
+        # every eager operation pays this: tuples, one each (0.9 -> 0.4 µs an operation)
+        if len(inputs) == 2 and inputs[0].__class__ is made and inputs[1].__class__ is made:
+            a, b = inputs
+            versions: Sequence[Any] = (a._version, b._version)
+            tensors: Sequence[Any] = (a, b)
+            engine.saved(node, name or node.prim.name, tensors, versions, (a._value, b._value), t)
+        else:
+            tensors = tuple([x if is_tensor(x) else None for x in inputs])
+            versions = tuple([None if x is None else x._version for x in tensors])
+            values = tuple([None if x is None else x._value for x in tensors])
+            engine.saved(node, name or node.prim.name, tensors, versions, values, t)
     if engine.ANOMALY.enabled and isinstance(value, VJPTracer) and value.node is not None:
         engine.remember_forward(value.node)  # PyTorch checks the backward, not the forward
     return t
