@@ -77,6 +77,11 @@ def _merged_body(first: Graph, second: Graph, n_carry: int) -> Graph | None:
     return _dce(Graph(joined.inputs, joined.equations, kept, joined.constants))
 
 
+def _renamed(eqn: Equation, subst: Substitution) -> Equation:
+    """``eqn`` reading the substituted atoms."""
+    return Equation(eqn.primitive, tuple(subst(a) for a in eqn.inputs), eqn.outputs, eqn.params)
+
+
 def _merge(graph: Graph, counts: Counter[str]) -> Graph:
     # here, not at the top: the primitives' package imports the passes
     from workbench.core.primitives.control.scan import scan_p  # noqa: PLC0415
@@ -86,12 +91,7 @@ def _merge(graph: Graph, counts: Counter[str]) -> Graph:
     first_of: dict[Any, int] = {}  # loop key -> index in `kept` of the first such scan
     kept: list[Equation | None] = []
     for original in equations:
-        eqn = Equation(
-            original.primitive,
-            tuple(subst(a) for a in original.inputs),
-            original.outputs,
-            original.params,
-        )
+        eqn = _renamed(original, subst)
         if eqn.primitive is not scan_p or _effectful(eqn.params["body"]):
             kept.append(eqn)
             continue
@@ -128,12 +128,7 @@ def _trim(graph: Graph, counts: Counter[str]) -> Graph:
     subst = Substitution()
     trimmed = []
     for original in equations:
-        eqn = Equation(
-            original.primitive,
-            tuple(subst(a) for a in original.inputs),
-            original.outputs,
-            original.params,
-        )
+        eqn = _renamed(original, subst)
         trimmed.append(_repeats_dropped(eqn, subst, counts) if eqn.primitive is scan_p else eqn)
     outputs = tuple(subst(a) for a in graph.outputs)
     read = {id(a) for a in outputs} | {id(a) for e in trimmed for a in e.inputs}
