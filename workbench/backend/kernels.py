@@ -115,7 +115,7 @@ void NAME(long long n, const unsigned char* p, const T* a, const T* b, T* o) { \
     SELECT(select_##S##_sv, T, 0, i)
 ALL(uint8_t, 1) ALL(uint16_t, 2) ALL(uint32_t, 4) ALL(uint64_t, 8)
 """
-_SELECT_MIN_SIZE = 4096  # below this NumPy's own call is as quick as a ctypes call
+_SELECT_MIN_SIZE = 4096  # below this NumPy's own call is as quick as a native call
 
 
 def _native(source: str, name: str, sizes: int, pointers: int) -> Any:

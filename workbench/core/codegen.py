@@ -275,7 +275,7 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
             by_layout[layouts] = native.load(c_source(graph, layouts) or "", "kernel", signature)
         return by_layout[layouts]
 
-    def strided(inputs: Sequence[Any], pointers: list[int]) -> bool:
+    def strided(inputs: Sequence[Any], pointers: list[Any]) -> bool:
         """Run the kernel reading every non-contiguous input at its strides; False when
         the output's axes do not fold into four (the caller copies instead)."""
         plan = _fold_axes(inputs[0].shape, [x for x in inputs if not x.flags.c_contiguous])
@@ -289,7 +289,7 @@ def _cpu_kernel(graph: Graph) -> Callable[..., Any] | None:
         kernel = with_layouts(layouts)
         if kernel is None:
             return False
-        arguments: list[int] = []
+        arguments: list[Any] = []
         views = iter(folded)
         for x, mode in zip(inputs, layouts):
             arguments.append(pointer(x))
