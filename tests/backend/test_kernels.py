@@ -50,11 +50,11 @@ def test_a_kernels_pointer_is_the_arrays_first_element() -> None:
     """``native.pointer`` hands a kernel the address NumPy reports, for every kind of host
     array a plan passes: contiguous, read-only, a strided or broadcast view, an ml_dtypes
     type (no buffer format), a 0-d array, an empty one."""
+    import cffi
     import ml_dtypes
 
     from workbench.backend import native
 
-    cffi = pytest.importorskip("cffi")
     base = np.arange(24, dtype=np.float32).reshape(4, 6)
     read_only = base.copy()
     read_only.flags.writeable = False
