@@ -408,6 +408,48 @@ def gather(
     return make_op("GatherV2", [p, i], run, name=name)
 
 
+def reverse_sequence(
+    input: Any,  # noqa: A002
+    seq_lengths: Any,
+    seq_axis: int | None = None,
+    batch_axis: int | None = None,
+    name: str | None = None,
+    seq_dim: int | None = None,
+    batch_dim: int | None = None,
+) -> Any:
+    """For each slice ``b`` along ``batch_axis``, its first ``seq_lengths[b]`` entries
+    along ``seq_axis`` in reverse order; the entries past the length stay where they are.
+    Mirrors: tf.reverse_sequence (``seq_dim``/``batch_dim`` are the v1 spellings)."""
+    x = convert_to_tensor(input)
+    lengths = convert_to_tensor(seq_lengths)
+    seq = seq_axis if seq_axis is not None else seq_dim
+    if seq is None:
+        raise ValueError("reverse_sequence: give seq_axis")
+    batch = batch_axis if batch_axis is not None else (batch_dim or 0)
+
+    def run(v: Any, n: Any) -> Any:
+        s, b = (normalize_axis("ReverseSequence", a, v.ndim) for a in (seq, batch))
+        if s == b:
+            raise ValueError(f"reverse_sequence: seq_axis and batch_axis are both {s}")
+        steps = v.shape[s]
+        n = ops.reshape(ops.cast(n, np.dtype(np.int64)), (-1, 1))
+        t = ops.array(np.arange(steps, dtype=np.int64).reshape(1, -1))
+        source = ops.select(ops.lt(t, n), ops.sub(ops.sub(n, 1), t), ops.add(t, ops.mul(n, 0)))
+        shape = [1] * v.ndim
+        shape[b], shape[s] = v.shape[b], steps
+        if b > s:
+            source = ops.transpose(source, (1, 0))
+        source = ops.broadcast_to(ops.reshape(source, tuple(shape)), tuple(v.shape))
+        index = tuple(
+            source if k == s else ops.array(np.arange(v.shape[k]).reshape(
+                [-1 if j == k else 1 for j in builtins.range(v.ndim)]))
+            for k in builtins.range(v.ndim)
+        )  # fmt: skip
+        return ops.index(v, index)
+
+    return make_op("ReverseSequence", [x, lengths], run, name=name)
+
+
 def gather_nd(params: Any, indices: Any, name: str | None = None) -> Any:
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices)

@@ -302,7 +302,7 @@ def scan(
     differentiates it without unrolling), as TensorFlow keeps a ``while`` loop; eagerly it
     is a Python loop.
     """
-    from workbench.static.array_ops import concat, expand_dims, stack  # noqa: PLC0415
+    from workbench.static.array_ops import concat, expand_dims, zeros  # noqa: PLC0415
 
     elem_leaves, elem_tree = tree.flatten(elems)
     xs = [convert_to_tensor(e) for e in elem_leaves]
@@ -314,64 +314,100 @@ def scan(
         xs = [x[:-1] if reverse else x[1:] for x in xs]
     init_leaves, init_tree = tree.flatten(initializer)
     init = [convert_to_tensor(v) for v in init_leaves]
-    n_acc, n_xs = len(init), len(xs)
+    n_acc = len(init)
 
-    def call(acc: Sequence[Any], x: Sequence[Any]) -> list[Any]:
+    def call(acc: Sequence[Any], x: Sequence[Any]) -> tuple[list[Any], list[Any]]:
         out = fn(tree.unflatten(init_tree, list(acc)), tree.unflatten(elem_tree, list(x)))
         leaves, _ = tree.flatten(out)
         if len(leaves) != n_acc:
             raise ValueError(
                 f"tf.scan: fn returned {len(leaves)} values for an accumulator of {n_acc}"
             )
-        return [convert_to_tensor(v) for v in leaves]
+        return leaves, leaves
 
-    if executing_eagerly():
-        acc, steps = init, []
-        count = int(xs[0].shape[0])
-        for i in reversed(range(count)) if reverse else range(count):
-            acc = call(acc, [x[i] for x in xs])
-            steps.append(acc)
-        if reverse:
-            steps.reverse()
-        columns = [[step[k] for step in steps] for k in range(n_acc)]
-        if seeded:
-            columns = [c + [v] if reverse else [v, *c] for c, v in zip(columns, init)]
-        return tree.unflatten(init_tree, [stack(c) for c in columns])
-    graph = get_default_graph()
-    specs = [(t.dtype, t.shape) for t in init] + [
-        (x.dtype, TensorShape(x.shape.dims[1:])) for x in xs
-    ]
-    body = build_func_graph("scan_body", lambda *v: call(v[:n_acc], v[n_acc:]), specs, graph)
-    _pure(body, "tf.scan")
-
-    def run(*args: Any) -> Any:
-        carry, values, captured = args[:n_acc], args[n_acc : n_acc + n_xs], args[n_acc + n_xs :]
-
-        def step(c: Any, x: Any) -> Any:
-            new = tuple(run_func_graph(body, [*c, *x], captured, {}, {}))
-            return new, new
-
-        _, ys = ops.scan(step, tuple(carry), tuple(values), reverse=reverse)
-        return tuple(ys) if len(ys) != 1 else ys[0]
-
-    length = xs[0].shape.dims[0] if xs[0].shape.dims else None  # None: known when run
-    out = make_op(
-        "Scan",
-        [*init, *xs, *body.captured_outer],
-        run,
-        name=name or "scan",
-        out_types=[
-            (t.dtype, TensorShape(None if t.shape.dims is None else [length, *t.shape.dims]))
-            for t in init
-        ],
-    )
-    results = list(out) if isinstance(out, tuple) else [out]
+    _, results = loop(call, init, xs, reverse=reverse, name=name or "scan", what="tf.scan")
+    if not results:  # eagerly, no step ran
+        results = [zeros([0, *v.shape], v.dtype) for v in init]
     if seeded:
         results = [
             concat([r, expand_dims(v, 0)] if reverse else [expand_dims(v, 0), r], 0)
             for r, v in zip(results, init)
         ]
     return tree.unflatten(init_tree, results)
+
+
+def loop(
+    fn: Callable[[list[Any], list[Any]], tuple[Sequence[Any], Sequence[Any]]],
+    init: Sequence[Any],
+    xs: Sequence[Any],
+    *,
+    reverse: bool = False,
+    name: str = "scan",
+    what: str = "tf.scan",
+) -> tuple[list[Any], list[Any]]:
+    """``carry, y = fn(carry, x)`` over the first axis of the tensors ``xs``: the last
+    carry and every step's ``y`` stacked (lists of tensors). In a graph this is one
+    operation running the core's ``scan``, whose reverse mode keeps the loop a loop;
+    eagerly, a Python loop. ``tf.scan`` and ``dynamic_rnn`` are both this loop."""
+    from workbench.static.array_ops import stack  # noqa: PLC0415
+
+    init = [convert_to_tensor(v) for v in init]
+    xs = [convert_to_tensor(x) for x in xs]
+    n_acc, n_xs = len(init), len(xs)
+
+    def call(acc: Sequence[Any], x: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        carry, ys = fn(list(acc), list(x))
+        carry = [convert_to_tensor(v) for v in carry]
+        if len(carry) != n_acc:
+            raise ValueError(f"{what}: the loop body returned {len(carry)} values for a "
+                             f"state of {n_acc}")  # fmt: skip
+        return carry, [convert_to_tensor(v) for v in ys]
+
+    if executing_eagerly():
+        acc, steps = init, []
+        count = int(xs[0].shape[0])
+        for i in reversed(range(count)) if reverse else range(count):
+            acc, ys = call(acc, [x[i] for x in xs])
+            steps.append(ys)
+        if reverse:
+            steps.reverse()
+        return acc, [stack([s[k] for s in steps]) for k in range(len(steps[0]))] if steps else []
+    graph = get_default_graph()
+    specs = [(t.dtype, t.shape) for t in init] + [
+        (x.dtype, TensorShape(x.shape.dims[1:])) for x in xs
+    ]
+
+    def flat(*values: Any) -> list[Any]:
+        carry, ys = call(values[:n_acc], values[n_acc:])
+        return [*carry, *ys]
+
+    body = build_func_graph(f"{name}_body", flat, specs, graph)
+    _pure(body, what)
+
+    def run(*args: Any) -> Any:
+        carry, values, captured = args[:n_acc], args[n_acc : n_acc + n_xs], args[n_acc + n_xs :]
+
+        def step(c: Any, x: Any) -> Any:
+            new = run_func_graph(body, [*c, *x], captured, {}, {})
+            return tuple(new[:n_acc]), tuple(new[n_acc:])
+
+        last, ys = ops.scan(step, tuple(carry), tuple(values), reverse=reverse)
+        return (*last, *ys)
+
+    length = xs[0].shape.dims[0] if xs[0].shape.dims else None  # None: known when run
+    out = make_op(
+        "Scan",
+        [*init, *xs, *body.captured_outer],
+        run,
+        name=name,
+        out_types=[(t.dtype, t.shape) for t in init]
+        + [
+            (t.dtype, TensorShape(None if t.shape.dims is None else [length, *t.shape.dims]))
+            for t in body.outputs[n_acc:]
+        ],
+    )
+    results = list(out) if isinstance(out, tuple) else [out]
+    return results[:n_acc], results[n_acc:]
 
 
 def foldl(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None, **kwargs: Any) -> Any:

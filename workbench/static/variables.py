@@ -17,6 +17,7 @@ from workbench.core.values import Tracer
 from workbench.static import dtypes
 from workbench.static.execution import (
     EagerTensor,
+    constant_value,
     convert_to_tensor,
     make_op,
     numpy_text,
@@ -265,9 +266,11 @@ class Variable(TensorOperators):
     def load(self, value: Any, session: Any = None) -> None:
         from workbench.static.session import get_default_session  # noqa: PLC0415
 
-        (session or get_default_session())._store[self] = value_of(
-            convert_to_tensor(np.asarray(value, self._dtype.np))
-        )
+        host = np.asarray(value, self._dtype.np)
+        if not self._shape.is_compatible_with(TensorShape(host.shape)):
+            raise ValueError(f"Variable.load: a value of shape {host.shape} for {self._name}, "
+                             f"whose shape is {self._shape}")  # fmt: skip
+        (session or get_default_session())._store[self] = constant_value(host)
 
     def __repr__(self) -> str:
         if self._eager:
@@ -357,14 +360,17 @@ def variable_scope(
     **_: Any,
 ) -> Iterator[Any]:
     """Mirrors: tf.compat.v1.variable_scope (names and reuse for get_variable)."""
-    name = name_or_scope if isinstance(name_or_scope, str) else (default_name or "scope")
-    parent = _SCOPES[-1][0] + "/" if _SCOPES else ""
+    if isinstance(name_or_scope, _ScopeInfo):  # a captured scope, entered again as it was
+        full = name_or_scope.name
+    else:
+        name = name_or_scope if isinstance(name_or_scope, str) else (default_name or "scope")
+        full = (_SCOPES[-1][0] + "/" if _SCOPES else "") + name
     inherited = _SCOPES[-1][1] if _SCOPES and reuse is None else reuse
-    _SCOPES.append((parent + name, inherited))
+    _SCOPES.append((full, inherited))
     graph = get_default_graph()
     try:
-        with graph.name_scope(parent + name + "/"):
-            yield _ScopeInfo(parent + name, inherited)
+        with graph.name_scope(full + "/"):
+            yield _ScopeInfo(full, inherited)
     finally:
         _SCOPES.pop()
 

@@ -5,6 +5,7 @@ import workbench.static as _tf
 from workbench.static import random_ops
 from workbench.static import train as _train
 from workbench.static.compat import layers_v1 as layers
+from workbench.static.compat import nn_v1 as nn  # noqa: F401 - tf.compat.v1.nn
 from workbench.static.compat import v1_extras
 from workbench.static.compat.v1_extras import (
     ConfigProto,
@@ -37,6 +38,7 @@ from workbench.static.initializers import (
     variance_scaling_initializer,
     zeros_initializer,
 )
+from workbench.static.rnn import contrib
 from workbench.static.session import (
     InteractiveSession,
     Session,
@@ -78,6 +80,7 @@ __all__ = list(_all) + [
     "GPUOptions",
     "arg_max",
     "arg_min",
+    "contrib",
     "disable_tensor_equality",
     "enable_tensor_equality",
     "losses",
