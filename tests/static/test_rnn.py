@@ -318,14 +318,16 @@ def test_a_tf1_lstm_classifier_trains_with_gradient_descent() -> None:
         loss = tf.reduce_mean(
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
         )
-        train = tf.train.AdamOptimizer(0.05).minimize(loss)
+        step = tf.contrib.framework.get_or_create_global_step()
+        assert step is tf.train.get_global_step()
+        train = tf.train.AdamOptimizer(0.05).minimize(loss, global_step=step)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             first = sess.run(loss, {x: xv, y: labels})
             for _ in range(60):
                 sess.run(train, {x: xv, y: labels})
-            last = sess.run(loss, {x: xv, y: labels})
-    assert first > 0.6 and last < 0.1
+            last, steps = sess.run([loss, step], {x: xv, y: labels})
+    assert first > 0.6 and last < 0.1 and steps == 60
 
 
 @settings(max_examples=25, deadline=None)

@@ -46,6 +46,8 @@ def _graph_shapes(lib: Any) -> dict[str, Any]:
             "column": lambda: x[:, 0],
             "columns": lambda: x[:, 10:20],
             "first rows": lambda: x[2:5],
+            "last row": lambda: x[-1],
+            "last row's last column": lambda: x[-1, -1],
             "concat rows": lambda: lib.concat([x, x], axis=0),
             "concat columns": lambda: lib.concat([x, x], axis=1),
             "shape": lambda: lib.shape(x),
@@ -87,3 +89,19 @@ def test_an_error_still_names_the_node_and_the_shapes() -> None:
         x = tf.compat.v1.placeholder(tf.float32, [None, 784])
         with pytest.raises(ValueError, match=r"MatMul.*\[\?,784\], \[5,10\]"):
             tf.matmul(x, tf.Variable(np.zeros((5, 10), np.float32)))
+
+
+def test_an_index_from_the_end_of_an_unknown_dimension_counts_when_the_graph_runs() -> None:
+    v1 = tf.compat.v1
+    with tf.Graph().as_default():
+        x = v1.placeholder(tf.float32, [None, 3])
+        last, before = x[-1], x[-2, 1:]
+        assert last.shape.as_list() == [3] and before.shape.as_list() == [2]
+        with v1.Session() as sess:
+            value = np.arange(12, dtype=np.float32).reshape(4, 3)
+            got = sess.run([last, before], {x: value})
+            np.testing.assert_array_equal(got[0], value[-1])
+            np.testing.assert_array_equal(got[1], value[-2, 1:])
+            np.testing.assert_array_equal(sess.run(last, {x: value[:2]}), value[1])
+            with pytest.raises(IndexError, match="out of range"):
+                sess.run(x[-5], {x: value})

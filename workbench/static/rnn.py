@@ -721,13 +721,33 @@ class _ContribRNN(_RNNCellNamespace):
     static_bidirectional_rnn = staticmethod(static_bidirectional_rnn)
 
 
+class _ContribFramework:
+    """``tf.contrib.framework``: the global step's helpers, as TF1 programs reached them."""
+
+    @staticmethod
+    def get_or_create_global_step(graph: Any = None) -> Any:
+        from workbench.static import train  # noqa: PLC0415
+
+        return train.get_or_create_global_step(graph)
+
+    @staticmethod
+    def get_global_step(graph: Any = None) -> Any:
+        from workbench.static import train  # noqa: PLC0415
+
+        return train.get_global_step(graph)
+
+
 class _Contrib:
-    """``tf.contrib``: of it, only ``rnn`` is here."""
+    """``tf.contrib``: of it, ``rnn`` and the global-step helpers of ``framework``."""
 
     rnn = _ContribRNN()
+    framework = _ContribFramework()
 
     def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"tf.contrib.{name} is not in the workbench (only tf.contrib.rnn)")
+        raise AttributeError(
+            f"tf.contrib.{name} is not in the workbench (of tf.contrib: rnn, and framework's "
+            "global-step helpers)"
+        )
 
 
 contrib = _Contrib()

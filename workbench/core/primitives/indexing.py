@@ -456,13 +456,10 @@ def _basic_index(x: Any, spec: Spec) -> Any:
             raise IndexError(f"index: too many indices for {type_text(x)}")
         dim = x.shape[axis]
         if entry[0] == "int" and dim is None:  # a size known only at run time
+            # Only shape inference meets such a size (a graph runs on known sizes, where
+            # a negative index counts from the end): any one element has the shape.
             k = entry[1]
-            if k < 0:
-                raise IndexError(
-                    f"index: index {k} counts from the end of axis {axis} of {type_text(x)}, "
-                    "whose size is known only at run time"
-                )
-            slices.append((k, k + 1, 1))
+            slices.append((k, k + 1, 1) if k >= 0 else (0, 1, 1))
         elif entry[0] == "int":
             k = entry[1]
             if not -dim <= k < dim:
