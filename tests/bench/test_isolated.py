@@ -33,6 +33,17 @@ def test_port_changes_only_the_import_lines() -> None:
     with pytest.raises(ValueError, match="give the module a name"):
         programs.port("import torch.nn\n")
     assert programs.port("import torchvision\n") == "import torchvision\n"
+    assert programs.port("import tensorflow.compat.v1 as tf\n") == (
+        "import workbench.static.compat.v1 as tf\n"
+    )
+
+
+def test_the_tf1_program_is_plain_tensorflow_1_code() -> None:
+    source = (programs.HERE / "tf1_lstm.py").read_text()
+    assert "workbench" not in source.split('"""')[2]
+    assert programs.load("tf1_lstm", on_workbench=True).tf.__name__ == (
+        "workbench.static.compat.v1"
+    )
 
 
 @pytest.mark.parametrize("name", ["torch_mlp", "torch_cnn", "jax_mlp", "jax_cnn"])

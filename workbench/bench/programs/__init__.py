@@ -24,8 +24,12 @@ from workbench.bench.suite import Runner, Unavailable
 
 HERE = Path(__file__).parent
 # the real framework → the workbench front end that stands in for it
-STAND_INS = {"torch": "workbench.eager", "jax": "workbench.functional"}
-_IMPORT = re.compile(r"^(\s*)(import|from)\s+(torch|jax)\b(\S*)(.*)$")
+STAND_INS = {
+    "torch": "workbench.eager",
+    "jax": "workbench.functional",
+    "tensorflow": "workbench.static",
+}
+_IMPORT = re.compile(r"^(\s*)(import|from)\s+(torch|jax|tensorflow)\b(\S*)(.*)$")
 
 
 def port(source: str) -> str:

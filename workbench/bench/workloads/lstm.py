@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from workbench.bench import hand
-from workbench.bench.styles import Optimizer, training_workload
+from workbench.bench import hand, programs
+from workbench.bench.styles import Optimizer, host_only, training_workload
+from workbench.bench.suite import Runner
 
 OPT = Optimizer("adam", 1e-3)  # the static styles get Optimizer.tf_epsilon()
 FULL = {"vocab": 1000, "embed": 128, "hidden": 256, "seq": 64, "batch": 32}
@@ -197,3 +198,57 @@ LSTM = training_workload(
     tf_loss=tf_loss,
     jax_loss=jax_loss,
 )
+
+
+# ---------------------------------------------------------------------------------------
+# A TensorFlow 1 program (programs/tf1_lstm.py): its own variables, in TensorFlow's layout
+
+
+def _tf1_gates(h: int) -> np.ndarray:
+    """TensorFlow's gate columns (i, j, f, o; j the candidate) from PyTorch's rows
+    (i, f, g, o)."""
+    block = np.arange(h)
+    return np.concatenate([block, block + 2 * h, block + h, block + 3 * h])
+
+
+def tf1_program(case: Any, device: str) -> Runner:
+    """``programs/tf1_lstm.py`` on the static front end, its variables loaded from the
+    suite's weights: the LSTM kernel is ``[w_ih; w_hh]ᵀ`` with the gates reordered, the
+    bias ``b_ih + b_hh``. Its results go back the other way; both of the suite's biases
+    move by the one bias's Adam step (they have the same gradient)."""
+    host_only(device, "the static front end")
+    s = case.sizes
+    (emb_w, w_ih, w_hh, b_ih, b_hh, w_out, b_out), (x, y) = setup(s)
+    prog = programs.load("tf1_lstm", True)
+    model = prog.Model(s["vocab"], s["embed"], s["hidden"], s["seq"], OPT.lr, OPT.tf_epsilon())
+    gates, e = _tf1_gates(s["hidden"]), s["embed"]
+    bias = (b_ih + b_hh)[gates]
+    sess = prog.tf.Session(graph=model.graph)
+    sess.run(model.init)
+    start = {
+        "embedding:0": emb_w,
+        "rnn/lstm_cell/kernel:0": np.concatenate([w_ih.T, w_hh.T])[:, gates],
+        "rnn/lstm_cell/bias:0": bias,
+        "dense/kernel:0": w_out.T,
+        "dense/bias:0": b_out,
+    }
+    for name, value in start.items():
+        model.variables[name].load(value, sess)
+
+    def step() -> Any:
+        return prog.train_step(sess, model, x, y)
+
+    def results(loss: Any) -> list[np.ndarray]:
+        v = {name: sess.run(var) for name, var in model.variables.items() if name in start}
+        back = np.argsort(gates)
+        kernel = v["rnn/lstm_cell/kernel:0"][:, back]
+        moved = (v["rnn/lstm_cell/bias:0"] - bias)[back]
+        return [
+            np.asarray(loss), v["embedding:0"], kernel[:e].T, kernel[e:].T, b_ih + moved,
+            b_hh + moved, v["dense/kernel:0"].T, v["dense/bias:0"],
+        ]  # fmt: skip
+
+    return Runner(step, results)
+
+
+LSTM.impls["tutorial-tf1"] = tf1_program
