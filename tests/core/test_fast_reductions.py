@@ -114,6 +114,18 @@ def test_log_softmax_by_rows_matches_a_float64_reference(dtype: type, row: int) 
     np.testing.assert_allclose(np.exp(got.astype(np.float64)).sum(-1), 1, rtol=1e-5)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (3, 2), (128, 10), (2, 3, 7)])
+def test_small_logits_take_the_kernel_too(shape: tuple[int, ...]) -> None:
+    """A classifier's logits (128x10) are far below the size where sums go native; the
+    row kernel still takes them (one call where NumPy makes five passes)."""
+    x = (np.random.default_rng(3).standard_normal(shape) * 4).astype(np.float32)
+    got = kernels.log_softmax_rows(np, x)
+    assert got is not None and got.dtype == np.float32
+    want = _log_softmax_by_numpy(x.astype(np.float64))
+    np.testing.assert_allclose(got, want, rtol=0, atol=8 * np.finfo(np.float32).eps * 4)
+    np.testing.assert_array_equal(ops.log_softmax(array(x)).numpy(), got)
+
+
 def test_log_softmax_rows_with_nan_and_infinities_are_numpys() -> None:
     x = np.random.default_rng(2).standard_normal((32, 64, 100)).astype(np.float32)
     x[0, 0, 5] = np.nan

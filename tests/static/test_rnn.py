@@ -404,3 +404,58 @@ def test_sequence_runs_match_tensorflows_own(real_tf: Any) -> None:
         results.append([np.asarray(v) for v in values])
     for theirs, ours in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_time_major_concatenated_state_and_a_cell_of_ones_own_making() -> None:
+    """``time_major`` inputs, ``state_is_tuple=False`` (the state as one [c, h] matrix),
+    and an ``RNNCell`` subclass that makes its variables in ``build``, as TF1 code
+    subclassed it."""
+
+    class Leaky(tf.nn.rnn_cell.RNNCell):
+        def __init__(self, units: int) -> None:
+            super().__init__()
+            self.units = units
+
+        @property
+        def state_size(self) -> int:
+            return self.units
+
+        @property
+        def output_size(self) -> int:
+            return self.units
+
+        def build(self, inputs_shape: Any) -> None:
+            self.w = self.add_variable("w", [int(inputs_shape[-1]), self.units])
+
+        def call(self, inputs: Any, state: Any) -> Any:
+            h = 0.5 * state + tf.tanh(tf.matmul(inputs, self.w))
+            return h, h
+
+    xv = _inputs()
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [B, T, D])
+        lstm = tf.nn.rnn_cell.LSTMCell(H, state_is_tuple=False)
+        assert lstm.state_size == 2 * H
+        out, state = tf.nn.dynamic_rnn(
+            lstm, tf.transpose(x, [1, 0, 2]), dtype=tf.float32, time_major=True
+        )
+        assert out.shape.as_list() == [T, B, H] and state.shape.as_list() == [B, 2 * H]
+        with tf.variable_scope("leaky"):
+            leaky = Leaky(3)
+            l_out, l_state = tf.nn.dynamic_rnn(leaky, x, dtype=tf.float32)
+        assert [v.name for v in leaky.weights] == ["leaky/rnn/leaky/w:0"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            kernel, bias = sess.run(lstm.weights)
+            w = sess.run(leaky.w)
+            o, s, lo, ls = sess.run([out, state, l_out, l_state], {x: xv})
+    ro, rc, rh = np_lstm(xv.astype(np.float64), kernel.astype(np.float64), bias)
+    np.testing.assert_allclose(o, ro.transpose(1, 0, 2), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(s, np.concatenate([rc, rh], 1), rtol=1e-5, atol=1e-6)
+    h = np.zeros((B, 3))
+    for t in range(T):
+        h = 0.5 * h + np.tanh(xv[:, t].astype(np.float64) @ w)
+        np.testing.assert_allclose(lo[:, t], h, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ls, h, rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="batch size must be a Python int"):
+        lstm.zero_state(tf2.constant(3), tf.float32)
