@@ -4,7 +4,9 @@ vocabulary, mean cross-entropy over every position, batch 32, Adam (lr 1e-3), fl
 
 Parameters follow PyTorch's ``Embedding``, ``LSTM`` (gates i, f, g, o; two biases) and
 ``Linear``. The static step loops with ``tf.scan`` (one graph operation, as TF1 code
-wrote it); the functional step uses ``lax.scan`` (as JAX code does)."""
+wrote it); the functional step uses ``lax.scan`` (as JAX code does). ``tutorial-tf1``
+runs ``programs/tf1_lstm.py``, the same model as a TF1 program builds it (``dynamic_rnn``
+over an ``LSTMCell``), with its own variables loaded from these weights."""
 
 from __future__ import annotations
 
