@@ -111,15 +111,20 @@ class RNNCell:
                 self.build([None, depth])
             self.built = True
 
+    def _inner(self) -> list[Any]:
+        """The cells this one runs (a stack's, a wrapper's): their variables are its."""
+        return []
+
     @property
     def weights(self) -> list[Any]:
-        return list(self._weights)
+        return list(self._weights) + [w for c in self._inner() for w in c.weights]
 
     variables = weights
 
     @property
     def trainable_weights(self) -> list[Any]:
-        return list(self._weights) if self._trainable else []
+        own = list(self._weights) if self._trainable else []
+        return own + [w for c in self._inner() for w in c.trainable_weights]
 
     trainable_variables = trainable_weights
 
@@ -169,8 +174,8 @@ def _gates(inputs: Any, h: Any, kernel: Any, bias: Any) -> Any:
     return nn_ops.bias_add(math_ops.matmul(array_ops.concat([inputs, h], 1), kernel), bias)
 
 
-class BasicRNNCell(RNNCell):
-    """``h' = activation([x, h] @ kernel + bias)``; the output is ``h'``."""
+class _UnitsCell(RNNCell):
+    """A cell whose state and output are both ``num_units`` wide."""
 
     def __init__(self, num_units: int, activation: Any = None, reuse: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:  # fmt: skip
@@ -185,6 +190,10 @@ class BasicRNNCell(RNNCell):
     @property
     def output_size(self) -> int:
         return self._num_units
+
+
+class BasicRNNCell(_UnitsCell):
+    """``h' = activation([x, h] @ kernel + bias)``; the output is ``h'``."""
 
     def build(self, inputs_shape: Any) -> None:
         depth = int(inputs_shape[-1])
@@ -196,7 +205,7 @@ class BasicRNNCell(RNNCell):
         return out, out
 
 
-class GRUCell(RNNCell):
+class GRUCell(_UnitsCell):
     """TensorFlow 1's GRU: ``r, u = σ([x, h] @ W_g + b_g)`` (``b_g`` starts at 1),
     ``c = tanh([x, r·h] @ W_c + b_c)``, ``h' = u·h + (1 - u)·c``. (PyTorch's GRU applies
     the reset gate after the recurrent product instead: the two do not agree.)"""
@@ -204,19 +213,9 @@ class GRUCell(RNNCell):
     def __init__(self, num_units: int, activation: Any = None, reuse: Any = None,
                  kernel_initializer: Any = None, bias_initializer: Any = None,
                  name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:  # fmt: skip
-        super().__init__(name=name, dtype=dtype, reuse=reuse, **kwargs)
-        self._num_units = int(num_units)
-        self._activation = _activation(activation)
+        super().__init__(num_units, activation, reuse, name, dtype, **kwargs)
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self) -> int:
-        return self._num_units
-
-    @property
-    def output_size(self) -> int:
-        return self._num_units
 
     def build(self, inputs_shape: Any) -> None:
         from workbench.static.initializers import constant_initializer  # noqa: PLC0415
@@ -367,17 +366,8 @@ class MultiRNNCell(RNNCell):
                 new_states.append(s)
         return x, tuple(new_states)
 
-    @property
-    def weights(self) -> list[Any]:
-        return [w for c in self._cells for w in c.weights]
-
-    variables = weights
-
-    @property
-    def trainable_weights(self) -> list[Any]:
-        return [w for c in self._cells for w in c.trainable_weights]
-
-    trainable_variables = trainable_weights
+    def _inner(self) -> list[Any]:
+        return list(self._cells)
 
 
 class DropoutWrapper(RNNCell):
@@ -425,17 +415,8 @@ class DropoutWrapper(RNNCell):
         new = tuple(drop_state(s) for s in new) if type(new) is tuple else drop_state(new)
         return self._drop(out, out_keep), new
 
-    @property
-    def weights(self) -> list[Any]:
-        return self._cell.weights
-
-    variables = weights
-
-    @property
-    def trainable_weights(self) -> list[Any]:
-        return self._cell.trainable_weights
-
-    trainable_variables = trainable_weights
+    def _inner(self) -> list[Any]:
+        return [self._cell]
 
 
 def _prepare(cell: Any, depth: int, dtype: Any) -> None:
@@ -509,28 +490,21 @@ def _keep_mask(x: Any, sequence_length: Any) -> Any:
     return make_op("SequenceMask", [x, lengths], run, differentiable=False)
 
 
-def _run_over_time(
-    cell: RNNCell, x: Any, state: Any, sequence_length: Any, reverse: bool = False
-) -> tuple[Any, Any]:
+def _run_over_time(cell: RNNCell, x: Any, state: Any, sequence_length: Any) -> tuple[Any, Any]:
     """``x`` time-major ``[T, B, D]`` → (outputs ``[T, B, out]``, final state)."""
-    leaves, state_tree = tree.flatten(state)
-    _prepare(cell, int(x.shape[-1]), x.dtype)
-    xs = [x] if sequence_length is None else [x, _keep_mask(x, sequence_length)]
-    step = _masked_step(cell, state_tree)
     if _random(cell) and not executing_eagerly():
         if x.shape.dims[0] is None:
             raise NotImplementedError(
                 "dynamic_rnn: a DropoutWrapper's masks are drawn in the loop body, which "
                 "needs a sequence length known when the graph is built (the loop is unrolled)"
             )
-        carry, outs = list(leaves), []
-        count = int(x.shape[0])
-        for t in reversed(range(count)) if reverse else range(count):
-            carry, ys = step(carry, [v[t] for v in xs])
-            outs.append(ys[0])
-        outputs = array_ops.stack(outs[::-1] if reverse else outs)
-        return outputs, tree.unflatten(state_tree, carry)
-    last, ys = loop(step, leaves, xs, reverse=reverse, name="rnn", what="dynamic_rnn")
+        outs, last = _unrolled(cell, array_ops.unstack(x), state, None, sequence_length)
+        return array_ops.stack(outs), last
+    leaves, state_tree = tree.flatten(state)
+    _prepare(cell, int(x.shape[-1]), x.dtype)
+    xs = [x] if sequence_length is None else [x, _keep_mask(x, sequence_length)]
+    step = _masked_step(cell, state_tree)
+    last, ys = loop(step, leaves, xs, name="rnn", what="dynamic_rnn")
     return ys[0], tree.unflatten(state_tree, last)
 
 
