@@ -508,11 +508,24 @@ def _run_over_time(cell: RNNCell, x: Any, state: Any, sequence_length: Any) -> t
     return ys[0], tree.unflatten(state_tree, last)
 
 
-def _initial(cell: RNNCell, x: Any, initial_state: Any, dtype: Any) -> Any:
+def _swap_time(x: Any) -> Any:
+    """``[batch, time, ...]`` ↔ ``[time, batch, ...]``."""
+    return array_ops.transpose(x, [1, 0, *range(2, x.shape.ndims)])
+
+
+def _initial(
+    cell: RNNCell,
+    x: Any,
+    initial_state: Any,
+    dtype: Any,
+    missing: str = "If there is no initial_state, you must give a dtype.",
+) -> Any:
+    """``initial_state`` as tensors, or zeros for the batch of ``x`` (time-major) in
+    ``dtype``; without either, ``missing`` (TensorFlow's words for the run at hand)."""
     if initial_state is not None:
         return tree.tree_map(convert_to_tensor, initial_state)
     if dtype is None:
-        raise ValueError("If there is no initial_state, you must give a dtype.")
+        raise ValueError(missing)
     return _zero_state_like(cell, x, dtype)
 
 
@@ -550,11 +563,11 @@ def dynamic_rnn(
         raise ValueError(f"dynamic_rnn: inputs must be at least [batch, time, depth], got "
                          f"shape {x.shape}")  # fmt: skip
     with _scope(scope, "rnn"):
-        xt = x if time_major else array_ops.transpose(x, [1, 0, *range(2, x.shape.ndims)])
+        xt = x if time_major else _swap_time(x)
         state = _initial(cell, xt, initial_state, dtype)
         outputs, last = _run_over_time(cell, xt, state, sequence_length)
         if not time_major:
-            outputs = array_ops.transpose(outputs, [1, 0, *range(2, outputs.shape.ndims)])
+            outputs = _swap_time(outputs)
     return outputs, last
 
 
@@ -579,12 +592,10 @@ def _unrolled(
     cell: RNNCell, inputs: Sequence[Any], initial_state: Any, dtype: Any, sequence_length: Any
 ) -> tuple[list[Any], Any]:
     xs = [convert_to_tensor(v) for v in inputs]
-    if initial_state is None:
-        if dtype is None:
-            raise ValueError("If no initial_state is provided, dtype must be specified")
-        state = _zero_state_like(cell, array_ops.expand_dims(xs[0], 0), dtype)
-    else:
-        state = tree.tree_map(convert_to_tensor, initial_state)
+    state = _initial(
+        cell, array_ops.expand_dims(xs[0], 0), initial_state, dtype,
+        "If no initial_state is provided, dtype must be specified",
+    )  # fmt: skip
     _prepare(cell, int(xs[0].shape[-1]), xs[0].dtype)
     leaves, state_tree = tree.flatten(state)
     step = _masked_step(cell, state_tree)
@@ -655,7 +666,7 @@ def bidirectional_dynamic_rnn(
     _check_cell("cell_fw", cell_fw)
     _check_cell("cell_bw", cell_bw)
     x = convert_to_tensor(inputs)
-    xt = x if time_major else array_ops.transpose(x, [1, 0, *range(2, x.shape.ndims)])
+    xt = x if time_major else _swap_time(x)
     with _scope(scope, "bidirectional_rnn"):
         with _vars.variable_scope("fw"):
             state = _initial(cell_fw, xt, initial_state_fw, dtype)
@@ -666,9 +677,7 @@ def bidirectional_dynamic_rnn(
             out_bw, state_bw = _run_over_time(cell_bw, backwards, state, sequence_length)
             out_bw = _reverse_time(out_bw, sequence_length)
     if not time_major:
-        out_fw, out_bw = (
-            array_ops.transpose(o, [1, 0, *range(2, o.shape.ndims)]) for o in (out_fw, out_bw)
-        )
+        out_fw, out_bw = (_swap_time(o) for o in (out_fw, out_bw))
     return (out_fw, out_bw), (state_fw, state_bw)
 
 
